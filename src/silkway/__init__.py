@@ -1,0 +1,46 @@
+"""silkway: container freight route planner for Eurasia, with Central Asia at its centre.
+
+Public API::
+
+    import silkway
+    net = silkway.load_network()
+    result = silkway.plan(net, "Toyama", "Bishkek", avoid={"RU", "BY"})
+    result.to_dict()  # the plan JSON contract
+"""
+
+from silkway.analysis.plan import ORDER_RULE, PlanResult, Route, RouteLeg, plan
+from silkway.errors import (
+    ConstraintError,
+    DataError,
+    NoRouteError,
+    SilkwayError,
+    UnknownPlaceError,
+)
+from silkway.network.build import BuildParams
+from silkway.network.model import Hub, Leg, Network, cache_path, load_network
+from silkway.routing.constraints import Constraints
+from silkway.types import Cargo, Mode, Passage
+
+__all__ = [
+    "ORDER_RULE",
+    "BuildParams",
+    "Cargo",
+    "ConstraintError",
+    "Constraints",
+    "DataError",
+    "Hub",
+    "Leg",
+    "Mode",
+    "Network",
+    "NoRouteError",
+    "Passage",
+    "PlanResult",
+    "Route",
+    "RouteLeg",
+    "SilkwayError",
+    "UnknownPlaceError",
+    "cache_path",
+    "load_network",
+    "plan",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Analysis on top of routing: transit-time simulation and plan assembly."""

@@ -1,0 +1,316 @@
+"""``plan()``: Pareto routes between two places, with simulated transit-time distributions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from silkway.analysis.reliability import DEFAULT_DRAWS, DaysSummary, simulate_days, summarise
+from silkway.data.tables import LogNormal
+from silkway.errors import ConstraintError, NoRouteError
+from silkway.network.model import Hub, Network
+from silkway.routing.constraints import Constraints
+from silkway.routing.graph import (
+    N_CLASSES,
+    START,
+    DirectedLeg,
+    LegFigures,
+    SearchGraph,
+    leg_class,
+    search_graph,
+)
+from silkway.routing.pareto import ParetoPath, pareto_paths
+from silkway.types import Cargo, Mode, Passage
+
+ORDER_RULE = "expected (mean) transit days, then cost in USD, then CO2e WTW, then label"
+_PASSAGE_WORDS = {"suez": "Suez", "south_africa": "the Cape", "bosporus": "the Bosporus"}
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLeg:
+    """One leg of a planned route, in travel direction."""
+
+    directed: DirectedLeg
+    figures: LegFigures
+
+    def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
+        leg = self.directed.leg
+        countries = list(leg.countries if self.directed.forward else reversed(leg.countries))
+        out: dict[str, Any] = {
+            "from": self.directed.src, "to": self.directed.dst, "mode": leg.mode.value,
+            "distance_km": round(leg.distance_km, 1), "days": round(self.figures.mean_days, 2),
+            "cost_usd": round(self.figures.cost_usd, 2),
+            "co2e_kg": round(self.figures.co2e_wtw_kg, 2),
+            "countries": countries, "distance_source": leg.distance_source,
+            "co2e_kg_ttw": round(self.figures.co2e_ttw_kg, 2),
+            "estimated_km": round(leg.estimated_km, 1),
+            "moving_days": round(self.figures.moving_days, 2),
+            "gauge_mm": leg.gauge_mm or None, "passages": sorted(leg.passages),
+            "border": leg.border.border if leg.border else None,
+            "tariff": leg.tariff.tariff, "status": leg.status,
+        }
+        if geometry:
+            coords = leg.coords if self.directed.forward else leg.coords[::-1]
+            out["geometry"] = np.round(coords, 4).tolist()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Handling:
+    """A container lift at a hub: loading at origin, unloading at destination, or a transfer."""
+
+    hub: Hub
+    reason: str  # origin | destination | transshipment
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.hub.profile
+        return {"hub": self.hub.id, "reason": self.reason,
+                "days": round(p.handling_days.mean, 2),
+                "cost_usd": round(p.handling_cost_usd_feu, 2)}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One Pareto-optimal route."""
+
+    label: str
+    legs: tuple[RouteLeg, ...]
+    handling: tuple[Handling, ...]
+    transit_days: DaysSummary
+    expected_days: float
+    cost_usd: float
+    co2e_wtw_kg: float
+    co2e_ttw_kg: float
+
+    @property
+    def distance_km(self) -> float:
+        return sum(rl.directed.leg.distance_km for rl in self.legs)
+
+    @property
+    def transshipments(self) -> int:
+        return sum(1 for h in self.handling if h.reason == "transshipment")
+
+    @property
+    def countries(self) -> list[str]:
+        out: list[str] = []
+        for rl in self.legs:
+            leg = rl.directed.leg
+            for c in leg.countries if rl.directed.forward else reversed(leg.countries):
+                if not out or out[-1] != c:
+                    out.append(c)
+        return list(dict.fromkeys(out))
+
+    @property
+    def modes(self) -> list[str]:
+        return list(dict.fromkeys(rl.directed.leg.mode.value for rl in self.legs))
+
+    def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
+        return {
+            "label": self.label, "countries": self.countries,
+            "distance_km": round(self.distance_km, 1),
+            "transit_days": self.transit_days.to_dict(),
+            "cost_usd": round(self.cost_usd, 2),
+            "co2e_kg": {"wtw": round(self.co2e_wtw_kg, 2), "ttw": round(self.co2e_ttw_kg, 2)},
+            "transshipments": self.transshipments,
+            "legs": [rl.to_dict(geometry=geometry) for rl in self.legs],
+            "expected_days": round(self.expected_days, 2),
+            "estimated_km": round(sum(rl.directed.leg.estimated_km for rl in self.legs), 1),
+            "modes": self.modes,
+            "handling": [h.to_dict() for h in self.handling],
+        }
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The answer to one plan query: the Pareto routes, best first (see :data:`ORDER_RULE`)."""
+
+    origin: Hub
+    destination: Hub
+    constraints: Constraints
+    payload_t: float
+    routes: tuple[Route, ...]
+    network_key: str
+
+    def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
+        """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
+        c = self.constraints
+        return {
+            "origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
+            "cargo": {"type": c.cargo.value, "payload_t": self.payload_t},
+            "routes": [r.to_dict(geometry=geometry) for r in self.routes],
+            "constraints": {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
+                            "closed": sorted(p.value for p in c.closed),
+                            "max_transshipments": c.max_transshipments,
+                            "include_planned": c.include_planned},
+            "order": ORDER_RULE,
+            "network": self.network_key[:16],
+        }
+
+
+def _resolve(network: Network, place: str | Hub) -> Hub:
+    return place if isinstance(place, Hub) else network.find(place)
+
+
+def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: set[str]) -> str:
+    modes = {rl.directed.leg.mode for rl in route_legs}
+    cset = set(countries)
+    caspian = any(rl.directed.leg.mode is Mode.FERRY and {"KZ", "AZ", "TM"} & set(
+        rl.directed.leg.countries) for rl in route_legs)
+    if caspian:
+        return "Middle Corridor"
+    if Mode.RAIL in modes and {"RU", "BY"} <= cset:
+        return "Northern rail (RU-BY)"
+    if Mode.RAIL in modes and "RU" in cset and "KZ" not in cset:
+        return "Trans-Siberian"
+    if "AF" in cset and "PK" in cset:
+        return "Trans-Afghan"
+    if "IR" in cset and modes - {Mode.SEA}:
+        return "Southern (Iran)"
+    if modes == {Mode.SEA}:
+        words = [_PASSAGE_WORDS[p] for p in sorted(passages) if p in _PASSAGE_WORDS]
+        return "All sea" + (f" via {', '.join(words)}" if words else "")
+    return " + ".join(m.value for m in sorted(modes, key=list(Mode).index)).capitalize()
+
+
+def _label(network: Network, route_legs: list[RouteLeg], transfers: list[Hub],
+           countries: list[str]) -> str:
+    passages = {p for rl in route_legs for p in rl.directed.leg.passages}
+    corridor = _corridor(route_legs, countries, passages)
+    via = [h.name for h in transfers][:4]
+    if corridor.startswith("All sea") and passages & set(_PASSAGE_WORDS):
+        return corridor + (f" (via {', '.join(via)})" if via else "")
+    return corridor + (f" via {', '.join(via)}" if via else "")
+
+
+def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub, *,
+                 draws: int, rng: np.random.Generator | None) -> Route:
+    network = g.network
+    legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
+    handling = [Handling(origin, "origin")]
+    prev_cls = START
+    for rl in legs:
+        cls = leg_class(rl.directed.leg)
+        if prev_cls not in (START, cls):
+            handling.append(Handling(network.hub(rl.directed.src), "transshipment"))
+        prev_cls = cls
+    handling.append(Handling(destination, "destination"))
+    parts: list[LogNormal] = [h.hub.profile.handling_days for h in handling]
+    for rl in legs:
+        leg = rl.directed.leg
+        parts.append(leg.wait_days)
+        if leg.border:
+            parts.append(leg.border.dwell_days)
+    moving = sum(rl.figures.moving_days for rl in legs)
+    days = summarise(simulate_days(moving, parts, draws=draws, rng=rng))
+    expected = moving + sum(p.mean for p in parts)
+    cost = sum(rl.figures.cost_usd for rl in legs) + sum(
+        h.hub.profile.handling_cost_usd_feu for h in handling)
+    route = Route("", tuple(legs), tuple(handling), days, expected, cost,
+                  sum(rl.figures.co2e_wtw_kg for rl in legs),
+                  sum(rl.figures.co2e_ttw_kg for rl in legs))
+    transfers = [h.hub for h in handling if h.reason == "transshipment"]
+    label = _label(network, legs, transfers, route.countries)
+    return Route(label, route.legs, route.handling, days, expected, cost, route.co2e_wtw_kg,
+                 route.co2e_ttw_kg)
+
+
+def _key(r: Route) -> tuple[float, float, float, str]:
+    return (round(r.expected_days, 6), round(r.cost_usd, 4), round(r.co2e_wtw_kg, 4), r.label)
+
+
+def _thin(routes: list[Route], rel: float) -> list[Route]:
+    kept: list[Route] = []
+    for r in routes:
+        f = 1.0 + rel
+        if any(k.expected_days <= r.expected_days * f and k.cost_usd <= r.cost_usd * f
+               and k.co2e_wtw_kg <= r.co2e_wtw_kg * f for k in kept):
+            continue
+        kept.append(r)
+    return kept
+
+
+def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
+         avoid: Iterable[str] | str | None = None,
+         modes: Iterable[Mode | str] | str | None = None,
+         close: Iterable[Passage | str] | str | None = None,
+         cargo: Cargo | str = Cargo.FEU, payload_t: float | None = None,
+         max_transshipments: int | None = None, include_planned: bool = False,
+         constraints: Constraints | None = None, max_routes: int = 8, thin: float = 0.02,
+         draws: int = DEFAULT_DRAWS, rng: np.random.Generator | None = None) -> PlanResult:
+    """Plan container routes from ``origin`` to ``destination``.
+
+    Parameters
+    ----------
+    network
+        From :func:`silkway.load_network`.
+    origin, destination
+        UN/LOCODE, hub id, name or alias (or a :class:`Hub`).
+    avoid, modes, close, cargo, payload_t, max_transshipments, include_planned
+        Constraints (see :class:`~silkway.routing.constraints.Constraints`); or pass
+        ``constraints`` directly.
+    max_routes
+        At most this many routes are returned, best first.
+    thin
+        Relative tolerance: a route within ``thin`` of an already listed route on days, cost and
+        CO2e alike is left out as a near-duplicate (0 keeps the full Pareto set).
+    draws, rng
+        Monte Carlo draws per route and an optional generator (None: fixed seed).
+
+    Raises
+    ------
+    UnknownPlaceError
+        For an origin or destination that matches no hub.
+    ConstraintError
+        For invalid constraints or the same origin and destination.
+    NoRouteError
+        When no route satisfies the constraints.
+    """
+    o = _resolve(network, origin)
+    d = _resolve(network, destination)
+    if o.id == d.id:
+        raise ConstraintError(f"origin and destination are the same hub ({o.name})")
+    c = constraints or Constraints.make(avoid=avoid, modes=modes, close=close, cargo=cargo,
+                                        payload_t=payload_t,
+                                        max_transshipments=max_transshipments,
+                                        include_planned=include_planned)
+    for hub, role in ((o, "origin"), (d, "destination")):
+        if hub.country in c.avoid:
+            raise NoRouteError(f"the {role} {hub.name} is in an avoided country ({hub.country})")
+    g = search_graph(network, c)
+    oi, di = g.hub_index[o.id], g.hub_index[d.id]
+    bounds = g.lower_bounds(di)
+    if not np.isfinite(bounds[oi * N_CLASSES][0]):
+        raise NoRouteError(_why_none(o, d, c))
+    targets = frozenset(di * N_CLASSES + k for k in range(1, N_CLASSES))
+    paths = pareto_paths(g.adj, oi * N_CLASSES + START, targets, lower_bound=bounds)
+    cap = c.max_transshipments
+    routes = []
+    for p in paths:
+        hubs_seq = [n // N_CLASSES for n in p.nodes]
+        if len(set(hubs_seq)) != len(hubs_seq):
+            continue  # revisits a hub: not a route anyone would run
+        r = _build_route(g, p, o, d, draws=draws, rng=rng)
+        if cap is None or r.transshipments <= cap:
+            routes.append(r)
+    if not routes:
+        raise NoRouteError(_why_none(o, d, c))
+    routes.sort(key=_key)
+    routes = _thin(routes, thin) if thin > 0 else routes
+    return PlanResult(o, d, c, g.payload_t, tuple(routes[:max_routes]), network.key)
+
+
+def _why_none(o: Hub, d: Hub, c: Constraints) -> str:
+    parts = []
+    if c.avoid:
+        parts.append(f"avoiding {','.join(sorted(c.avoid))}")
+    if set(c.modes) != set(Mode):
+        parts.append(f"by {','.join(sorted(m.value for m in c.modes))} only")
+    if c.closed:
+        parts.append(f"with {','.join(sorted(p.value for p in c.closed))} closed")
+    if c.max_transshipments is not None:
+        parts.append(f"with at most {c.max_transshipments} transshipments")
+    why = " ".join(parts) if parts else "on the network"
+    return f"no route from {o.name} to {d.name} {why}"

@@ -1,0 +1,393 @@
+"""Typed loaders for the shipped data tables.
+
+Each table is a CSV next to this module, read with :mod:`importlib.resources`. Every row is
+validated on load: a broken row raises :class:`~silkway.errors.DataError` naming the file, the
+line and the problem. Every number must carry a ``source`` or an ``estimate`` with its reasoning.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from silkway.errors import DataError
+from silkway.types import Mode
+
+TABLE_FILES = (
+    "hubs.csv",
+    "hub_profiles.csv",
+    "border_dwell.csv",
+    "tariffs.csv",
+    "emission_factors.csv",
+    "cargo.csv",
+    "legs.csv",
+)
+
+HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
+GAUGES = frozenset({0, 1435, 1520})
+
+
+@dataclass(frozen=True, slots=True)
+class LogNormal:
+    """A positive duration in days, lognormal, given by its median and 90th percentile.
+
+    The p50/p90 form is what published figures give ("typically 2-3 days, up to 10"),
+    so it is the form the tables use.
+    """
+
+    p50: float
+    p90: float
+
+    @property
+    def sigma(self) -> float:
+        """Shape parameter: ln(p90/p50) / z(0.9)."""
+        if self.p50 <= 0 or self.p90 <= self.p50:
+            return 0.0
+        return math.log(self.p90 / self.p50) / 1.2815515655446004
+
+    @property
+    def mu(self) -> float:
+        """Log-scale location: ln(p50) (``-inf`` for a zero duration)."""
+        return math.log(self.p50) if self.p50 > 0 else -math.inf
+
+    @property
+    def mean(self) -> float:
+        """Expected value in days."""
+        if self.p50 <= 0:
+            return 0.0
+        return self.p50 * math.exp(self.sigma**2 / 2)
+
+
+ZERO = LogNormal(0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a row's numbers come from: a citation, or an estimate with its reasoning."""
+
+    source: str
+    estimate: str
+
+
+@dataclass(frozen=True, slots=True)
+class HubRow:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    country: str
+    lat: float
+    lon: float
+    kind: str
+    gauge_mm: int
+    profile: str
+    coord_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class HubProfile:
+    profile: str
+    handling_days: LogNormal
+    handling_cost_usd_feu: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class BorderDwell:
+    border: str
+    dwell_days: LogNormal
+    cost_usd_feu: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    tariff: str
+    mode: Mode
+    region: str
+    speed_kmh: float
+    cost_usd_per_km_feu: float
+    cost_usd_fixed_feu: float
+    teu_cost_factor: float
+    emission_factor: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class EmissionFactor:
+    emission_factor: str
+    mode: Mode
+    description: str
+    wtw_g_per_tkm: float
+    ttw_g_per_tkm: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class CargoRow:
+    cargo: str
+    teu: float
+    payload_t_default: float
+    tare_t: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class LegRow:
+    src: str
+    dst: str
+    mode: Mode
+    tariff: str
+    gauge_mm: int
+    border: str
+    via: tuple[tuple[float, float], ...]
+    status: str
+    wait_days: LogNormal
+    fixed_cost_usd_feu: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """All shipped tables, cross-checked, plus a digest of their bytes (the cache key's base)."""
+
+    hubs: tuple[HubRow, ...]
+    profiles: dict[str, HubProfile]
+    borders: dict[str, BorderDwell]
+    tariffs: dict[str, Tariff]
+    emission_factors: dict[str, EmissionFactor]
+    cargo: dict[str, CargoRow]
+    legs: tuple[LegRow, ...]
+    digest: str
+
+
+class _Row:
+    """One CSV row with typed getters that raise DataError naming file, line and column."""
+
+    def __init__(self, fname: str, line: int, values: dict[str, str]) -> None:
+        self.fname, self.line, self.values = fname, line, values
+
+    def fail(self, msg: str) -> DataError:
+        key = next(iter(self.values.values()), "")
+        return DataError(f"{self.fname} line {self.line} ({key}): {msg}")
+
+    def text(self, col: str, *, required: bool = True) -> str:
+        val = (self.values.get(col) or "").strip()
+        if required and not val:
+            raise self.fail(f"column {col!r} is empty")
+        return val
+
+    def num(self, col: str, *, lo: float = -math.inf, hi: float = math.inf,
+            default: float | None = None) -> float:
+        raw = self.text(col, required=default is None)
+        if not raw:
+            assert default is not None
+            return default
+        try:
+            val = float(raw)
+        except ValueError:
+            raise self.fail(f"column {col!r} is not a number: {raw!r}") from None
+        if not (lo <= val <= hi) or math.isnan(val):
+            raise self.fail(f"column {col!r} = {val} is outside [{lo}, {hi}]")
+        return val
+
+    def lognormal(self, prefix: str, *, optional: bool = False) -> LogNormal:
+        default = 0.0 if optional else None
+        p50 = self.num(f"{prefix}_p50", lo=0, hi=400, default=default)
+        p90 = self.num(f"{prefix}_p90", lo=0, hi=400, default=default)
+        if p90 < p50:
+            raise self.fail(f"{prefix}_p90 ({p90}) is below {prefix}_p50 ({p50})")
+        return LogNormal(p50, p90)
+
+    def provenance(self) -> Provenance:
+        source = self.text("source", required=False)
+        estimate = self.text("estimate", required=False)
+        if not source and not estimate:
+            raise self.fail("has neither a source nor an estimate with its reasoning")
+        return Provenance(source, estimate)
+
+    def mode(self) -> Mode:
+        raw = self.text("mode")
+        try:
+            return Mode(raw)
+        except ValueError:
+            raise self.fail(f"mode {raw!r} is not one of {[m.value for m in Mode]}") from None
+
+
+def _rows(fname: str, text: str, columns: tuple[str, ...]) -> Iterator[_Row]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(f"{fname}: missing column(s) {', '.join(missing)}")
+    for values in reader:
+        if None in values:
+            raise DataError(f"{fname} line {reader.line_num}: more fields than the header")
+        yield _Row(fname, reader.line_num, values)
+
+
+def _unique(fname: str, items: list[Any], key: Callable[[Any], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        k = key(item)
+        if k in out:
+            raise DataError(f"{fname}: duplicate key {k!r}")
+        out[k] = item
+    return out
+
+
+def _parse_via(row: _Row) -> tuple[tuple[float, float], ...]:
+    raw = row.text("via", required=False)
+    points = []
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        try:
+            lat, lon = (float(x) for x in part.split())
+        except ValueError:
+            raise row.fail(f"via point {part!r} is not 'lat lon'") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise row.fail(f"via point {part!r} is out of range")
+        points.append((lat, lon))
+    return tuple(points)
+
+
+def read_texts() -> dict[str, str]:
+    """Return the raw text of every shipped table, keyed by file name."""
+    pkg = resources.files("silkway.data")
+    return {name: pkg.joinpath(name).read_text(encoding="utf-8") for name in TABLE_FILES}
+
+
+def parse_tables(texts: dict[str, str]) -> Tables:
+    """Parse and cross-check table texts (the shipped ones, or a test's variants).
+
+    Raises
+    ------
+    DataError
+        On the first malformed row, naming file, line and problem.
+    """
+    digest = hashlib.sha256()
+    for name in TABLE_FILES:
+        digest.update(name.encode())
+        digest.update(texts[name].encode())
+
+    profiles = _unique("hub_profiles.csv", [
+        HubProfile(r.text("profile"), r.lognormal("handling_days"),
+                   r.num("handling_cost_usd_feu", lo=0, hi=10_000), r.provenance())
+        for r in _rows("hub_profiles.csv", texts["hub_profiles.csv"],
+                       ("profile", "handling_days_p50", "handling_days_p90",
+                        "handling_cost_usd_feu", "source", "estimate"))
+    ], key=lambda p: p.profile)
+
+    borders = _unique("border_dwell.csv", [
+        BorderDwell(r.text("border"), r.lognormal("dwell_days"),
+                    r.num("cost_usd_feu", lo=0, hi=10_000, default=0.0), r.provenance())
+        for r in _rows("border_dwell.csv", texts["border_dwell.csv"],
+                       ("border", "dwell_days_p50", "dwell_days_p90", "cost_usd_feu",
+                        "source", "estimate"))
+    ], key=lambda b: b.border)
+
+    factors = _unique("emission_factors.csv", [
+        EmissionFactor(r.text("emission_factor"), r.mode(), r.text("description"),
+                       r.num("wtw_g_per_tkm", lo=0, hi=2000), r.num("ttw_g_per_tkm", lo=0, hi=2000),
+                       r.provenance())
+        for r in _rows("emission_factors.csv", texts["emission_factors.csv"],
+                       ("emission_factor", "mode", "description", "wtw_g_per_tkm",
+                        "ttw_g_per_tkm", "source", "estimate"))
+    ], key=lambda f: f.emission_factor)
+    for f in factors.values():
+        if f.ttw_g_per_tkm > f.wtw_g_per_tkm:
+            raise DataError(f"emission_factors.csv ({f.emission_factor}): TTW exceeds WTW")
+
+    tariff_rows = []
+    for r in _rows("tariffs.csv", texts["tariffs.csv"],
+                   ("tariff", "mode", "region", "speed_kmh", "cost_usd_per_km_feu",
+                    "cost_usd_fixed_feu", "teu_cost_factor", "emission_factor", "source",
+                    "estimate")):
+        t = Tariff(r.text("tariff"), r.mode(), r.text("region"), r.num("speed_kmh", lo=1, hi=120),
+                   r.num("cost_usd_per_km_feu", lo=0, hi=20),
+                   r.num("cost_usd_fixed_feu", lo=0, hi=20_000),
+                   r.num("teu_cost_factor", lo=0.1, hi=1.0), r.text("emission_factor"),
+                   r.provenance())
+        if t.emission_factor not in factors:
+            raise r.fail(f"emission_factor {t.emission_factor!r} is not in emission_factors.csv")
+        tariff_rows.append(t)
+    tariffs = _unique("tariffs.csv", tariff_rows, key=lambda t: t.tariff)
+
+    cargo = _unique("cargo.csv", [
+        CargoRow(r.text("cargo"), r.num("teu", lo=1, hi=2), r.num("payload_t_default", lo=0, hi=35),
+                 r.num("tare_t", lo=0, hi=6), r.provenance())
+        for r in _rows("cargo.csv", texts["cargo.csv"],
+                       ("cargo", "teu", "payload_t_default", "tare_t", "source", "estimate"))
+    ], key=lambda c: c.cargo)
+
+    hub_rows = []
+    for r in _rows("hubs.csv", texts["hubs.csv"],
+                   ("id", "name", "aliases", "country", "lat", "lon", "kind", "gauge_mm",
+                    "profile", "coord_source")):
+        country = r.text("country")
+        if len(country) != 2 or not country.isalpha() or not country.isupper():
+            raise r.fail(f"country {country!r} is not an ISO 3166-1 alpha-2 code")
+        kind = r.text("kind")
+        if kind not in HUB_KINDS:
+            raise r.fail(f"kind {kind!r} is not one of {sorted(HUB_KINDS)}")
+        gauge = int(r.num("gauge_mm", lo=0, hi=2000))
+        if gauge not in GAUGES:
+            raise r.fail(f"gauge_mm {gauge} is not one of {sorted(GAUGES)}")
+        profile = r.text("profile")
+        if profile not in profiles:
+            raise r.fail(f"profile {profile!r} is not in hub_profiles.csv")
+        aliases = tuple(a.strip() for a in r.text("aliases", required=False).split(";")
+                        if a.strip())
+        hub_rows.append(HubRow(r.text("id"), r.text("name"), aliases, country,
+                               r.num("lat", lo=-90, hi=90), r.num("lon", lo=-180, hi=180),
+                               kind, gauge, profile, r.text("coord_source")))
+    hubs = _unique("hubs.csv", hub_rows, key=lambda h: h.id)
+    _unique("hubs.csv", hub_rows, key=lambda h: h.name.casefold())
+
+    legs = []
+    seen: set[tuple[str, str, str]] = set()
+    for r in _rows("legs.csv", texts["legs.csv"],
+                   ("from", "to", "mode", "tariff", "gauge_mm", "border", "via", "status",
+                    "wait_days_p50", "wait_days_p90", "fixed_cost_usd_feu", "source",
+                    "estimate")):
+        src, dst, mode = r.text("from"), r.text("to"), r.mode()
+        for end in (src, dst):
+            if end not in hubs:
+                raise r.fail(f"hub {end!r} is not in hubs.csv")
+        if src == dst:
+            raise r.fail("a leg must join two different hubs")
+        key = (*sorted((src, dst)), mode.value)
+        if key in seen:
+            raise r.fail(f"duplicate {mode.value} leg {src}-{dst}")
+        seen.add(key)
+        tariff = r.text("tariff")
+        if tariff not in tariffs:
+            raise r.fail(f"tariff {tariff!r} is not in tariffs.csv")
+        if tariffs[tariff].mode is not mode:
+            raise r.fail(f"tariff {tariff!r} is for {tariffs[tariff].mode.value}, not {mode.value}")
+        border = r.text("border", required=False)
+        if border and border not in borders:
+            raise r.fail(f"border {border!r} is not in border_dwell.csv")
+        status = r.text("status")
+        if status not in {"operating", "planned"}:
+            raise r.fail(f"status {status!r} is not operating or planned")
+        gauge = int(r.num("gauge_mm", lo=0, hi=2000, default=0.0))
+        if mode is Mode.RAIL and gauge not in {1435, 1520}:
+            raise r.fail("a rail leg needs gauge_mm 1435 or 1520")
+        wait = r.lognormal("wait_days", optional=True)
+        if mode is Mode.FERRY and wait.p50 <= 0:
+            raise r.fail("a ferry leg needs a waiting-for-departure distribution")
+        legs.append(LegRow(src, dst, mode, tariff, gauge, border, _parse_via(r), status, wait,
+                           r.num("fixed_cost_usd_feu", lo=0, hi=20_000, default=0.0),
+                           r.provenance()))
+
+    return Tables(tuple(hub_rows), profiles, borders, tariffs, factors, cargo, tuple(legs),
+                  digest.hexdigest())
+
+
+def load_tables() -> Tables:
+    """Load and validate the shipped tables."""
+    return parse_tables(read_texts())

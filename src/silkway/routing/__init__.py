@@ -1,0 +1,1 @@
+"""Multi-criteria route search over the corridor network."""

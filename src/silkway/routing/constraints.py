@@ -1,0 +1,101 @@
+"""Route constraints: what a plan may and may not use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from silkway.errors import ConstraintError
+from silkway.types import Cargo, Mode, Passage
+
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+_PASSAGE_ALIASES = {
+    "babelmandeb": Passage.BAB_EL_MANDEB, "bab-el-mandeb": Passage.BAB_EL_MANDEB,
+    "babalmandab": Passage.BAB_EL_MANDEB, "red-sea": Passage.BAB_EL_MANDEB,
+    "ormuz": Passage.HORMUZ, "hormuz": Passage.HORMUZ, "suez": Passage.SUEZ,
+    "bosporus": Passage.BOSPORUS, "bosphorus": Passage.BOSPORUS, "malacca": Passage.MALACCA,
+    "gibraltar": Passage.GIBRALTAR, "cape": Passage.CAPE, "good-hope": Passage.CAPE,
+}
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a route may use.
+
+    Attributes
+    ----------
+    avoid
+        ISO 3166-1 alpha-2 codes of countries no leg may touch (by leg geometry).
+    modes
+        Allowed modes.
+    closed
+        Closed maritime passages (:class:`~silkway.types.Passage`).
+    max_transshipments
+        Cap on container transfers between modes or gauges (None: no cap).
+    cargo
+        FEU or TEU.
+    payload_t
+        Cargo mass per container in tonnes (None: the shipped default for the cargo type).
+    include_planned
+        Also use legs whose status is ``planned`` (e.g. the CKU railway).
+    """
+
+    avoid: frozenset[str] = frozenset()
+    modes: frozenset[Mode] = frozenset(Mode)
+    closed: frozenset[Passage] = frozenset()
+    max_transshipments: int | None = None
+    cargo: Cargo = Cargo.FEU
+    payload_t: float | None = None
+    include_planned: bool = False
+
+    @classmethod
+    def make(cls, *, avoid: Iterable[str] | str | None = None,
+             modes: Iterable[Mode | str] | str | None = None,
+             close: Iterable[Passage | str] | str | None = None,
+             max_transshipments: int | None = None, cargo: Cargo | str = Cargo.FEU,
+             payload_t: float | None = None, include_planned: bool = False) -> Constraints:
+        """Validate user input (strings or enums, comma lists allowed) into constraints.
+
+        Raises
+        ------
+        ConstraintError
+            Naming the bad code, mode or passage.
+        """
+        avoid_set = frozenset(c.upper() for c in _split(avoid))
+        bad = sorted(c for c in avoid_set if not _ISO2.match(c))
+        if bad:
+            raise ConstraintError(f"not ISO 3166-1 alpha-2 country code(s): {', '.join(bad)}")
+        mode_set: set[Mode] = set()
+        for m in _split(modes) if modes is not None else [m.value for m in Mode]:
+            try:
+                mode_set.add(Mode(str(m).lower()))
+            except ValueError:
+                raise ConstraintError(
+                    f"unknown mode {m!r}; use {', '.join(x.value for x in Mode)}") from None
+        if not mode_set:
+            raise ConstraintError("no transport mode allowed")
+        closed: set[Passage] = set()
+        for p in _split(close):
+            key = str(p).lower().replace("_", "-").replace(" ", "-")
+            if key not in _PASSAGE_ALIASES:
+                raise ConstraintError(
+                    f"unknown passage {p!r}; use {', '.join(x.value for x in Passage)}")
+            closed.add(_PASSAGE_ALIASES[key])
+        if max_transshipments is not None and max_transshipments < 0:
+            raise ConstraintError("max transshipments must be 0 or more")
+        try:
+            cargo_t = Cargo(str(cargo).upper())
+        except ValueError:
+            raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
+        if payload_t is not None and not (0 < payload_t <= 30):
+            raise ConstraintError(f"payload {payload_t} t is outside (0, 30] t per container")
+        return cls(avoid_set, frozenset(mode_set), frozenset(closed), max_transshipments,
+                   cargo_t, payload_t, include_planned)
+
+
+def _split(value: Iterable[object] | str | None) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return [s.strip() for item in items for s in str(item).split(",") if s.strip()]

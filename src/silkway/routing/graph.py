@@ -1,0 +1,173 @@
+"""The search graph for one set of constraints.
+
+States are (hub, arrival class): a container that arrives by broad-gauge rail and leaves by
+standard-gauge rail, or arrives by sea and leaves by rail, is lifted at the hub, which costs the
+hub's handling time and money and counts as a transshipment. Classes: start, sea, ferry, road,
+rail 1435 mm, rail 1520 mm.
+
+Each arc's cost vector is (expected days, USD, kg CO2e WTW) — plus the transshipment count when a
+cap on transshipments is set, so that the cap never prunes a route that respects it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from silkway.network.model import Leg, Network
+from silkway.routing.constraints import Constraints
+from silkway.routing.pareto import Arc
+from silkway.types import Cargo, Mode
+
+N_CLASSES = 6
+START = 0
+_MODE_CLASS = {Mode.SEA: 1, Mode.FERRY: 2, Mode.ROAD: 3}
+
+
+def leg_class(leg: Leg) -> int:
+    """Arrival class of a container that travelled this leg."""
+    if leg.mode is Mode.RAIL:
+        return 4 if leg.gauge_mm == 1435 else 5
+    return _MODE_CLASS[leg.mode]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectedLeg:
+    """A leg taken in one direction."""
+
+    leg: Leg
+    forward: bool
+
+    @property
+    def src(self) -> str:
+        return self.leg.src if self.forward else self.leg.dst
+
+    @property
+    def dst(self) -> str:
+        return self.leg.dst if self.forward else self.leg.src
+
+
+@dataclass(frozen=True, slots=True)
+class LegFigures:
+    """Expected figures of one leg for a given cargo."""
+
+    moving_days: float
+    mean_days: float
+    cost_usd: float
+    co2e_wtw_kg: float
+    co2e_ttw_kg: float
+
+
+@dataclass(frozen=True)
+class SearchGraph:
+    """Arcs over (hub, class) states for one network and one set of constraints."""
+
+    network: Network
+    constraints: Constraints
+    hub_index: dict[str, int]
+    directed: tuple[DirectedLeg, ...]
+    figures: tuple[LegFigures, ...]
+    adj: tuple[tuple[Arc, ...], ...]
+    transfer: tuple[tuple[float, float], ...]  # per hub: (mean handling days, USD)
+    hub_matrices: tuple[sp.csr_matrix, ...]  # per criterion: min leg cost hub->hub
+    payload_t: float
+
+    def state(self, hub: int, cls: int) -> int:
+        return hub * N_CLASSES + cls
+
+    def lower_bounds(self, target_hub: int) -> list[tuple[float, ...]]:
+        """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers)."""
+        cols = [dijkstra(m, directed=True, indices=target_hub) for m in self.hub_matrices]
+        dims = len(self.adj[0][0].cost) if self.adj and self.adj[0] else len(cols)
+        n_hubs = len(self.hub_index)
+        out = []
+        for h in range(n_hubs):
+            vec = [float(c[h]) if np.isfinite(c[h]) else float("inf") for c in cols]
+            vec += [0.0] * (dims - len(vec))
+            out.extend([tuple(vec)] * N_CLASSES)
+        return out
+
+
+def leg_figures(leg: Leg, cargo: Cargo, payload_t: float, network: Network) -> LegFigures:
+    """Expected days, cost and emissions of a leg for one container."""
+    t = leg.tariff
+    moving = leg.distance_km / (t.speed_kmh * 24.0)
+    border_mean = leg.border.dwell_days.mean if leg.border else 0.0
+    mean_days = moving + leg.wait_days.mean + border_mean
+    cost = (t.cost_usd_fixed_feu + t.cost_usd_per_km_feu * leg.distance_km
+            + leg.fixed_cost_usd_feu)
+    if cargo is Cargo.TEU:
+        cost *= t.teu_cost_factor
+    cost += leg.border.cost_usd_feu if leg.border else 0.0
+    factor = network.tables.emission_factors[t.emission_factor]
+    tkm = leg.distance_km * payload_t
+    return LegFigures(moving, mean_days, cost, tkm * factor.wtw_g_per_tkm / 1000.0,
+                      tkm * factor.ttw_g_per_tkm / 1000.0)
+
+
+def default_payload_t(network: Network, cargo: Cargo) -> float:
+    """The shipped default cargo mass per container."""
+    return network.tables.cargo[cargo.value].payload_t_default
+
+
+def leg_allowed(leg: Leg, c: Constraints) -> bool:
+    """Whether the constraints let a route use this leg."""
+    if leg.mode not in c.modes:
+        return False
+    if leg.status != "operating" and not c.include_planned:
+        return False
+    if c.avoid and not c.avoid.isdisjoint(leg.countries):
+        return False
+    closed = {p.searoute_name for p in c.closed}
+    return not (closed and not closed.isdisjoint(leg.passages))
+
+
+@lru_cache(maxsize=64)
+def search_graph(network: Network, constraints: Constraints) -> SearchGraph:
+    """Build (once per network and constraints) the state graph a plan searches."""
+    hub_index = {h.id: i for i, h in enumerate(network.hubs)}
+    payload = constraints.payload_t or default_payload_t(network, constraints.cargo)
+    directed: list[DirectedLeg] = []
+    figures: list[LegFigures] = []
+    for leg in network.legs:
+        if not leg_allowed(leg, constraints):
+            continue
+        fig = leg_figures(leg, constraints.cargo, payload, network)
+        for fwd in (True, False):
+            directed.append(DirectedLeg(leg, fwd))
+            figures.append(fig)
+    transfer = tuple((h.profile.handling_days.mean, h.profile.handling_cost_usd_feu)
+                     for h in network.hubs)
+    capped = constraints.max_transshipments is not None
+    n_hubs = len(network.hubs)
+    adj: list[list[Arc]] = [[] for _ in range(n_hubs * N_CLASSES)]
+    mats: list[dict[tuple[int, int], float]] = [{}, {}, {}]
+    for ref, (d, fig) in enumerate(zip(directed, figures, strict=True)):
+        u, v = hub_index[d.src], hub_index[d.dst]
+        cls = leg_class(d.leg)
+        base = (fig.mean_days, fig.cost_usd, fig.co2e_wtw_kg)
+        for m, val in zip(mats, base, strict=True):
+            m[(u, v)] = min(m.get((u, v), np.inf), val)
+        for c_in in range(N_CLASSES):
+            if c_in in (START, cls):
+                vec = (*base, 0.0) if capped else base
+            else:
+                tdays, tusd = transfer[u]
+                vec = (base[0] + tdays, base[1] + tusd, base[2])
+                vec = (*vec, 1.0) if capped else vec
+            adj[u * N_CLASSES + c_in].append(Arc(v * N_CLASSES + cls, vec, ref))
+    hub_matrices = []
+    for m in mats:
+        if m:
+            rows, cols = zip(*m.keys(), strict=True)
+            # Transpose (v <- u) so a single-source Dijkstra from the target gives bounds *to* it.
+            hub_matrices.append(sp.csr_matrix((list(m.values()), (cols, rows)),
+                                              shape=(n_hubs, n_hubs)))
+        else:
+            hub_matrices.append(sp.csr_matrix((n_hubs, n_hubs)))
+    return SearchGraph(network, constraints, hub_index, tuple(directed), tuple(figures),
+                       tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), payload)

@@ -1,0 +1,107 @@
+"""The label-setting search against brute-force enumeration on small random graphs."""
+
+from __future__ import annotations
+
+import heapq
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from silkway.routing.pareto import Arc, dominates, pareto_paths
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(2, 7))
+    dim = draw(st.integers(1, 3))
+    edges = draw(st.lists(
+        st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                  st.tuples(*[st.integers(0, 9)] * dim)),
+        min_size=1, max_size=16))
+    adj = [[] for _ in range(n)]
+    for ref, (u, v, cost) in enumerate(edges):
+        if u != v:
+            adj[u].append(Arc(v, tuple(float(c) for c in cost), ref))
+    source = draw(st.integers(0, n - 1))
+    targets = frozenset(draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2)) - {source})
+    return adj, source, targets, dim
+
+
+def brute_force(adj, source, targets):
+    """Cost vectors of all simple paths, reduced to the non-dominated set."""
+    costs = set()
+
+    def walk(node, seen, cost):
+        if node in targets:
+            costs.add(cost)
+            return
+        for arc in adj[node]:
+            if arc.head not in seen:
+                walk(arc.head, seen | {arc.head},
+                     tuple(a + b for a, b in zip(cost, arc.cost, strict=True)))
+
+    dim = next((len(a.cost) for arcs in adj for a in arcs), 1)
+    walk(source, {source}, (0.0,) * dim)
+    return {c for c in costs if not any(o != c and dominates(o, c) for o in costs)}
+
+
+def exact_lower_bounds(adj, targets, dim):
+    """Per-criterion shortest distance to any target: an admissible bound."""
+    n = len(adj)
+    rev = [[] for _ in range(n)]
+    for u, arcs in enumerate(adj):
+        for a in arcs:
+            rev[a.head].append((u, a.cost))
+    out = []
+    for k in range(dim):
+        dist = [float("inf")] * n
+        heap = [(0.0, t) for t in targets]
+        for t in targets:
+            dist[t] = 0.0
+        while heap:
+            d, v = heapq.heappop(heap)
+            if d > dist[v]:
+                continue
+            for u, cost in rev[v]:
+                if d + cost[k] < dist[u]:
+                    dist[u] = d + cost[k]
+                    heapq.heappush(heap, (dist[u], u))
+        out.append(dist)
+    return [tuple(out[k][v] for k in range(dim)) for v in range(n)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_matches_brute_force(case):
+    adj, source, targets, dim = case
+    if not targets:
+        return
+    found = pareto_paths(adj, source, targets)
+    assert {p.cost for p in found} == brute_force(adj, source, targets)
+    # every returned path really has the cost it claims and ends at a target
+    for p in found:
+        assert p.nodes[0] == source and p.nodes[-1] in targets
+        arcs = {a.ref: a for arcs in adj for a in arcs}
+        total = [0.0] * dim
+        for ref in p.refs:
+            total = [t + c for t, c in zip(total, arcs[ref].cost, strict=True)]
+        assert tuple(total) == p.cost
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_lower_bounds_do_not_change_the_answer(case):
+    adj, source, targets, dim = case
+    if not targets:
+        return
+    bounds = exact_lower_bounds(adj, targets, dim)
+    plain = {p.cost for p in pareto_paths(adj, source, targets)}
+    bounded = {p.cost for p in pareto_paths(adj, source, targets, lower_bound=bounds)}
+    assert plain == bounded
+
+
+def test_returns_lexicographic_order_and_no_duplicates():
+    adj = [[Arc(1, (1.0, 5.0), 0), Arc(1, (5.0, 1.0), 1), Arc(1, (3.0, 3.0), 2),
+            Arc(1, (3.0, 3.0), 3), Arc(1, (6.0, 6.0), 4)], []]
+    found = pareto_paths(adj, 0, frozenset({1}))
+    assert [p.cost for p in found] == [(1.0, 5.0), (3.0, 3.0), (5.0, 1.0)]
