@@ -41,7 +41,8 @@ class BuildParams:
     bridge_km
         Longest gap joined between base-network islands (each bridge is an estimate).
     max_snap_km
-        A hub farther than this from its base network gets a great-circle leg instead.
+        A hub farther than this from its base network gets a great-circle leg instead, and so
+        does a leg more than half of whose length is bridges or hub access.
     rail_circuity, road_circuity
         Great-circle multipliers for fallback legs (estimate: route length over great-circle
         length of the corridor legs that do resolve on the network is 1.1-1.4).
@@ -55,7 +56,7 @@ class BuildParams:
     """
 
     bridge_km: float = 10.0
-    max_snap_km: float = 60.0
+    max_snap_km: float = 25.0
     rail_circuity: float = 1.25
     road_circuity: float = 1.3
     max_path_circuity: float = 3.0
@@ -109,10 +110,15 @@ def _land_leg(g: BaseGraph, leg: LegRow, a: HubRow, b: HubRow, p: BuildParams,
         log.warning("%s: %s path is %.1fx the great circle; great-circle estimate", label,
                     g.name, total / gc)
         return fallback
+    estimated = g.bridged_km(nodes) + end_snap
+    if estimated > 0.5 * total:
+        log.warning("%s: %.0f of %.0f km are bridges or hub access; great-circle estimate",
+                    label, estimated, total)
+        return fallback
     coords = np.vstack(([points[0]], g.coords(nodes), [points[-1]]))
     return {
         "distance_km": total,
-        "estimated_km": g.bridged_km(nodes) + end_snap,
+        "estimated_km": estimated,
         "distance_source": g.name,
         "coords": coords,
     }

@@ -22,6 +22,7 @@ import searoute
 from numpy.typing import NDArray
 
 from silkway.errors import DataError
+from silkway.network.geo import haversine_km
 from silkway.types import Passage
 
 # Passages never used by the services silkway models: the Arctic routes (no container liner
@@ -58,8 +59,11 @@ def _route(a: tuple[float, float], b: tuple[float, float],
     coords = feature["geometry"]["coordinates"]
     if not np.isfinite(length) or not coords:
         return None
-    lonlat = np.asarray(coords, dtype=np.float64)
-    return SeaPath(length, frozenset(props.get("traversed_passages") or ()), lonlat[:, ::-1])
+    latlon = np.asarray(coords, dtype=np.float64)[:, ::-1]
+    # MARNET starts and ends at the network nodes nearest the ports: add the port approaches.
+    approach = haversine_km(a[0], a[1], *latlon[0]) + haversine_km(*latlon[-1], b[0], b[1])
+    path = np.vstack(([a], latlon, [b]))
+    return SeaPath(length + approach, frozenset(props.get("traversed_passages") or ()), path)
 
 
 def sea_variants(a: tuple[float, float], b: tuple[float, float], *,
