@@ -21,8 +21,7 @@ from silkway.network.model import Hub, Leg, Network, cache_path, load_network
 from silkway.routing.constraints import Constraints
 from silkway.types import Cargo, Mode, Passage
 
-__all__ = [
-    "ORDER_RULE",
+__all__ = [  # noqa: RUF022 - plain sorted order
     "BuildParams",
     "Cargo",
     "ConstraintError",
@@ -33,6 +32,7 @@ __all__ = [
     "Mode",
     "Network",
     "NoRouteError",
+    "ORDER_RULE",
     "Passage",
     "PlanResult",
     "Route",

@@ -82,7 +82,7 @@ class SearchGraph:
     def lower_bounds(self, target_hub: int) -> list[tuple[float, ...]]:
         """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers)."""
         cols = [dijkstra(m, directed=True, indices=target_hub) for m in self.hub_matrices]
-        dims = len(self.adj[0][0].cost) if self.adj and self.adj[0] else len(cols)
+        dims = 4 if self.constraints.max_transshipments is not None else 3
         n_hubs = len(self.hub_index)
         out = []
         for h in range(n_hubs):
