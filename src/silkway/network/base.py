@@ -175,7 +175,7 @@ def _gap_bridges(m: sp.csr_matrix, lat: NDArray[np.float64], lon: NDArray[np.flo
     return bu, bv, bd
 
 
-def build_base_graph(name: str, *, bridge_km: float,
+def build_base_graph(name: str, *, bridge_km: float, gap_km: float = 0.0,
                      bbox: tuple[float, float, float, float] | None = None) -> BaseGraph:
     """Load an scgraph-data graph, crop it to ``bbox`` and bridge its islands.
 
@@ -183,11 +183,13 @@ def build_base_graph(name: str, *, bridge_km: float,
     ----------
     name
         ``world_railways`` or ``world_highways``.
+    gap_km
+        Longest gap bridged *inside* a component (see :func:`_gap_bridges`); 0 disables it.
     bridge_km
-        Longest gap a bridge may span. Each gap is joined from a dead end (a node of degree 1) to
-        the nearest node of another component; bridges are accepted shortest first, and only when
-        they join two components not yet joined (a minimum spanning forest over components), so
-        no parallel shortcut is ever added.
+        Longest gap a bridge between islands may span. Each gap is joined from a dead end (a
+        node of degree 1) to the nearest node of another component; bridges are accepted
+        shortest first, and only when they join two components not yet joined (a minimum
+        spanning forest over components), so no parallel shortcut is ever added.
     bbox
         (lat_min, lat_max, lon_min, lon_max) to keep; None keeps the world.
     """
@@ -233,12 +235,14 @@ def build_base_graph(name: str, *, bridge_km: float,
             bv.append(cand_v[i])
             bd.append(max(cand_d[i], 1e-3))
     n_island = len(bd)
-    gu, gv, gd = _gap_bridges(m, lat, lon, xyz, tree, dead_ends, bridge_km)
+    gu, gv, gd = (_gap_bridges(m, lat, lon, xyz, tree, dead_ends, gap_km) if gap_km > 0
+                  else ([], [], []))
     bu, bv, bd = bu + gu, bv + gv, bd + gd
     n = len(lat)
     bridges = sp.coo_matrix((bd + bd, (bu + bv, bv + bu)), shape=(n, n)).tocsr()
     flags = sp.coo_matrix((np.ones(2 * len(bd)), (bu + bv, bv + bu)), shape=(n, n)).tocsr()
     csr = (m + bridges).tocsr()
-    log.info("%s: %d nodes, %d edges, %d components, %d island and %d gap bridges <= %.0f km",
-             name, n, m.nnz // 2, n_comp, n_island, len(gu), bridge_km)
+    log.info("%s: %d nodes, %d edges, %d components, %d island bridges <= %.0f km, "
+             "%d gap bridges <= %.0f km", name, n, m.nnz // 2, n_comp, n_island, bridge_km, len(gu),
+             gap_km)
     return BaseGraph(name, lat, lon, csr, flags, tree, len(bd))

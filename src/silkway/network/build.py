@@ -40,6 +40,11 @@ class BuildParams:
     ----------
     bridge_km
         Longest gap joined between base-network islands (each bridge is an estimate).
+    rail_gap_km, road_gap_km
+        Longest gap joined *inside* a network where a line stops short of the line it meets.
+        On by default for rail (missing junctions are common in the rail data); off for roads,
+        whose dead ends in mountain valleys lie a few km from roads in the next valley that are
+        hundreds of km away by road.
     max_snap_km
         A hub farther than this from its base network gets a great-circle leg instead, and so
         does a leg more than half of whose length is bridges or hub access.
@@ -56,6 +61,8 @@ class BuildParams:
     """
 
     bridge_km: float = 10.0
+    rail_gap_km: float = 10.0
+    road_gap_km: float = 0.0
     max_snap_km: float = 25.0
     rail_circuity: float = 1.25
     road_circuity: float = 1.3
@@ -144,9 +151,11 @@ def compile_network(tables: Tables, params: BuildParams | None = None, *,
     legs = tables.legs
     total = len(legs) + 2
     tick("rail network", 0, total)
-    rail = build_base_graph("world_railways", bridge_km=p.bridge_km, bbox=p.rail_bbox)
+    rail = build_base_graph("world_railways", bridge_km=p.bridge_km, gap_km=p.rail_gap_km,
+                            bbox=p.rail_bbox)
     tick("road network", 1, total)
-    road = build_base_graph("world_highways", bridge_km=p.bridge_km, bbox=p.road_bbox)
+    road = build_base_graph("world_highways", bridge_km=p.bridge_km, gap_km=p.road_gap_km,
+                            bbox=p.road_bbox)
     out: list[dict[str, Any]] = []
     for i, leg in enumerate(legs):
         tick(f"{leg.mode.value} {leg.src}-{leg.dst}", 2 + i, total)
