@@ -99,7 +99,7 @@ def _land_leg(g: BaseGraph, leg: LegRow, a: HubRow, b: HubRow, p: BuildParams,
         "coords": np.array(points, dtype=float),
     }
     if max(s for _, s in snaps) > p.max_snap_km:
-        log.warning("%s: a hub or via point is %.0f km from %s; great-circle estimate", label,
+        log.info("%s: a hub or via point is %.0f km from %s; great-circle estimate", label,
                     max(s for _, s in snaps), g.name)
         return fallback
     nodes: list[int] = []
@@ -107,19 +107,19 @@ def _land_leg(g: BaseGraph, leg: LegRow, a: HubRow, b: HubRow, p: BuildParams,
     for (u, _), (v, _) in itertools.pairwise(snaps):
         found = g.path(u, v, limit_km=max(3 * gc, gc + 500))
         if found is None:
-            log.warning("%s: no %s path; great-circle estimate", label, g.name)
+            log.info("%s: no %s path; great-circle estimate", label, g.name)
             return fallback
         seg, seg_km = found
         nodes.extend(seg if not nodes else seg[1:])
         km += seg_km
     total = km + end_snap
     if gc > 0 and total > p.max_path_circuity * gc + 50:
-        log.warning("%s: %s path is %.1fx the great circle; great-circle estimate", label,
+        log.info("%s: %s path is %.1fx the great circle; great-circle estimate", label,
                     g.name, total / gc)
         return fallback
     estimated = g.bridged_km(nodes) + end_snap
     if estimated > 0.5 * total:
-        log.warning("%s: %.0f of %.0f km are bridges or hub access; great-circle estimate",
+        log.info("%s: %.0f of %.0f km are bridges or hub access; great-circle estimate",
                     label, estimated, total)
         return fallback
     coords = np.vstack(([points[0]], g.coords(nodes), [points[-1]]))
