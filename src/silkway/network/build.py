@@ -149,16 +149,18 @@ def compile_network(tables: Tables, params: BuildParams | None = None, *,
     hubs = {h.id: h for h in tables.hubs}
     tick = progress or (lambda stage, done, total: None)
     legs = tables.legs
-    total = len(legs) + 2
+    # progress units roughly proportional to time: the rail graph is about 40 % of a build
+    rail_units, road_units = 200, 40
+    total = rail_units + road_units + len(legs)
     tick("rail network", 0, total)
     rail = build_base_graph("world_railways", bridge_km=p.bridge_km, gap_km=p.rail_gap_km,
                             bbox=p.rail_bbox)
-    tick("road network", 1, total)
+    tick("road network", rail_units, total)
     road = build_base_graph("world_highways", bridge_km=p.bridge_km, gap_km=p.road_gap_km,
                             bbox=p.road_bbox)
     out: list[dict[str, Any]] = []
     for i, leg in enumerate(legs):
-        tick(f"{leg.mode.value} {leg.src}-{leg.dst}", 2 + i, total)
+        tick(f"{leg.mode.value} {leg.src}-{leg.dst}", rail_units + road_units + i, total)
         a, b = hubs[leg.src], hubs[leg.dst]
         ends = (a.country, b.country)
         base = {"index": i, "from": a.id, "to": b.id, "mode": leg.mode.value}

@@ -236,6 +236,9 @@ def load_network(cache_dir: str | Path | None = None, *, params: BuildParams | N
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"key": key, "compiled": compiled}, fh, separators=(",", ":"))
         Path(tmp).replace(path)
+        for old in directory.glob("network-*.json"):
+            if old != path:  # caches of other tables/versions/params are stale: never reused
+                old.unlink(missing_ok=True)
         log.info("network compiled and cached at %s", path)
     return _assemble(compiled, tables, key)
 
