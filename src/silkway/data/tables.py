@@ -359,7 +359,8 @@ def parse_tables(texts: dict[str, str]) -> Tables:
                 raise r.fail(f"hub {end!r} is not in hubs.csv")
         if src == dst:
             raise r.fail("a leg must join two different hubs")
-        key = (*sorted((src, dst)), mode.value)
+        lo, hi = sorted((src, dst))
+        key = (lo, hi, mode.value)
         if key in seen:
             raise r.fail(f"duplicate {mode.value} leg {src}-{dst}")
         seen.add(key)

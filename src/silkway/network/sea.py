@@ -61,7 +61,8 @@ def _route(a: tuple[float, float], b: tuple[float, float],
         return None
     latlon = np.asarray(coords, dtype=np.float64)[:, ::-1]
     # MARNET starts and ends at the network nodes nearest the ports: add the port approaches.
-    approach = haversine_km(a[0], a[1], *latlon[0]) + haversine_km(*latlon[-1], b[0], b[1])
+    approach = (haversine_km(a[0], a[1], latlon[0, 0], latlon[0, 1])
+                + haversine_km(latlon[-1, 0], latlon[-1, 1], b[0], b[1]))
     path = np.vstack(([a], latlon, [b]))
     return SeaPath(length + approach, frozenset(props.get("traversed_passages") or ()), path)
 
