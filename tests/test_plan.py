@@ -100,7 +100,8 @@ def test_pareto_set_holds_each_single_criterion_optimum(net, o, d, criterion):
                             if h.reason != "transshipment"),
             1: lambda r: sum(h.hub.profile.handling_cost_usd_feu for h in r.handling
                              if h.reason != "transshipment"),
-            2: lambda r: 0.0}[criterion]
+            2: lambda r: sum(h.footprint.wtw_kg for h in r.handling
+                             if h.reason != "transshipment")}[criterion]
     assert min(v - ends(r) for v, r in zip(leg_cost, routes, strict=True)) == pytest.approx(best, rel=1e-9)
 
 

@@ -8,7 +8,9 @@ Public API::
     result.to_dict()  # the plan JSON contract
 """
 
-from silkway.analysis.plan import ORDER_RULE, PlanResult, Route, RouteLeg, plan
+from silkway.analysis.emissions import Statement, statement
+from silkway.analysis.emissions import to_html as statement_html
+from silkway.analysis.plan import OBJECTIVES, ORDER_RULE, PlanResult, Route, RouteLeg, plan
 from silkway.errors import (
     ConstraintError,
     DataError,
@@ -32,15 +34,19 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "Mode",
     "Network",
     "NoRouteError",
+    "OBJECTIVES",
     "ORDER_RULE",
     "Passage",
     "PlanResult",
     "Route",
     "RouteLeg",
     "SilkwayError",
+    "Statement",
     "UnknownPlaceError",
     "cache_path",
     "load_network",
     "plan",
+    "statement",
+    "statement_html",
 ]
 __version__ = "0.1.0"

@@ -114,6 +114,9 @@ def plan(
     payload_t: Annotated[float | None, typer.Option(help="Cargo tonnes per container.")] = None,
     max_transshipments: Annotated[int | None, typer.Option(help="Cap on container transfers.")] = None,
     planned: Annotated[bool, typer.Option("--planned", help="Also use planned links.")] = False,
+    reefer: Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")] = False,
+    allocation: Annotated[str, typer.Option(help="Emission allocation: mass or teu.")] = "mass",
+    objective: Annotated[str, typer.Option(help="Order routes by days, cost or co2e.")] = "days",
     max_routes: Annotated[int, typer.Option(min=1, max=50, help="Routes to show.")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON contract.")] = False,
     geometry: Annotated[bool, typer.Option(help="Include leg geometry in --json.")] = False,
@@ -124,7 +127,8 @@ def plan(
     try:
         result = silkway.plan(net, origin, destination, avoid=avoid, modes=modes, close=close,
                               cargo=cargo, payload_t=payload_t, max_transshipments=max_transshipments,
-                              include_planned=planned, max_routes=max_routes)
+                              include_planned=planned, reefer=reefer, allocation=allocation,
+                              objective=objective, max_routes=max_routes)
     except SilkwayError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -133,9 +137,85 @@ def plan(
     out.print(_route_table(result))
     for line in _legs_lines(result, net):
         out.print(line, highlight=False)
-    out.print(f"[dim]Ordered by {silkway.ORDER_RULE}. Days: simulated door-to-door incl. handling, "
-              f"border dwell and ferry waits; cost and CO2e (WTW) per {result.constraints.cargo.value} "
-              f"with {result.payload_t:g} t cargo. * = distance estimated (no network path).[/]")
+    cargo = result.constraints.cargo.value
+    out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
+              f"door-to-door incl. handling, border dwell and ferry waits; cost and CO2e (WTW, "
+              f"legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
+              f"* = distance estimated (no network path).[/]")
+
+
+@app.command()
+def emissions(
+    origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
+    destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
+    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
+    modes: Annotated[str | None, typer.Option(help="Allowed modes: sea,rail,road,ferry.")] = None,
+    close: Annotated[str | None, typer.Option(help="Closed passages, e.g. suez.")] = None,
+    cargo: Annotated[str, typer.Option(help="FEU or TEU.")] = "FEU",
+    payload_t: Annotated[float | None, typer.Option(help="Cargo tonnes per container.")] = None,
+    reefer: Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")] = False,
+    allocation: Annotated[str, typer.Option(help="mass (default) or teu.")] = "mass",
+    route: Annotated[int, typer.Option(min=1, help="Route number, lowest CO2e first.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the statement as JSON.")] = False,
+    html_path: Annotated[Path | None, typer.Option("--html", help="Also write a printable HTML "
+                                                   "report to this file.")] = None,
+    cache_dir: CacheDir = None,
+) -> None:
+    """ISO 14083 / GLEC emission statement of a route, element by element, with sources."""
+    net = _load(cache_dir)
+    try:
+        result = silkway.plan(net, origin, destination, avoid=avoid, modes=modes, close=close,
+                              cargo=cargo, payload_t=payload_t, reefer=reefer,
+                              allocation=allocation, objective="co2e", max_routes=50)
+        st = silkway.statement(result, route - 1)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    if html_path is not None:
+        try:
+            html_path.write_text(silkway.statement_html(st), encoding="utf-8")
+        except OSError as exc:
+            raise _fail(ConstraintError(f"cannot write {html_path}: {exc.strerror}")) from None
+    d = st.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+        return
+    sh, tot = d["shipment"], d["totals"]
+    out.print(f"[bold]GHG emission statement[/] ({d['standard']})")
+    out.print(f"{sh['cargo']} ({sh['teu']:g} TEU), {sh['payload_t']:g} t cargo"
+              f"{', reefer' if sh['reefer'] else ''}: {result.origin.name} → "
+              f"{result.destination.name}; route {route}: {d['route']['label']} "
+              f"({'-'.join(d['route']['countries'])}, {d['route']['distance_km']:,.0f} km)",
+              highlight=False)
+    t = Table(show_lines=False)
+    for col, just in (("#", "right"), ("element", "left"), ("activity", "right"),
+                      ("intensity WTW/TTW", "right"), ("kg WTW", "right"), ("kg TTW", "right"),
+                      ("factor (data type)", "left"), ("distance basis / source", "left")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for el in d["elements"]:
+        if el["type"] == "transport":
+            activity = f"{el['tkm']:,.0f} tkm"
+            basis = f"{el['distance_km']:,.0f} km, {el['distance_source']}"
+        else:
+            activity = f"{el['teu_handled']:g} TEU"
+            basis = ""
+        src = (el["source"] or "").split(";")[0][:60] or ("estimate: " + el["estimate"][:50])
+        t.add_row(str(el["element"]), el["label"], activity,
+                  f"{el['intensity_wtw']:g}/{el['intensity_ttw']:g} {el['intensity_unit']}",
+                  f"{el['co2e_kg_wtw']:,.1f}", f"{el['co2e_kg_ttw']:,.1f}",
+                  f"{el['factor']} ({el['data_type']})", f"{basis}\n[dim]{src}[/]".strip())
+    t.add_row("", "[bold]total[/]", f"{tot['tkm']:,.0f} tkm",
+              f"{tot['intensity_g_per_tkm_wtw']} g/tkm", f"[bold]{tot['co2e_kg_wtw']:,.1f}[/]",
+              f"[bold]{tot['co2e_kg_ttw']:,.1f}[/]",
+              f"transport {tot['transport_co2e_kg_wtw']:,.1f} + hubs {tot['hub_co2e_kg_wtw']:,.1f}",
+              f"WTT {tot['co2e_kg_wtt']:,.1f} kg")
+    out.print(t)
+    for k, v in d["method"].items():
+        out.print(f"[dim]{k.replace('_', ' ')}: {v}[/]", highlight=False)
+    q = d["data_quality"]
+    out.print(f"[dim]primary data share {q['primary_data_share']:.0%}; elements by data type "
+              f"{q['elements_by_data_type']}[/]", highlight=False)
+    if html_path is not None:
+        out.print(f"report written to {html_path}")
 
 
 @app.command()

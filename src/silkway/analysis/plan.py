@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from silkway.data.tables import LogNormal
 from silkway.errors import ConstraintError, NoRouteError
 from silkway.network.model import Hub, Network
 from silkway.routing.constraints import Constraints
+from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
 from silkway.routing.graph import (
     N_CLASSES,
     START,
@@ -25,7 +26,12 @@ from silkway.routing.graph import (
 from silkway.routing.pareto import ParetoPath, pareto_paths
 from silkway.types import Cargo, Mode, Passage
 
-ORDER_RULE = "expected (mean) transit days, then cost in USD, then CO2e WTW, then label"
+OBJECTIVES = {
+    "days": "expected (mean) transit days, then cost in USD, then CO2e WTW, then label",
+    "cost": "cost in USD, then expected transit days, then CO2e WTW, then label",
+    "co2e": "CO2e WTW, then expected transit days, then cost in USD, then label",
+}
+ORDER_RULE = OBJECTIVES["days"]
 _PASSAGE_WORDS = {"suez": "Suez", "south_africa": "the Cape", "bosporus": "the Bosporus"}
 
 
@@ -46,6 +52,9 @@ class RouteLeg:
             "co2e_kg": round(self.figures.co2e_wtw_kg, 2),
             "countries": countries, "distance_source": leg.distance_source,
             "co2e_kg_ttw": round(self.figures.co2e_ttw_kg, 2),
+            "tkm": round(self.figures.footprint.activity, 1),
+            "emission_factor": self.figures.footprint.factor_key,
+            "co2e_g_per_tkm": round(self.figures.footprint.intensity[0], 2),
             "estimated_km": round(leg.estimated_km, 1),
             "moving_days": round(self.figures.moving_days, 2),
             "gauge_mm": leg.gauge_mm or None, "passages": sorted(leg.passages),
@@ -64,12 +73,16 @@ class Handling:
 
     hub: Hub
     reason: str  # origin | destination | transshipment
+    footprint: Footprint
 
     def to_dict(self) -> dict[str, Any]:
         p = self.hub.profile
         return {"hub": self.hub.id, "reason": self.reason,
                 "days": round(p.handling_days.mean, 2),
-                "cost_usd": round(p.handling_cost_usd_feu, 2)}
+                "cost_usd": round(p.handling_cost_usd_feu, 2),
+                "co2e_kg": round(self.footprint.wtw_kg, 3),
+                "co2e_kg_ttw": round(self.footprint.ttw_kg, 3),
+                "operation": self.footprint.factor_key}
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +146,24 @@ class PlanResult:
     payload_t: float
     routes: tuple[Route, ...]
     network_key: str
+    objective: str = "days"
+    cargo: CargoSpec | None = None
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
         c = self.constraints
         return {
             "origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
-            "cargo": {"type": c.cargo.value, "payload_t": self.payload_t},
+            "cargo": {"type": c.cargo.value, "payload_t": self.payload_t,
+                      "teu": self.cargo.teu if self.cargo else None, "reefer": c.reefer,
+                      "allocation": c.allocation},
             "routes": [r.to_dict(geometry=geometry) for r in self.routes],
             "constraints": {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
                             "closed": sorted(p.value for p in c.closed),
                             "max_transshipments": c.max_transshipments,
                             "include_planned": c.include_planned},
-            "order": ORDER_RULE,
+            "objective": self.objective,
+            "order": OBJECTIVES[self.objective],
             "network": self.network_key[:16],
         }
 
@@ -189,14 +207,18 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
                  draws: int, rng: np.random.Generator | None) -> Route:
     network = g.network
     legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
-    handling = [Handling(origin, "origin")]
+
+    def lift(hub: Hub, reason: str) -> Handling:
+        return Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo))
+
+    handling = [lift(origin, "origin")]
     prev_cls = START
     for rl in legs:
         cls = leg_class(rl.directed.leg)
         if prev_cls not in (START, cls):
-            handling.append(Handling(network.hub(rl.directed.src), "transshipment"))
+            handling.append(lift(network.hub(rl.directed.src), "transshipment"))
         prev_cls = cls
-    handling.append(Handling(destination, "destination"))
+    handling.append(lift(destination, "destination"))
     parts: list[LogNormal] = [h.hub.profile.handling_days for h in handling]
     for rl in legs:
         leg = rl.directed.leg
@@ -209,16 +231,25 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
     cost = sum(rl.figures.cost_usd for rl in legs) + sum(
         h.hub.profile.handling_cost_usd_feu for h in handling)
     route = Route("", tuple(legs), tuple(handling), days, expected, cost,
-                  sum(rl.figures.co2e_wtw_kg for rl in legs),
-                  sum(rl.figures.co2e_ttw_kg for rl in legs))
+                  sum(rl.figures.co2e_wtw_kg for rl in legs)
+                  + sum(h.footprint.wtw_kg for h in handling),
+                  sum(rl.figures.co2e_ttw_kg for rl in legs)
+                  + sum(h.footprint.ttw_kg for h in handling))
     transfers = [h.hub for h in handling if h.reason == "transshipment"]
     label = _label(network, legs, transfers, route.countries)
     return Route(label, route.legs, route.handling, days, expected, cost, route.co2e_wtw_kg,
                  route.co2e_ttw_kg)
 
 
-def _key(r: Route) -> tuple[float, float, float, str]:
-    return (round(r.expected_days, 6), round(r.cost_usd, 4), round(r.co2e_wtw_kg, 4), r.label)
+def _key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:
+    def key(r: Route) -> tuple[float, float, float, str]:
+        days, usd, co2 = round(r.expected_days, 6), round(r.cost_usd, 4), round(r.co2e_wtw_kg, 4)
+        if objective == "cost":
+            return (usd, days, co2, r.label)
+        if objective == "co2e":
+            return (co2, days, usd, r.label)
+        return (days, usd, co2, r.label)
+    return key
 
 
 def _thin(routes: list[Route], rel: float) -> list[Route]:
@@ -238,6 +269,7 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
          close: Iterable[Passage | str] | str | None = None,
          cargo: Cargo | str = Cargo.FEU, payload_t: float | None = None,
          max_transshipments: int | None = None, include_planned: bool = False,
+         allocation: str = "mass", reefer: bool = False, objective: str = "days",
          constraints: Constraints | None = None, max_routes: int = 8, thin: float = 0.02,
          draws: int = DEFAULT_DRAWS, rng: np.random.Generator | None = None) -> PlanResult:
     """Plan container routes from ``origin`` to ``destination``.
@@ -248,9 +280,12 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
         From :func:`silkway.load_network`.
     origin, destination
         UN/LOCODE, hub id, name or alias (or a :class:`Hub`).
-    avoid, modes, close, cargo, payload_t, max_transshipments, include_planned
+    avoid, modes, close, cargo, payload_t, max_transshipments, include_planned, allocation, reefer
         Constraints (see :class:`~silkway.routing.constraints.Constraints`); or pass
         ``constraints`` directly.
+    objective
+        ``days`` (default), ``cost`` or ``co2e``: which criterion orders the Pareto routes
+        (see :data:`OBJECTIVES`); the set itself does not change.
     max_routes
         At most this many routes are returned, best first.
     thin
@@ -268,6 +303,8 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     NoRouteError
         When no route satisfies the constraints.
     """
+    if objective not in OBJECTIVES:
+        raise ConstraintError(f"unknown objective {objective!r}; use {', '.join(OBJECTIVES)}")
     o = _resolve(network, origin)
     d = _resolve(network, destination)
     if o.id == d.id:
@@ -275,7 +312,8 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     c = constraints or Constraints.make(avoid=avoid, modes=modes, close=close, cargo=cargo,
                                         payload_t=payload_t,
                                         max_transshipments=max_transshipments,
-                                        include_planned=include_planned)
+                                        include_planned=include_planned,
+                                        allocation=allocation, reefer=reefer)
     for hub, role in ((o, "origin"), (d, "destination")):
         if hub.country in c.avoid:
             raise NoRouteError(f"the {role} {hub.name} is in an avoided country ({hub.country})")
@@ -297,9 +335,10 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
             routes.append(r)
     if not routes:
         raise NoRouteError(_why_none(o, d, c))
-    routes.sort(key=_key)
+    routes.sort(key=_key(objective))
     routes = _thin(routes, thin) if thin > 0 else routes
-    return PlanResult(o, d, c, g.payload_t, tuple(routes[:max_routes]), network.key)
+    return PlanResult(o, d, c, g.payload_t, tuple(routes[:max_routes]), network.key, objective,
+                      g.cargo)
 
 
 def _why_none(o: Hub, d: Hub, c: Constraints) -> str:

@@ -25,12 +25,14 @@ TABLE_FILES = (
     "border_dwell.csv",
     "tariffs.csv",
     "emission_factors.csv",
+    "hub_emission_factors.csv",
     "cargo.csv",
     "legs.csv",
 )
 
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
 GAUGES = frozenset({0, 1435, 1520})
+DATA_TYPES = frozenset({"default", "modelled", "primary"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +122,33 @@ class Tariff:
 
 @dataclass(frozen=True, slots=True)
 class EmissionFactor:
+    """A transport operation category's GHG intensity (ISO 14083 / GLEC), in g CO2e per tkm."""
+
     emission_factor: str
     mode: Mode
     description: str
+    energy: str
+    vehicle_class: str
+    region: str
     wtw_g_per_tkm: float
     ttw_g_per_tkm: float
+    assumptions: str
+    data_type: str
+    version: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class HubEmissionFactor:
+    """A hub operation category's GHG intensity, in kg CO2e per TEU handled (one lift)."""
+
+    profile: str
+    operation: str
+    wtw_kg_per_teu: float
+    ttw_kg_per_teu: float
+    assumptions: str
+    data_type: str
+    version: str
     provenance: Provenance
 
 
@@ -161,6 +185,7 @@ class Tables:
     borders: dict[str, BorderDwell]
     tariffs: dict[str, Tariff]
     emission_factors: dict[str, EmissionFactor]
+    hub_emission_factors: dict[str, HubEmissionFactor]
     cargo: dict[str, CargoRow]
     legs: tuple[LegRow, ...]
     digest: str
@@ -210,6 +235,12 @@ class _Row:
         if not source and not estimate:
             raise self.fail("has neither a source nor an estimate with its reasoning")
         return Provenance(source, estimate)
+
+    def data_type(self) -> str:
+        raw = self.text("data_type")
+        if raw not in DATA_TYPES:
+            raise self.fail(f"data_type {raw!r} is not one of {sorted(DATA_TYPES)}")
+        return raw
 
     def mode(self) -> Mode:
         raw = self.text("mode")
@@ -291,15 +322,34 @@ def parse_tables(texts: dict[str, str]) -> Tables:
 
     factors = _unique("emission_factors.csv", [
         EmissionFactor(r.text("emission_factor"), r.mode(), r.text("description"),
+                       r.text("energy"), r.text("vehicle_class"), r.text("region"),
                        r.num("wtw_g_per_tkm", lo=0, hi=2000), r.num("ttw_g_per_tkm", lo=0, hi=2000),
-                       r.provenance())
+                       r.text("assumptions"), r.data_type(), r.text("version"), r.provenance())
         for r in _rows("emission_factors.csv", texts["emission_factors.csv"],
-                       ("emission_factor", "mode", "description", "wtw_g_per_tkm",
-                        "ttw_g_per_tkm", "source", "estimate"))
+                       ("emission_factor", "mode", "description", "energy", "vehicle_class",
+                        "region", "wtw_g_per_tkm", "ttw_g_per_tkm", "assumptions", "data_type",
+                        "version", "source", "estimate"))
     ], key=lambda f: f.emission_factor)
     for f in factors.values():
         if f.ttw_g_per_tkm > f.wtw_g_per_tkm:
             raise DataError(f"emission_factors.csv ({f.emission_factor}): TTW exceeds WTW")
+
+    hub_factors = _unique("hub_emission_factors.csv", [
+        HubEmissionFactor(r.text("profile"), r.text("operation"),
+                          r.num("kg_co2e_wtw_per_teu", lo=0, hi=500),
+                          r.num("kg_co2e_ttw_per_teu", lo=0, hi=500), r.text("assumptions"),
+                          r.data_type(), r.text("version"), r.provenance())
+        for r in _rows("hub_emission_factors.csv", texts["hub_emission_factors.csv"],
+                       ("profile", "operation", "kg_co2e_wtw_per_teu", "kg_co2e_ttw_per_teu",
+                        "assumptions", "data_type", "version", "source", "estimate"))
+    ], key=lambda f: f.profile)
+    for hf in hub_factors.values():
+        if hf.ttw_kg_per_teu > hf.wtw_kg_per_teu:
+            raise DataError(f"hub_emission_factors.csv ({hf.profile}): TTW exceeds WTW")
+
+    missing = sorted(set(profiles) - set(hub_factors))
+    if missing:
+        raise DataError(f"hub_emission_factors.csv: no row for profile(s) {', '.join(missing)}")
 
     tariff_rows = []
     for r in _rows("tariffs.csv", texts["tariffs.csv"],
@@ -385,8 +435,8 @@ def parse_tables(texts: dict[str, str]) -> Tables:
                            r.num("fixed_cost_usd_feu", lo=0, hi=20_000, default=0.0),
                            r.provenance()))
 
-    return Tables(tuple(hub_rows), profiles, borders, tariffs, factors, cargo, tuple(legs),
-                  digest.hexdigest())
+    return Tables(tuple(hub_rows), profiles, borders, tariffs, factors, hub_factors, cargo,
+                  tuple(legs), digest.hexdigest())
 
 
 def load_tables() -> Tables:

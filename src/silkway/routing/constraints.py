@@ -10,6 +10,7 @@ from silkway.errors import ConstraintError
 from silkway.types import Cargo, Mode, Passage
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+ALLOCATIONS = ("mass", "teu")
 _PASSAGE_ALIASES = {
     "babelmandeb": Passage.BAB_EL_MANDEB, "bab-el-mandeb": Passage.BAB_EL_MANDEB,
     "babalmandab": Passage.BAB_EL_MANDEB, "red-sea": Passage.BAB_EL_MANDEB,
@@ -39,6 +40,11 @@ class Constraints:
         Cargo mass per container in tonnes (None: the shipped default for the cargo type).
     include_planned
         Also use legs whose status is ``planned`` (e.g. the CKU railway).
+    allocation
+        How transport emissions are allocated to the container (ISO 14083): ``mass`` (by the
+        cargo's tonnes, the default) or ``teu`` (by TEU slots at the default loaded TEU mass).
+    reefer
+        A refrigerated container: reefer emission intensities are used where a source gives them.
     """
 
     avoid: frozenset[str] = frozenset()
@@ -48,13 +54,16 @@ class Constraints:
     cargo: Cargo = Cargo.FEU
     payload_t: float | None = None
     include_planned: bool = False
+    allocation: str = "mass"
+    reefer: bool = False
 
     @classmethod
     def make(cls, *, avoid: Iterable[str] | str | None = None,
              modes: Iterable[Mode | str] | str | None = None,
              close: Iterable[Passage | str] | str | None = None,
              max_transshipments: int | None = None, cargo: Cargo | str = Cargo.FEU,
-             payload_t: float | None = None, include_planned: bool = False) -> Constraints:
+             payload_t: float | None = None, include_planned: bool = False,
+             allocation: str = "mass", reefer: bool = False) -> Constraints:
         """Validate user input (strings or enums, comma lists allowed) into constraints.
 
         Raises
@@ -90,8 +99,10 @@ class Constraints:
             raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
         if payload_t is not None and not (0 < payload_t <= 30):
             raise ConstraintError(f"payload {payload_t} t is outside (0, 30] t per container")
+        if allocation not in ALLOCATIONS:
+            raise ConstraintError(f"unknown allocation {allocation!r}; use mass or teu")
         return cls(avoid_set, frozenset(mode_set), frozenset(closed), max_transshipments,
-                   cargo_t, payload_t, include_planned)
+                   cargo_t, payload_t, include_planned, allocation, bool(reefer))
 
 
 def _split(value: Iterable[object] | str | None) -> list[str]:

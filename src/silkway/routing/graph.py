@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from silkway.network.model import Leg, Network
 from silkway.routing.constraints import Constraints
+from silkway.routing.emission import CargoSpec, Footprint, hub_footprint, leg_footprint
 from silkway.routing.pareto import Arc
 from silkway.types import Cargo, Mode
 
@@ -58,8 +59,15 @@ class LegFigures:
     moving_days: float
     mean_days: float
     cost_usd: float
-    co2e_wtw_kg: float
-    co2e_ttw_kg: float
+    footprint: Footprint
+
+    @property
+    def co2e_wtw_kg(self) -> float:
+        return self.footprint.wtw_kg
+
+    @property
+    def co2e_ttw_kg(self) -> float:
+        return self.footprint.ttw_kg
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,13 @@ class SearchGraph:
     directed: tuple[DirectedLeg, ...]
     figures: tuple[LegFigures, ...]
     adj: tuple[tuple[Arc, ...], ...]
-    transfer: tuple[tuple[float, float], ...]  # per hub: (mean handling days, USD)
+    transfer: tuple[tuple[float, float, float], ...]  # per hub: mean days, USD, kg CO2e WTW
     hub_matrices: tuple[sp.csr_matrix, ...]  # per criterion: min leg cost hub->hub
-    payload_t: float
+    cargo: CargoSpec
+
+    @property
+    def payload_t(self) -> float:
+        return self.cargo.payload_t
 
     def state(self, hub: int, cls: int) -> int:
         return hub * N_CLASSES + cls
@@ -92,7 +104,7 @@ class SearchGraph:
         return out
 
 
-def leg_figures(leg: Leg, cargo: Cargo, payload_t: float, network: Network) -> LegFigures:
+def leg_figures(leg: Leg, spec: CargoSpec, network: Network) -> LegFigures:
     """Expected days, cost and emissions of a leg for one container."""
     t = leg.tariff
     moving = leg.distance_km / (t.speed_kmh * 24.0)
@@ -100,18 +112,10 @@ def leg_figures(leg: Leg, cargo: Cargo, payload_t: float, network: Network) -> L
     mean_days = moving + leg.wait_days.mean + border_mean
     cost = (t.cost_usd_fixed_feu + t.cost_usd_per_km_feu * leg.distance_km
             + leg.fixed_cost_usd_feu)
-    if cargo is Cargo.TEU:
+    if spec.cargo == Cargo.TEU.value:
         cost *= t.teu_cost_factor
     cost += leg.border.cost_usd_feu if leg.border else 0.0
-    factor = network.tables.emission_factors[t.emission_factor]
-    tkm = leg.distance_km * payload_t
-    return LegFigures(moving, mean_days, cost, tkm * factor.wtw_g_per_tkm / 1000.0,
-                      tkm * factor.ttw_g_per_tkm / 1000.0)
-
-
-def default_payload_t(network: Network, cargo: Cargo) -> float:
-    """The shipped default cargo mass per container."""
-    return network.tables.cargo[cargo.value].payload_t_default
+    return LegFigures(moving, mean_days, cost, leg_footprint(network.tables, leg, spec))
 
 
 def leg_allowed(leg: Leg, c: Constraints) -> bool:
@@ -130,18 +134,18 @@ def leg_allowed(leg: Leg, c: Constraints) -> bool:
 def search_graph(network: Network, constraints: Constraints) -> SearchGraph:
     """Build (once per network and constraints) the state graph a plan searches."""
     hub_index = {h.id: i for i, h in enumerate(network.hubs)}
-    payload = constraints.payload_t or default_payload_t(network, constraints.cargo)
+    spec = CargoSpec.of(network.tables, constraints)
     directed: list[DirectedLeg] = []
     figures: list[LegFigures] = []
     for leg in network.legs:
         if not leg_allowed(leg, constraints):
             continue
-        fig = leg_figures(leg, constraints.cargo, payload, network)
+        fig = leg_figures(leg, spec, network)
         for fwd in (True, False):
             directed.append(DirectedLeg(leg, fwd))
             figures.append(fig)
-    transfer = tuple((h.profile.handling_days.mean, h.profile.handling_cost_usd_feu)
-                     for h in network.hubs)
+    transfer = tuple((h.profile.handling_days.mean, h.profile.handling_cost_usd_feu,
+                      hub_footprint(network.tables, h, spec).wtw_kg) for h in network.hubs)
     capped = constraints.max_transshipments is not None
     n_hubs = len(network.hubs)
     adj: list[list[Arc]] = [[] for _ in range(n_hubs * N_CLASSES)]
@@ -156,8 +160,8 @@ def search_graph(network: Network, constraints: Constraints) -> SearchGraph:
             if c_in in (START, cls):
                 vec = (*base, 0.0) if capped else base
             else:
-                tdays, tusd = transfer[u]
-                vec = (base[0] + tdays, base[1] + tusd, base[2])
+                tdays, tusd, tco2 = transfer[u]
+                vec = (base[0] + tdays, base[1] + tusd, base[2] + tco2)
                 vec = (*vec, 1.0) if capped else vec
             adj[u * N_CLASSES + c_in].append(Arc(v * N_CLASSES + cls, vec, ref))
     hub_matrices = []
@@ -170,4 +174,4 @@ def search_graph(network: Network, constraints: Constraints) -> SearchGraph:
         else:
             hub_matrices.append(sp.csr_matrix((n_hubs, n_hubs)))
     return SearchGraph(network, constraints, hub_index, tuple(directed), tuple(figures),
-                       tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), payload)
+                       tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), spec)
