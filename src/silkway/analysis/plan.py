@@ -8,8 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from silkway.analysis.reliability import DEFAULT_DRAWS, DaysSummary, simulate_days, summarise
-from silkway.data.tables import LogNormal
+from silkway.analysis import scenarios
+from silkway.analysis.reliability import (
+    DEFAULT_DRAWS,
+    DaysSummary,
+    Part,
+    simulate_days,
+    summarise,
+)
 from silkway.errors import ConstraintError, NoRouteError
 from silkway.network.model import Hub, Network
 from silkway.routing.constraints import Constraints
@@ -28,6 +34,7 @@ from silkway.types import Cargo, Mode, Passage
 
 OBJECTIVES = {
     "days": "expected (mean) transit days, then cost in USD, then CO2e WTW, then label",
+    "p90": "simulated 90th-percentile transit days, then cost in USD, then CO2e WTW, then label",
     "cost": "cost in USD, then expected transit days, then CO2e WTW, then label",
     "co2e": "CO2e WTW, then expected transit days, then cost in USD, then label",
 }
@@ -148,6 +155,8 @@ class PlanResult:
     network_key: str
     objective: str = "days"
     cargo: CargoSpec | None = None
+    scenario: scenarios.Scenario | None = None
+    month: int | None = None
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
@@ -161,8 +170,11 @@ class PlanResult:
             "constraints": {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
                             "closed": sorted(p.value for p in c.closed),
                             "max_transshipments": c.max_transshipments,
-                            "include_planned": c.include_planned},
+                            "include_planned": c.include_planned,
+                            "closed_hubs": sorted(c.closed_hubs)},
             "objective": self.objective,
+            "scenario": self.scenario.to_dict() if self.scenario else None,
+            "month": self.month,
             "order": OBJECTIVES[self.objective],
             "network": self.network_key[:16],
         }
@@ -203,8 +215,29 @@ def _label(network: Network, route_legs: list[RouteLeg], transfers: list[Hub],
     return corridor + (f" via {', '.join(via)}" if via else "")
 
 
-def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub, *,
-                 draws: int, rng: np.random.Generator | None) -> Route:
+@dataclass(frozen=True)
+class SimOptions:
+    """How a route's days are simulated and summarised."""
+
+    draws: int = DEFAULT_DRAWS
+    rng: np.random.Generator | None = None
+    deadline_days: float | None = None
+    histogram: bool = False
+
+
+def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
+    """Correlation group index of each member key, and each group's rho."""
+    index: dict[str, int] = {}
+    rho: list[float] = []
+    for i, grp in enumerate(network.tables.correlation):
+        rho.append(grp.rho)
+        for m in grp.members:
+            index[m] = i
+    return index, rho
+
+
+def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
+                 sim: SimOptions) -> Route:
     network = g.network
     legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
 
@@ -219,15 +252,19 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
             handling.append(lift(network.hub(rl.directed.src), "transshipment"))
         prev_cls = cls
     handling.append(lift(destination, "destination"))
-    parts: list[LogNormal] = [h.hub.profile.handling_days for h in handling]
+    member, rho = _groups(network)
+    parts: list[Part] = [Part(h.hub.profile.handling_days,
+                              member.get(f"hub_profile:{h.hub.profile.profile}", -1))
+                         for h in handling]
     for rl in legs:
         leg = rl.directed.leg
-        parts.append(leg.wait_days)
+        parts.append(Part(leg.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1)))
         if leg.border:
-            parts.append(leg.border.dwell_days)
+            parts.append(Part(leg.border.dwell_days, member.get(f"border:{leg.border.border}", -1)))
     moving = sum(rl.figures.moving_days for rl in legs)
-    days = summarise(simulate_days(moving, parts, draws=draws, rng=rng))
-    expected = moving + sum(p.mean for p in parts)
+    samples = simulate_days(moving, parts, rho=rho, draws=sim.draws, rng=sim.rng)
+    days = summarise(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
+    expected = moving + sum(p.dist.mean for p in parts)
     cost = sum(rl.figures.cost_usd for rl in legs) + sum(
         h.hub.profile.handling_cost_usd_feu for h in handling)
     route = Route("", tuple(legs), tuple(handling), days, expected, cost,
@@ -248,15 +285,20 @@ def _key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:
             return (usd, days, co2, r.label)
         if objective == "co2e":
             return (co2, days, usd, r.label)
+        if objective == "p90":
+            return (round(r.transit_days.p90, 6), usd, co2, r.label)
         return (days, usd, co2, r.label)
     return key
 
 
-def _thin(routes: list[Route], rel: float) -> list[Route]:
+def _thin(routes: list[Route], rel: float, objective: str) -> list[Route]:
+    def days(r: Route) -> float:
+        return r.transit_days.p90 if objective == "p90" else r.expected_days
+
     kept: list[Route] = []
     for r in routes:
         f = 1.0 + rel
-        if any(k.expected_days <= r.expected_days * f and k.cost_usd <= r.cost_usd * f
+        if any(days(k) <= days(r) * f and k.cost_usd <= r.cost_usd * f
                and k.co2e_wtw_kg <= r.co2e_wtw_kg * f for k in kept):
             continue
         kept.append(r)
@@ -270,6 +312,8 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
          cargo: Cargo | str = Cargo.FEU, payload_t: float | None = None,
          max_transshipments: int | None = None, include_planned: bool = False,
          allocation: str = "mass", reefer: bool = False, objective: str = "days",
+         scenario: str | scenarios.Scenario | None = None, month: int | None = None,
+         deadline_days: float | None = None, histogram: bool = False,
          constraints: Constraints | None = None, max_routes: int = 8, thin: float = 0.02,
          draws: int = DEFAULT_DRAWS, rng: np.random.Generator | None = None) -> PlanResult:
     """Plan container routes from ``origin`` to ``destination``.
@@ -284,8 +328,17 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
         Constraints (see :class:`~silkway.routing.constraints.Constraints`); or pass
         ``constraints`` directly.
     objective
-        ``days`` (default), ``cost`` or ``co2e``: which criterion orders the Pareto routes
-        (see :data:`OBJECTIVES`); the set itself does not change.
+        ``days`` (default), ``cost``, ``co2e`` or ``p90``: which criterion orders the routes
+        (see :data:`OBJECTIVES`). With ``p90`` the variance of the days joins the Pareto
+        criteria, so a steady route is kept beside a faster but fat-tailed one.
+    scenario
+        A shipped scenario name, a ``.yaml`` file or a :class:`~silkway.analysis.scenarios.Scenario`.
+    month
+        Month of departure (1-12): seasonal delays apply (overrides the scenario's month).
+    deadline_days
+        Each route reports the probability of arriving within this many days.
+    histogram
+        Each route carries a histogram of its simulated days.
     max_routes
         At most this many routes are returned, best first.
     thin
@@ -305,6 +358,15 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     """
     if objective not in OBJECTIVES:
         raise ConstraintError(f"unknown objective {objective!r}; use {', '.join(OBJECTIVES)}")
+    if month is not None and not 1 <= month <= 12:
+        raise ConstraintError(f"month {month} is not 1-12")
+    if deadline_days is not None and not 0 < deadline_days <= 365:
+        raise ConstraintError(f"deadline {deadline_days} d is outside (0, 365] days")
+    if draws < 100 or draws > 1_000_000:
+        raise ConstraintError(f"draws {draws} is outside [100, 1,000,000]")
+    scen = (scenarios.load_scenario(scenario, network.tables) if isinstance(scenario, str)
+            else scenario)
+    network = scenarios.apply(network, scen, month)
     o = _resolve(network, origin)
     d = _resolve(network, destination)
     if o.id == d.id:
@@ -314,31 +376,36 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
                                         max_transshipments=max_transshipments,
                                         include_planned=include_planned,
                                         allocation=allocation, reefer=reefer)
+    if scen is not None:
+        c = scen.constrain(c)
     for hub, role in ((o, "origin"), (d, "destination")):
         if hub.country in c.avoid:
             raise NoRouteError(f"the {role} {hub.name} is in an avoided country ({hub.country})")
-    g = search_graph(network, c)
+        if hub.id in c.closed_hubs:
+            raise NoRouteError(f"the {role} {hub.name} is closed in this scenario")
+    g = search_graph(network, c, objective == "p90")
     oi, di = g.hub_index[o.id], g.hub_index[d.id]
     bounds = g.lower_bounds(di)
     if not np.isfinite(bounds[oi * N_CLASSES][0]):
         raise NoRouteError(_why_none(o, d, c))
     targets = frozenset(di * N_CLASSES + k for k in range(1, N_CLASSES))
     paths = pareto_paths(g.adj, oi * N_CLASSES + START, targets, lower_bound=bounds)
+    sim = SimOptions(draws, rng, deadline_days, histogram)
     cap = c.max_transshipments
     routes = []
     for p in paths:
         hubs_seq = [n // N_CLASSES for n in p.nodes]
         if len(set(hubs_seq)) != len(hubs_seq):
             continue  # revisits a hub: not a route anyone would run
-        r = _build_route(g, p, o, d, draws=draws, rng=rng)
+        r = _build_route(g, p, o, d, sim)
         if cap is None or r.transshipments <= cap:
             routes.append(r)
     if not routes:
         raise NoRouteError(_why_none(o, d, c))
     routes.sort(key=_key(objective))
-    routes = _thin(routes, thin) if thin > 0 else routes
+    routes = _thin(routes, thin, objective) if thin > 0 else routes
     return PlanResult(o, d, c, g.payload_t, tuple(routes[:max_routes]), network.key, objective,
-                      g.cargo)
+                      g.cargo, scen, month if month is not None else (scen.month if scen else None))
 
 
 def _why_none(o: Hub, d: Hub, c: Constraints) -> str:

@@ -30,6 +30,11 @@ TABLE_FILES = (
     "legs.csv",
 )
 
+# Tables that change how delays behave (by month, together) but not the compiled network: they
+# are read with the others but kept out of the network's cache key.
+DYNAMIC_FILES = ("seasonality.csv", "correlation.csv")
+TARGET_TYPES = frozenset({"tariff", "border", "hub_profile"})
+
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
 GAUGES = frozenset({0, 1435, 1520})
 DATA_TYPES = frozenset({"default", "modelled", "primary"})
@@ -64,6 +69,14 @@ class LogNormal:
         if self.p50 <= 0:
             return 0.0
         return self.p50 * math.exp(self.sigma**2 / 2)
+
+    @property
+    def var(self) -> float:
+        """Variance in days squared."""
+        if self.p50 <= 0:
+            return 0.0
+        s2 = self.sigma**2
+        return (math.exp(s2) - 1.0) * self.p50**2 * math.exp(s2)
 
 
 ZERO = LogNormal(0.0, 0.0)
@@ -177,6 +190,29 @@ class LegRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Seasonal:
+    """Month-of-departure multipliers on the delays of one tariff, border or hub profile."""
+
+    target_type: str
+    key: str
+    months: frozenset[int]
+    wait_factor: float
+    dwell_factor: float
+    handling_factor: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelationGroup:
+    """Delay parts that share a common shock (e.g. one Caspian storm holds port and ferry)."""
+
+    group: str
+    rho: float
+    members: frozenset[str]  # "tariff:KEY", "border:KEY", "hub_profile:KEY"
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
 class Tables:
     """All shipped tables, cross-checked, plus a digest of their bytes (the cache key's base)."""
 
@@ -189,6 +225,8 @@ class Tables:
     cargo: dict[str, CargoRow]
     legs: tuple[LegRow, ...]
     digest: str
+    seasonality: tuple[Seasonal, ...] = ()
+    correlation: tuple[CorrelationGroup, ...] = ()
 
 
 class _Row:
@@ -288,7 +326,8 @@ def _parse_via(row: _Row) -> tuple[tuple[float, float], ...]:
 def read_texts() -> dict[str, str]:
     """Return the raw text of every shipped table, keyed by file name."""
     pkg = resources.files("silkway.data")
-    return {name: pkg.joinpath(name).read_text(encoding="utf-8") for name in TABLE_FILES}
+    return {name: pkg.joinpath(name).read_text(encoding="utf-8")
+            for name in (*TABLE_FILES, *DYNAMIC_FILES) if pkg.joinpath(name).is_file()}
 
 
 def parse_tables(texts: dict[str, str]) -> Tables:
@@ -435,8 +474,43 @@ def parse_tables(texts: dict[str, str]) -> Tables:
                            r.num("fixed_cost_usd_feu", lo=0, hi=20_000, default=0.0),
                            r.provenance()))
 
+    keys = {"tariff": tariffs, "border": borders, "hub_profile": profiles}
+    seasonality = []
+    for r in _rows("seasonality.csv", texts.get("seasonality.csv", _SEASON_HEADER),
+                   tuple(_SEASON_HEADER.strip().split(","))):
+        ttype, tkey = r.text("target_type"), r.text("key")
+        if ttype not in TARGET_TYPES:
+            raise r.fail(f"target_type {ttype!r} is not one of {sorted(TARGET_TYPES)}")
+        if tkey not in keys[ttype]:
+            raise r.fail(f"{ttype} {tkey!r} does not exist")
+        try:
+            months = frozenset(int(m) for m in r.text("months").replace(",", " ").split())
+        except ValueError:
+            raise r.fail("months must be numbers 1-12") from None
+        if not months or not months <= set(range(1, 13)):
+            raise r.fail("months must be numbers 1-12")
+        seasonality.append(Seasonal(ttype, tkey, months,
+                                    r.num("wait_factor", lo=0.05, hi=50, default=1.0),
+                                    r.num("dwell_factor", lo=0.05, hi=50, default=1.0),
+                                    r.num("handling_factor", lo=0.05, hi=50, default=1.0),
+                                    r.provenance()))
+    groups = []
+    for r in _rows("correlation.csv", texts.get("correlation.csv", _CORR_HEADER),
+                   tuple(_CORR_HEADER.strip().split(","))):
+        members = frozenset(r.text("members").split())
+        for m in members:
+            ttype, _, mkey = m.partition(":")
+            if ttype not in TARGET_TYPES or mkey not in keys[ttype]:
+                raise r.fail(f"member {m!r} is not tariff:, border: or hub_profile: an existing key")
+        groups.append(CorrelationGroup(r.text("group"), r.num("rho", lo=0, hi=1), members,
+                                       r.provenance()))
+    _unique("correlation.csv", groups, key=lambda g: g.group)
     return Tables(tuple(hub_rows), profiles, borders, tariffs, factors, hub_factors, cargo,
-                  tuple(legs), digest.hexdigest())
+                  tuple(legs), digest.hexdigest(), tuple(seasonality), tuple(groups))
+
+
+_SEASON_HEADER = "target_type,key,months,wait_factor,dwell_factor,handling_factor,source,estimate\n"
+_CORR_HEADER = "group,rho,members,source,estimate\n"
 
 
 def load_tables() -> Tables:

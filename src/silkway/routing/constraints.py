@@ -45,6 +45,8 @@ class Constraints:
         cargo's tonnes, the default) or ``teu`` (by TEU slots at the default loaded TEU mass).
     reefer
         A refrigerated container: reefer emission intensities are used where a source gives them.
+    closed_hubs
+        Hub ids no route may use (a scenario's closed port or crossing).
     """
 
     avoid: frozenset[str] = frozenset()
@@ -56,6 +58,7 @@ class Constraints:
     include_planned: bool = False
     allocation: str = "mass"
     reefer: bool = False
+    closed_hubs: frozenset[str] = frozenset()
 
     @classmethod
     def make(cls, *, avoid: Iterable[str] | str | None = None,

@@ -60,6 +60,7 @@ class LegFigures:
     mean_days: float
     cost_usd: float
     footprint: Footprint
+    var_days: float = 0.0
 
     @property
     def co2e_wtw_kg(self) -> float:
@@ -80,7 +81,7 @@ class SearchGraph:
     directed: tuple[DirectedLeg, ...]
     figures: tuple[LegFigures, ...]
     adj: tuple[tuple[Arc, ...], ...]
-    transfer: tuple[tuple[float, float, float], ...]  # per hub: mean days, USD, kg CO2e WTW
+    transfer: tuple[tuple[float, float, float, float], ...]  # per hub: days, USD, kg, var days
     hub_matrices: tuple[sp.csr_matrix, ...]  # per criterion: min leg cost hub->hub
     cargo: CargoSpec
 
@@ -94,7 +95,7 @@ class SearchGraph:
     def lower_bounds(self, target_hub: int) -> list[tuple[float, ...]]:
         """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers)."""
         cols = [dijkstra(m, directed=True, indices=target_hub) for m in self.hub_matrices]
-        dims = 4 if self.constraints.max_transshipments is not None else 3
+        dims = len(self.hub_matrices) + (self.constraints.max_transshipments is not None)
         n_hubs = len(self.hub_index)
         out = []
         for h in range(n_hubs):
@@ -115,24 +116,31 @@ def leg_figures(leg: Leg, spec: CargoSpec, network: Network) -> LegFigures:
     if spec.cargo == Cargo.TEU.value:
         cost *= t.teu_cost_factor
     cost += leg.border.cost_usd_feu if leg.border else 0.0
-    return LegFigures(moving, mean_days, cost, leg_footprint(network.tables, leg, spec))
+    var = leg.wait_days.var + (leg.border.dwell_days.var if leg.border else 0.0)
+    return LegFigures(moving, mean_days, cost, leg_footprint(network.tables, leg, spec), var)
 
 
 def leg_allowed(leg: Leg, c: Constraints) -> bool:
     """Whether the constraints let a route use this leg."""
     if leg.mode not in c.modes:
         return False
-    if leg.status != "operating" and not c.include_planned:
+    if leg.status == "planned" and not c.include_planned:
         return False
     if c.avoid and not c.avoid.isdisjoint(leg.countries):
+        return False
+    if c.closed_hubs and (leg.src in c.closed_hubs or leg.dst in c.closed_hubs):
         return False
     closed = {p.searoute_name for p in c.closed}
     return not (closed and not closed.isdisjoint(leg.passages))
 
 
 @lru_cache(maxsize=64)
-def search_graph(network: Network, constraints: Constraints) -> SearchGraph:
-    """Build (once per network and constraints) the state graph a plan searches."""
+def search_graph(network: Network, constraints: Constraints, risk: bool = False) -> SearchGraph:
+    """Build (once per network, constraints and risk flag) the state graph a plan searches.
+
+    With ``risk``, the variance of the route's days is a further Pareto criterion (variances of
+    independent delays add up), so a steady route is kept beside a faster but fat-tailed one.
+    """
     hub_index = {h.id: i for i, h in enumerate(network.hubs)}
     spec = CargoSpec.of(network.tables, constraints)
     directed: list[DirectedLeg] = []
@@ -145,23 +153,26 @@ def search_graph(network: Network, constraints: Constraints) -> SearchGraph:
             directed.append(DirectedLeg(leg, fwd))
             figures.append(fig)
     transfer = tuple((h.profile.handling_days.mean, h.profile.handling_cost_usd_feu,
-                      hub_footprint(network.tables, h, spec).wtw_kg) for h in network.hubs)
+                      hub_footprint(network.tables, h, spec).wtw_kg, h.profile.handling_days.var)
+                     for h in network.hubs)
     capped = constraints.max_transshipments is not None
     n_hubs = len(network.hubs)
     adj: list[list[Arc]] = [[] for _ in range(n_hubs * N_CLASSES)]
-    mats: list[dict[tuple[int, int], float]] = [{}, {}, {}]
+    n_crit = 4 if risk else 3
+    mats: list[dict[tuple[int, int], float]] = [{} for _ in range(n_crit)]
     for ref, (d, fig) in enumerate(zip(directed, figures, strict=True)):
         u, v = hub_index[d.src], hub_index[d.dst]
         cls = leg_class(d.leg)
-        base = (fig.mean_days, fig.cost_usd, fig.co2e_wtw_kg)
+        base = (fig.mean_days, fig.cost_usd, fig.co2e_wtw_kg, fig.var_days)[:n_crit]
         for m, val in zip(mats, base, strict=True):
             m[(u, v)] = min(m.get((u, v), np.inf), val)
         for c_in in range(N_CLASSES):
             if c_in in (START, cls):
                 vec = (*base, 0.0) if capped else base
             else:
-                tdays, tusd, tco2 = transfer[u]
-                vec = (base[0] + tdays, base[1] + tusd, base[2] + tco2)
+                lift = transfer[u]
+                vec = tuple(x + y for x, y in zip(base, (lift[0], lift[1], lift[2], lift[3]),
+                                                  strict=False))
                 vec = (*vec, 1.0) if capped else vec
             adj[u * N_CLASSES + c_in].append(Arc(v * N_CLASSES + cls, vec, ref))
     hub_matrices = []
