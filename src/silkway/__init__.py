@@ -8,9 +8,12 @@ Public API::
     result.to_dict()  # the plan JSON contract
 """
 
+from silkway.analysis import scenarios
 from silkway.analysis.emissions import Statement, statement
 from silkway.analysis.emissions import to_html as statement_html
 from silkway.analysis.plan import OBJECTIVES, ORDER_RULE, PlanResult, Route, RouteLeg, plan
+from silkway.analysis.scenarios import Scenario, load_scenario
+from silkway.analysis.whatif import Comparison, compare, sweep
 from silkway.errors import (
     ConstraintError,
     DataError,
@@ -26,6 +29,7 @@ from silkway.types import Cargo, Mode, Passage
 __all__ = [  # noqa: RUF022 - plain sorted order
     "BuildParams",
     "Cargo",
+    "Comparison",
     "ConstraintError",
     "Constraints",
     "DataError",
@@ -40,13 +44,18 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "PlanResult",
     "Route",
     "RouteLeg",
+    "Scenario",
     "SilkwayError",
     "Statement",
     "UnknownPlaceError",
     "cache_path",
+    "compare",
     "load_network",
+    "load_scenario",
     "plan",
+    "scenarios",
     "statement",
     "statement_html",
+    "sweep",
 ]
 __version__ = "0.1.0"

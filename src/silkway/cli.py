@@ -65,6 +65,17 @@ def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
             raise _fail(exc) from None
 
 
+def _deadline(text: str | None) -> float | None:
+    """'30d', '30 days' or '30' -> 30.0."""
+    if text is None:
+        return None
+    raw = text.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d").strip()
+    try:
+        return float(raw)
+    except ValueError:
+        raise _fail(ConstraintError(f"deadline {text!r} is not a number of days, e.g. 30d")) from None
+
+
 def _countries(codes: list[str]) -> str:
     return "-".join(codes)
 
@@ -73,20 +84,29 @@ def _route_table(result: silkway.PlanResult) -> Table:
     o, d = result.origin, result.destination
     c = result.constraints
     title = f"{o.name} ({o.id}, {o.country}) → {d.name} ({d.id}, {d.country})"
+    if result.scenario is not None:
+        title += f"  [scenario: {result.scenario.name}]"
+    if result.month is not None:
+        title += f"  [month {result.month}]"
     t = Table(title=title, title_justify="left", show_lines=False)
     t.add_column("#", justify="right")
     t.add_column("route")
     t.add_column("days P50", justify="right")
     t.add_column("P90", justify="right")
+    deadline = result.routes[0].transit_days.deadline_days if result.routes else None
+    if deadline is not None:
+        t.add_column(f"P(≤{deadline:g}d)", justify="right")
     t.add_column(f"USD/{c.cargo.value}", justify="right")
     t.add_column("t CO2e", justify="right")
     t.add_column("km", justify="right")
     t.add_column("lifts", justify="right")
     t.add_column("countries")
     for i, r in enumerate(result.routes, 1):
+        on_time = ([f"{100 * r.transit_days.on_time:.0f}%"]
+                   if deadline is not None and r.transit_days.on_time is not None else [])
         t.add_row(str(i), r.label, f"{r.transit_days.p50:.1f}", f"{r.transit_days.p90:.1f}",
-                  f"{r.cost_usd:,.0f}", f"{r.co2e_wtw_kg / 1000:.2f}", f"{r.distance_km:,.0f}",
-                  str(r.transshipments), _countries(r.countries))
+                  *on_time, f"{r.cost_usd:,.0f}", f"{r.co2e_wtw_kg / 1000:.2f}",
+                  f"{r.distance_km:,.0f}", str(r.transshipments), _countries(r.countries))
     return t
 
 
@@ -116,7 +136,14 @@ def plan(
     planned: Annotated[bool, typer.Option("--planned", help="Also use planned links.")] = False,
     reefer: Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")] = False,
     allocation: Annotated[str, typer.Option(help="Emission allocation: mass or teu.")] = "mass",
-    objective: Annotated[str, typer.Option(help="Order routes by days, cost or co2e.")] = "days",
+    objective: Annotated[str, typer.Option(
+        help="Order routes by days, p90 (risk-aware), cost or co2e.")] = "days",
+    scenario: Annotated[str | None, typer.Option(
+        help="Scenario name (see `silkway scenarios`) or a .yaml file.")] = None,
+    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
+    deadline: Annotated[str | None, typer.Option(
+        help="Deadline, e.g. 30d: show each route's on-time probability.")] = None,
+    histogram: Annotated[bool, typer.Option(help="Include day histograms in --json.")] = False,
     max_routes: Annotated[int, typer.Option(min=1, max=50, help="Routes to show.")] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON contract.")] = False,
     geometry: Annotated[bool, typer.Option(help="Include leg geometry in --json.")] = False,
@@ -128,7 +155,9 @@ def plan(
         result = silkway.plan(net, origin, destination, avoid=avoid, modes=modes, close=close,
                               cargo=cargo, payload_t=payload_t, max_transshipments=max_transshipments,
                               include_planned=planned, reefer=reefer, allocation=allocation,
-                              objective=objective, max_routes=max_routes)
+                              objective=objective, scenario=scenario, month=month,
+                              deadline_days=_deadline(deadline), histogram=histogram,
+                              max_routes=max_routes)
     except SilkwayError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -216,6 +245,212 @@ def emissions(
               f"{q['elements_by_data_type']}[/]", highlight=False)
     if html_path is not None:
         out.print(f"report written to {html_path}")
+
+
+@app.command("scenarios")
+def scenarios_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """List the shipped scenarios."""
+    net = _load(cache_dir)
+    rows = []
+    try:
+        for name in silkway.scenarios.available():
+            sc = silkway.scenarios.load_scenario(name, net.tables)
+            rows.append({**sc.to_dict(), "description": sc.description,
+                         "source": sc.provenance.source, "estimate": sc.provenance.estimate})
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} scenarios")
+    for col in ("name", "title", "month", "closes", "adds", "changes"):
+        t.add_column(col)
+    for r in rows:
+        closes = ", ".join(r["close"]["countries"] + r["close"]["passages"] + r["close"]["hubs"])
+        t.add_row(r["name"], r["title"], str(r["month"] or "-"), closes or "-",
+                  "; ".join(r["add_legs"]) or "-", str(r["changes"]))
+    out.print(t)
+
+
+@app.command()
+def compare(
+    origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
+    destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
+    scenario: Annotated[str | None, typer.Option(help="Scenario name or .yaml file.")] = None,
+    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
+    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
+    modes: Annotated[str | None, typer.Option(help="Allowed modes.")] = None,
+    close: Annotated[str | None, typer.Option(help="Closed passages.")] = None,
+    cargo: Annotated[str, typer.Option(help="FEU or TEU.")] = "FEU",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """What a scenario (or a month of departure) changes: days, USD, CO2e per route."""
+    net = _load(cache_dir)
+    try:
+        cmp = silkway.compare(net, origin, destination, scenario=scenario, month=month,
+                              avoid=avoid, modes=modes, close=close, cargo=cargo)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    d = cmp.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+        return
+    name = d["scenario"]["name"] if d["scenario"] else f"month {d['month']}"
+    t = Table(title=f"{cmp.baseline.origin.name} → {cmp.baseline.destination.name}: "
+                    f"baseline vs {name}", title_justify="left")
+    for col in ("route", "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ", "t CO2e", "Δ"):
+        t.add_column(col, justify="left" if col == "route" else "right")
+
+    def fmt(v: float | None, spec: str, delta: bool = False) -> str:
+        if v is None:
+            return "-"
+        text = format(v, spec)
+        return ("+" + text if v > 0 else text) if delta else text
+
+    for row in d["routes"]:
+        b, sc, dl = row["baseline"], row["scenario"], row.get("delta")
+        cur = sc or b
+        mark = "" if b and sc else (" (new)" if sc else " (gone)")
+        t.add_row(row["label"] + mark, fmt(cur["p50"], ".1f"),
+                  fmt(dl["p50"] if dl else None, ".1f", True), fmt(cur["p90"], ".1f"),
+                  fmt(dl["p90"] if dl else None, ".1f", True), fmt(cur["cost_usd"], ",.0f"),
+                  fmt(dl["cost_usd"] if dl else None, ",.0f", True),
+                  fmt(cur["co2e_kg"] / 1000, ".2f"),
+                  fmt(dl["co2e_kg"] / 1000 if dl else None, ".2f", True))
+    out.print(t)
+    s = Table(title="share of the Pareto set", title_justify="left")
+    for col in ("corridor", "baseline", name):
+        s.add_column(col, justify="left" if col == "corridor" else "right")
+    for fam, sh in d["pareto_share"].items():
+        s.add_row(fam, f"{100 * sh['baseline']:.0f}%", f"{100 * sh['scenario']:.0f}%")
+    out.print(s)
+
+
+@app.command()
+def sweep(
+    vary: Annotated[list[str], typer.Option(
+        help="TYPE:KEY:FACTOR=VALUES, e.g. tariff:ferry_caspian:wait_factor=0.5,1,2,4 or "
+             "=0.5:8:6 (low:high:count). Give one or two.")],
+    pair: Annotated[list[str] | None, typer.Option(help="ORIGIN:DESTINATION, repeatable.")] = None,
+    pairs_file: Annotated[Path | None, typer.Option(
+        help="CSV with origin,destination columns.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Table: .csv or .parquet.")] = Path(
+        "sweep.csv"),
+    chart: Annotated[Path | None, typer.Option(help="PNG chart of corridor shares.")] = None,
+    focus: Annotated[str, typer.Option(help="Corridor for the two-axis heat map.")] = "Middle Corridor",
+    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
+    modes: Annotated[str | None, typer.Option(help="Allowed modes.")] = None,
+    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Vary one or two multipliers over ranges for a set of origin-destination pairs."""
+    from silkway.analysis import whatif
+    from silkway.analysis.batch import write_table
+
+    net = _load(cache_dir)
+    pairs: list[tuple[str, str]] = []
+    for text in pair or []:
+        o, sep, d = text.partition(":")
+        if not sep or not o or not d:
+            raise _fail(ConstraintError(f"pair {text!r} is not ORIGIN:DESTINATION"))
+        pairs.append((o, d))
+    if pairs_file is not None:
+        pairs += _read_pairs(pairs_file)
+    try:
+        axes = [whatif.Axis.parse(v, net) for v in vary]
+        for o, d in pairs:
+            net.find(o), net.find(d)
+        with Progress(TextColumn("[bold]sweep[/]"), BarColumn(), TextColumn("{task.completed}/"
+                      "{task.total} plans"), TimeElapsedColumn(), console=err,
+                      transient=True) as bar:
+            task = bar.add_task("plans", total=None)
+            rows = whatif.sweep(net, pairs, axes, avoid=avoid, modes=modes, month=month,
+                                progress=lambda done, total: bar.update(task, completed=done,
+                                                                        total=total))
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    try:
+        write_table(rows, output)
+        if chart is not None:
+            whatif.chart(rows, axes, str(chart), focus=focus)
+    except (OSError, SilkwayError) as exc:
+        raise _fail(ConstraintError(f"cannot write the output: {exc}")) from None
+    t = Table(title="share of pairs for which each corridor is fastest", title_justify="left")
+    for a in axes:
+        t.add_column(a.name, justify="right")
+    t.add_column("fastest corridor shares")
+    for point, shares in whatif.fastest_shares(rows, axes).items():
+        t.add_row(*(f"{v:g}" for v in point),
+                  ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()) or "no route")
+    out.print(t)
+    out.print(f"{len(rows)} rows written to {output}" + (f"; chart {chart}" if chart else ""))
+
+
+def _read_pairs(path: Path) -> list[tuple[str, str]]:
+    import csv
+
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or not {"origin", "destination"} <= set(reader.fieldnames):
+                raise _fail(ConstraintError(f"{path}: needs origin and destination columns"))
+            out = []
+            for i, row in enumerate(reader, 1):
+                if not row.get("origin") or not row.get("destination"):
+                    raise _fail(ConstraintError(f"{path} row {i}: origin or destination is empty"))
+                out.append((row["origin"], row["destination"]))
+            return out
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(ConstraintError(f"cannot read {path}: {exc}")) from None
+
+
+@app.command()
+def batch(
+    shipments: Annotated[Path, typer.Argument(help="CSV of shipments (origin, destination, ...).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plans: .parquet or .csv.")] = Path(
+        "plans.parquet"),
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")] = 2,
+    serial: Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Plan a CSV of shipments: one output row per input row, errors named by row."""
+    from silkway.analysis import batch as batch_mod
+
+    net = _load(cache_dir)
+    try:
+        ships, errors = batch_mod.read_shipments(shipments)
+        with Progress(TextColumn("[bold]batch[/]"), BarColumn(), TextColumn(
+                "{task.completed}/{task.total} shipments"), TimeElapsedColumn(), console=err,
+                transient=True) as bar:
+            task = bar.add_task("rows", total=len(ships) + len(errors))
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            if serial:
+                rows = batch_mod.plan_batch(net, ships, errors=errors, progress=tick)
+            else:
+                rows = batch_mod.plan_batch_dask(
+                    ships, errors=errors, progress=tick, scheduler=scheduler, workers=workers,
+                    cache_dir=cache_dir or silkway.cache_path().parent)
+        batch_mod.write_results(rows, output)
+    except DataError as exc:  # the user's file is malformed: bad input, not broken shipped data
+        raise _fail(ConstraintError(str(exc))) from None
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    bad = [r for r in rows if r.get("status") == "error"]
+    out.print(f"{len(rows)} rows written to {output}: {len(rows) - len(bad)} planned, "
+              f"{len(bad)} errors", highlight=False)
+    for r in bad[:10]:
+        out.print(f"  [red]{r['error']}[/]", highlight=False)
+    if len(bad) > 10:
+        out.print(f"  … and {len(bad) - 10} more error rows in {output}")
 
 
 @app.command()

@@ -1,0 +1,759 @@
+"""Batch planning: a CSV of shipments in, one plan (or one error) per shipment out.
+
+A batch is read with :func:`read_shipments`, planned with :func:`plan_batch` (in this process) or
+:func:`plan_batch_dask` (on a Dask cluster) and written with :func:`write_results` as Parquet or
+CSV. Every data row of the input yields exactly one output row, in input order: either the best
+route by the row's objective with its figures, or an error naming the row and the problem.
+
+Real batches repeat origin-destination pairs, so each distinct query (origin, destination,
+constraints, objective and the optional scenario, month and deadline) is planned once and its
+result shared by every row that asks it. Plans are deterministic, so a Dask run gives the same
+rows as a serial run.
+
+Input columns (header names are case-insensitive; only ``origin`` and ``destination`` are
+required): ``id``, ``origin``, ``destination``, ``cargo`` (FEU or TEU, default FEU), ``count``
+(containers, default 1), ``departure_date`` (YYYY-MM-DD), ``avoid``, ``modes``, ``close`` (comma
+lists), ``payload_t``, ``max_transshipments``, ``objective`` (days, cost, co2e or p90),
+``scenario`` and ``deadline_days``. Output columns are :data:`COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import logging
+import math
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from distributed import WorkerPlugin
+
+from silkway.analysis import plan as _plan_module
+from silkway.errors import ConstraintError, DataError, SilkwayError
+from silkway.network.model import Hub, Network, load_network
+from silkway.routing.constraints import Constraints
+from silkway.types import Cargo
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(rows_done, rows_total)`` while a batch is planned."""
+
+INPUT_COLUMNS = ("id", "origin", "destination", "cargo", "count", "departure_date", "avoid",
+                 "modes", "close", "payload_t", "max_transshipments", "objective", "scenario",
+                 "deadline_days")
+"""Columns :func:`read_shipments` understands; others are ignored with a warning."""
+
+BATCH_OBJECTIVES = ("days", "cost", "co2e", "p90")
+"""Objectives a shipment row may name (``p90`` only once :func:`silkway.plan` supports it)."""
+
+_INT, _FLOAT, _STR = "int64", "float64", "string"
+_COLUMN_TYPES: dict[str, str] = {
+    "row": _INT, "id": _STR, "status": _STR, "error": _STR,
+    "origin": _STR, "destination": _STR, "origin_hub": _STR, "destination_hub": _STR,
+    "cargo": _STR, "count": _INT, "payload_t": _FLOAT, "departure_date": _STR,
+    "objective": _STR, "scenario": _STR, "deadline_days": _FLOAT,
+    "route": _STR, "countries": _STR, "distance_km": _FLOAT,
+    "days_p50": _FLOAT, "days_p90": _FLOAT, "days_mean": _FLOAT,
+    "cost_usd": _FLOAT, "cost_usd_total": _FLOAT,
+    "co2e_wtw_kg": _FLOAT, "co2e_ttw_kg": _FLOAT,
+    "co2e_wtw_kg_total": _FLOAT, "co2e_ttw_kg_total": _FLOAT,
+    "transshipments": _INT, "modes": _STR,
+}
+COLUMNS = tuple(_COLUMN_TYPES)
+"""Output columns, in order. ``status`` is ``ok`` or ``error``; on an error row ``error`` holds
+one sentence naming the row and the problem and the route figures are empty. ``countries`` (ISO
+3166-1 alpha-2, travel order) and ``modes`` are comma lists; ``cost_usd`` and ``co2e_*_kg`` are
+per container, the ``*_total`` columns for ``count`` containers; ``payload_t`` is the payload
+the plan used (the cargo type's default when the row left it empty)."""
+
+# plan() keyword <- shipment column, passed only when a row sets the column.
+_PASS_THROUGH = (("scenario", "scenario"), ("month", "departure_date"),
+                 ("deadline_days", "deadline_days"))
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """One valid row of a batch: what to plan and for how many containers.
+
+    Attributes
+    ----------
+    row
+        1-based data line of the input (the line after the header is row 1).
+    origin, destination
+        Places as the row gives them (UN/LOCODE, hub id, name or alias); resolved when planned.
+    id
+        The row's ``id`` column, if any.
+    count
+        Number of containers; totals are per-container figures times ``count``.
+    departure_date
+        Planned departure; its month is passed to :func:`silkway.plan` as ``month``.
+    constraints
+        Validated avoid / modes / close / cargo / payload / transshipment cap.
+    objective
+        ``days``, ``cost``, ``co2e`` or ``p90``: which route of the plan is chosen.
+    scenario, deadline_days
+        Passed to :func:`silkway.plan` when set.
+    """
+
+    row: int
+    origin: str
+    destination: str
+    id: str | None = None
+    count: int = 1
+    departure_date: date | None = None
+    constraints: Constraints = field(default_factory=Constraints)
+    objective: str = "days"
+    scenario: str | None = None
+    deadline_days: float | None = None
+
+    @property
+    def cargo(self) -> Cargo:
+        """FEU or TEU."""
+        return self.constraints.cargo
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A data row that cannot be planned as given.
+
+    Attributes
+    ----------
+    row
+        1-based data line of the input.
+    problem
+        What is wrong, without the row number (see :attr:`message`).
+    id, origin, destination
+        The row's values as given, to identify it in the output.
+    """
+
+    row: int
+    problem: str
+    id: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+
+    @property
+    def message(self) -> str:
+        """One sentence naming the row and the problem."""
+        return f"row {self.row}: {self.problem}"
+
+
+# ----------------------------------------------------------------------------------- reading
+
+
+def read_shipments(path: str | Path) -> tuple[list[Shipment], list[RowError]]:
+    """Read a shipments CSV into valid shipments and per-row errors.
+
+    Every data row becomes exactly one :class:`Shipment` or one :class:`RowError` (wholly blank
+    lines are not rows). Values are validated here so that a bad cargo, count, date, number,
+    country code, mode, passage or objective is reported with its row before anything is planned;
+    places are resolved only when planning, which needs the network.
+
+    Parameters
+    ----------
+    path
+        A UTF-8 CSV file with a header row naming at least ``origin`` and ``destination``.
+
+    Returns
+    -------
+    shipments, errors
+        Both in input order.
+
+    Raises
+    ------
+    DataError
+        When the file as a whole is unusable: unreadable, not UTF-8, not CSV, empty, or without
+        an ``origin`` or ``destination`` column.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read shipments file {p}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"shipments file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+                        f"offset {exc.start}); save it as UTF-8 CSV") from None
+    shipments: list[Shipment] = []
+    errors: list[RowError] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    header_line = 0
+    last_line = 0
+    try:
+        for record in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(v.strip() for v in record):
+                continue
+            if header is None:
+                header, header_line = _header(record, p), reader.line_num
+                continue
+            row = start - header_line
+            item = _parse_row(row, header, record)
+            if isinstance(item, Shipment):
+                shipments.append(item)
+            else:
+                errors.append(item)
+    except csv.Error as exc:
+        raise DataError(f"shipments file {p} is not valid CSV at line {reader.line_num}: {exc}") from None
+    if header is None:
+        raise DataError(f"shipments file {p} is empty; it needs a header row naming origin and "
+                        "destination")
+    log.info("read %d shipments and %d bad rows from %s", len(shipments), len(errors), p)
+    return shipments, errors
+
+
+def _header(record: list[str], path: Path) -> list[str]:
+    names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise DataError(f"shipments file {path} repeats column(s) {', '.join(dupes)} in its header")
+    missing = [c for c in ("origin", "destination") if c not in names]
+    if missing:
+        hint = "; it looks ';'-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
+        found = ", ".join(n for n in names if n) or "none"
+        raise DataError(f"shipments file {path} has no {' or '.join(missing)} column "
+                        f"(found: {found}){hint}")
+    unknown = [n for n in names if n and n not in INPUT_COLUMNS]
+    if unknown:
+        log.warning("ignoring unknown column(s) in %s: %s", path, ", ".join(unknown))
+    return names
+
+
+def _parse_row(row: int, header: list[str], record: list[str]) -> Shipment | RowError:
+    values = {name: value.strip() for name, value in zip(header, record, strict=False) if name}
+    ident = values.get("id") or None
+    origin, destination = values.get("origin", ""), values.get("destination", "")
+    problems: list[str] = []
+
+    def fail(problem: str) -> RowError:
+        return RowError(row, problem, ident, origin or None, destination or None)
+
+    if len(record) > len(header):
+        return fail(f"it has {len(record)} fields but the header has {len(header)}")
+    if not origin:
+        problems.append("origin is empty")
+    if not destination:
+        problems.append("destination is empty")
+    count = _parse_int(values.get("count", ""), "count", minimum=1, unit="containers", problems=problems)
+    departure = _parse_date(values.get("departure_date", ""), problems)
+    payload = _parse_float(values.get("payload_t", ""), "payload_t", problems=problems)
+    cap = _parse_int(values.get("max_transshipments", ""), "max_transshipments", minimum=0,
+                     unit="transshipments", problems=problems)
+    deadline = _parse_float(values.get("deadline_days", ""), "deadline_days", problems=problems,
+                            positive=True)
+    objective = values.get("objective", "").lower() or "days"
+    if objective not in BATCH_OBJECTIVES:
+        problems.append(f"unknown objective {values['objective']!r}; use "
+                        f"{', '.join(BATCH_OBJECTIVES[:-1])} or {BATCH_OBJECTIVES[-1]}")
+    constraints = Constraints()
+    try:
+        constraints = Constraints.make(avoid=values.get("avoid") or None,
+                                       modes=values.get("modes") or None,
+                                       close=values.get("close") or None,
+                                       cargo=values.get("cargo") or Cargo.FEU,
+                                       payload_t=payload, max_transshipments=cap)
+    except ConstraintError as exc:
+        problems.append(str(exc))
+    if problems:
+        return fail("; ".join(problems))
+    return Shipment(row=row, origin=origin, destination=destination, id=ident,
+                    count=1 if count is None else count, departure_date=departure,
+                    constraints=constraints, objective=objective,
+                    scenario=values.get("scenario") or None, deadline_days=deadline)
+
+
+def _parse_int(text: str, name: str, *, minimum: int, unit: str, problems: list[str]) -> int | None:
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number.is_integer() and number >= minimum):
+        problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
+        return None
+    return int(number)
+
+
+def _parse_float(text: str, name: str, *, problems: list[str], positive: bool = False) -> float | None:
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or (positive and number <= 0):
+        problems.append(f"{name} {text!r} is not a {'positive ' if positive else ''}number")
+        return None
+    return number
+
+
+def _parse_date(text: str, problems: list[str]) -> date | None:
+    if not text:
+        return None
+    try:
+        if _DATE.match(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    problems.append(f"departure_date {text!r} is not a valid YYYY-MM-DD date")
+    return None
+
+
+# ---------------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """What determines a shipment's plan: rows with equal queries share one plan."""
+
+    origin: str
+    destination: str
+    constraints: Constraints
+    objective: str
+    extra: tuple[tuple[str, Any], ...]  # optional plan() keywords the row sets
+
+    def kwargs(self) -> dict[str, Any]:
+        c = self.constraints
+        return {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
+                "close": sorted(p.value for p in c.closed), "cargo": c.cargo.value,
+                "payload_t": c.payload_t, "max_transshipments": c.max_transshipments,
+                "objective": self.objective, **dict(self.extra)}
+
+    def group(self) -> str:
+        """Queries with equal constraints share search graphs: keep them in one partition."""
+        c = self.constraints
+        return "|".join((",".join(sorted(c.avoid)), ",".join(sorted(m.value for m in c.modes)),
+                         ",".join(sorted(p.value for p in c.closed)), c.cargo.value,
+                         repr(c.payload_t), repr(c.max_transshipments), self.objective,
+                         repr(self.extra)))
+
+
+Outcome = dict[str, Any] | str
+"""Figures of the chosen route, or the problem (one sentence without the row number)."""
+
+
+def _plan_support() -> tuple[frozenset[str], frozenset[str]]:
+    """The optional keywords and the objectives this version of ``plan()`` accepts."""
+    params = frozenset(inspect.signature(_plan_module.plan).parameters)
+    return params, frozenset(_plan_module.OBJECTIVES)
+
+
+def _query(s: Shipment, params: frozenset[str], objectives: frozenset[str]) -> _Query | str:
+    if s.objective not in objectives:
+        return f"objective {s.objective} is not supported yet"
+    extra: list[tuple[str, Any]] = []
+    for keyword, column in _PASS_THROUGH:
+        value: Any = getattr(s, column)
+        if value is None:
+            continue
+        if keyword not in params:
+            return f"column {column} is not supported yet"
+        extra.append((keyword, value.month if isinstance(value, date) else value))
+    return _Query(s.origin, s.destination, s.constraints, s.objective, tuple(extra))
+
+
+class _Planner:
+    """Plans queries on one network, once per distinct (hubs, constraints, objective, extra)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self._places: dict[str, Hub | str] = {}
+        self._plans: dict[tuple[Any, ...], Outcome] = {}
+
+    def _place(self, text: str) -> Hub | str:
+        if text not in self._places:
+            try:
+                self._places[text] = self.network.find(text)
+            except SilkwayError as exc:
+                self._places[text] = str(exc)
+        return self._places[text]
+
+    def outcome(self, q: _Query) -> Outcome:
+        o, d = self._place(q.origin), self._place(q.destination)
+        if isinstance(o, str) or isinstance(d, str):
+            return o if isinstance(o, str) else str(d)
+        key = (o.id, d.id, q.constraints, q.objective, q.extra)
+        if key not in self._plans:
+            self._plans[key] = self._plan(o, d, q)
+        return self._plans[key]
+
+    def _plan(self, o: Hub, d: Hub, q: _Query) -> Outcome:
+        try:
+            result = _plan_module.plan(self.network, o, d, **q.kwargs())
+        except SilkwayError as exc:
+            return str(exc)
+        except Exception as exc:  # one bad query must not sink a batch of thousands
+            log.exception("planning %s -> %s failed", o.id, d.id)
+            return f"internal error planning this shipment ({type(exc).__name__}: {exc})"
+        if not result.routes:
+            return f"no route from {o.name} to {d.name}"
+        r = result.routes[0]
+        return {"origin_hub": o.id, "destination_hub": d.id, "payload_t": float(result.payload_t),
+                "route": r.label, "countries": ",".join(r.countries),
+                "distance_km": float(r.distance_km), "days_p50": float(r.transit_days.p50),
+                "days_p90": float(r.transit_days.p90), "days_mean": float(r.transit_days.mean),
+                "cost_usd": float(r.cost_usd), "co2e_wtw_kg": float(r.co2e_wtw_kg),
+                "co2e_ttw_kg": float(r.co2e_ttw_kg), "transshipments": int(r.transshipments),
+                "modes": ",".join(r.modes)}
+
+
+def _blank(row: int) -> dict[str, Any]:
+    out: dict[str, Any] = dict.fromkeys(COLUMNS)
+    out["row"] = row
+    return out
+
+
+def _result_row(s: Shipment, outcome: Outcome) -> dict[str, Any]:
+    out = _blank(s.row)
+    out.update(id=s.id, origin=s.origin, destination=s.destination, cargo=s.cargo.value,
+               count=s.count, payload_t=s.constraints.payload_t,
+               departure_date=s.departure_date.isoformat() if s.departure_date else None,
+               objective=s.objective, scenario=s.scenario, deadline_days=s.deadline_days)
+    if isinstance(outcome, str):
+        out.update(status="error", error=f"row {s.row}: {outcome}")
+        return out
+    out.update(outcome, status="ok")
+    out["cost_usd_total"] = outcome["cost_usd"] * s.count
+    out["co2e_wtw_kg_total"] = outcome["co2e_wtw_kg"] * s.count
+    out["co2e_ttw_kg_total"] = outcome["co2e_ttw_kg"] * s.count
+    return out
+
+
+def _error_row(e: RowError) -> dict[str, Any]:
+    out = _blank(e.row)
+    out.update(id=e.id, origin=e.origin, destination=e.destination, status="error", error=e.message)
+    return out
+
+
+class _Batch:
+    """Shipments grouped by distinct query, and the rows assembled from the outcomes."""
+
+    def __init__(self, shipments: Sequence[Shipment], errors: Iterable[RowError]) -> None:
+        params, objectives = _plan_support()
+        self.shipments = list(shipments)
+        self.errors = list(errors)
+        self.total = len(self.shipments) + len(self.errors)
+        self.queries: dict[_Query, int] = {}  # query -> rows asking it
+        self.asks: list[_Query | str] = []
+        for s in self.shipments:
+            q = _query(s, params, objectives)
+            self.asks.append(q)
+            if isinstance(q, _Query):
+                self.queries[q] = self.queries.get(q, 0) + 1
+        self.rows_without_plan = self.total - sum(self.queries.values())
+
+    def rows(self, outcomes: dict[_Query, Outcome]) -> list[dict[str, Any]]:
+        items: list[tuple[int, int, dict[str, Any]]] = []
+        for i, (s, q) in enumerate(zip(self.shipments, self.asks, strict=True)):
+            items.append((s.row, i, _result_row(s, outcomes[q] if isinstance(q, _Query) else q)))
+        n = len(items)
+        items += [(e.row, n + i, _error_row(e)) for i, e in enumerate(self.errors)]
+        items.sort(key=lambda t: (t[0], t[1]))
+        return [row for _, _, row in items]
+
+
+def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progress | None = None,
+               errors: Iterable[RowError] = ()) -> list[dict[str, Any]]:
+    """Plan every shipment in this process; one output row per shipment (and per error).
+
+    Parameters
+    ----------
+    net
+        From :func:`silkway.load_network`.
+    shipments
+        From :func:`read_shipments` (or built directly).
+    progress
+        Called as ``progress(rows_done, rows_total)``, first with 0 done and last with all.
+    errors
+        Row errors from :func:`read_shipments`; they become error rows in their place, so the
+        output has one row per input row.
+
+    Returns
+    -------
+    list of dict
+        Rows with the keys of :data:`COLUMNS`, ordered by input row.
+    """
+    batch = _Batch(shipments, errors)
+    planner = _Planner(net)
+    outcomes: dict[_Query, Outcome] = {}
+    done = batch.rows_without_plan
+    if progress:
+        progress(0, batch.total)
+    for q, n in batch.queries.items():
+        outcomes[q] = planner.outcome(q)
+        done += n
+        if progress:
+            progress(done, batch.total)
+    if progress and not batch.queries:
+        progress(batch.total, batch.total)
+    log.info("planned %d shipment rows with %d distinct queries", len(batch.shipments),
+             len(batch.queries))
+    return batch.rows(outcomes)
+
+
+# -------------------------------------------------------------------------------------- Dask
+
+
+class _NetworkPlugin(WorkerPlugin):
+    """Loads the compiled network once per Dask worker, before it runs any batch task."""
+
+    def __init__(self, name: str, cache_dir: str) -> None:
+        self.name = name
+        self.cache_dir = cache_dir
+        self.planner: _Planner | None = None
+
+    def setup(self, worker: Any) -> None:
+        self.planner = _Planner(load_network(self.cache_dir))
+
+    def teardown(self, worker: Any) -> None:
+        self.planner = None
+
+
+def _plan_partition(queries: list[_Query], plugin_name: str, cache_dir: str) -> list[Outcome]:
+    """Dask task: plan a list of queries with the worker's network."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins.get(plugin_name)
+    planner = plugin.planner if isinstance(plugin, _NetworkPlugin) else None
+    if planner is None:  # plugin not set up here (should not happen): load for this task only
+        planner = _Planner(load_network(cache_dir))
+    return [planner.outcome(q) for q in queries]
+
+
+def _split(items: list[_Query], parts: int) -> list[list[_Query]]:
+    size, extra = divmod(len(items), parts)
+    out, start = [], 0
+    for i in range(parts):
+        stop = start + size + (1 if i < extra else 0)
+        out.append(items[start:stop])
+        start = stop
+    return [p for p in out if p]
+
+
+def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
+                    scheduler: str | None = None, workers: int = 2, partitions: int | None = None,
+                    progress: Progress | None = None,
+                    errors: Iterable[RowError] = ()) -> list[dict[str, Any]]:
+    """Plan every shipment on a Dask cluster; the same rows as :func:`plan_batch`.
+
+    The distinct queries of the batch are split into partitions (queries with equal constraints
+    kept together) and planned on the workers; each worker loads the compiled network once, from
+    ``cache_dir``, when the batch starts.
+
+    Parameters
+    ----------
+    shipments
+        From :func:`read_shipments`.
+    cache_dir
+        The compiled-network cache directory as the workers see it (a missing or stale cache is
+        rebuilt there, which takes a while).
+    scheduler
+        Address of a running Dask scheduler (``tcp://HOST:PORT``); None starts a local cluster of
+        ``workers`` single-threaded worker processes for this call and closes it afterwards.
+    workers
+        Worker processes of the local cluster (ignored with ``scheduler``).
+    partitions
+        Number of tasks; None: four per worker thread (at most one per distinct query).
+    progress
+        Called as ``progress(rows_done, rows_total)`` as partitions finish.
+    errors
+        Row errors from :func:`read_shipments`, placed in the output as error rows.
+
+    Returns
+    -------
+    list of dict
+        Rows with the keys of :data:`COLUMNS`, ordered by input row.
+
+    Raises
+    ------
+    ConstraintError
+        For ``workers`` or ``partitions`` below 1, or a scheduler that cannot be reached.
+    """
+    from distributed import Client, LocalCluster, as_completed
+
+    if workers < 1:
+        raise ConstraintError(f"workers must be 1 or more, not {workers}")
+    if partitions is not None and partitions < 1:
+        raise ConstraintError(f"partitions must be 1 or more, not {partitions}")
+    batch = _Batch(shipments, errors)
+    if progress:
+        progress(0, batch.total)
+    queries = sorted(batch.queries, key=_Query.group)  # stable: input order within a group
+    outcomes: dict[_Query, Outcome] = {}
+    if queries:
+        cluster = None
+        try:
+            if scheduler is None:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+            else:
+                client = Client(scheduler, timeout="15s")
+        except (OSError, TimeoutError, ValueError) as exc:  # unreachable or malformed address
+            if cluster is not None:
+                cluster.close()
+            where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+            raise ConstraintError(f"cannot connect to {where}: {' '.join(str(exc).split())}"
+                                  ) from None
+        try:
+            outcomes = _run_on(client, queries, batch, cache_dir=str(cache_dir),
+                               partitions=partitions, progress=progress, as_completed=as_completed)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    elif progress:
+        progress(batch.total, batch.total)
+    return batch.rows(outcomes)
+
+
+def _run_on(client: Any, queries: list[_Query], batch: _Batch, *, cache_dir: str,
+            partitions: int | None, progress: Progress | None,
+            as_completed: Callable[..., Any]) -> dict[_Query, Outcome]:
+    slots = max(1, sum(client.nthreads().values()))  # worker threads across the cluster
+    parts = _split(queries, min(len(queries), partitions or 4 * slots))
+    name = f"silkway-network-{uuid.uuid4().hex[:12]}"
+    client.register_plugin(_NetworkPlugin(name, cache_dir), name=name)
+    outcomes: dict[_Query, Outcome] = {}
+    try:
+        futures = {client.submit(_plan_partition, part, name, cache_dir, pure=False): part
+                   for part in parts}
+        done = batch.rows_without_plan
+        for future in as_completed(list(futures)):
+            part = futures[future]
+            try:
+                results: list[Outcome] = future.result()
+            except Exception as exc:  # a lost worker: its rows become error rows, none dropped
+                log.error("a Dask batch task failed: %s: %s", type(exc).__name__, exc)
+                results = [f"the Dask task planning this shipment failed ({type(exc).__name__})"
+                           ] * len(part)
+            outcomes.update(zip(part, results, strict=True))
+            done += sum(batch.queries[q] for q in part)
+            if progress:
+                progress(done, batch.total)
+    finally:
+        try:
+            client.unregister_worker_plugin(name)
+        except Exception:  # the cluster may be gone already; nothing to clean up then
+            log.debug("could not unregister worker plugin %s", name, exc_info=True)
+    log.info("planned %d shipment rows with %d distinct queries in %d Dask tasks",
+             len(batch.shipments), len(queries), len(parts))
+    return outcomes
+
+
+# ----------------------------------------------------------------------------------- writing
+
+
+def write_results(rows: Iterable[dict[str, Any]], path: str | Path) -> None:
+    """Write batch rows to ``path``: Parquet for ``.parquet``, CSV for ``.csv``.
+
+    Columns are :data:`COLUMNS`, typed in Parquet (integers, floats, strings; empty figures are
+    nulls) and empty in CSV. See :func:`write_table`.
+    """
+    write_table(rows, path, _COLUMN_TYPES)
+
+
+def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
+                columns: dict[str, str] | None = None) -> None:
+    """Write rows of a tidy table to ``path``: Parquet for ``.parquet``, CSV for ``.csv``.
+
+    The file is written to a temporary name and renamed into place, so a failed write leaves no
+    half file.
+
+    Parameters
+    ----------
+    columns
+        Column name -> ``int64``, ``float64``, ``bool`` or ``string``, in order; None infers
+        them from the rows (first non-empty value of each key, in first-seen key order).
+
+    Raises
+    ------
+    ConstraintError
+        For another extension or a file that cannot be written.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise ConstraintError(f"output file {p} must end in .parquet or .csv")
+    rows = list(rows)
+    types = columns if columns is not None else _infer_types(rows)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}-", suffix=suffix)
+    except OSError as exc:
+        raise ConstraintError(f"cannot write {p}: {exc.strerror or exc}") from None
+    try:
+        if suffix == ".parquet":
+            os.close(fd)
+            _write_parquet(rows, Path(tmp), types)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(types), extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+        Path(tmp).replace(p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConstraintError(f"cannot write {p}: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    log.info("wrote %d rows to %s", len(rows), p)
+
+
+def _infer_types(rows: list[dict[str, Any]]) -> dict[str, str]:
+    def kind(value: Any) -> str:
+        if isinstance(value, bool):
+            return "bool"
+        if isinstance(value, int):
+            return _INT
+        return _FLOAT if isinstance(value, float) else _STR
+
+    types: dict[str, str | None] = {}
+    for row in rows:
+        for key, value in row.items():
+            known = types.get(key)
+            if value is None:
+                types.setdefault(key, None)
+            elif known is None:
+                types[key] = kind(value)
+            elif known == _INT and kind(value) == _FLOAT:
+                types[key] = _FLOAT
+    return {k: v or _STR for k, v in types.items()}
+
+
+def _write_parquet(rows: list[dict[str, Any]], path: Path, columns: dict[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {_INT: pa.int64(), _FLOAT: pa.float64(), _STR: pa.string(), "bool": pa.bool_()}
+    schema = pa.schema([(name, types[kind]) for name, kind in columns.items()])
+    table = pa.table({name: [r.get(name) for r in rows] for name in columns}, schema=schema)
+    pq.write_table(table, path)
+
+
+__all__ = [
+    "BATCH_OBJECTIVES",
+    "COLUMNS",
+    "INPUT_COLUMNS",
+    "Progress",
+    "RowError",
+    "Shipment",
+    "plan_batch",
+    "plan_batch_dask",
+    "read_shipments",
+    "write_results",
+    "write_table",
+]

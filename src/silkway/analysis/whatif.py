@@ -1,0 +1,244 @@
+"""What-if analysis: compare a scenario with the baseline, and sweep parameters.
+
+``compare`` plans the same shipment on the baseline and on a scenario and reports, per route
+label, the change in days, cost and CO2e, and each corridor's share of the Pareto set.
+``sweep`` varies one or two multipliers (a tariff's waiting time, a border's dwell, a hub
+profile's handling, a tariff's speed or cost) over ranges, plans a set of origin-destination
+pairs at every point, and returns a tidy table: one row per pair, point and route.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from silkway.analysis import scenarios
+from silkway.analysis.plan import PlanResult, Route, plan
+from silkway.data.tables import Provenance
+from silkway.errors import ConstraintError, SilkwayError
+from silkway.network.model import Network
+
+FACTOR_NAMES = ("wait_factor", "dwell_factor", "handling_factor", "speed_factor", "cost_factor")
+TARGET_TYPES = ("tariff", "border", "hub_profile", "hub")
+
+
+def corridor(route: Route) -> str:
+    """The corridor family of a route: its label up to ' via ' (e.g. 'Middle Corridor')."""
+    return route.label.split(" via ")[0].split(" (via ")[0]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A shipment planned on the baseline and on a scenario."""
+
+    baseline: PlanResult
+    scenario: PlanResult
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per route label present in either plan, best first by the scenario."""
+        base = {r.label: r for r in self.baseline.routes}
+        scen = {r.label: r for r in self.scenario.routes}
+        labels = [r.label for r in self.scenario.routes] + [
+            r.label for r in self.baseline.routes if r.label not in scen]
+        out = []
+        for label in labels:
+            b, s = base.get(label), scen.get(label)
+            row: dict[str, Any] = {"label": label}
+            for name, r in (("baseline", b), ("scenario", s)):
+                row[name] = None if r is None else {
+                    "p50": round(r.transit_days.p50, 2), "p90": round(r.transit_days.p90, 2),
+                    "cost_usd": round(r.cost_usd, 2), "co2e_kg": round(r.co2e_wtw_kg, 2),
+                    "distance_km": round(r.distance_km, 1)}
+            if b is not None and s is not None:
+                row["delta"] = {"p50": round(s.transit_days.p50 - b.transit_days.p50, 2),
+                                "p90": round(s.transit_days.p90 - b.transit_days.p90, 2),
+                                "cost_usd": round(s.cost_usd - b.cost_usd, 2),
+                                "co2e_kg": round(s.co2e_wtw_kg - b.co2e_wtw_kg, 2)}
+            out.append(row)
+        return out
+
+    def shares(self) -> dict[str, dict[str, float]]:
+        """Each corridor's share of the Pareto set, baseline and scenario."""
+        out: dict[str, dict[str, float]] = {}
+        for name, res in (("baseline", self.baseline), ("scenario", self.scenario)):
+            fams = [corridor(r) for r in res.routes]
+            for fam in set(fams):
+                out.setdefault(fam, {"baseline": 0.0, "scenario": 0.0})[name] = round(
+                    fams.count(fam) / len(fams), 4)
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        sc = self.scenario.scenario
+        return {"origin": self.baseline.origin.to_dict(),
+                "destination": self.baseline.destination.to_dict(),
+                "scenario": sc.to_dict() if sc else None, "month": self.scenario.month,
+                "routes": self.rows(), "pareto_share": self.shares()}
+
+
+def compare(network: Network, origin: str, destination: str, *,
+            scenario: str | scenarios.Scenario | None, month: int | None = None,
+            **kwargs: Any) -> Comparison:
+    """Plan on the baseline (no scenario, no month) and on the scenario and/or month."""
+    if scenario is None and month is None:
+        raise ConstraintError("compare needs a scenario or a month to compare with")
+    kwargs.setdefault("max_routes", 50)
+    kwargs.setdefault("thin", 0.0)
+    return Comparison(plan(network, origin, destination, **kwargs),
+                      plan(network, origin, destination, scenario=scenario, month=month, **kwargs))
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept multiplier: ``target_type:key:factor=v1,v2,...``."""
+
+    target_type: str
+    key: str
+    factor: str
+    values: tuple[float, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.target_type}:{self.key}:{self.factor}"
+
+    @classmethod
+    def parse(cls, text: str, network: Network) -> Axis:
+        """Read ``tariff:ferry_caspian:wait_factor=0.5,1,2,4`` (or ``=0.5:8:6`` for a range)."""
+        try:
+            spec, values_text = text.split("=", 1)
+            target_type, key, factor = spec.split(":")
+        except ValueError:
+            raise ConstraintError(f"sweep axis {text!r} is not TYPE:KEY:FACTOR=VALUES") from None
+        if target_type not in TARGET_TYPES:
+            raise ConstraintError(f"sweep target {target_type!r} is not one of "
+                                  f"{', '.join(TARGET_TYPES)}")
+        t = network.tables
+        known: set[str] = {"tariff": set(t.tariffs), "border": set(t.borders),
+                           "hub_profile": set(t.profiles),
+                           "hub": {h.id for h in network.hubs}}[target_type]
+        if key not in known:
+            raise ConstraintError(f"{target_type} {key!r} does not exist")
+        if factor not in FACTOR_NAMES:
+            raise ConstraintError(f"factor {factor!r} is not one of {', '.join(FACTOR_NAMES)}")
+        try:
+            if values_text.count(":") == 2:
+                lo, hi, n = values_text.split(":")
+                count = int(n)
+                if not 2 <= count <= 50:
+                    raise ValueError
+                step = (float(hi) - float(lo)) / (count - 1)
+                values = tuple(round(float(lo) + i * step, 6) for i in range(count))
+            else:
+                values = tuple(float(v) for v in values_text.split(","))
+        except ValueError:
+            raise ConstraintError(f"sweep values {values_text!r} are not numbers, or "
+                                  "LOW:HIGH:COUNT with 2-50 points") from None
+        if not values or any(not 0.01 <= v <= 100 for v in values):
+            raise ConstraintError("sweep values must lie in [0.01, 100]")
+        return cls(target_type, key, factor, values)
+
+
+MAX_SWEEP_PLANS = 20_000
+
+
+def sweep(network: Network, pairs: Sequence[tuple[str, str]], axes: Sequence[Axis], *,
+          progress: Callable[[int, int], None] | None = None,
+          **kwargs: Any) -> list[dict[str, Any]]:
+    """Plan every pair at every point of the grid; a tidy list of rows.
+
+    Each row: pair, the axis values, the route's rank, label, corridor, days (p50, p90, mean),
+    cost, CO2e, and whether it is the pair's fastest route (by expected days) at that point.
+    A pair with no route at a point yields one row with ``error`` set, never nothing.
+    """
+    if not 1 <= len(axes) <= 2:
+        raise ConstraintError("sweep takes one or two axes")
+    if not pairs:
+        raise ConstraintError("sweep needs at least one origin-destination pair")
+    grid = list(itertools.product(*(a.values for a in axes)))
+    total = len(grid) * len(pairs)
+    if total > MAX_SWEEP_PLANS:
+        raise ConstraintError(f"sweep of {total:,} plans exceeds the limit of {MAX_SWEEP_PLANS:,}")
+    kwargs.setdefault("max_routes", 20)
+    rows: list[dict[str, Any]] = []
+    done = 0
+    for point in grid:
+        changes = tuple(scenarios.Change(a.target_type, (a.key,), ((a.factor, v),))
+                        for a, v in zip(axes, point, strict=True))
+        sc = scenarios.Scenario(name="sweep", title="sweep", changes=changes,
+                                provenance=Provenance("", "sweep point"),
+                                digest="sweep:" + repr(changes))
+        values = {a.name: v for a, v in zip(axes, point, strict=True)}
+        for o, d in pairs:
+            base = {"origin": o, "destination": d, **values}
+            try:
+                res = plan(network, o, d, scenario=sc, **kwargs)
+            except SilkwayError as exc:
+                rows.append({**base, "error": str(exc)})
+            else:
+                fastest = min(res.routes, key=lambda r: r.expected_days)
+                for rank, r in enumerate(res.routes, 1):
+                    rows.append({**base, "rank": rank, "label": r.label, "corridor": corridor(r),
+                                 "p50_days": round(r.transit_days.p50, 3),
+                                 "p90_days": round(r.transit_days.p90, 3),
+                                 "mean_days": round(r.expected_days, 3),
+                                 "cost_usd": round(r.cost_usd, 2),
+                                 "co2e_kg": round(r.co2e_wtw_kg, 2),
+                                 "fastest": r is fastest, "error": None})
+            done += 1
+            if progress:
+                progress(done, total)
+    return rows
+
+
+def fastest_shares(rows: Sequence[dict[str, Any]], axes: Sequence[Axis]) -> dict[tuple, dict]:
+    """For each grid point, the share of pairs whose fastest route is in each corridor."""
+    out: dict[tuple, dict[str, float]] = {}
+    counts: dict[tuple, int] = {}
+    for row in rows:
+        point = tuple(row[a.name] for a in axes)
+        if row.get("error"):
+            counts[point] = counts.get(point, 0) + 1
+            continue
+        if row["fastest"]:
+            counts[point] = counts.get(point, 0) + 1
+            fam = out.setdefault(point, {})
+            fam[row["corridor"]] = fam.get(row["corridor"], 0) + 1
+    return {p: {k: v / counts[p] for k, v in sorted(out.get(p, {}).items())} for p in counts}
+
+
+def chart(rows: Sequence[dict[str, Any]], axes: Sequence[Axis], path: str,
+          focus: str = "Middle Corridor") -> None:
+    """PNG: share of pairs for which each corridor is fastest, against the swept value
+    (one axis), or a heat map of the ``focus`` corridor's share (two axes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shares = fastest_shares(rows, axes)
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
+    if len(axes) == 1:
+        xs = list(axes[0].values)
+        fams = sorted({f for s in shares.values() for f in s})
+        for fam in fams:
+            ax.plot(xs, [100 * shares.get((x,), {}).get(fam, 0.0) for x in xs], marker="o",
+                    label=fam, linewidth=2.5 if fam == focus else 1.2)
+        ax.set_xlabel(axes[0].name)
+        ax.set_ylabel("pairs for which the corridor is fastest (%)")
+        ax.set_ylim(-2, 102)
+        ax.legend(fontsize=8, loc="best")
+    else:
+        gx, gy = axes[0].values, axes[1].values
+        grid = [[100 * shares.get((x, y), {}).get(focus, 0.0) for x in gx] for y in gy]
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=100)
+        ax.set_xticks(range(len(gx)), [f"{x:g}" for x in gx])
+        ax.set_yticks(range(len(gy)), [f"{y:g}" for y in gy])
+        ax.set_xlabel(axes[0].name)
+        ax.set_ylabel(axes[1].name)
+        fig.colorbar(im, label=f"pairs for which the {focus} is fastest (%)")
+    ax.set_title(f"{len({(r['origin'], r['destination']) for r in rows})} origin-destination "
+                 "pairs", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
