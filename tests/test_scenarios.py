@@ -165,3 +165,15 @@ def test_compare_and_sweep_from_the_cli(net, cache_dir, tmp_path):
     assert r.exit_code == 2 and "does not exist" in r.output
     r = runner.invoke(app, ["scenarios", "--json", "--cache-dir", str(cache_dir)])
     assert {s["name"] for s in json.loads(r.stdout)} >= set(SHIPPED)
+
+
+def test_sweep_on_a_two_worker_dask_cluster_equals_the_serial_run(net, cache_dir):
+    from silkway.analysis.whatif import Axis, sweep, sweep_dask
+
+    axes = [Axis.parse("tariff:ferry_caspian:wait_factor=0.5,2", net),
+            Axis.parse("border:cn_kz_altynkol:dwell_factor=1,3", net)]
+    pairs = [("Lianyungang", "Poti"), ("Almaty", "Constanta")]
+    serial = sweep(net, pairs, axes, avoid="RU")
+    parallel = sweep_dask(pairs, axes, cache_dir=str(cache_dir), workers=2, avoid="RU")
+    assert parallel == serial
+    assert len({(r["origin"], r[axes[0].name], r[axes[1].name]) for r in serial}) == 8

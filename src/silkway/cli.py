@@ -345,6 +345,10 @@ def sweep(
     avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
     modes: Annotated[str | None, typer.Option(help="Allowed modes.")] = None,
     month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")] = 2,
+    serial: Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")] = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """Vary one or two multipliers over ranges for a set of origin-destination pairs."""
@@ -368,9 +372,18 @@ def sweep(
                       "{task.total} plans"), TimeElapsedColumn(), console=err,
                       transient=True) as bar:
             task = bar.add_task("plans", total=None)
-            rows = whatif.sweep(net, pairs, axes, avoid=avoid, modes=modes, month=month,
-                                progress=lambda done, total: bar.update(task, completed=done,
-                                                                        total=total))
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            if serial:
+                rows = whatif.sweep(net, pairs, axes, avoid=avoid, modes=modes, month=month,
+                                    progress=tick)
+            else:
+                rows = whatif.sweep_dask(
+                    pairs, axes, cache_dir=str(cache_dir or silkway.cache_path().parent),
+                    scheduler=scheduler, workers=workers, progress=tick, avoid=avoid,
+                    modes=modes, month=month)
     except SilkwayError as exc:
         raise _fail(exc) from None
     try:

@@ -37,6 +37,7 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from silkway.analysis import plan as _plan_module
+from silkway.analysis.distributed import dask_client
 from silkway.errors import ConstraintError, DataError, SilkwayError
 from silkway.network.model import Hub, Network, load_network
 from silkway.routing.constraints import Constraints
@@ -582,7 +583,7 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     ConstraintError
         For ``workers`` or ``partitions`` below 1, or a scheduler that cannot be reached.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
     if workers < 1:
         raise ConstraintError(f"workers must be 1 or more, not {workers}")
@@ -594,27 +595,9 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     queries = sorted(batch.queries, key=_Query.group)  # stable: input order within a group
     outcomes: dict[_Query, Outcome] = {}
     if queries:
-        cluster = None
-        try:
-            if scheduler is None:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-                client = Client(cluster)
-            else:
-                client = Client(scheduler, timeout="15s")
-        except (OSError, TimeoutError, ValueError) as exc:  # unreachable or malformed address
-            if cluster is not None:
-                cluster.close()
-            where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
-            raise ConstraintError(f"cannot connect to {where}: {' '.join(str(exc).split())}"
-                                  ) from None
-        try:
+        with dask_client(scheduler, workers) as client:
             outcomes = _run_on(client, queries, batch, cache_dir=str(cache_dir),
                                partitions=partitions, progress=progress, as_completed=as_completed)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
     elif progress:
         progress(batch.total, batch.total)
     return batch.rows(outcomes)

@@ -191,6 +191,51 @@ def sweep(network: Network, pairs: Sequence[tuple[str, str]], axes: Sequence[Axi
     return rows
 
 
+def _sweep_point(pairs: list[tuple[str, str]], axes: list[Axis], cache_dir: str,
+                 kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Dask task: one grid point of a sweep, on the worker's network."""
+    from silkway.analysis.distributed import worker_network
+
+    return sweep(worker_network(cache_dir), pairs, axes, **kwargs)
+
+
+def sweep_dask(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis], *, cache_dir: str,
+               scheduler: str | None = None, workers: int = 2,
+               progress: Callable[[int, int], None] | None = None,
+               **kwargs: Any) -> list[dict[str, Any]]:
+    """:func:`sweep` with one Dask task per grid point; the same rows, in the same order.
+
+    ``scheduler`` is a running Dask scheduler's address, or None for a local cluster of
+    ``workers`` processes; each worker loads the compiled network from ``cache_dir`` once.
+    """
+    from distributed import as_completed
+
+    from silkway.analysis.distributed import dask_client
+
+    if not 1 <= len(axes) <= 2:
+        raise ConstraintError("sweep takes one or two axes")
+    if not pairs:
+        raise ConstraintError("sweep needs at least one origin-destination pair")
+    grid = list(itertools.product(*(a.values for a in axes)))
+    if len(grid) * len(pairs) > MAX_SWEEP_PLANS:
+        raise ConstraintError(f"sweep of {len(grid) * len(pairs):,} plans exceeds the limit of "
+                              f"{MAX_SWEEP_PLANS:,}")
+    points = [[Axis(a.target_type, a.key, a.factor, (v,)) for a, v in zip(axes, pt, strict=True)]
+              for pt in grid]
+    with dask_client(scheduler, workers) as client:
+        futures = [client.submit(_sweep_point, list(pairs), p, cache_dir, kwargs, pure=False)
+                   for p in points]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[list[dict[str, Any]]] = [[] for _ in futures]
+        done = 0
+        for future in as_completed(futures):
+            results[index[future.key]] = future.result()
+            done += len(pairs)
+            if progress:
+                progress(done, len(grid) * len(pairs))
+    return [row for part in results for row in part]
+
+
 def fastest_shares(rows: Sequence[dict[str, Any]], axes: Sequence[Axis]) -> dict[tuple, dict]:
     """For each grid point, the share of pairs whose fastest route is in each corridor."""
     out: dict[tuple, dict[str, float]] = {}

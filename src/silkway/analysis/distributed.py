@@ -1,0 +1,52 @@
+"""Dask plumbing shared by batch planning and sweeps: one client, one network per worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from silkway.errors import ConstraintError
+from silkway.network.model import Network, load_network
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
+    """A ``distributed.Client``: to ``scheduler`` (``tcp://HOST:PORT``), or to a local cluster
+    of ``workers`` single-threaded processes started for this block and closed after it.
+
+    Raises
+    ------
+    ConstraintError
+        For ``workers`` below 1, or a scheduler that cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    if workers < 1:
+        raise ConstraintError(f"workers must be 1 or more, not {workers}")
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as exc:  # unreachable or malformed address
+        if cluster is not None:
+            cluster.close()
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+        raise ConstraintError(f"cannot connect to {where}: {' '.join(str(exc).split())}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@lru_cache(maxsize=4)
+def worker_network(cache_dir: str) -> Network:
+    """The compiled network, loaded once per worker process and cache directory."""
+    return load_network(cache_dir)
