@@ -314,7 +314,10 @@ def compare(
     for row in d["routes"]:
         b, sc, dl = row["baseline"], row["scenario"], row.get("delta")
         cur = sc or b
-        mark = "" if b and sc else (" (new)" if sc else " (gone)")
+        if b and sc:
+            mark = "" if row["baseline_label"] == row["label"] else f" (was: {row['baseline_label']})"
+        else:
+            mark = " (new)" if sc else " (gone)"
         t.add_row(row["label"] + mark, fmt(cur["p50"], ".1f"),
                   fmt(dl["p50"] if dl else None, ".1f", True), fmt(cur["p90"], ".1f"),
                   fmt(dl["p90"] if dl else None, ".1f", True), fmt(cur["cost_usd"], ",.0f"),

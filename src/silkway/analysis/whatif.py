@@ -36,16 +36,32 @@ class Comparison:
     baseline: PlanResult
     scenario: PlanResult
 
+    def pairs(self) -> list[tuple[Route | None, Route | None]]:
+        """Baseline and scenario routes matched by label, then leftovers by corridor family
+        (so "All sea via Suez" meets "All sea via the Cape"); scenario order first."""
+        base = list(self.baseline.routes)
+        out: list[tuple[Route | None, Route | None]] = []
+        for sr in self.scenario.routes:
+            same = next((x for x in base if x.label == sr.label), None)
+            if same is not None:
+                base.remove(same)
+            out.append((same, sr))
+        for i, (prev, new) in enumerate(out):
+            if prev is None and new is not None:
+                kin = next((x for x in base if corridor(x) == corridor(new)), None)
+                if kin is not None:
+                    base.remove(kin)
+                    out[i] = (kin, new)
+        out.extend((b, None) for b in base)
+        return out
+
     def rows(self) -> list[dict[str, Any]]:
-        """One row per route label present in either plan, best first by the scenario."""
-        base = {r.label: r for r in self.baseline.routes}
-        scen = {r.label: r for r in self.scenario.routes}
-        labels = [r.label for r in self.scenario.routes] + [
-            r.label for r in self.baseline.routes if r.label not in scen]
+        """One row per matched pair of routes: figures before and after, and the change."""
         out = []
-        for label in labels:
-            b, s = base.get(label), scen.get(label)
-            row: dict[str, Any] = {"label": label}
+        for b, s in self.pairs():
+            shown = s if s is not None else b
+            row: dict[str, Any] = {"label": shown.label if shown is not None else "",
+                                   "baseline_label": b.label if b else None}
             for name, r in (("baseline", b), ("scenario", s)):
                 row[name] = None if r is None else {
                     "p50": round(r.transit_days.p50, 2), "p90": round(r.transit_days.p90, 2),
@@ -55,7 +71,8 @@ class Comparison:
                 row["delta"] = {"p50": round(s.transit_days.p50 - b.transit_days.p50, 2),
                                 "p90": round(s.transit_days.p90 - b.transit_days.p90, 2),
                                 "cost_usd": round(s.cost_usd - b.cost_usd, 2),
-                                "co2e_kg": round(s.co2e_wtw_kg - b.co2e_wtw_kg, 2)}
+                                "co2e_kg": round(s.co2e_wtw_kg - b.co2e_wtw_kg, 2),
+                                "distance_km": round(s.distance_km - b.distance_km, 1)}
             out.append(row)
         return out
 
