@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -68,3 +69,27 @@ def test_hubs_and_network_info(cli):
     info = json.loads(r.stdout)
     assert info["hubs"] >= 80 and info["legs"] > 300
     assert sum(v for k, v in info["legs_by_mode_and_source"].items() if k.startswith("ferry/")) >= 6
+
+
+def test_batch_command_writes_one_row_per_input_row(cli, tmp_path):
+    src = tmp_path / "shipments.csv"
+    src.write_text("id,origin,destination,cargo,count,avoid,departure_date\n"
+                   "a,Toyama,Bishkek,FEU,3,\"RU,BY\",2026-01-15\n"
+                   "b,Bishkeck,Tokyo,FEU,1,,\n"
+                   "c,Busan,Tashkent,TEU,2,,2026-13-01\n"
+                   "d,Shanghai,Rotterdam,FEU,1,,\n")
+    for extra in (["--serial"], []):
+        out = tmp_path / f"plans{len(extra)}.csv"
+        r = cli("batch", str(src), "-o", str(out), *extra)
+        assert r.exit_code == 0, r.output
+        rows = list(csv.DictReader(out.open()))
+        assert [row["id"] for row in rows] == ["a", "b", "c", "d"]
+        assert [row["status"] for row in rows] == ["ok", "error", "error", "ok"]
+        assert "did you mean Bishkek" in rows[1]["error"] and "row 2" in rows[1]["error"]
+        assert "row 3" in rows[2]["error"]
+        assert float(rows[0]["cost_usd_total"]) == pytest.approx(3 * float(rows[0]["cost_usd"]))
+        assert "RU" not in rows[0]["countries"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("from;to\nToyama;Bishkek\n")
+    r = cli("batch", str(bad), "-o", str(tmp_path / "x.csv"), "--serial")
+    assert r.exit_code == 2 and "origin" in r.output

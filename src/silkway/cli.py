@@ -10,6 +10,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +36,26 @@ EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_DATA = 2, 3, 4
 CacheDir = Annotated[Path | None, typer.Option(
     "--cache-dir", envvar="SILKWAY_CACHE_DIR",
     help="Where the compiled network is cached [default: ~/.cache/silkway].")]
+
+
+Scheduler = Annotated[str | None, typer.Option(
+    help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")]
+Workers = Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")]
+Serial = Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")]
+
+
+@contextmanager
+def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar on stderr; yields ``tick(done, total)``."""
+    with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(),
+                  TextColumn(f"{{task.completed}}/{{task.total}} {unit}"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(unit, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
 
 
 def _fail(exc: SilkwayError) -> typer.Exit:
@@ -348,10 +370,9 @@ def sweep(
     avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
     modes: Annotated[str | None, typer.Option(help="Allowed modes.")] = None,
     month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")] = 2,
-    serial: Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")] = False,
+    scheduler: Scheduler = None,
+    workers: Workers = 2,
+    serial: Serial = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """Vary one or two multipliers over ranges for a set of origin-destination pairs."""
@@ -371,14 +392,7 @@ def sweep(
         axes = [whatif.Axis.parse(v, net) for v in vary]
         for o, d in pairs:
             net.find(o), net.find(d)
-        with Progress(TextColumn("[bold]sweep[/]"), BarColumn(), TextColumn("{task.completed}/"
-                      "{task.total} plans"), TimeElapsedColumn(), console=err,
-                      transient=True) as bar:
-            task = bar.add_task("plans", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with _bar("sweep", "plans") as tick:
             if serial:
                 rows = whatif.sweep(net, pairs, axes, avoid=avoid, modes=modes, month=month,
                                     progress=tick)
@@ -429,10 +443,9 @@ def batch(
     shipments: Annotated[Path, typer.Argument(help="CSV of shipments (origin, destination, ...).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Plans: .parquet or .csv.")] = Path(
         "plans.parquet"),
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")] = 2,
-    serial: Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")] = False,
+    scheduler: Scheduler = None,
+    workers: Workers = 2,
+    serial: Serial = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """Plan a CSV of shipments: one output row per input row, errors named by row."""
@@ -441,14 +454,7 @@ def batch(
     net = _load(cache_dir)
     try:
         ships, errors = batch_mod.read_shipments(shipments)
-        with Progress(TextColumn("[bold]batch[/]"), BarColumn(), TextColumn(
-                "{task.completed}/{task.total} shipments"), TimeElapsedColumn(), console=err,
-                transient=True) as bar:
-            task = bar.add_task("rows", total=len(ships) + len(errors))
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with _bar("batch", "shipments") as tick:
             if serial:
                 rows = batch_mod.plan_batch(net, ships, errors=errors, progress=tick)
             else:
