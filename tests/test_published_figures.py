@@ -152,8 +152,8 @@ KNOWN_OUT = {
            "carry most containers average 48 h. Fix: per-crossing traffic weights from CPMM.",
     "C3": "DHL's 30-55 d are door-to-door (pick-up, consolidation, customs, delivery): DHL's own "
           "Northern-route figure is 30-32 d against 11-16 d terminal-to-terminal (D2t). silkway "
-          "plans terminal to terminal and gives 29 d for Xi'an-Duisburg by the Middle Corridor; "
-          "the Middle/Northern ratio (C1) is reproduced. Fix: first/last-mile and consolidation "
+          "plans terminal to terminal (the value above is Xi'an-Duisburg by the Middle "
+          "Corridor); the Middle/Northern ratio (C1) is reproduced. Fix: first/last-mile and consolidation "
           "time, and departure frequency of Middle Corridor block trains.",
 }
 
