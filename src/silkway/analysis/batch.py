@@ -186,9 +186,17 @@ def read_shipments(path: str | Path) -> tuple[list[Shipment], list[RowError]]:
     except UnicodeDecodeError as exc:
         raise DataError(f"shipments file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
                         f"offset {exc.start}); save it as UTF-8 CSV") from None
+    return read_shipments_text(text, name=str(p))
+
+
+def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shipment],
+                                                                       list[RowError]]:
+    """:func:`read_shipments` on CSV text already in memory (e.g. an upload); ``name`` labels
+    the source in error messages."""
+    p = Path(name)
     shipments: list[Shipment] = []
     errors: list[RowError] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     header: list[str] | None = None
     header_line = 0
     last_line = 0
@@ -737,6 +745,7 @@ __all__ = [
     "plan_batch",
     "plan_batch_dask",
     "read_shipments",
+    "read_shipments_text",
     "write_results",
     "write_table",
 ]
