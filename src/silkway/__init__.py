@@ -18,6 +18,7 @@ from silkway.errors import (
     ConstraintError,
     DataError,
     NoRouteError,
+    NotFoundError,
     SilkwayError,
     UnknownPlaceError,
 )
@@ -38,6 +39,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "Mode",
     "Network",
     "NoRouteError",
+    "NotFoundError",
     "OBJECTIVES",
     "ORDER_RULE",
     "Passage",

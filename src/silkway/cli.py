@@ -507,6 +507,46 @@ def hubs(
     out.print(t)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    database_url: Annotated[str | None, typer.Option(
+        envvar="SILKWAY_DATABASE_URL",
+        help="SQLAlchemy URL of saved work [default: SQLite beside the cache].")] = None,
+    api_token: Annotated[str | None, typer.Option(
+        envvar="SILKWAY_API_TOKEN", help="Token required by write endpoints.")] = None,
+    cors: Annotated[str | None, typer.Option(
+        envvar="SILKWAY_CORS_ORIGINS", help="Comma list of origins allowed by CORS.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Server processes.")] = 1,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Serve the web page and the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from silkway.api.app import create_app
+
+    net = _load(cache_dir)
+    if workers > 1:  # each process builds its app from the environment (the network is cached)
+        for name, value in (("SILKWAY_CACHE_DIR", cache_dir), ("SILKWAY_DATABASE_URL", database_url),
+                            ("SILKWAY_API_TOKEN", api_token), ("SILKWAY_CORS_ORIGINS", cors)):
+            if value is not None:
+                os.environ[name] = str(value)
+        out.print(f"silkway on http://{host}:{port}/  ({workers} processes; API docs: /docs)")
+        uvicorn.run("silkway.api.app:app_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")
+        return
+    try:
+        application = create_app(network=net, cache_dir=cache_dir, database_url=database_url,
+                                 api_token=api_token,
+                                 cors_origins=tuple(o.strip() for o in (cors or "").split(",")
+                                                    if o.strip()))
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    out.print(f"silkway on http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 @network_app.command("build")
 def network_build(
     force: Annotated[bool, typer.Option(help="Rebuild even if a valid cache exists.")] = True,
@@ -551,3 +591,7 @@ def main() -> None:
     except DataError as exc:  # pragma: no cover - raised outside a command
         err.print(f"[bold red]error:[/] {exc}")
         raise SystemExit(EXIT_DATA) from None
+
+
+if __name__ == "__main__":
+    main()

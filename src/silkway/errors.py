@@ -33,6 +33,10 @@ class NoRouteError(SilkwayError, LookupError):
     """No route satisfies the constraints (avoided countries, modes, closed passages)."""
 
 
+class NotFoundError(SilkwayError, LookupError):
+    """A saved plan, scenario or job that does not exist (or no longer exists)."""
+
+
 class DataError(SilkwayError, ValueError):
     """A shipped or user-supplied data row is malformed; the message names file and row."""
 

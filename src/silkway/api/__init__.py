@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI) and storage of saved work."""

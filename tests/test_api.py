@@ -1,0 +1,146 @@
+"""The HTTP API on the real network: contract, errors, saved work, batch jobs, safety, fuzzing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+import silkway
+from silkway.api.app import create_app
+
+
+@pytest.fixture(scope="module")
+def app(net, cache_dir, tmp_path_factory):
+    db = tmp_path_factory.mktemp("db") / "silkway.db"
+    return create_app(network=net, cache_dir=cache_dir, database_url=f"sqlite:///{db}")
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return TestClient(app)
+
+
+def test_plan_matches_the_library_and_the_contract(client, net):
+    r = client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
+                                       "avoid": ["RU", "BY"]})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    lib = silkway.plan(net, "Toyama", "Bishkek", avoid={"RU", "BY"}).to_dict(geometry=True)
+    assert d["routes"] == lib["routes"]
+    assert d["origin"]["id"] == "JPTOY"
+    leg = d["routes"][0]["legs"][0]
+    assert {"from", "to", "mode", "distance_source", "geometry"} <= set(leg)
+
+
+@pytest.mark.parametrize(("body", "status", "text"), [
+    ({"origin": "Bishkeck", "destination": "Toyama"}, 404, "did you mean Bishkek"),
+    ({"origin": "Toyama", "destination": "Bishkek", "modes": ["sea"]}, 409, "no route"),
+    ({"origin": "Toyama", "destination": "Bishkek", "close": ["panama-canal"]}, 422,
+     "unknown passage"),
+    ({"origin": "Toyama", "destination": "Bishkek", "scenario": "atlantis"}, 422,
+     "unknown scenario"),
+])
+def test_errors_map_to_status_codes_with_one_sentence(client, body, status, text):
+    r = client.post("/api/plan", json=body)
+    assert r.status_code == status
+    assert text in r.json()["detail"]
+
+
+def test_validation_limits(client):
+    assert client.post("/api/plan", json={"origin": "Toyama"}).status_code == 422
+    assert client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
+                                          "max_routes": 500}).status_code == 422
+    big = {"origin": "Toyama", "destination": "Bishkek", "title": "x" * 3_000_000}
+    assert client.post("/api/plan", json=big).status_code == 413
+
+
+def test_hubs_scenarios_basemap_compare_emissions(client):
+    hubs = client.get("/api/hubs", params={"country": "KG"}).json()
+    assert {h["id"] for h in hubs} >= {"KGFRU", "KGOSS"}
+    names = {s["name"] for s in client.get("/api/scenarios").json()}
+    assert "cku-railway" in names
+    basemap = client.get("/api/basemap").json()
+    assert len(basemap["features"]) > 150
+    cmp = client.post("/api/compare", json={"origin": "Shanghai", "destination": "Rotterdam",
+                                            "modes": ["sea"], "scenario": "red-sea-closed"})
+    assert cmp.status_code == 200 and cmp.json()["routes"][0]["delta"]["p50"] >= 7
+    em = client.post("/api/emissions", json={"origin": "Nagoya", "destination": "Istanbul",
+                                             "avoid": ["RU", "BY", "IR"]})
+    assert em.status_code == 200 and em.json()["standard"].startswith("ISO 14083")
+
+
+def test_save_and_reopen_a_plan_by_link(client):
+    body = {"request": {"origin": "Toyama", "destination": "Bishkek", "avoid": ["RU"]},
+            "title": "Toyama to Bishkek"}
+    saved = client.post("/api/plans", json=body).json()
+    assert saved["url"] == f"/p/{saved['id']}"
+    again = client.get(f"/api/plans/{saved['id']}").json()
+    assert again["title"] == "Toyama to Bishkek"
+    assert again["result"]["routes"][0]["label"]
+    assert client.get(saved["url"]).status_code == 200  # the page itself
+    assert client.get("/api/plans/doesnotexist").status_code == 404
+
+
+def test_custom_scenario_saved_and_used(client):
+    yaml_text = ("name: slow-dostyk\ntitle: Dostyk congested\nsource: test\n"
+                 "change:\n  - target: {border: cn_kz_dostyk}\n    dwell_factor: 5\n"
+                 "    estimate: a what-if\n")
+    sid = client.post("/api/scenarios", json={"yaml": yaml_text}).json()["id"]
+    r = client.post("/api/plan", json={"origin": "Xi'an", "destination": "Duisburg",
+                                       "modes": ["rail"], "scenario": sid})
+    base = client.post("/api/plan", json={"origin": "Xi'an", "destination": "Duisburg",
+                                          "modes": ["rail"]})
+    assert r.json()["routes"][0]["transit_days"]["mean"] > base.json()["routes"][0][
+        "transit_days"]["mean"]
+    bad = client.post("/api/scenarios", json={"yaml": "name: x\ntitle: y\nteleport: 1\n"})
+    assert bad.status_code == 422 and "unknown key" in bad.json()["detail"]
+
+
+def test_batch_job(client):
+    csv_text = "origin,destination,count\nToyama,Bishkek,2\nAtlantis,Bishkek,1\n"
+    job = client.post("/api/batch", json={"csv": csv_text})
+    assert job.status_code == 202
+    url = job.json()["url"]
+    for _ in range(100):
+        state = client.get(url).json()
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert state["status"] == "done"
+    assert [row["status"] for row in state["result"]] == ["ok", "error"]
+    assert "origin,destination" in client.get(url, params={"format": "csv"}).text
+
+
+def test_write_endpoints_need_the_token_when_configured(net, cache_dir, tmp_path):
+    guarded = TestClient(create_app(network=net, cache_dir=cache_dir, api_token="s3cret",
+                                    database_url=f"sqlite:///{tmp_path / 'g.db'}"))
+    body = {"request": {"origin": "Toyama", "destination": "Bishkek"}}
+    assert guarded.post("/api/plans", json=body).status_code == 401
+    ok = guarded.post("/api/plans", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200
+    assert guarded.post("/api/plan", json=body["request"]).status_code == 200  # read stays open
+    r = guarded.get("/api/plan", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
+
+
+def test_fuzzed_requests_never_cause_a_server_error(app):
+    """schemathesis draws requests from the OpenAPI schema for every operation; none may 500."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    checked = []
+    for result in schema.get_all_operations():
+        op = result.ok()
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=15, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case):
+            response = case.call()
+            assert response.status_code < 500, (case.path, case.body, response.text[:300])
+
+        check()
+        checked.append(op.label)
+    assert len(checked) >= 10

@@ -1,0 +1,176 @@
+"""The web page in a real browser: plan Toyama -> Bishkek avoiding Russia, check the map, table,
+charts and legs, save the plan, reload its share link and find the same routes.
+
+Drives Debian's Chromium (``/usr/bin/chromium``) with the ``playwright`` package; no browser is
+downloaded. Under ``CI=true`` the test never skips (CI installs chromium); elsewhere it skips only
+when that browser is missing. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 900}
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("CI", "").lower() != "true" and not CHROMIUM.exists(),
+    reason=f"no Chromium at {CHROMIUM} (apt install chromium); CI installs it and runs this test")
+
+
+@pytest.fixture(scope="module")
+def server(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app under uvicorn on a free 127.0.0.1 port, in a background thread."""
+    import uvicorn
+
+    from silkway.api.app import create_app
+
+    db = tmp_path_factory.mktemp("web") / "plans.db"
+    app = create_app(cache_dir=cache_dir, database_url=f"sqlite:///{db}")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="silkway-web-test")
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _open(browser: Any, url: str) -> tuple[Any, list[str]]:
+    """A fresh page at ``url``, once the hubs, scenarios and basemap have loaded."""
+    page = browser.new_page(viewport=VIEWPORT)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]")
+    return page, problems
+
+
+def _routes(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("#routes tbody .route-label").all_inner_texts()]
+
+
+def test_plan_save_and_reopen_share_link(server: str, browser: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, problems = _open(browser, server + "/")
+    assert page.locator("#map-svg path.country").count() > 100, "basemap not drawn"
+    assert page.locator("#hub-list option").count() > 100, "hub autocomplete not filled"
+    assert page.locator("#scenario option").count() > 1, "scenario picker not filled"
+
+    page.fill("#origin", "Toyama")
+    page.fill("#destination", "Bishkek")
+    assert "JPTOY" in page.inner_text("#origin-hint")
+    for box in page.locator('input[name="avoid"]').all():
+        box.uncheck()
+    page.check("#avoid-RU")
+    page.fill("#deadline", "30")
+    page.evaluate("""() => {
+        const el = document.getElementById("loading");
+        window.sawLoading = false;
+        new MutationObserver(() => { if (!el.hidden) window.sawLoading = true; })
+            .observe(el, {attributes: true});
+    }""")
+    page.click("#plan")
+
+    page.wait_for_selector("#routes tbody tr")
+    page.wait_for_selector("#map-svg .route path.leg")
+    assert page.is_hidden("#error")
+    assert page.evaluate("window.sawLoading"), "no loading indicator while planning"
+    assert page.is_hidden("#loading")
+    routes = _routes(page)
+    assert routes and all(routes)
+    countries = page.locator("#routes tbody td.countries .ctry").all_inner_texts()
+    assert "JP" in countries and "KG" in countries and "RU" not in countries
+    assert page.locator("#map-svg path.country.avoided").count() >= 1  # Russia hatched
+    legs = page.locator("#map-svg .route.sel path.leg:not(.casing)")
+    assert legs.count() >= 2
+    assert {legs.nth(i).get_attribute("stroke") for i in range(legs.count())} >= {"#1f6fd1"}  # sea, blue
+    assert page.locator("#pareto .pt").count() == len(routes)
+    assert page.locator("#histogram rect.bar").count() > 5
+    assert page.locator("#legs tbody tr").count() >= 2
+    header = page.locator("#routes thead th").all_inner_texts()
+    assert any("ON TIME" in h.upper() for h in header)
+    assert re.search(r"\d+ %", page.inner_text("#routes tbody tr:first-child"))
+    page.screenshot(path=str(ARTIFACTS / "web-plan.png"))
+
+    if len(routes) > 1:  # selecting a route highlights it everywhere
+        page.click("#routes tbody tr:nth-child(2)")
+        assert "sel" in (page.get_attribute("#routes tbody tr:nth-child(2)", "class") or "")
+        assert page.inner_text("#legs-title").startswith("Route 2")
+        assert page.locator('#pareto .pt.sel[data-route="1"]').count() == 1
+        assert page.locator('#map-svg .route.sel[data-route="1"]').count() == 1
+        page.click("#routes tbody tr:nth-child(1)")
+
+    page.click("#save")
+    page.wait_for_selector("#share:not([hidden])")
+    share = page.get_attribute("#share-url", "href")
+    assert share is not None and re.fullmatch(re.escape(server) + r"/p/[A-Za-z0-9_-]+", share)
+    assert page.url == share  # pushed to the address bar
+
+    page.reload()
+    page.wait_for_selector("#routes tbody tr")
+    page.wait_for_selector("#map-svg .route path.leg")
+    assert _routes(page) == routes
+    assert page.input_value("#origin").startswith("Toyama")
+    assert page.is_checked("#avoid-RU") and page.input_value("#deadline") == "30"
+    assert page.is_visible("#share")
+    assert page.locator("#map-svg .route").count() == len(routes)
+    page.screenshot(path=str(ARTIFACTS / "web-shared.png"))
+    page.screenshot(path=str(ARTIFACTS / "web-shared-full.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def test_errors_show_the_api_detail(server: str, browser: Any) -> None:
+    page, _ = _open(browser, server + "/")
+    page.fill("#origin", "Atlantis")
+    page.fill("#destination", "Bishkek")
+    page.click("#plan")
+    page.wait_for_selector("#error:not([hidden])")
+    text = page.inner_text("#error")
+    assert "Atlantis" in text and "did you mean" in text
+    assert page.is_hidden("#loading") and page.is_enabled("#plan")
+
+    page.goto(server + "/p/no-such-plan")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "no-such-plan" in page.inner_text("#error")
+    page.screenshot(path=str(ARTIFACTS / "web-error.png"))
+    page.close()
