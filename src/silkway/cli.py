@@ -38,6 +38,18 @@ CacheDir = Annotated[Path | None, typer.Option(
     help="Where the compiled network is cached [default: ~/.cache/silkway].")]
 
 
+Avoid = Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2, e.g. RU,BY.")]
+Modes = Annotated[str | None, typer.Option(help="Allowed modes: sea,rail,road,ferry.")]
+Close = Annotated[str | None, typer.Option(
+    help="Closed passages: suez,bab-el-mandeb,hormuz,bosporus,malacca,gibraltar,cape.")]
+CargoOpt = Annotated[str, typer.Option(help="FEU or TEU.")]
+PayloadT = Annotated[float | None, typer.Option(help="Cargo tonnes per container.")]
+Reefer = Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")]
+Allocation = Annotated[str, typer.Option(help="Emission allocation: mass or teu.")]
+Month = Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")]
+ScenarioOpt = Annotated[str | None, typer.Option(
+    help="Scenario name (see `silkway scenarios`) or a .yaml file.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Scheduler = Annotated[str | None, typer.Option(
     help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")]
 Workers = Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")]
@@ -148,21 +160,19 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network) -> list[str]:
 def plan(
     origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name, e.g. Toyama or JPTOY.")],
     destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2, e.g. RU,BY.")] = None,
-    modes: Annotated[str | None, typer.Option(help="Allowed modes: sea,rail,road,ferry.")] = None,
-    close: Annotated[str | None, typer.Option(
-        help="Closed passages: suez,bab-el-mandeb,hormuz,bosporus,malacca,gibraltar,cape.")] = None,
-    cargo: Annotated[str, typer.Option(help="FEU or TEU.")] = "FEU",
-    payload_t: Annotated[float | None, typer.Option(help="Cargo tonnes per container.")] = None,
+    avoid: Avoid = None,
+    modes: Modes = None,
+    close: Close = None,
+    cargo: CargoOpt = "FEU",
+    payload_t: PayloadT = None,
     max_transshipments: Annotated[int | None, typer.Option(help="Cap on container transfers.")] = None,
     planned: Annotated[bool, typer.Option("--planned", help="Also use planned links.")] = False,
-    reefer: Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")] = False,
-    allocation: Annotated[str, typer.Option(help="Emission allocation: mass or teu.")] = "mass",
+    reefer: Reefer = False,
+    allocation: Allocation = "mass",
     objective: Annotated[str, typer.Option(
         help="Order routes by days, p90 (risk-aware), cost or co2e.")] = "days",
-    scenario: Annotated[str | None, typer.Option(
-        help="Scenario name (see `silkway scenarios`) or a .yaml file.")] = None,
-    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
+    scenario: ScenarioOpt = None,
+    month: Month = None,
     deadline: Annotated[str | None, typer.Option(
         help="Deadline, e.g. 30d: show each route's on-time probability.")] = None,
     histogram: Annotated[bool, typer.Option(help="Include day histograms in --json.")] = False,
@@ -199,13 +209,13 @@ def plan(
 def emissions(
     origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
     destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
-    modes: Annotated[str | None, typer.Option(help="Allowed modes: sea,rail,road,ferry.")] = None,
-    close: Annotated[str | None, typer.Option(help="Closed passages, e.g. suez.")] = None,
-    cargo: Annotated[str, typer.Option(help="FEU or TEU.")] = "FEU",
-    payload_t: Annotated[float | None, typer.Option(help="Cargo tonnes per container.")] = None,
-    reefer: Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")] = False,
-    allocation: Annotated[str, typer.Option(help="mass (default) or teu.")] = "mass",
+    avoid: Avoid = None,
+    modes: Modes = None,
+    close: Close = None,
+    cargo: CargoOpt = "FEU",
+    payload_t: PayloadT = None,
+    reefer: Reefer = False,
+    allocation: Allocation = "mass",
     route: Annotated[int, typer.Option(min=1, help="Route number, lowest CO2e first.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the statement as JSON.")] = False,
     html_path: Annotated[Path | None, typer.Option("--html", help="Also write a printable HTML "
@@ -271,7 +281,7 @@ def emissions(
 
 @app.command("scenarios")
 def scenarios_cmd(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """List the shipped scenarios."""
@@ -301,13 +311,13 @@ def scenarios_cmd(
 def compare(
     origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
     destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    scenario: Annotated[str | None, typer.Option(help="Scenario name or .yaml file.")] = None,
-    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
-    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
-    modes: Annotated[str | None, typer.Option(help="Allowed modes.")] = None,
-    close: Annotated[str | None, typer.Option(help="Closed passages.")] = None,
-    cargo: Annotated[str, typer.Option(help="FEU or TEU.")] = "FEU",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    scenario: ScenarioOpt = None,
+    month: Month = None,
+    avoid: Avoid = None,
+    modes: Modes = None,
+    close: Close = None,
+    cargo: CargoOpt = "FEU",
+    as_json: AsJson = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """What a scenario (or a month of departure) changes: days, USD, CO2e per route."""
@@ -367,9 +377,9 @@ def sweep(
         "sweep.csv"),
     chart: Annotated[Path | None, typer.Option(help="PNG chart of corridor shares.")] = None,
     focus: Annotated[str, typer.Option(help="Corridor for the two-axis heat map.")] = "Middle Corridor",
-    avoid: Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2.")] = None,
-    modes: Annotated[str | None, typer.Option(help="Allowed modes.")] = None,
-    month: Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")] = None,
+    avoid: Avoid = None,
+    modes: Modes = None,
+    month: Month = None,
     scheduler: Scheduler = None,
     workers: Workers = 2,
     serial: Serial = False,
@@ -479,7 +489,7 @@ def batch(
 def hubs(
     country: Annotated[str | None, typer.Option(help="ISO alpha-2 country filter.")] = None,
     kind: Annotated[str | None, typer.Option(help="port, rail, dry_port, border or ferry.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """List the hubs the network knows."""
@@ -560,7 +570,7 @@ def network_build(
 
 @network_app.command("info")
 def network_info(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """Describe the compiled network: hubs, legs by mode and distance source, bridges."""
