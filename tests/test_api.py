@@ -65,6 +65,7 @@ def test_hubs_scenarios_basemap_compare_emissions(client):
     assert "cku-railway" in names
     basemap = client.get("/api/basemap").json()
     assert len(basemap["features"]) > 150
+    assert {"iso": "KG", "name": "Kyrgyzstan"} in [f["properties"] for f in basemap["features"]]
     cmp = client.post("/api/compare", json={"origin": "Shanghai", "destination": "Rotterdam",
                                             "modes": ["sea"], "scenario": "red-sea-closed"})
     assert cmp.status_code == 200 and cmp.json()["routes"][0]["delta"]["p50"] >= 7

@@ -163,13 +163,12 @@ def _basemap() -> bytes:
     import shapely
     from shapely.geometry import mapping
 
-    from silkway.network.countries import _outlines
+    from silkway.network.countries import outline_features
 
-    codes, _, geoms = _outlines()
     features = []
-    for code, geom in zip(codes, geoms, strict=True):
+    for code, name, geom in outline_features():
         g = shapely.set_precision(shapely.simplify(geom, 0.02), 0.01)
-        features.append({"type": "Feature", "properties": {"iso": code},
+        features.append({"type": "Feature", "properties": {"iso": code, "name": name},
                          "geometry": mapping(g)})
     return json.dumps({"type": "FeatureCollection", "features": features},
                       separators=(",", ":")).encode()

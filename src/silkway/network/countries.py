@@ -23,7 +23,15 @@ from silkway.network.geo import polyline_km
 
 @cache
 def _outlines() -> tuple[list[str], shapely.STRtree, list[shapely.Geometry]]:
+    codes, _, geoms = _features()
+    return codes, shapely.STRtree(geoms), geoms
+
+
+@cache
+def _features() -> tuple[list[str], list[str], list[shapely.Geometry]]:
+    """ISO alpha-2 code, English name and outline of every country polygon."""
     codes: list[str] = []
+    names: list[str] = []
     geoms: list[shapely.Geometry] = []
     for entry in sorted(resources.files("countryinfo").joinpath("data").iterdir(),
                         key=lambda p: p.name):
@@ -39,8 +47,15 @@ def _outlines() -> tuple[list[str], shapely.STRtree, list[shapely.Geometry]]:
             if not geom.is_valid:
                 geom = geom.buffer(0)
             codes.append(code.upper())
+            names.append(str(info.get("name") or code).title())
             geoms.append(geom)
-    return codes, shapely.STRtree(geoms), geoms
+    return codes, names, geoms
+
+
+def outline_features() -> list[tuple[str, str, shapely.Geometry]]:
+    """(ISO code, name, outline) of every country polygon, for maps."""
+    codes, names, geoms = _features()
+    return list(zip(codes, names, geoms, strict=True))
 
 
 def _locate(lat: NDArray[np.floating], lon: NDArray[np.floating]) -> tuple[list[str], NDArray[np.float64]]:
