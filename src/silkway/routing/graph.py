@@ -11,7 +11,7 @@ cap on transshipments is set, so that the cap never prunes a route that respects
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -84,6 +84,7 @@ class SearchGraph:
     transfer: tuple[tuple[float, float, float, float], ...]  # per hub: days, USD, kg, var days
     hub_matrices: tuple[sp.csr_matrix, ...]  # per criterion: min leg cost hub->hub
     cargo: CargoSpec
+    _bounds: dict[int, tuple[tuple[float, ...], ...]] = field(default_factory=dict, repr=False)
 
     @property
     def payload_t(self) -> float:
@@ -92,8 +93,17 @@ class SearchGraph:
     def state(self, hub: int, cls: int) -> int:
         return hub * N_CLASSES + cls
 
-    def lower_bounds(self, target_hub: int) -> list[tuple[float, ...]]:
-        """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers)."""
+    def lower_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
+        """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers).
+
+        Computed once per target and kept (the graph is immutable; a lost race only computes
+        the same tuple twice)."""
+        cached = self._bounds.get(target_hub)
+        if cached is None:
+            cached = self._bounds[target_hub] = self._compute_bounds(target_hub)
+        return cached
+
+    def _compute_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
         cols = [dijkstra(m, directed=True, indices=target_hub) for m in self.hub_matrices]
         dims = len(self.hub_matrices) + (self.constraints.max_transshipments is not None)
         n_hubs = len(self.hub_index)
@@ -102,7 +112,7 @@ class SearchGraph:
             vec = [float(c[h]) if np.isfinite(c[h]) else float("inf") for c in cols]
             vec += [0.0] * (dims - len(vec))
             out.extend([tuple(vec)] * N_CLASSES)
-        return out
+        return tuple(out)
 
 
 def leg_figures(leg: Leg, spec: CargoSpec, network: Network) -> LegFigures:
