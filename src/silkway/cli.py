@@ -22,6 +22,7 @@ from rich.table import Table
 
 import silkway
 from silkway.errors import ConstraintError, DataError, NoRouteError, SilkwayError, UnknownPlaceError
+from silkway.network.model import default_cache_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="silkway: container freight routes across Eurasia, Central Asia at the centre.")
@@ -408,7 +409,7 @@ def sweep(
                                     progress=tick)
             else:
                 rows = whatif.sweep_dask(
-                    pairs, axes, cache_dir=str(cache_dir or silkway.cache_path().parent),
+                    pairs, axes, cache_dir=str(cache_dir or default_cache_dir()),
                     scheduler=scheduler, workers=workers, progress=tick, avoid=avoid,
                     modes=modes, month=month)
     except SilkwayError as exc:
@@ -470,7 +471,7 @@ def batch(
             else:
                 rows = batch_mod.plan_batch_dask(
                     ships, errors=errors, progress=tick, scheduler=scheduler, workers=workers,
-                    cache_dir=cache_dir or silkway.cache_path().parent)
+                    cache_dir=cache_dir or default_cache_dir())
         batch_mod.write_results(rows, output)
     except DataError as exc:  # the user's file is malformed: bad input, not broken shipped data
         raise _fail(ConstraintError(str(exc))) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -205,7 +206,7 @@ def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: set[st
     return " + ".join(m.value for m in sorted(modes, key=list(Mode).index)).capitalize()
 
 
-def _label(network: Network, route_legs: list[RouteLeg], transfers: list[Hub],
+def _label(route_legs: list[RouteLeg], transfers: list[Hub],
            countries: list[str]) -> str:
     passages = {p for rl in route_legs for p in rl.directed.leg.passages}
     corridor = _corridor(route_legs, countries, passages)
@@ -273,9 +274,7 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
                   sum(rl.figures.co2e_ttw_kg for rl in legs)
                   + sum(h.footprint.ttw_kg for h in handling))
     transfers = [h.hub for h in handling if h.reason == "transshipment"]
-    label = _label(network, legs, transfers, route.countries)
-    return Route(label, route.legs, route.handling, days, expected, cost, route.co2e_wtw_kg,
-                 route.co2e_ttw_kg)
+    return dataclasses.replace(route, label=_label(legs, transfers, route.countries))
 
 
 def _key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:

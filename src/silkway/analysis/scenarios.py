@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from silkway.data.tables import LogNormal, Provenance, Tables
+from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, DataError
 from silkway.network.countries import countries_along
 from silkway.network.model import Hub, Leg, Network
@@ -249,6 +249,14 @@ def _scale(d: LogNormal, f: float) -> LogNormal:
     return d if f == 1.0 else LogNormal(d.p50 * f, d.p90 * f)
 
 
+def _scaled_tariff(tariff: Tariff, ch: Change) -> Tariff:
+    """A tariff with a change's speed and cost factors applied."""
+    cost = ch.factor("cost_factor")
+    return dataclasses.replace(tariff, speed_kmh=tariff.speed_kmh * ch.factor("speed_factor"),
+                               cost_usd_per_km_feu=tariff.cost_usd_per_km_feu * cost,
+                               cost_usd_fixed_feu=tariff.cost_usd_fixed_feu * cost)
+
+
 @lru_cache(maxsize=32)
 def apply(network: Network, scenario: Scenario | None, month: int | None) -> Network:
     """The network as the scenario and the month of departure make it (cached)."""
@@ -278,12 +286,7 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
             borders[key] = dataclasses.replace(b, dwell_days=_scale(b.dwell_days,
                                                                     ch.factor("dwell_factor")))
         elif ch.target_type == "tariff":
-            tr = tariffs[key]
-            cost = ch.factor("cost_factor")
-            tariffs[key] = dataclasses.replace(
-                tr, speed_kmh=tr.speed_kmh * ch.factor("speed_factor"),
-                cost_usd_per_km_feu=tr.cost_usd_per_km_feu * cost,
-                cost_usd_fixed_feu=tr.cost_usd_fixed_feu * cost)
+            tariffs[key] = _scaled_tariff(tariffs[key], ch)
             wait_by_tariff[key] = wait_by_tariff.get(key, 1.0) * ch.factor("wait_factor")
         elif ch.target_type == "hub":
             hub_factor[key] = hub_factor.get(key, 1.0) * ch.factor("handling_factor")
@@ -303,13 +306,9 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
         leg_change = leg_factors.get((*sorted((leg.src, leg.dst)), leg.mode.value))
         fixed = leg.fixed_cost_usd_feu
         if leg_change is not None:
-            cost = leg_change.factor("cost_factor")
-            tariff = dataclasses.replace(
-                tariff, speed_kmh=tariff.speed_kmh * leg_change.factor("speed_factor"),
-                cost_usd_per_km_feu=tariff.cost_usd_per_km_feu * cost,
-                cost_usd_fixed_feu=tariff.cost_usd_fixed_feu * cost)
+            tariff = _scaled_tariff(tariff, leg_change)
             wait = _scale(wait, leg_change.factor("wait_factor"))
-            fixed *= cost
+            fixed *= leg_change.factor("cost_factor")
         legs.append(dataclasses.replace(
             leg, tariff=tariff, wait_days=wait, fixed_cost_usd_feu=fixed,
             border=borders[leg.border.border] if leg.border else None))

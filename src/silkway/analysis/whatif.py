@@ -159,6 +159,19 @@ class Axis:
 MAX_SWEEP_PLANS = 20_000
 
 
+def _grid(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis]) -> list[tuple[float, ...]]:
+    """The sweep's grid points, after checking its shape and size."""
+    if not 1 <= len(axes) <= 2:
+        raise ConstraintError("sweep takes one or two axes")
+    if not pairs:
+        raise ConstraintError("sweep needs at least one origin-destination pair")
+    grid = list(itertools.product(*(a.values for a in axes)))
+    total = len(grid) * len(pairs)
+    if total > MAX_SWEEP_PLANS:
+        raise ConstraintError(f"sweep of {total:,} plans exceeds the limit of {MAX_SWEEP_PLANS:,}")
+    return grid
+
+
 def sweep(network: Network, pairs: Sequence[tuple[str, str]], axes: Sequence[Axis], *,
           progress: Callable[[int, int], None] | None = None,
           **kwargs: Any) -> list[dict[str, Any]]:
@@ -168,14 +181,8 @@ def sweep(network: Network, pairs: Sequence[tuple[str, str]], axes: Sequence[Axi
     cost, CO2e, and whether it is the pair's fastest route (by expected days) at that point.
     A pair with no route at a point yields one row with ``error`` set, never nothing.
     """
-    if not 1 <= len(axes) <= 2:
-        raise ConstraintError("sweep takes one or two axes")
-    if not pairs:
-        raise ConstraintError("sweep needs at least one origin-destination pair")
-    grid = list(itertools.product(*(a.values for a in axes)))
+    grid = _grid(pairs, axes)
     total = len(grid) * len(pairs)
-    if total > MAX_SWEEP_PLANS:
-        raise ConstraintError(f"sweep of {total:,} plans exceeds the limit of {MAX_SWEEP_PLANS:,}")
     kwargs.setdefault("max_routes", 20)
     rows: list[dict[str, Any]] = []
     done = 0
@@ -229,14 +236,8 @@ def sweep_dask(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis], *, cache_
 
     from silkway.analysis.distributed import dask_client
 
-    if not 1 <= len(axes) <= 2:
-        raise ConstraintError("sweep takes one or two axes")
-    if not pairs:
-        raise ConstraintError("sweep needs at least one origin-destination pair")
-    grid = list(itertools.product(*(a.values for a in axes)))
-    if len(grid) * len(pairs) > MAX_SWEEP_PLANS:
-        raise ConstraintError(f"sweep of {len(grid) * len(pairs):,} plans exceeds the limit of "
-                              f"{MAX_SWEEP_PLANS:,}")
+    grid = _grid(pairs, axes)
+    total = len(grid) * len(pairs)
     points = [[Axis(a.target_type, a.key, a.factor, (v,)) for a, v in zip(axes, pt, strict=True)]
               for pt in grid]
     with dask_client(scheduler, workers) as client:
@@ -249,7 +250,7 @@ def sweep_dask(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis], *, cache_
             results[index[future.key]] = future.result()
             done += len(pairs)
             if progress:
-                progress(done, len(grid) * len(pairs))
+                progress(done, total)
     return [row for part in results for row in part]
 
 

@@ -34,6 +34,7 @@ from silkway.errors import (
     SilkwayError,
     UnknownPlaceError,
 )
+from silkway.network.model import default_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     from silkway.api.store import Store
 
     net = network or silkway.load_network(cache_dir)
-    cache = Path(cache_dir) if cache_dir is not None else silkway.cache_path().parent
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     url = database_url or f"sqlite:///{cache / 'silkway.db'}"
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -90,9 +90,6 @@ class SearchGraph:
     def payload_t(self) -> float:
         return self.cargo.payload_t
 
-    def state(self, hub: int, cls: int) -> int:
-        return hub * N_CLASSES + cls
-
     def lower_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
         """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers).
 
