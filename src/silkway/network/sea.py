@@ -1,9 +1,15 @@
-"""Sea and ferry legs from ``searoute`` (the MARNET maritime network).
+"""Sea and ferry legs on ``searoute``'s MARNET maritime network.
 
 A sea leg between two ports is computed once per set of closed passages that changes it: the
 open-water route, then, for each closable chokepoint it uses, the route with that chokepoint
 closed too (recursively, up to a bounded number of variants). At plan time, a closed passage
-simply disables the variants that use it, so closing Suez costs no searoute call.
+simply disables the variants that use it, so closing Suez costs no search.
+
+The paths are searoute's: the same MARNET graph (nodes, km weights, passage flags), the same
+nearest-node snapping and the same length (great-circle sum over the path's coordinates), but
+computed from one shortest-path tree per (port node, closed passages) with
+:func:`scipy.sparse.csgraph.dijkstra` instead of one bidirectional search per pair, so a
+network build asks for a few dozen trees instead of a thousand searoute calls.
 
 Caspian and Black Sea crossings are ferries between named terminals: their MARNET path must use
 no passage at all (MARNET joins the Caspian to the oceans only through the Volga-Don waterway
@@ -12,14 +18,15 @@ across Russia, with no flag to close it), which :func:`ferry_route` enforces.
 
 from __future__ import annotations
 
-import warnings
+import itertools
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
 
 import numpy as np
-import searoute
+import scipy.sparse as sp
 from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from silkway.errors import DataError
 from silkway.network.geo import haversine_km
@@ -31,6 +38,11 @@ from silkway.types import Passage
 ALWAYS_CLOSED = ("northwest", "bering", "panama", "chili")
 CLOSABLE = frozenset(p.searoute_name for p in Passage)
 PASSAGE_COUNTRY = {"suez": "EG", "bosporus": "TR", "panama": "PA"}
+# searoute reports only these edge flags as traversed passages (its Passage class)
+_REPORTED = frozenset({"babalmandab", "bosporus", "gibraltar", "suez", "panama", "ormuz",
+                       "northwest", "malacca", "sunda", "chili", "south_africa", "bering"})
+_EARTH_RADIUS_KM = 6371.0088  # searoute's mean radius (6,371,008.8 m)
+_ZERO_KM = 1e-9  # MARNET has zero-length edges; csgraph would drop an explicit zero
 
 
 @dataclass(frozen=True)
@@ -42,29 +54,101 @@ class SeaPath:
     coords: NDArray[np.float64]
 
 
+@dataclass(frozen=True)
+class _Marnet:
+    lonlat: NDArray[np.float64]  # (n, 2) node coordinates as searoute keys them
+    src: NDArray[np.int64]
+    dst: NDArray[np.int64]
+    km: NDArray[np.float64]
+    passage: tuple[str, ...]  # per edge, "" for none
+    tree: cKDTree
+
+
 @cache
-def _marnet() -> Any:
-    return searoute.setup_M()
+def _marnet() -> _Marnet:
+    """MARNET as arrays (read from searoute's shipped node and edge lists)."""
+    from searoute.data.marnet_dict import edge_list, node_list
+
+    index = {node: i for i, node in enumerate(node_list)}
+    src, dst, km, passage = [], [], [], []
+    for u, nbrs in edge_list.items():
+        for v, data in nbrs.items():
+            src.append(index[u])
+            dst.append(index[v])
+            km.append(float(data.get("weight") or 0.0))
+            passage.append(str(data.get("passage") or ""))
+    lonlat = np.asarray(list(node_list), dtype=np.float64)
+    return _Marnet(lonlat, np.asarray(src), np.asarray(dst), np.asarray(km), tuple(passage),
+                   cKDTree(lonlat))
+
+
+@lru_cache(maxsize=64)
+def _matrix(restrictions: frozenset[str]) -> sp.csr_matrix:
+    m = _marnet()
+    keep = np.fromiter((p not in restrictions for p in m.passage), dtype=bool, count=len(m.km))
+    w = np.maximum(m.km[keep], _ZERO_KM)
+    n = len(m.lonlat)
+    return sp.csr_matrix((w, (m.src[keep], m.dst[keep])), shape=(n, n))
+
+
+@lru_cache(maxsize=512)
+def _tree(source: int, restrictions: frozenset[str]) -> NDArray[np.int32]:
+    """Shortest-path predecessors from one MARNET node with the given passages closed."""
+    _, pred = dijkstra(_matrix(restrictions), directed=True, indices=source,
+                       return_predecessors=True)
+    return pred
+
+
+def _snap(point: tuple[float, float]) -> int:
+    """searoute's snapping: the MARNET node nearest in (lon, lat) degrees."""
+    return int(_marnet().tree.query([point[1], point[0]])[1])
+
+
+@lru_cache(maxsize=64)
+def _edge_passage() -> dict[tuple[int, int], str]:
+    m = _marnet()
+    return {(int(u), int(v)): p for u, v, p in zip(m.src, m.dst, m.passage, strict=True) if p}
+
+
+def _great_circle_km(lonlat: NDArray[np.float64]) -> float:
+    lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
+    dlat, dlon = np.diff(lat), np.diff(lon)
+    a = np.sin(dlat / 2) ** 2 + np.sin(dlon / 2) ** 2 * np.cos(lat[:-1]) * np.cos(lat[1:])
+    return float(np.sum(2 * np.arctan2(np.sqrt(a), np.sqrt(1 - a))) * _EARTH_RADIUS_KM)
+
+
+def _unwrap(lonlat: NDArray[np.float64]) -> NDArray[np.float64]:
+    """searoute's normalisation: no jump of more than 180 degrees between consecutive points."""
+    out = lonlat.copy()
+    for i in range(1, len(out)):
+        step = out[i - 1, 0] - out[i, 0]
+        if step < -180:
+            out[i, 0] -= 360
+        elif step > 180:
+            out[i, 0] += 360
+    return out
 
 
 def _route(a: tuple[float, float], b: tuple[float, float],
            restrictions: frozenset[str]) -> SeaPath | None:
-    with warnings.catch_warnings():
-        # searoute warns when closures leave no path; that is an expected answer here
-        warnings.simplefilter("ignore", UserWarning)
-        feature = searoute.searoute([a[1], a[0]], [b[1], b[0]], units="km", return_passages=True,
-                                    restrictions=sorted(restrictions), M=_marnet())
-    props = feature["properties"]
-    length = float(props.get("length") or np.inf)
-    coords = feature["geometry"]["coordinates"]
-    if not np.isfinite(length) or not coords:
+    u, v = _snap(a), _snap(b)
+    pred = _tree(u, restrictions)
+    if v != u and pred[v] < 0:
         return None
-    latlon = np.asarray(coords, dtype=np.float64)[:, ::-1]
+    nodes = [v]
+    while nodes[-1] != u:
+        nodes.append(int(pred[nodes[-1]]))
+    nodes.reverse()
+    flags = _edge_passage()
+    passages = frozenset(flags[e] for e in itertools.pairwise(nodes)
+                         if flags.get(e) in _REPORTED)
+    lonlat = _unwrap(_marnet().lonlat[nodes])
+    latlon = lonlat[:, ::-1]
     # MARNET starts and ends at the network nodes nearest the ports: add the port approaches.
     approach = (haversine_km(a[0], a[1], latlon[0, 0], latlon[0, 1])
                 + haversine_km(latlon[-1, 0], latlon[-1, 1], b[0], b[1]))
-    path = np.vstack(([a], latlon, [b]))
-    return SeaPath(length + approach, frozenset(props.get("traversed_passages") or ()), path)
+    length = _great_circle_km(lonlat) if len(nodes) > 1 else 0.0
+    return SeaPath(length + approach, passages, np.vstack(([a], latlon, [b])))
 
 
 def sea_variants(a: tuple[float, float], b: tuple[float, float], *,
