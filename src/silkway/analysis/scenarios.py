@@ -22,7 +22,6 @@ import yaml
 
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, DataError
-from silkway.network.countries import countries_along
 from silkway.network.model import Hub, Leg, Network
 from silkway.routing.constraints import Constraints
 from silkway.types import Mode, Passage
@@ -126,8 +125,29 @@ def load_scenario(name_or_path: str | Path, tables: Tables) -> Scenario:
     return parse_scenario(text, tables, label=label)
 
 
+_PARSED: dict[tuple[str, str, str], Scenario] = {}
+_PARSED_MAX = 64
+
+
 def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Scenario:
-    """Validate a scenario's YAML text against the tables."""
+    """Validate a scenario's YAML text against the tables.
+
+    Parsed scenarios are memoised by the hash of the text and of the tables (and the label that
+    names them in errors), so a batch or a server that plans the same scenario again and again
+    parses it once; a malformed text is parsed (and reported) every time.
+    """
+    key = (hashlib.sha256(text.encode()).hexdigest(), tables.digest, label)
+    hit = _PARSED.get(key)
+    if hit is not None:
+        return hit
+    scenario = _parse_scenario(text, tables, label)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = scenario
+    return scenario
+
+
+def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -323,6 +343,8 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
 
 def _make_leg(index: int, new: NewLeg, hubs: dict[str, Hub], tariffs: dict[str, Any],
               borders: dict[str, Any]) -> Leg:
+    from silkway.network.countries import countries_along  # shapely: only for added links
+
     a, b = hubs[new.src], hubs[new.dst]
     coords = np.array([(a.lat, a.lon), *new.via, (b.lat, b.lon)], dtype=np.float64)
     return Leg(index=index, src=a.id, dst=b.id, mode=new.mode, variant=0,

@@ -10,19 +10,18 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 
 from silkway.data.tables import HubRow, LegRow, Tables
 from silkway.errors import DataError
-from silkway.network import sea
-from silkway.network.base import BaseGraph, build_base_graph
-from silkway.network.countries import countries_along
 from silkway.network.geo import haversine_km
 from silkway.types import Mode
+
+if TYPE_CHECKING:  # the build's heavy modules (scipy, shapely, searoute) load only for a build
+    from silkway.network.base import BaseGraph
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,8 @@ class BuildParams:
 
 
 def _simplify(coords: NDArray[np.floating], tol: float) -> list[list[float]]:
+    import shapely
+
     if len(coords) < 3:
         return np.round(coords, 4).tolist()
     line = shapely.simplify(shapely.linestrings(coords[:, ::-1]), tol, preserve_topology=False)
@@ -145,6 +146,10 @@ def compile_network(tables: Tables, params: BuildParams | None = None, *,
     DataError
         If a ferry crossing's sea path leaves its sea, or a sea leg has no path at all.
     """
+    from silkway.network import sea
+    from silkway.network.base import build_base_graph
+    from silkway.network.countries import countries_along
+
     p = params or BuildParams()
     hubs = {h.id: h for h in tables.hubs}
     tick = progress or (lambda stage, done, total: None)

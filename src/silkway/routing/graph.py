@@ -11,12 +11,10 @@ cap on transshipments is set, so that the cap never prunes a route that respects
 
 from __future__ import annotations
 
+import heapq
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
 from silkway.network.model import Leg, Network
 from silkway.routing.constraints import Constraints
@@ -82,7 +80,7 @@ class SearchGraph:
     figures: tuple[LegFigures, ...]
     adj: tuple[tuple[Arc, ...], ...]
     transfer: tuple[tuple[float, float, float, float], ...]  # per hub: days, USD, kg, var days
-    hub_matrices: tuple[sp.csr_matrix, ...]  # per criterion: min leg cost hub->hub
+    hub_matrices: tuple[dict[int, dict[int, float]], ...]  # per criterion: min leg cost v <- u
     cargo: CargoSpec
     _bounds: dict[int, tuple[tuple[float, ...], ...]] = field(default_factory=dict, repr=False)
 
@@ -101,15 +99,32 @@ class SearchGraph:
         return cached
 
     def _compute_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
-        cols = [dijkstra(m, directed=True, indices=target_hub) for m in self.hub_matrices]
-        dims = len(self.hub_matrices) + (self.constraints.max_transshipments is not None)
         n_hubs = len(self.hub_index)
+        cols = [_dijkstra(m, target_hub, n_hubs) for m in self.hub_matrices]
+        dims = len(self.hub_matrices) + (self.constraints.max_transshipments is not None)
         out = []
         for h in range(n_hubs):
-            vec = [float(c[h]) if np.isfinite(c[h]) else float("inf") for c in cols]
+            vec = [c[h] for c in cols]
             vec += [0.0] * (dims - len(vec))
             out.extend([tuple(vec)] * N_CLASSES)
         return tuple(out)
+
+
+def _dijkstra(rev: dict[int, dict[int, float]], source: int, n: int) -> list[float]:
+    """Single-source shortest distances over a small reversed adjacency (inf if unreachable)."""
+    dist = [math.inf] * n
+    dist[source] = 0.0
+    heap = [(0.0, source)]
+    while heap:
+        d, u = heapq.heappop(heap)
+        if d > dist[u]:
+            continue
+        for v, w in rev.get(u, {}).items():
+            nd = d + w
+            if nd < dist[v]:
+                dist[v] = nd
+                heapq.heappush(heap, (nd, v))
+    return dist
 
 
 def leg_figures(leg: Leg, spec: CargoSpec, network: Network) -> LegFigures:
@@ -172,7 +187,7 @@ def search_graph(network: Network, constraints: Constraints, risk: bool = False)
         cls = leg_class(d.leg)
         base = (fig.mean_days, fig.cost_usd, fig.co2e_wtw_kg, fig.var_days)[:n_crit]
         for m, val in zip(mats, base, strict=True):
-            m[(u, v)] = min(m.get((u, v), np.inf), val)
+            m[(u, v)] = min(m.get((u, v), math.inf), val)
         for c_in in range(N_CLASSES):
             if c_in in (START, cls):
                 vec = (*base, 0.0) if capped else base
@@ -182,14 +197,12 @@ def search_graph(network: Network, constraints: Constraints, risk: bool = False)
                                                   strict=False))
                 vec = (*vec, 1.0) if capped else vec
             adj[u * N_CLASSES + c_in].append(Arc(v * N_CLASSES + cls, vec, ref))
-    hub_matrices = []
+    hub_matrices: list[dict[int, dict[int, float]]] = []
     for m in mats:
-        if m:
-            rows, cols = zip(*m.keys(), strict=True)
-            # Transpose (v <- u) so a single-source Dijkstra from the target gives bounds *to* it.
-            hub_matrices.append(sp.csr_matrix((list(m.values()), (cols, rows)),
-                                              shape=(n_hubs, n_hubs)))
-        else:
-            hub_matrices.append(sp.csr_matrix((n_hubs, n_hubs)))
+        # Reversed (v <- u) so a single-source Dijkstra from the target gives bounds *to* it.
+        rev: dict[int, dict[int, float]] = {}
+        for (u, v), val in m.items():
+            rev.setdefault(v, {})[u] = val
+        hub_matrices.append(rev)
     return SearchGraph(network, constraints, hub_index, tuple(directed), tuple(figures),
                        tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), spec)
