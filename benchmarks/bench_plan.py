@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import tempfile
 import time
@@ -115,6 +116,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=25, help="repeats of each plan query")
     ap.add_argument("--cold", action="store_true", help="also time a first-run compile")
     ap.add_argument("--no-networkx", action="store_true", help="skip the networkx baseline")
+    ap.add_argument("--cache-dir", default=os.environ.get("SILKWAY_CACHE_DIR"),
+                    help="compiled-network cache [default: $SILKWAY_CACHE_DIR or ~/.cache/silkway]")
     args = ap.parse_args()
 
     if args.cold:
@@ -123,9 +126,9 @@ def main() -> None:
             silkway.load_network(tmp)
             cold_s = time.perf_counter() - t0
             loads = timed(lambda: silkway.load_network(tmp), 5)
-    net = silkway.load_network()
+    net = silkway.load_network(args.cache_dir)
     if not args.cold:
-        loads = timed(silkway.load_network, 5)
+        loads = timed(lambda: silkway.load_network(args.cache_dir), 5)
 
     plan_s = bench_plan(net, args.repeat)
     sea_s = bench_searoute()
