@@ -1,0 +1,123 @@
+"""The observations table: published figures, each sourced, checkable and resolvable."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from importlib import resources
+
+import pytest
+
+import silkway
+from silkway.data.tables import (
+    OBSERVATION_METRICS,
+    OBSERVATIONS_FILE,
+    load_observations,
+    parse_observations,
+)
+from silkway.errors import DataError, UnknownPlaceError
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return load_observations()
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return resources.files("silkway.data").joinpath(OBSERVATIONS_FILE).read_text(encoding="utf-8")
+
+
+def test_at_least_120_rows_with_unique_ids(obs):
+    assert len(obs) >= 120
+    ids = Counter(o.id for o in obs)
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_every_row_is_sourced_and_quoted(obs):
+    for o in obs:
+        assert o.url.startswith(("http://", "https://")), o.id
+        assert o.source_title.strip() and o.quote.strip(), o.id
+        assert o.date_read == "2026-12-01", o.id
+
+
+def test_years_are_plausible_and_most_rows_are_dated(obs):
+    years = [o.year for o in obs if o.year is not None]
+    assert all(2009 <= y <= 2026 for y in years), sorted(set(years))
+    assert len(years) >= 0.85 * len(obs)
+
+
+def test_values_are_ordered_and_positive(obs):
+    for o in obs:
+        assert 0 <= o.low <= o.high, o.id
+        assert (o.bound == "range") == (o.low < o.high), o.id
+        assert o.unit == OBSERVATION_METRICS[o.metric], o.id
+
+
+def test_in_network_places_resolve_and_the_others_do_not(obs, net: silkway.Network):
+    for o in obs:
+        ends = [p for p in (o.origin, o.destination) if p]
+        resolved = []
+        for place in ends:
+            try:
+                net.find(place)
+                resolved.append(True)
+            except UnknownPlaceError:
+                resolved.append(False)
+        assert o.in_network == all(resolved), (o.id, ends, resolved)
+
+
+def test_covers_the_corridors_and_metrics_the_model_needs(obs):
+    by_corridor = Counter(o.corridor for o in obs)
+    for corridor in ("china-central-asia", "middle-corridor", "northern", "trans-siberian",
+                     "sea-suez", "sea-cape", "southern-iran", "trans-afghan", "kashgar-road",
+                     "cku", "border"):
+        assert by_corridor[corridor] >= 2, (corridor, by_corridor)
+    metrics = Counter(o.metric for o in obs)
+    assert metrics["transit_days"] >= 60
+    assert metrics["distance_km"] >= 15
+    assert metrics["cost_usd_per_feu"] >= 3
+    assert Counter(o.kind for o in obs).keys() == {"observed", "advertised", "planned"}
+
+
+def _with(text: str, row_id: str, **changes: str) -> str:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        if row["id"] == row_id:
+            row.update(changes)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"url": ""}, "column 'url' is empty"),
+    ({"url": "see the report"}, "is not an http(s) address"),
+    ({"source_title": ""}, "column 'source_title' is empty"),
+    ({"quote": ""}, "column 'quote' is empty"),
+    ({"low": "9", "high": "5"}, "low (9) is above high (5)"),
+    ({"metric": "transit_weeks"}, "metric 'transit_weeks' is not one of"),
+    ({"kind": "rumoured"}, "kind 'rumoured' is not one of"),
+    ({"corridor": "silk-road"}, "corridor 'silk-road' is not one of"),
+    ({"unit": "hours"}, "does not match metric"),
+    ({"bound": "range"}, "does not fit"),
+    ({"year": "1890"}, "outside"),
+    ({"date": "2015-03"}, "within year"),
+    ({"in_network": "yes"}, "in_network 'yes' is not one of"),
+    ({"modes": "rail;camel"}, "mode 'camel' is not one of"),
+])
+def test_broken_rows_are_rejected_naming_the_row(text, changes, message):
+    broken = _with(text, "CA-XIA-ALA-2016", **changes)
+    with pytest.raises(DataError) as err:
+        parse_observations(broken)
+    assert "observations.csv line 2 (CA-XIA-ALA-2016)" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_duplicate_ids_are_rejected(text):
+    first, second = (r["id"] for r in list(csv.DictReader(io.StringIO(text)))[:2])
+    with pytest.raises(DataError, match="duplicate key"):
+        parse_observations(_with(text, second, id=first))
