@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as the build advances."""
 
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2  # 2: canal countries of sea legs in travel order
 
 
 @dataclass(frozen=True)
@@ -187,12 +187,13 @@ def compile_network(tables: Tables, params: BuildParams | None = None, *,
             if not paths:
                 raise DataError(f"sea leg {a.id}-{b.id}: searoute finds no path")
         for v, path in enumerate(paths):
-            canal = [sea.PASSAGE_COUNTRY[x] for x in sorted(path.passages)
+            # in travel order: Nagoya-Constanta is JP-EG-TR-RO (Suez, then the Bosporus)
+            canal = [sea.PASSAGE_COUNTRY[x] for x in path.passage_order
                      if x in sea.PASSAGE_COUNTRY]
             countries = list(dict.fromkeys([a.country, *canal, b.country]))
             out.append({**base, "variant": v, "distance_km": round(path.distance_km, 2),
                         "estimated_km": 0.0, "distance_source": "searoute",
-                        "passages": sorted(path.passages), "countries": countries,
+                        "passages": list(path.passage_order), "countries": countries,
                         "coords": _simplify(path.coords, p.simplify_deg)})
     tick("done", total, total)
     stats = {"rail_bridges": rail.n_bridges, "road_bridges": road.n_bridges,

@@ -60,7 +60,8 @@ class Leg:
     """One corridor segment between two hubs by one mode, as operated, with its real distance.
 
     Sea legs may exist in several variants (the open route and detours around closable
-    chokepoints); ``passages`` lists the chokepoints a variant uses.
+    chokepoints); ``passages`` lists the chokepoints a variant uses, ``passage_order`` the same
+    in the order the leg meets them going from ``src`` to ``dst``.
     """
 
     index: int
@@ -81,6 +82,7 @@ class Leg:
     fixed_cost_usd_feu: float
     status: str
     provenance: Provenance
+    passage_order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +161,7 @@ def _assemble(compiled: dict[str, Any], tables: Tables, key: str) -> Network:
             border=tables.borders[row.border] if row.border else None,
             wait_days=row.wait_days,
             fixed_cost_usd_feu=row.fixed_cost_usd_feu, status=row.status,
-            provenance=row.provenance))
+            provenance=row.provenance, passage_order=tuple(c["passages"])))
     return Network(hubs, tuple(legs), tables, key, dict(compiled.get("stats", {})))
 
 

@@ -47,11 +47,15 @@ _ZERO_KM = 1e-9  # MARNET has zero-length edges; csgraph would drop an explicit 
 
 @dataclass(frozen=True)
 class SeaPath:
-    """One maritime path: length, passages traversed and (lat, lon) geometry."""
+    """One maritime path: length, passages traversed and (lat, lon) geometry.
+
+    ``passage_order`` lists the passages in the order the path meets them.
+    """
 
     distance_km: float
     passages: frozenset[str]
     coords: NDArray[np.float64]
+    passage_order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,15 +144,15 @@ def _route(a: tuple[float, float], b: tuple[float, float],
         nodes.append(int(pred[nodes[-1]]))
     nodes.reverse()
     flags = _edge_passage()
-    passages = frozenset(flags[e] for e in itertools.pairwise(nodes)
-                         if flags.get(e) in _REPORTED)
+    order = tuple(dict.fromkeys(flags[e] for e in itertools.pairwise(nodes)
+                                if flags.get(e) in _REPORTED))  # in travel order
     lonlat = _unwrap(_marnet().lonlat[nodes])
     latlon = lonlat[:, ::-1]
     # MARNET starts and ends at the network nodes nearest the ports: add the port approaches.
     approach = (haversine_km(a[0], a[1], latlon[0, 0], latlon[0, 1])
                 + haversine_km(latlon[-1, 0], latlon[-1, 1], b[0], b[1]))
     length = _great_circle_km(lonlat) if len(nodes) > 1 else 0.0
-    return SeaPath(length + approach, passages, np.vstack(([a], latlon, [b])))
+    return SeaPath(length + approach, frozenset(order), np.vstack(([a], latlon, [b])), order)
 
 
 def sea_variants(a: tuple[float, float], b: tuple[float, float], *,
