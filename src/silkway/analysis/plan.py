@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from silkway.analysis import scenarios
+from silkway.analysis import export, scenarios
 from silkway.analysis.reliability import (
     DEFAULT_DRAWS,
     DaysSummary,
@@ -32,6 +32,9 @@ from silkway.routing.graph import (
 )
 from silkway.routing.pareto import ParetoPath, pareto_paths
 from silkway.types import Cargo, Mode, Passage
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 OBJECTIVES = {
     "days": "expected (mean) transit days, then cost in USD, then CO2e WTW, then label",
@@ -65,14 +68,27 @@ class RouteLeg:
             "co2e_g_per_tkm": round(self.figures.footprint.intensity[0], 2),
             "estimated_km": round(leg.estimated_km, 1),
             "moving_days": round(self.figures.moving_days, 2),
-            "gauge_mm": leg.gauge_mm or None, "passages": sorted(leg.passages),
+            "gauge_mm": leg.gauge_mm or None, "passages": self.passages,
             "border": leg.border.border if leg.border else None,
             "tariff": leg.tariff.tariff, "status": leg.status,
         }
         if geometry:
             coords = leg.coords if self.directed.forward else leg.coords[::-1]
-            out["geometry"] = np.round(coords, 4).tolist()
+            out["geometry"] = np.round(coords, 4).tolist()  # [lat, lon], kept as it always was
+            out["geojson"] = export.linestring(self)  # RFC 7946: [lon, lat]
         return out
+
+    @property
+    def passages(self) -> list[str]:
+        """Chokepoints passed, in travel order."""
+        order = list(self.directed.leg.passage_order) or sorted(self.directed.leg.passages)
+        return order if self.directed.forward else order[::-1]
+
+    def __repr__(self) -> str:
+        leg, f = self.directed.leg, self.figures
+        return (f"<RouteLeg {leg.mode.value} {self.directed.src}→{self.directed.dst}: "
+                f"{export.fmt_km(leg.distance_km)} km, {export.fmt_days(f.mean_days)} d, "
+                f"{export.fmt_usd(f.cost_usd)} USD, {export.fmt_t(f.co2e_wtw_kg)} t CO2e>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +107,9 @@ class Handling:
                 "co2e_kg": round(self.footprint.wtw_kg, 3),
                 "co2e_kg_ttw": round(self.footprint.ttw_kg, 3),
                 "operation": self.footprint.factor_key}
+
+    def __repr__(self) -> str:
+        return f"<Handling {self.reason} at {self.hub.id}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +162,9 @@ class Route:
             "handling": [h.to_dict() for h in self.handling],
         }
 
+    def __repr__(self) -> str:
+        return export.short_repr(self)
+
 
 @dataclass(frozen=True)
 class PlanResult:
@@ -180,12 +202,67 @@ class PlanResult:
             "network": self.network_key[:16],
         }
 
+    def __repr__(self) -> str:
+        o, d = self.origin, self.destination
+        head = f"<PlanResult {o.name} ({o.id}) → {d.name} ({d.id}): {len(self.routes)} routes"
+        if not self.routes:
+            return head + ">"
+        return head + f"; best {export.short_repr(self.routes[0], 1)}>"
+
+    def _repr_html_(self) -> str:
+        return export.html_table(self)
+
+    def to_geojson(self) -> dict[str, Any]:
+        """RFC 7946 FeatureCollection, a LineString Feature per leg (see :mod:`~silkway.analysis.export`).
+
+        Examples
+        --------
+        >>> fc = silkway.plan(net, "Kashgar", "Osh", modes="road").to_geojson()
+        >>> {f["properties"]["mode"] for f in fc["features"]}
+        {'road'}
+        """
+        return export.to_geojson(self)
+
+    def to_csv(self) -> str:
+        """CSV text, one row per leg with its route number."""
+        return export.to_csv(self)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The routes as a pandas DataFrame indexed by route number (1 = best).
+
+        Examples
+        --------
+        >>> df = silkway.plan(net, "Toyama", "Bishkek", avoid="RU,BY").to_dataframe()
+        >>> df.index.name, "JP" in df.loc[1, "countries"], "RU" in df["countries"].sum()
+        ('route', True, False)
+        """
+        return export.routes_frame(self)
+
+    def legs_dataframe(self) -> pd.DataFrame:
+        """Every leg as a pandas DataFrame indexed by (route, leg).
+
+        Examples
+        --------
+        >>> legs = silkway.plan(net, "Kashgar", "Osh", modes="road").legs_dataframe()
+        >>> list(legs.index.names), legs["mode"].unique().tolist()
+        (['route', 'leg'], ['road'])
+        """
+        return export.legs_frame(self)
+
+    def to_geodataframe(self) -> Any:
+        """Every leg as a geopandas GeoDataFrame in EPSG:4326 (needs the optional geopandas)."""
+        return export.geo_frame(self)
+
+    def route_table(self) -> dict[str, Any]:
+        """The route table as shown by the CLI and the page (see :func:`export.route_table`)."""
+        return export.route_table(self)
+
 
 def _resolve(network: Network, place: str | Hub) -> Hub:
     return place if isinstance(place, Hub) else network.find(place)
 
 
-def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: set[str]) -> str:
+def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: list[str]) -> str:
     modes = {rl.directed.leg.mode for rl in route_legs}
     cset = set(countries)
     caspian = any(rl.directed.leg.mode is Mode.FERRY and {"KZ", "AZ", "TM"} & set(
@@ -201,17 +278,17 @@ def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: set[st
     if "IR" in cset and modes - {Mode.SEA}:
         return "Southern (Iran)"
     if modes == {Mode.SEA}:
-        words = [_PASSAGE_WORDS[p] for p in sorted(passages) if p in _PASSAGE_WORDS]
+        words = [_PASSAGE_WORDS[p] for p in passages if p in _PASSAGE_WORDS]
         return "All sea" + (f" via {', '.join(words)}" if words else "")
     return " + ".join(m.value for m in sorted(modes, key=list(Mode).index)).capitalize()
 
 
 def _label(route_legs: list[RouteLeg], transfers: list[Hub],
            countries: list[str]) -> str:
-    passages = {p for rl in route_legs for p in rl.directed.leg.passages}
+    passages = list(dict.fromkeys(p for rl in route_legs for p in rl.passages))  # travel order
     corridor = _corridor(route_legs, countries, passages)
     via = [h.name for h in transfers][:4]
-    if corridor.startswith("All sea") and passages & set(_PASSAGE_WORDS):
+    if corridor.startswith("All sea") and set(passages) & set(_PASSAGE_WORDS):
         return corridor + (f" (via {', '.join(via)})" if via else "")
     return corridor + (f" via {', '.join(via)}" if via else "")
 

@@ -1,0 +1,325 @@
+"""Standard data out of a plan: GeoJSON, CSV, pandas frames, display tables.
+
+Every export is built from the plan's own objects, so the numbers are the contract's numbers.
+Coordinates follow RFC 7946 (``[lon, lat]``, WGS 84); the plan JSON keeps its historical
+``[lat, lon]`` ``geometry`` and adds the GeoJSON-ordered ``geojson`` beside it.
+
+The display table (:func:`route_table`) is the one place where figures are rounded for people:
+the CLI, the HTML ``repr`` and the web page all show its cells, so P90 reads the same everywhere.
+
+Examples
+--------
+>>> import silkway
+>>> net = silkway.load_network()  # doctest: +SKIP
+>>> result = silkway.plan(net, "Toyama", "Bishkek", avoid="RU,BY")
+>>> fc = result.to_geojson()
+>>> fc["type"], fc["features"][0]["geometry"]["type"]
+('FeatureCollection', 'LineString')
+>>> lon0, lat0, lon1, lat1 = fc["bbox"]
+>>> 60 < lon0 < lon1 < 140 and 30 < lat0 < lat1 < 50  # Kyrgyzstan to Japan, lon/lat
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from silkway.analysis.plan import PlanResult, Route, RouteLeg
+
+FORMATS = ("table", "json", "geojson", "csv")
+MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json",
+               "csv": "text/csv; charset=utf-8", "table": "application/json"}
+LEG_COLUMNS = ("route", "route_label", "leg", "from", "to", "mode", "distance_km", "estimated_km",
+               "distance_source", "days", "moving_days", "cost_usd", "co2e_kg", "co2e_kg_ttw",
+               "countries", "passages", "border", "tariff", "status")
+ROUTE_COLUMNS = ("route", "label", "days_p50", "days_p90", "days_mean", "on_time_probability",
+                 "cost_usd", "co2e_kg", "co2e_kg_ttw", "distance_km", "estimated_km",
+                 "transshipments", "legs", "modes", "countries")
+
+
+def lonlat(coords: np.ndarray) -> list[list[float]]:
+    """``(lat, lon)`` rows as RFC 7946 ``[lon, lat]`` positions, rounded to 4 decimals (~10 m)."""
+    return np.round(np.asarray(coords, dtype=float)[:, ::-1], 4).tolist()
+
+
+def leg_coords(rl: RouteLeg) -> np.ndarray:
+    """A route leg's ``(lat, lon)`` polyline in travel direction."""
+    coords = rl.directed.leg.coords
+    return coords if rl.directed.forward else coords[::-1]
+
+
+def linestring(rl: RouteLeg) -> dict[str, Any]:
+    """A route leg's geometry as a GeoJSON LineString (``[lon, lat]``)."""
+    return {"type": "LineString", "coordinates": lonlat(leg_coords(rl))}
+
+
+def _leg_row(i: int, route: Route, j: int, rl: RouteLeg) -> dict[str, Any]:
+    d = rl.to_dict()
+    return {"route": i, "route_label": route.label, "leg": j, "from": d["from"], "to": d["to"],
+            "mode": d["mode"], "distance_km": d["distance_km"], "estimated_km": d["estimated_km"],
+            "distance_source": d["distance_source"], "days": d["days"],
+            "moving_days": d["moving_days"], "cost_usd": d["cost_usd"], "co2e_kg": d["co2e_kg"],
+            "co2e_kg_ttw": d["co2e_kg_ttw"], "countries": d["countries"],
+            "passages": d["passages"], "border": d["border"], "tariff": d["tariff"],
+            "status": d["status"]}
+
+
+def leg_rows(result: PlanResult) -> list[dict[str, Any]]:
+    """One dict per leg of every route; ``route`` and ``leg`` count from 1."""
+    return [_leg_row(i, r, j, rl) for i, r in enumerate(result.routes, 1)
+            for j, rl in enumerate(r.legs, 1)]
+
+
+def route_rows(result: PlanResult) -> list[dict[str, Any]]:
+    """One dict per route, best first; ``route`` counts from 1."""
+    rows = []
+    for i, r in enumerate(result.routes, 1):
+        t = r.transit_days
+        rows.append({"route": i, "label": r.label, "days_p50": round(t.p50, 2),
+                     "days_p90": round(t.p90, 2), "days_mean": round(t.mean, 2),
+                     "on_time_probability": None if t.on_time is None else round(t.on_time, 4),
+                     "cost_usd": round(r.cost_usd, 2), "co2e_kg": round(r.co2e_wtw_kg, 2),
+                     "co2e_kg_ttw": round(r.co2e_ttw_kg, 2),
+                     "distance_km": round(r.distance_km, 1),
+                     "estimated_km": round(sum(rl.directed.leg.estimated_km for rl in r.legs), 1),
+                     "transshipments": r.transshipments, "legs": len(r.legs), "modes": r.modes,
+                     "countries": r.countries})
+    return rows
+
+
+def to_geojson(result: PlanResult) -> dict[str, Any]:
+    """The plan as an RFC 7946 FeatureCollection: one LineString Feature per leg.
+
+    Each Feature's properties carry the leg's figures (as in the plan JSON) plus ``route`` (its
+    route's number, 1 = best), ``route_label`` and ``leg`` (1 = first in travel order). The
+    collection carries ``bbox`` (``[west, south, east, north]``) and, as foreign members,
+    ``origin``, ``destination`` and ``network``.
+
+    Examples
+    --------
+    >>> result = silkway.plan(net, "Kashgar", "Osh", modes="road")
+    >>> feature = result.to_geojson()["features"][0]
+    >>> feature["properties"]["route"], feature["properties"]["mode"]
+    (1, 'road')
+    >>> lon, lat = feature["geometry"]["coordinates"][0]
+    >>> round(lon), round(lat)  # Kashgar
+    (76, 39)
+    """
+    features: list[dict[str, Any]] = []
+    every: list[list[float]] = []
+    for i, r in enumerate(result.routes, 1):
+        for j, rl in enumerate(r.legs, 1):
+            geometry = linestring(rl)
+            every += geometry["coordinates"]
+            features.append({"type": "Feature", "id": f"{i}.{j}",
+                             "properties": _leg_row(i, r, j, rl), "geometry": geometry})
+    out: dict[str, Any] = {"type": "FeatureCollection"}
+    if every:
+        arr = np.asarray(every)
+        out["bbox"] = [float(arr[:, 0].min()), float(arr[:, 1].min()),
+                       float(arr[:, 0].max()), float(arr[:, 1].max())]
+    out["features"] = features
+    out["origin"] = result.origin.to_dict()
+    out["destination"] = result.destination.to_dict()
+    out["network"] = result.network_key[:16]
+    return out
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, list | tuple):
+        return "-".join(map(str, v)) if all(len(str(x)) == 2 for x in v) else ";".join(map(str, v))
+    return "" if v is None else v
+
+
+def to_csv(result: PlanResult) -> str:
+    """One CSV row per leg (with its route number), lists joined (countries by ``-``).
+
+    Examples
+    --------
+    >>> text = silkway.plan(net, "Kashgar", "Osh", modes="road").to_csv()
+    >>> text.splitlines()[0].split(",")[:4]
+    ['route', 'route_label', 'leg', 'from']
+    """
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(LEG_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in leg_rows(result):
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _pandas() -> Any:
+    import pandas as pd
+
+    return pd
+
+
+def routes_frame(result: PlanResult) -> pd.DataFrame:
+    """The routes as a pandas DataFrame indexed by route number."""
+    pd = _pandas()
+    return pd.DataFrame(route_rows(result), columns=list(ROUTE_COLUMNS)).set_index("route")
+
+
+def legs_frame(result: PlanResult) -> pd.DataFrame:
+    """Every leg of every route as a pandas DataFrame indexed by (route, leg)."""
+    pd = _pandas()
+    return pd.DataFrame(leg_rows(result), columns=list(LEG_COLUMNS)).set_index(["route", "leg"])
+
+
+def geo_frame(result: PlanResult) -> Any:
+    """Every leg as a geopandas GeoDataFrame of LineStrings in EPSG:4326.
+
+    Raises
+    ------
+    ImportError
+        With an instruction, when geopandas is not installed (it is an optional extra).
+    """
+    try:
+        import geopandas as gpd
+    except ImportError:
+        raise ImportError("to_geodataframe() needs geopandas: pip install 'silkway[geo]' "
+                          "(or pip install geopandas)") from None
+    from shapely.geometry import LineString
+
+    frame = legs_frame(result)
+    geoms = [LineString(np.asarray(leg_coords(rl))[:, ::-1]) for r in result.routes for rl in r.legs]
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+
+
+# ---------------------------------------------------------------- display (people's rounding)
+
+def fmt_days(v: float) -> str:
+    """Days as shown to people: one decimal."""
+    return f"{v:.1f}"
+
+
+def fmt_usd(v: float) -> str:
+    """US dollars as shown to people: whole dollars with thousands separators."""
+    return f"{v:,.0f}"
+
+
+def fmt_t(kg: float) -> str:
+    """Kilograms CO2e shown as tonnes with two decimals."""
+    return f"{kg / 1000:.2f}"
+
+
+def fmt_km(v: float) -> str:
+    """Kilometres: whole, with thousands separators."""
+    return f"{v:,.0f}"
+
+
+def fmt_pct(p: float | None) -> str:
+    """A probability as a whole percentage."""
+    return "" if p is None else f"{100 * p:.0f}%"
+
+
+def route_table(result: PlanResult) -> dict[str, Any]:
+    """The routes table as people read it: column keys, headers and formatted cells.
+
+    Columns carry a ``priority`` (1 = never dropped): narrow screens and terminals drop the
+    highest numbers first rather than cutting figures.
+
+    Examples
+    --------
+    >>> t = silkway.plan(net, "Kashgar", "Osh", modes="road").route_table()
+    >>> [c["key"] for c in t["columns"]][:4]
+    ['n', 'label', 'p50', 'p90']
+    >>> t["rows"][0]["n"]
+    '1'
+    """
+    cargo = result.constraints.cargo.value
+    deadline = result.routes[0].transit_days.deadline_days if result.routes else None
+    cols: list[dict[str, Any]] = [
+        {"key": "n", "header": "#", "numeric": True, "priority": 1},
+        {"key": "label", "header": "route", "numeric": False, "priority": 1},
+        {"key": "p50", "header": "days P50", "numeric": True, "priority": 1},
+        {"key": "p90", "header": "P90", "numeric": True, "priority": 1},
+    ]
+    if deadline is not None:
+        cols.append({"key": "on_time", "header": f"P(≤{deadline:g}d)", "numeric": True,
+                     "priority": 2})
+    cols += [
+        {"key": "cost", "header": f"USD/{cargo}", "numeric": True, "priority": 1},
+        {"key": "co2e", "header": "t CO2e", "numeric": True, "priority": 1},
+        {"key": "km", "header": "km", "numeric": True, "priority": 4},
+        {"key": "lifts", "header": "lifts", "numeric": True, "priority": 5},
+        {"key": "countries", "header": "countries", "numeric": False, "priority": 3},
+    ]
+    rows = []
+    for i, r in enumerate(result.routes, 1):
+        t = r.transit_days
+        rows.append({"n": str(i), "label": r.label, "p50": fmt_days(t.p50), "p90": fmt_days(t.p90),
+                     "on_time": fmt_pct(t.on_time), "cost": fmt_usd(r.cost_usd),
+                     "co2e": fmt_t(r.co2e_wtw_kg), "km": fmt_km(r.distance_km),
+                     "lifts": str(r.transshipments), "countries": "-".join(r.countries)})
+    o, d = result.origin, result.destination
+    title = f"{o.name} ({o.id}, {o.country}) → {d.name} ({d.id}, {d.country})"
+    if result.scenario is not None:
+        title += f"  [scenario: {result.scenario.name}]"
+    if result.month is not None:
+        title += f"  [month {result.month}]"
+    return {"title": title, "columns": cols, "rows": rows}
+
+
+def ticks(lo: float, hi: float, *, count: int = 5) -> list[dict[str, Any]]:
+    """Round tick values spanning ``[lo, hi]``, labelled with as few decimals as they need.
+
+    Positions come from matplotlib's ``MaxNLocator`` (steps of 1, 2, 2.5, 5 and 10 times a power
+    of ten); labels keep thousands separators and never abbreviate, so 7,500 USD reads
+    ``7,500``, never ``8k``.
+
+    Raises
+    ------
+    ValueError
+        For a range that is not finite.
+
+    Examples
+    --------
+    >>> [t["label"] for t in ticks(6900, 8100)]
+    ['7,000', '7,250', '7,500', '7,750', '8,000']
+    >>> [t["label"] for t in ticks(0.2, 1.1, count=4)]
+    ['0.25', '0.50', '0.75', '1.00']
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError("tick range must be finite")
+    lo, hi = min(lo, hi), max(lo, hi)
+    if hi == lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    values = [float(v) for v in MaxNLocator(nbins=max(1, count), steps=[1, 2, 2.5, 5, 10])
+              .tick_values(lo, hi)]
+    tol = 1e-9 * (hi - lo)
+    values = [v for v in values if lo - tol <= v <= hi + tol]
+    decimals = next((d for d in range(7) if all(abs(round(v, d) - v) <= tol for v in values)), 6)
+    return [{"value": round(v, 9), "label": f"{v:,.{decimals}f}"} for v in values]
+
+
+def short_repr(route: Route, n: int | None = None) -> str:
+    """One line: label, P50-P90 days, cost, CO2e, legs and countries."""
+    t = route.transit_days
+    num = f"#{n} " if n is not None else ""
+    return (f"<Route {num}{route.label!r}: {fmt_days(t.p50)}-{fmt_days(t.p90)} d, "
+            f"{fmt_usd(route.cost_usd)} USD, {fmt_t(route.co2e_wtw_kg)} t CO2e, "
+            f"{len(route.legs)} legs, {'-'.join(route.countries)}>")
+
+
+def html_table(result: PlanResult) -> str:
+    """The routes table as HTML (for Jupyter), escaped by pandas."""
+    pd = _pandas()
+    t = route_table(result)
+    cols: Sequence[dict[str, Any]] = t["columns"]
+    frame = pd.DataFrame([[row[c["key"]] for c in cols] for row in t["rows"]],
+                         columns=[c["header"] for c in cols])
+    return (f"<p><b>{html.escape(t['title'])}</b></p>"
+            + frame.to_html(index=False, border=0, classes="silkway-routes"))
