@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 
@@ -93,3 +94,75 @@ def test_batch_command_writes_one_row_per_input_row(cli, tmp_path):
     bad.write_text("from;to\nToyama;Bishkek\n")
     r = cli("batch", str(bad), "-o", str(tmp_path / "x.csv"), "--serial")
     assert r.exit_code == 2 and "origin" in r.output
+
+
+def test_version_and_completion():
+    import silkway
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.output.strip() == f"silkway {silkway.__version__}"
+    r = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert "--install-completion" in r.output and "--version" in r.output
+
+
+def test_plan_geojson_bounds_are_lonlat_japan_to_kyrgyzstan(cli):
+    r = cli("plan", "Toyama", "Bishkek", "--avoid", "RU,BY", "--format", "geojson")
+    assert r.exit_code == 0, r.output
+    fc = json.loads(r.stdout)
+    coords = [p for f in fc["features"] for p in f["geometry"]["coordinates"]]
+    lons, lats = [p[0] for p in coords], [p[1] for p in coords]
+    # Bishkek 74.6 E 42.9 N ... Toyama 137.2 E 36.8 N; lat/lon swapped would put lon < 50
+    assert 69 < min(lons) < 76 and 136 < max(lons) < 142
+    assert 30 < min(lats) < 40 and 40 < max(lats) < 48
+    assert fc["bbox"] == [min(lons), min(lats), max(lons), max(lats)]
+
+
+def test_plan_csv_one_row_per_leg(cli):
+    r = cli("plan", "Kashgar", "Osh", "--modes", "road", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(r.stdout.splitlines()))
+    assert rows and {row["mode"] for row in rows} == {"road"}
+    assert (rows[0]["route"], rows[0]["leg"]) == ("1", "1")
+    r = cli("plan", "Kashgar", "Osh", "--format", "kml")
+    assert r.exit_code == 2 and "unknown format 'kml'" in r.output
+
+
+def _plain(console):
+    return console.export_text()
+
+
+@pytest.mark.parametrize(("o", "d", "avoid"), [("Toyama", "Bishkek", "RU,BY"),
+                                               ("Nagoya", "Duisburg", "RU,BY"),
+                                               ("Xian", "Duisburg", "RU,BY")])
+def test_route_table_fits_80_columns_without_cutting_figures(net, o, d, avoid):
+    from rich.console import Console
+
+    import silkway
+    from silkway.cli import _legs_lines, _route_table
+
+    result = silkway.plan(net, o, d, avoid=avoid, deadline_days=30)
+    console = Console(width=80, record=True, file=io.StringIO())
+    table, dropped = _route_table(result, console)
+    console.print(table)
+    for line in _legs_lines(result, net, countries="countries" in dropped):
+        console.print(line)
+    text = _plain(console)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text
+    flat = " ".join(text.split())
+    for r in result.routes:
+        t = r.transit_days
+        for figure in (f"{t.p50:.1f}", f"{t.p90:.1f}", f"{r.cost_usd:,.0f}",
+                       f"{r.co2e_wtw_kg / 1000:.2f}"):
+            assert figure in text
+        assert "-".join(r.countries) in flat  # in the table or on the route's line
+
+
+def test_dask_logs_are_quietened():
+    import logging
+
+    from silkway.cli import _quiet_dask
+
+    _quiet_dask()
+    assert logging.getLogger("distributed.scheduler").getEffectiveLevel() >= logging.WARNING
+    assert logging.getLogger("distributed").getEffectiveLevel() >= logging.WARNING

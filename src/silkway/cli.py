@@ -21,10 +21,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import silkway
+from silkway.analysis.export import FORMATS
 from silkway.errors import ConstraintError, DataError, NoRouteError, SilkwayError, UnknownPlaceError
 from silkway.network.model import default_cache_dir
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="silkway: container freight routes across Eurasia, Central Asia at the centre.")
 network_app = typer.Typer(no_args_is_help=True, help="Compile and inspect the corridor network.")
 app.add_typer(network_app, name="network")
@@ -33,6 +34,7 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_DATA = 2, 3, 4
+LABEL_MIN_WIDTH = 20  # route labels narrower than this wrap into too many lines to read
 
 CacheDir = Annotated[Path | None, typer.Option(
     "--cache-dir", envvar="SILKWAY_CACHE_DIR",
@@ -57,6 +59,19 @@ Workers = Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers
 Serial = Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"silkway {silkway.__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool | None, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+          ) -> None:
+    """silkway: container freight routes across Eurasia, Central Asia at the centre."""
+
+
 @contextmanager
 def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
     """A transient progress bar on stderr; yields ``tick(done, total)``."""
@@ -69,6 +84,20 @@ def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, total=total)
 
         yield tick
+
+
+def _quiet_dask() -> None:
+    """Keep Dask's scheduler and nanny chatter (~30 INFO lines a run) off the terminal.
+
+    Importing ``distributed`` sets its loggers to INFO from its own config, over the level
+    ``main()`` chose; this puts them back to WARNING (or to ``SILKWAY_LOG`` when that is lower).
+    """
+    import distributed  # noqa: F401 - imported for its logging set-up, which this overrides
+
+    level = max(logging.WARNING, logging.getLogger().getEffectiveLevel())
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] in ("distributed", "tornado", "bokeh"):
+            logging.getLogger(name).setLevel(level)
 
 
 def _fail(exc: SilkwayError) -> typer.Exit:
@@ -111,44 +140,44 @@ def _deadline(text: str | None) -> float | None:
         raise _fail(ConstraintError(f"deadline {text!r} is not a number of days, e.g. 30d")) from None
 
 
-def _countries(codes: list[str]) -> str:
-    return "-".join(codes)
+def _route_table(result: silkway.PlanResult, console: Console) -> tuple[Table, list[str]]:
+    """The routes table, fitted to ``console.width``: columns beyond the essential ones (route,
+    days, cost, CO2e) are added by priority (on-time share, countries, km, lifts) while they fit,
+    instead of cutting figures; route labels wrap. Countries left out go to the route lines.
+    Returns the table and the keys of the columns left out."""
+    spec = result.route_table()
+    cols, rows = spec["columns"], spec["rows"]
+
+    def width(c: dict[str, Any]) -> int:  # narrowest the column can be without cutting a figure
+        cells = [r[c["key"]] for r in rows]
+        if not (c["numeric"] or c["key"] == "countries"):  # labels wrap between words
+            return max(LABEL_MIN_WIDTH, *(len(w) for cell in cells for w in cell.split()))
+        return max(len(c["header"]), *(len(x) for x in cells), 1)
+
+    keep = {c["key"] for c in cols if c["priority"] == 1}
+    budget = console.width - 1 - sum(width(c) + 3 for c in cols if c["key"] in keep)
+    for c in sorted((c for c in cols if c["key"] not in keep), key=lambda c: c["priority"]):
+        if width(c) + 3 <= budget:
+            keep.add(c["key"])
+            budget -= width(c) + 3
+    shown = [c for c in cols if c["key"] in keep]
+    dropped = [c["key"] for c in cols if c["key"] not in keep]
+    t = Table(title=spec["title"], title_justify="left", show_lines=False)
+    for c in shown:
+        wrap = not (c["numeric"] or c["key"] == "countries")
+        t.add_column(c["header"], justify="right" if c["numeric"] else "left", no_wrap=not wrap,
+                     min_width=width(c), overflow="fold" if wrap else "ellipsis")
+    for row in rows:
+        t.add_row(*(row[c["key"]] for c in shown))
+    return t, dropped
 
 
-def _route_table(result: silkway.PlanResult) -> Table:
-    o, d = result.origin, result.destination
-    c = result.constraints
-    title = f"{o.name} ({o.id}, {o.country}) → {d.name} ({d.id}, {d.country})"
-    if result.scenario is not None:
-        title += f"  [scenario: {result.scenario.name}]"
-    if result.month is not None:
-        title += f"  [month {result.month}]"
-    t = Table(title=title, title_justify="left", show_lines=False)
-    t.add_column("#", justify="right")
-    t.add_column("route")
-    t.add_column("days P50", justify="right")
-    t.add_column("P90", justify="right")
-    deadline = result.routes[0].transit_days.deadline_days if result.routes else None
-    if deadline is not None:
-        t.add_column(f"P(≤{deadline:g}d)", justify="right")
-    t.add_column(f"USD/{c.cargo.value}", justify="right")
-    t.add_column("t CO2e", justify="right")
-    t.add_column("km", justify="right")
-    t.add_column("lifts", justify="right")
-    t.add_column("countries")
-    for i, r in enumerate(result.routes, 1):
-        on_time = ([f"{100 * r.transit_days.on_time:.0f}%"]
-                   if deadline is not None and r.transit_days.on_time is not None else [])
-        t.add_row(str(i), r.label, f"{r.transit_days.p50:.1f}", f"{r.transit_days.p90:.1f}",
-                  *on_time, f"{r.cost_usd:,.0f}", f"{r.co2e_wtw_kg / 1000:.2f}",
-                  f"{r.distance_km:,.0f}", str(r.transshipments), _countries(r.countries))
-    return t
-
-
-def _legs_lines(result: silkway.PlanResult, net: silkway.Network) -> list[str]:
+def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
+                countries: bool = False) -> list[str]:
     lines = []
     for i, r in enumerate(result.routes, 1):
-        parts = [net.hub(r.legs[0].directed.src).name]
+        parts = ["-".join(r.countries) + ":"] if countries else []
+        parts.append(net.hub(r.legs[0].directed.src).name)
         for rl in r.legs:
             leg = rl.directed.leg
             flag = "*" if leg.distance_source == "estimate" else ""
@@ -178,11 +207,20 @@ def plan(
         help="Deadline, e.g. 30d: show each route's on-time probability.")] = None,
     histogram: Annotated[bool, typer.Option(help="Include day histograms in --json.")] = False,
     max_routes: Annotated[int, typer.Option(min=1, max=50, help="Routes to show.")] = 8,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON contract.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON contract "
+                                                     "(same as --format json).")] = False,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table, json (the plan contract), geojson (RFC 7946, a Feature per "
+                         "leg) or csv (a row per leg).")] = "table",
     geometry: Annotated[bool, typer.Option(help="Include leg geometry in --json.")] = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """Plan container routes: the Pareto set over days, cost and CO2e."""
+    fmt = fmt.strip().lower()
+    if fmt not in FORMATS:
+        raise _fail(ConstraintError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
+    if as_json:
+        fmt = "json"
     net = _load(cache_dir)
     try:
         result = silkway.plan(net, origin, destination, avoid=avoid, modes=modes, close=close,
@@ -193,15 +231,22 @@ def plan(
                               max_routes=max_routes)
     except SilkwayError as exc:
         raise _fail(exc) from None
-    if as_json:
+    if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(geometry=geometry), ensure_ascii=False) + "\n")
         return
-    out.print(_route_table(result))
-    for line in _legs_lines(result, net):
+    if fmt == "geojson":
+        sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(result.to_csv())
+        return
+    table, dropped = _route_table(result, out)
+    out.print(table)
+    for line in _legs_lines(result, net, countries="countries" in dropped):
         out.print(line, highlight=False)
     cargo = result.constraints.cargo.value
     out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
-              f"door-to-door incl. handling, border dwell and ferry waits; cost and CO2e (WTW, "
+              f"terminal to terminal incl. handling, border dwell and ferry waits; cost and CO2e (WTW, "
               f"legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
               f"* = distance estimated (no network path).[/]")
 
@@ -408,6 +453,7 @@ def sweep(
                 rows = whatif.sweep(net, pairs, axes, avoid=avoid, modes=modes, month=month,
                                     progress=tick)
             else:
+                _quiet_dask()
                 rows = whatif.sweep_dask(
                     pairs, axes, cache_dir=str(cache_dir or default_cache_dir()),
                     scheduler=scheduler, workers=workers, progress=tick, avoid=avoid,
@@ -469,6 +515,7 @@ def batch(
             if serial:
                 rows = batch_mod.plan_batch(net, ships, errors=errors, progress=tick)
             else:
+                _quiet_dask()
                 rows = batch_mod.plan_batch_dask(
                     ships, errors=errors, progress=tick, scheduler=scheduler, workers=workers,
                     cache_dir=cache_dir or default_cache_dir())
