@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -145,3 +146,69 @@ def test_fuzzed_requests_never_cause_a_server_error(app):
         check()
         checked.append(op.label)
     assert len(checked) >= 10
+
+
+TOYAMA_BISHKEK = {"origin": "Toyama", "destination": "Bishkek", "avoid": ["RU", "BY"]}
+
+
+@pytest.mark.parametrize(("query", "accept", "media"), [
+    ("?format=geojson", None, "application/geo+json"),
+    ("", "application/geo+json", "application/geo+json"),
+    ("?format=csv", None, "text/csv"),
+    ("", "text/csv", "text/csv"),
+    ("", None, "application/json"),
+])
+def test_plan_formats_by_query_or_accept(client, net, query, accept, media):
+    headers = {"Accept": accept} if accept else {}
+    r = client.post("/api/v1/plan" + query, json=TOYAMA_BISHKEK, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media)
+    lib = silkway.plan(net, "Toyama", "Bishkek", avoid={"RU", "BY"})
+    if media == "application/geo+json":
+        assert r.json() == json.loads(json.dumps(lib.to_geojson()))
+    elif media == "text/csv":
+        assert r.text == lib.to_csv()
+    else:
+        assert r.json()["routes"] == lib.to_dict(geometry=True)["routes"]
+
+
+def test_table_format_is_the_cli_rounding(client, net):
+    r = client.post("/api/v1/plan?format=table", json=TOYAMA_BISHKEK)
+    rows = r.json()["rows"]
+    lib = silkway.plan(net, "Toyama", "Bishkek", avoid={"RU", "BY"})
+    assert [row["p90"] for row in rows] == [f"{x.transit_days.p90:.1f}" for x in lib.routes]
+    assert client.post("/api/v1/plan?format=kml", json=TOYAMA_BISHKEK).status_code == 422
+
+
+def test_v1_prefix_and_aliases(client):
+    for path in ("/api/health", "/api/v1/health", "/api/hubs?country=KG", "/api/v1/hubs?country=KG"):
+        assert client.get(path).status_code == 200, path
+    paths = client.get("/openapi.json").json()["paths"]
+    assert paths and all(p.startswith("/api/v1/") for p in paths)
+    ticks = client.get("/api/v1/ticks", params={"lo": 6900, "hi": 8100}).json()
+    assert "7,500" in [t["label"] for t in ticks]
+
+
+def test_batch_accepts_text_csv(client):
+    text = "id,origin,destination\na,Toyama,Bishkek\nb,Bishkeck,Tokyo\n"
+    r = client.post("/api/v1/batch", content=text, headers={"Content-Type": "text/csv"})
+    assert r.status_code == 202, r.text
+    url = r.json()["url"]
+    for _ in range(200):
+        job = client.get(url).json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["status"] == "done"
+    assert [row["status"] for row in job["result"]] == ["ok", "error"]
+    bad = client.post("/api/v1/batch", content=b"\xff\xfe", headers={"Content-Type": "text/csv"})
+    assert bad.status_code == 422 and "UTF-8" in bad.json()["detail"]
+
+
+def test_saved_plans_list_and_delete(client):
+    pid = client.post("/api/v1/plans", json={"request": TOYAMA_BISHKEK, "title": "t"}).json()["id"]
+    assert pid in [p["id"] for p in client.get("/api/v1/plans").json()]
+    assert client.delete(f"/api/v1/plans/{pid}").json() == {"id": pid, "deleted": True}
+    assert pid not in [p["id"] for p in client.get("/api/v1/plans").json()]
+    assert client.delete(f"/api/v1/plans/{pid}").status_code == 404
+    assert client.get(f"/api/v1/plans/{pid}").status_code == 404

@@ -19,13 +19,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import silkway
+from silkway.analysis.export import MEDIA_TYPES
 from silkway.errors import (
     ConstraintError,
     DataError,
@@ -288,11 +290,40 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return json.dumps(run_plan(req).to_dict(geometry=req.geometry),
                           separators=(",", ":")).encode()
 
+    @lru_cache(maxsize=256)
+    def export_bytes(key: str, fmt: str) -> bytes:
+        result = run_plan(PlanRequest.model_validate_json(key))
+        if fmt == "geojson":
+            return json.dumps(result.to_geojson(), separators=(",", ":")).encode()
+        if fmt == "table":
+            return json.dumps(result.route_table(), ensure_ascii=False).encode()
+        return result.to_csv().encode()
+
     @app.post("/api/plan", response_model=PlanOut, responses={
+        200: {"content": {"application/geo+json": {}, "text/csv": {}}},
         404: {"description": "unknown place"}, 409: {"description": "no route"},
         422: {"description": "invalid request"}})
-    async def plan(req: PlanRequest) -> Response:
-        return Response(plan_bytes(req.model_dump_json()), media_type="application/json")
+    async def plan(req: PlanRequest, format: PlanFormat | None = None,
+             accept: Annotated[str | None, Header()] = None) -> Response:
+        """The plan JSON contract; GeoJSON (a Feature per leg), CSV (a row per leg) or the
+        display table with ``?format=geojson|csv|table`` or ``Accept: application/geo+json``
+        / ``text/csv``."""
+        fmt = format or negotiate(accept)
+        key = req.model_dump_json()
+        if fmt == "json":
+            return Response(plan_bytes(key), media_type="application/json")
+        headers = {"Content-Disposition": f'attachment; filename="plan.{fmt}"'} if fmt != "table" else {}
+        return Response(export_bytes(key, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)
+
+    @app.get("/api/ticks")
+    def ticks(lo: float, hi: float, count: Annotated[int, Query(ge=1, le=20)] = 5
+              ) -> list[dict[str, Any]]:
+        """Round axis ticks over ``[lo, hi]`` with labels, for the page's charts."""
+        from silkway.analysis.export import ticks as make_ticks
+
+        if not (abs(lo) < 1e12 and abs(hi) < 1e12):
+            raise ConstraintError("tick range must be finite and below 1e12 in size")
+        return make_ticks(lo, hi, count=count)
 
     @app.post("/api/compare")
     def compare(req: CompareRequest) -> dict[str, Any]:
@@ -320,10 +351,27 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             raise NotFoundError(f"no saved plan {plan_id!r}")
         return saved
 
-    @app.post("/api/batch", dependencies=[Depends(require_token)], status_code=202)
-    def batch(body: BatchRequest) -> dict[str, Any]:
+    @app.get("/api/plans")
+    def list_plans(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
+        """Saved plans, newest first (without their results)."""
+        return store.list_plans(limit)
+
+    @app.delete("/api/plans/{plan_id}", dependencies=[Depends(require_token)])
+    def delete_plan(plan_id: str) -> dict[str, Any]:
+        if not store.delete_plan(plan_id):
+            raise NotFoundError(f"no saved plan {plan_id!r}")
+        return {"id": plan_id, "deleted": True}
+
+    @app.post("/api/batch", dependencies=[Depends(require_token)], status_code=202,
+              openapi_extra={"requestBody": {"content": {
+                  "application/json": {"schema": BatchRequest.model_json_schema()},
+                  "text/csv": {"schema": {"type": "string"}}}, "required": True}})
+    async def batch(request: Request) -> dict[str, Any]:
+        """Plan a CSV of shipments as a job: JSON ``{"csv": "..."}`` or the CSV itself as
+        ``text/csv``."""
         from silkway.analysis.batch import plan_batch, read_shipments_text
 
+        body = await read_batch(request)
         ships, errors = read_shipments_text(body.csv)
         if len(ships) + len(errors) > MAX_BATCH_ROWS:
             raise ConstraintError(f"a batch holds at most {MAX_BATCH_ROWS:,} rows, not "
@@ -365,6 +413,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     def shared(plan_id: str) -> FileResponse:
         return FileResponse(str(STATIC.joinpath("index.html")))
 
+    _version_routes(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.store = store
     return app
@@ -382,6 +431,54 @@ def app_from_env() -> FastAPI:
                       database_url=os.environ.get("SILKWAY_DATABASE_URL") or None,
                       api_token=os.environ.get("SILKWAY_API_TOKEN") or None,
                       cors_origins=origins)
+
+
+PlanFormat = Literal["json", "geojson", "csv", "table"]
+_ACCEPT = (("application/geo+json", "geojson"), ("text/csv", "csv"))
+
+
+def negotiate(accept: str | None) -> str:
+    """The plan format an ``Accept`` header asks for: geojson, csv or (by default) json."""
+    for media, fmt in _ACCEPT:
+        if accept and media in accept.lower():
+            return fmt
+    return "json"
+
+
+async def read_batch(request: Request) -> BatchRequest:
+    """A batch body: ``text/csv`` as is, else JSON ``{"csv": "..."}`` (validated)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    if kind == "text/csv":
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ConstraintError("the CSV body is not UTF-8 text") from None
+        if not text.strip():
+            raise ConstraintError("the CSV body is empty")
+        return BatchRequest(csv=text)
+    try:
+        return BatchRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ())) or "body"
+        raise ConstraintError(f"batch {where}: {first['msg']} (send JSON {{\"csv\": ...}} "
+                              "or the CSV itself as text/csv)") from None
+
+
+def _version_routes(app: FastAPI) -> None:
+    """Serve every ``/api/...`` operation under ``/api/v1/...``; the unversioned paths stay as
+    aliases (left out of the OpenAPI document)."""
+    for route in list(app.routes):
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
+            continue
+        app.add_api_route(
+            "/api/v1" + route.path.removeprefix("/api"), route.endpoint,
+            methods=sorted(route.methods or ()), response_model=route.response_model,
+            status_code=route.status_code, dependencies=list(route.dependencies),
+            responses=route.responses, summary=route.summary, description=route.description,
+            openapi_extra=route.openapi_extra, name=f"v1_{route.name}")
+        route.include_in_schema = False
 
 
 class _UnauthorizedError(Exception):

@@ -460,6 +460,17 @@ class Store:
         return [{"id": r.id, "title": r.title, "request": _decode(r.request), "created": _iso(r.created)}
                 for r in rows]
 
+    def delete_plan(self, plan_id: str) -> bool:
+        """Delete a saved plan; ``False`` when there is no plan with that id."""
+        if not _valid_id(plan_id):
+            return False
+        with self._session("delete a plan", write=True) as s:
+            row = s.scalars(select(PlanRow).where(PlanRow.id == plan_id)).one_or_none()
+            if row is None:
+                return False
+            s.delete(row)
+        return True
+
     # -- scenarios ----------------------------------------------------------------------------
 
     def save_scenario(self, name: str, yaml_text: str) -> str:
