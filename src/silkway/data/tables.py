@@ -51,7 +51,8 @@ OBSERVATION_CORRIDORS = frozenset({
 OBSERVATION_METRICS = {  # metric -> the one unit it is given in
     "transit_days": "days", "transit_hours": "hours", "distance_km": "km", "distance_nmi": "nmi",
     "cost_usd_per_feu": "USD/FEU", "cost_usd_per_teu": "USD/TEU",
-    "cost_usd_per_container": "USD/container", "cost_usd_per_500km_20t": "USD/500km/20t",
+    "cost_usd_per_container": "USD/container", "cost_usd_per_truck": "USD/truck",
+    "cost_usd_per_500km_20t": "USD/500km/20t",
     "border_dwell_hours": "hours", "border_dwell_days": "days", "port_dwell_days": "days",
     "ferry_wait_days": "days", "crossing_hours": "hours", "sailing_interval_days": "days",
     "days_saved": "days", "days_added": "days", "distance_saved_km": "km", "speed_kmh": "km/h",
