@@ -103,3 +103,95 @@ def test_avoiding_iran_removes_every_iranian_leg(net):
         assert "IR" not in route.countries
         for rl in route.legs:
             assert "IR" not in rl.directed.leg.countries
+
+
+# --- direction: headhaul/backhaul, inbound/outbound clearance, empty-box repositioning -----------
+
+def _cheapest(result):
+    return min(result.routes, key=lambda r: r.cost_usd)
+
+
+def test_bishkek_toyama_is_cheaper_than_toyama_bishkek(net):
+    out = silkway.plan(net, "Bishkek", "Toyama")
+    back = silkway.plan(net, "Toyama", "Bishkek")
+    a, b = _cheapest(out), _cheapest(back)
+    assert a.countries[0] == "KG" and a.countries[-1] == "JP"
+    assert b.countries[0] == "JP" and b.countries[-1] == "KG"
+    # the box that ends in Kyrgyzstan has to go back empty; the one that ends in Japan does not
+    repo = net.tables.repositioning["KG"].cost_usd_feu
+    assert b.repositioning_usd == repo and a.repositioning_usd == 0.0
+    assert b.cost_usd - a.cost_usd >= 0.9 * repo
+    assert silkway.plan(net, "Toyama", "Bishkek").to_dict()["routes"][0]["repositioning_usd"] == repo
+
+
+def test_sea_backhaul_is_cheaper_than_headhaul(net):
+    west = silkway.plan(net, "Shanghai", "Rotterdam", modes={"sea"})
+    east = silkway.plan(net, "Rotterdam", "Shanghai", modes={"sea"})
+    w, e = _cheapest(west), _cheapest(east)
+    sea_w = sum(rl.figures.cost_usd for rl in w.legs)
+    sea_e = sum(rl.figures.cost_usd for rl in e.legs)
+    factor = net.tables.direction[("tariff", "sea_mainline", "east")].cost_factor
+    assert sea_e == pytest.approx(sea_w * factor, rel=0.02)
+    assert w.expected_days == pytest.approx(e.expected_days, rel=1e-6)
+
+
+def test_symmetric_legs_price_the_same_both_ways(net):
+    from silkway.routing.constraints import Constraints
+    from silkway.routing.graph import search_graph
+
+    g = search_graph(net, Constraints.make())
+    by_leg: dict[int, list] = {}
+    for d, fig in zip(g.directed, g.figures, strict=True):
+        by_leg.setdefault(id(d.leg), []).append((d, fig))
+    asym = 0
+    for pair in by_leg.values():
+        (d1, f1), (_, f2) = pair
+        leg = d1.leg
+        keys = {k[1] for k in net.tables.direction if k[2] != "both"}
+        if leg.tariff.tariff in keys or (leg.border and leg.border.border in keys):
+            asym += f1.cost_usd != f2.cost_usd
+            continue
+        assert f1.cost_usd == f2.cost_usd and f1.mean_days == f2.mean_days, leg.src
+    assert asym > 50
+
+
+def test_tajik_afghan_border_is_slower_and_dearer_inbound(net):
+    into_tj = silkway.plan(net, "Kabul", "Dushanbe", modes={"road"})
+    into_af = silkway.plan(net, "Dushanbe", "Kabul", modes={"road"})
+
+    def border(route, key):
+        return next(rl.figures for rl in route.legs if rl.directed.leg.border
+                    and rl.directed.leg.border.border == key)
+    a = border(min(into_tj.routes, key=lambda r: r.distance_km), "tj_af_road")
+    b = border(min(into_af.routes, key=lambda r: r.distance_km), "tj_af_road")
+    assert a.dwell_days.mean > 3 * b.dwell_days.mean  # CPMM: 7.4 h inbound vs 2.1 h outbound
+
+
+def test_every_tariff_and_border_declares_its_direction(tables):
+    """A key is directional (sourced rows) or marked symmetric ('both'), never left unsaid."""
+    declared = {(k[0], k[1]) for k in tables.direction}
+    missing = [f"tariff {k}" for k in tables.tariffs if ("tariff", k) not in declared]
+    missing += [f"border {k}" for k in tables.borders if ("border", k) not in declared]
+    assert not missing, f"add rows to direction.csv (sourced, or toward=both): {missing}"
+    for row in tables.direction.values():
+        p = row.provenance
+        assert p.source or len(p.estimate) >= 30, row
+    for row in tables.repositioning.values():
+        assert row.provenance.source and len(row.provenance.estimate) >= 30, row
+
+
+@pytest.mark.parametrize(("old", "new", "text"), [
+    ("tariff,sea_mainline,east,0.58", "tariff,sea_mainline,north,0.58", "is not one of"),
+    ("tariff,sea_mainline,east,0.58", "tariff,no_such,east,0.58", "does not exist"),
+    ("border,tj_af_road,TJ,1.8", "border,tj_af_road,Tajik,1.8", "not a country code"),
+    ("tariff,rail_cn,both,1.0,1.0", "tariff,rail_cn,both,0.5,1.0", "must be 1"),
+])
+def test_broken_direction_rows_are_rejected(old, new, text):
+    from silkway.data.tables import parse_tables, read_texts
+    from silkway.errors import DataError
+
+    texts = read_texts()
+    assert old in texts["direction.csv"]
+    texts["direction.csv"] = texts["direction.csv"].replace(old, new, 1)
+    with pytest.raises(DataError, match=text):
+        parse_tables(texts)

@@ -124,6 +124,7 @@ class Route:
     cost_usd: float
     co2e_wtw_kg: float
     co2e_ttw_kg: float
+    repositioning_usd: float = 0.0  # empty-box repositioning at the destination (in cost_usd)
 
     @property
     def distance_km(self) -> float:
@@ -160,6 +161,7 @@ class Route:
             "estimated_km": round(sum(rl.directed.leg.estimated_km for rl in self.legs), 1),
             "modes": self.modes,
             "handling": [h.to_dict() for h in self.handling],
+            "repositioning_usd": round(self.repositioning_usd, 2),
         }
 
     def __repr__(self) -> str:
@@ -336,20 +338,26 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
                          for h in handling]
     for rl in legs:
         leg = rl.directed.leg
-        parts.append(Part(leg.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1)))
+        parts.append(Part(rl.figures.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1)))
         if leg.border:
-            parts.append(Part(leg.border.dwell_days, member.get(f"border:{leg.border.border}", -1)))
+            parts.append(Part(rl.figures.dwell_days,
+                              member.get(f"border:{leg.border.border}", -1)))
     moving = sum(rl.figures.moving_days for rl in legs)
     samples = simulate_days(moving, parts, rho=rho, draws=sim.draws, rng=sim.rng)
     days = summarise(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
     expected = moving + sum(p.dist.mean for p in parts)
+    # Repositioning depends only on the destination, the same for every route of a plan: added
+    # after the search, it changes no route's rank.
+    repo = network.tables.repositioning.get(destination.country)
+    reposition = 0.0 if repo is None else (
+        repo.cost_usd_teu if g.cargo.cargo == Cargo.TEU.value else repo.cost_usd_feu)
     cost = sum(rl.figures.cost_usd for rl in legs) + sum(
-        h.hub.profile.handling_cost_usd_feu for h in handling)
+        h.hub.profile.handling_cost_usd_feu for h in handling) + reposition
     route = Route("", tuple(legs), tuple(handling), days, expected, cost,
                   sum(rl.figures.co2e_wtw_kg for rl in legs)
                   + sum(h.footprint.wtw_kg for h in handling),
                   sum(rl.figures.co2e_ttw_kg for rl in legs)
-                  + sum(h.footprint.ttw_kg for h in handling))
+                  + sum(h.footprint.ttw_kg for h in handling), reposition)
     transfers = [h.hub for h in handling if h.reason == "transshipment"]
     return dataclasses.replace(route, label=_label(legs, transfers, route.countries))
 

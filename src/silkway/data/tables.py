@@ -13,12 +13,15 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from silkway.errors import DataError
 from silkway.types import Mode
+
+if TYPE_CHECKING:
+    from silkway.data.direction import Direction, Repositioning
 
 TABLE_FILES = (
     "hubs.csv",
@@ -33,7 +36,7 @@ TABLE_FILES = (
 
 # Tables that change how delays behave (by month, together) but not the compiled network: they
 # are read with the others but kept out of the network's cache key.
-DYNAMIC_FILES = ("seasonality.csv", "correlation.csv")
+DYNAMIC_FILES = ("seasonality.csv", "correlation.csv", "direction.csv", "repositioning.csv")
 TARGET_TYPES = frozenset({"tariff", "border", "hub_profile"})
 
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
@@ -250,6 +253,8 @@ class Tables:
     digest: str
     seasonality: tuple[Seasonal, ...] = ()
     correlation: tuple[CorrelationGroup, ...] = ()
+    direction: dict[tuple[str, str, str], Direction] = field(default_factory=dict)
+    repositioning: dict[str, Repositioning] = field(default_factory=dict)
 
 
 class _Row:
@@ -528,8 +533,12 @@ def parse_tables(texts: dict[str, str]) -> Tables:
         groups.append(CorrelationGroup(r.text("group"), r.num("rho", lo=0, hi=1), members,
                                        r.provenance()))
     _unique("correlation.csv", groups, key=lambda g: g.group)
+    from silkway.data.direction import parse_direction, parse_repositioning
+
     return Tables(tuple(hub_rows), profiles, borders, tariffs, factors, hub_factors, cargo,
-                  tuple(legs), digest.hexdigest(), tuple(seasonality), tuple(groups))
+                  tuple(legs), digest.hexdigest(), tuple(seasonality), tuple(groups),
+                  parse_direction(texts, _rows, tariffs, borders),
+                  parse_repositioning(texts, _rows))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from silkway.data.direction import bound, factors
+from silkway.data.tables import ZERO, LogNormal
 from silkway.network.model import Leg, Network
 from silkway.routing.constraints import Constraints
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint, leg_footprint
@@ -59,6 +61,8 @@ class LegFigures:
     cost_usd: float
     footprint: Footprint
     var_days: float = 0.0
+    wait_days: LogNormal = ZERO  # waiting for departure, in this direction of travel
+    dwell_days: LogNormal = ZERO  # border dwell, in this direction of travel
 
     @property
     def co2e_wtw_kg(self) -> float:
@@ -127,19 +131,40 @@ def _dijkstra(rev: dict[int, dict[int, float]], source: int, n: int) -> list[flo
     return dist
 
 
-def leg_figures(leg: Leg, spec: CargoSpec, network: Network) -> LegFigures:
-    """Expected days, cost and emissions of a leg for one container."""
+def _scaled(d: LogNormal, f: float) -> LogNormal:
+    return d if f == 1.0 else LogNormal(d.p50 * f, d.p90 * f)
+
+
+def leg_figures(leg: Leg, spec: CargoSpec, network: Network, forward: bool = True) -> LegFigures:
+    """Expected days, cost and emissions of a leg for one container, in one direction.
+
+    Direction matters through ``direction.csv``: the tariff's factors for the way the leg is
+    travelled (west or east) scale its cost and its waiting for departure, and the border's
+    factors for the country entered scale the crossing's fee and dwell (headhaul and backhaul,
+    inbound and outbound clearance). Keys without a row there are symmetric.
+    """
     t = leg.tariff
+    table = network.tables.direction
+    a, b = network.hub(leg.src), network.hub(leg.dst)
+    if not forward:
+        a, b = b, a
+    t_cost, t_time = factors(table, "tariff", t.tariff, bound(a.lon, b.lon))
+    wait = _scaled(leg.wait_days, t_time)
     moving = leg.distance_km / (t.speed_kmh * 24.0)
-    border_mean = leg.border.dwell_days.mean if leg.border else 0.0
-    mean_days = moving + leg.wait_days.mean + border_mean
+    dwell, b_cost = ZERO, 0.0
+    if leg.border:
+        f_cost, f_time = factors(table, "border", leg.border.border, b.country)
+        dwell = _scaled(leg.border.dwell_days, f_time)
+        b_cost = leg.border.cost_usd_feu * f_cost
+    mean_days = moving + wait.mean + dwell.mean
     cost = (t.cost_usd_fixed_feu + t.cost_usd_per_km_feu * leg.distance_km
-            + leg.fixed_cost_usd_feu)
+            + leg.fixed_cost_usd_feu) * t_cost
     if spec.cargo == Cargo.TEU.value:
         cost *= t.teu_cost_factor
-    cost += leg.border.cost_usd_feu if leg.border else 0.0
-    var = leg.wait_days.var + (leg.border.dwell_days.var if leg.border else 0.0)
-    return LegFigures(moving, mean_days, cost, leg_footprint(network.tables, leg, spec), var)
+    cost += b_cost
+    var = wait.var + dwell.var
+    return LegFigures(moving, mean_days, cost, leg_footprint(network.tables, leg, spec), var,
+                      wait, dwell)
 
 
 def leg_allowed(leg: Leg, c: Constraints) -> bool:
@@ -170,10 +195,9 @@ def search_graph(network: Network, constraints: Constraints, risk: bool = False)
     for leg in network.legs:
         if not leg_allowed(leg, constraints):
             continue
-        fig = leg_figures(leg, spec, network)
         for fwd in (True, False):
             directed.append(DirectedLeg(leg, fwd))
-            figures.append(fig)
+            figures.append(leg_figures(leg, spec, network, fwd))
     transfer = tuple((h.profile.handling_days.mean, h.profile.handling_cost_usd_feu,
                       hub_footprint(network.tables, h, spec).wtw_kg, h.profile.handling_days.var)
                      for h in network.hubs)
