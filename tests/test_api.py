@@ -212,3 +212,9 @@ def test_saved_plans_list_and_delete(client):
     assert pid not in [p["id"] for p in client.get("/api/v1/plans").json()]
     assert client.delete(f"/api/v1/plans/{pid}").status_code == 404
     assert client.get(f"/api/v1/plans/{pid}").status_code == 404
+
+
+def test_emissions_statement_as_printable_html(client):
+    r = client.post("/api/v1/emissions?format=html", json={**TOYAMA_BISHKEK, "route": 1})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "<html" in r.text and "Toyama" in r.text and "http" not in r.text.split("<body", 1)[0].lower()

@@ -128,7 +128,7 @@ def test_plan_save_and_reopen_share_link(server: str, browser: Any) -> None:
     assert page.locator("#legs tbody tr").count() >= 2
     header = page.locator("#routes thead th").all_inner_texts()
     assert any("ON TIME" in h.upper() for h in header)
-    assert re.search(r"\d+ %", page.inner_text("#routes tbody tr:first-child"))
+    assert re.search(r"\d+%", page.inner_text("#routes tbody tr:first-child"))
     page.screenshot(path=str(ARTIFACTS / "web-plan.png"))
 
     if len(routes) > 1:  # selecting a route highlights it everywhere
@@ -173,4 +173,121 @@ def test_errors_show_the_api_detail(server: str, browser: Any) -> None:
     page.wait_for_selector("#error:not([hidden])")
     assert "no-such-plan" in page.inner_text("#error")
     page.screenshot(path=str(ARTIFACTS / "web-error.png"))
+    page.close()
+
+
+WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _no_sideways_scroll(page: Any, where: str) -> None:
+    over = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert over <= 0, f"{where}: the page scrolls sideways by {over} px"
+
+
+def _plan(browser: Any, server: str, viewport: dict[str, int]) -> tuple[Any, list[str]]:
+    page = browser.new_page(viewport=viewport, accept_downloads=True)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.fill("#origin", "Toyama")
+    page.fill("#destination", "Bishkek")
+    page.fill("#avoid-search", "Armenia")
+    page.press("#avoid-search", "Enter")
+    assert page.is_checked("#avoid-AM"), "a country found by search is not avoided"
+    page.fill("#deadline", "30")
+    page.click("#plan")
+    page.wait_for_selector("#routes tbody tr")
+    return page, problems
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_every_view_at_desktop_and_phone_width(server: str, browser: Any, size: str) -> None:
+    import json
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, problems = _plan(browser, server, WIDTHS[size])
+    shot = lambda name: page.screenshot(path=str(ARTIFACTS / f"web-{name}-{size}.png"), full_page=True)  # noqa: E731
+
+    # routes: the CLI's rounding, units as written, labels on the map
+    cli = page.request.post(server + "/api/v1/plan?format=table", data={
+        "origin": "JPTOY", "destination": "KGFRU", "avoid": ["RU", "AM"], "deadline_days": 30}).json()
+    first = page.locator("#routes tbody tr:first-child td").all_inner_texts()
+    assert cli["rows"][0]["p90"] in first and cli["rows"][0]["cost"] in first
+    headers = " ".join(page.locator("#routes thead th").all_inner_texts())
+    assert "t CO₂e" in headers and "T CO₂E" not in headers
+    ticks = page.locator("#pareto .tick").all_text_contents()
+    assert ticks and not any(t.endswith("k") for t in ticks)
+    assert "door" not in page.inner_text("body").lower()
+    assert page.locator("#map-svg .country-label:not([display])").count() >= 2, "no country names on the map"
+    _no_sideways_scroll(page, "routes")
+    shot("routes")
+    hubs_before = page.locator("#map-svg .hub-label:not([display])").count()
+    for _ in range(3):
+        page.click("#zoom-in")
+    hubs_after = page.locator("#map-svg .hub-label:not([display])").count()
+    assert hubs_after > hubs_before, "zooming in shows no hub names"
+    page.click("#zoom-fit")
+
+    # export menu: GeoJSON in lon/lat
+    page.click("#export")
+    with page.expect_download() as dl:
+        page.click('#export-menu button[data-export="geojson"]')
+    fc = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    west, south, east, north = fc["bbox"]
+    assert 69 < west < 76 and 136 < east < 142 and 30 < south < north < 48
+    page.click("#export")
+    with page.expect_download() as dl:
+        page.click('#export-menu button[data-export="csv"]')
+    assert Path(dl.value.path()).read_text(encoding="utf-8").startswith("route,route_label,leg,")
+
+    # corridors: the plan's corridor list, or a sentence saying it has none
+    page.click("#tab-corridors")
+    assert page.is_visible("#view-corridors") and page.is_hidden("#view-routes")
+    body = page.inner_text("#corridors-body")
+    assert body.strip()
+    if page.locator("#corridors tbody tr").count():
+        assert page.locator("#corridors tbody tr").count() >= 3
+    _no_sideways_scroll(page, "corridors")
+    shot("corridors")
+
+    # emissions: the ISO 14083 statement of route 1, printable
+    page.click("#tab-emissions")
+    page.wait_for_selector("#emissions-table tbody tr")
+    text = page.inner_text("#emissions-body")
+    assert "ISO 14083" in text and "t CO₂e" in text and "Total" in text
+    assert page.locator("#emissions-table tbody tr").count() >= 3
+    assert page.is_visible("#emissions-print")
+    with page.expect_download() as dl:
+        page.click("#emissions-report")
+    assert "<html" in Path(dl.value.path()).read_text(encoding="utf-8")
+    _no_sideways_scroll(page, "emissions")
+    shot("emissions")
+
+    # compare: January departures against the baseline
+    page.click("#tab-compare")
+    page.select_option("#compare-month", "1")
+    page.click("#compare-run")
+    page.wait_for_selector("#compare-table tbody tr")
+    assert "January" in page.inner_text("#compare-body")
+    assert page.locator("#compare-share tbody tr").count() >= 1
+    _no_sideways_scroll(page, "compare")
+    shot("compare")
+
+    # saved plans: save, list, delete
+    page.click("#tab-routes")
+    page.click("#save")
+    page.wait_for_selector("#share:not([hidden])")
+    saved_id = page.get_attribute("#share-url", "href").rsplit("/", 1)[1]
+    page.click("#tab-saved")
+    row = page.locator(f'#saved tbody tr[data-plan="{saved_id}"]')
+    row.wait_for()
+    _no_sideways_scroll(page, "saved")
+    shot("saved")
+    page.once("dialog", lambda d: d.accept())
+    row.locator("button.delete").click()
+    row.wait_for(state="detached")
+    assert page.locator(f'#saved tbody tr[data-plan="{saved_id}"]').count() == 0
+    assert problems == []
     page.close()

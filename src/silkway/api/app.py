@@ -333,10 +333,15 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return silkway.Comparison(run_plan(base, max_routes=50),
                                   run_plan(req, max_routes=50)).to_dict()
 
-    @app.post("/api/emissions")
-    def emissions(req: EmissionsRequest) -> dict[str, Any]:
+    @app.post("/api/emissions", responses={200: {"content": {"text/html": {}}}})
+    def emissions(req: EmissionsRequest, format: Literal["json", "html"] = "json") -> Any:
+        """The ISO 14083 statement of route ``route`` (lowest CO2e first); ``?format=html`` for
+        the printable report."""
         result = run_plan(req.model_copy(update={"objective": "co2e"}), max_routes=50)
-        return silkway.statement(result, req.route - 1).to_dict()
+        st = silkway.statement(result, req.route - 1)
+        if format == "html":
+            return Response(silkway.statement_html(st), media_type="text/html; charset=utf-8")
+        return st.to_dict()
 
     @app.post("/api/plans", dependencies=[Depends(require_token)])
     def save_plan(body: SavePlan) -> dict[str, Any]:
