@@ -65,7 +65,8 @@ def test_in_network_places_resolve_and_the_others_do_not(obs, net: silkway.Netwo
                 resolved.append(True)
             except UnknownPlaceError:
                 resolved.append(False)
-        assert o.in_network == all(resolved), (o.id, ends, resolved)
+        assert o.in_network == all(resolved), (
+            f"{o.id}: {ends} resolve as {resolved}; set in_network={str(all(resolved)).lower()}")
 
 
 def test_covers_the_corridors_and_metrics_the_model_needs(obs):
