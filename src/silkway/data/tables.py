@@ -58,6 +58,7 @@ OBSERVATION_METRICS = {  # metric -> the one unit it is given in
     "cost_usd_per_500km_20t": "USD/500km/20t",
     "border_dwell_hours": "hours", "border_dwell_days": "days", "port_dwell_days": "days",
     "ferry_wait_days": "days", "crossing_hours": "hours", "sailing_interval_days": "days",
+    "sailings_per_month": "per month", "handling_hours": "hours",
     "days_saved": "days", "days_added": "days", "distance_saved_km": "km", "speed_kmh": "km/h",
 }
 _OBSERVATION_COLUMNS = (
