@@ -208,23 +208,23 @@ def test_parquet_and_csv_round_trip(serial_rows: list[dict[str, Any]], tmp_path:
 def test_malformed_csv_is_one_clear_error(tmp_path: Path, content: bytes, match: str) -> None:
     path = tmp_path / "shipments.csv"
     path.write_bytes(content)
-    with pytest.raises(silkway.DataError, match=match) as info:
+    with pytest.raises(silkway.InputError, match=match) as info:
         read_shipments(path)
     assert "\n" not in str(info.value) and str(path) in str(info.value)
-    with pytest.raises(silkway.DataError, match="cannot read shipments file"):
+    with pytest.raises(silkway.InputError, match="cannot read shipments file"):
         read_shipments(tmp_path / "missing.csv")
 
 
 def test_row_numbers_are_data_lines(net: silkway.Network, tmp_path: Path) -> None:
     path = tmp_path / "shipments.csv"
     # A BOM, a header in other case, a blank line (not a row, but a line), too many fields,
-    # a short row (missing trailing optional fields) and an unknown extra column.
-    path.write_bytes("\ufeffOrigin,Destination,Cargo,Note\nToyama,Bishkek,TEU,x\n\n"
+    # a short row (missing trailing optional fields) and an optional column in capitals.
+    path.write_bytes("\ufeffOrigin,Destination,Cargo,ID\nToyama,Bishkek,TEU,x\n\n"
                      "Osaka,Karachi,FEU,x,surplus\nBusan,Tashkent\n".encode())
     shipments, errors = read_shipments(path)
     assert [s.row for s in shipments] == [1, 4]
     assert shipments[0].cargo is silkway.Cargo.TEU and shipments[1].count == 1
-    assert errors == [RowError(3, "it has 5 fields but the header has 4", None, "Osaka", "Karachi")]
+    assert errors == [RowError(3, "it has 5 fields but the header has 4", "x", "Osaka", "Karachi")]
     rows = plan_batch(net, shipments, errors=errors)
     assert [(r["row"], r["status"]) for r in rows] == [(1, "ok"), (3, "error"), (4, "ok")]
     assert rows[1]["error"] == "row 3: it has 5 fields but the header has 4"

@@ -15,10 +15,13 @@ from silkway.analysis.plan import OBJECTIVES, ORDER_RULE, PlanResult, Route, Rou
 from silkway.analysis.scenarios import Scenario, load_scenario
 from silkway.analysis.whatif import Comparison, compare, sweep
 from silkway.errors import (
+    BackendError,
     ConstraintError,
     DataError,
+    InputError,
     NoRouteError,
     NotFoundError,
+    ShippedDataError,
     SilkwayError,
     UnknownPlaceError,
 )
@@ -28,6 +31,7 @@ from silkway.routing.constraints import Constraints
 from silkway.types import Cargo, Mode, Passage
 
 __all__ = [  # noqa: RUF022 - plain sorted order
+    "BackendError",
     "BuildParams",
     "Cargo",
     "Comparison",
@@ -35,6 +39,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "Constraints",
     "DataError",
     "Hub",
+    "InputError",
     "Leg",
     "Mode",
     "Network",
@@ -47,6 +52,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "Route",
     "RouteLeg",
     "Scenario",
+    "ShippedDataError",
     "SilkwayError",
     "Statement",
     "UnknownPlaceError",

@@ -1,11 +1,15 @@
 """Command-line interface: ``silkway plan``, ``silkway hubs``, ``silkway network``.
 
-Exit codes: 0 success; 2 bad input (unknown place, invalid constraint, malformed data);
-3 no route satisfies the constraints; 4 the shipped data or network build is broken.
+Exit codes (one mapping, :func:`silkway.errors.exit_code`): 0 success; 2 bad input (the user's
+place, option, file or row, including usage errors); 3 no route satisfies the constraints; 4 the
+shipped data or the network cache is broken; 5 a backend failed (database, Dask scheduler, disk);
+1 an internal error. Every error is one line on stderr (``{"error", "detail", "exit_code"}`` JSON
+with ``--json``), never a traceback, and user text is never read as rich markup.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -17,23 +21,115 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 import silkway
 from silkway.analysis.export import FORMATS
-from silkway.errors import ConstraintError, DataError, NoRouteError, SilkwayError, UnknownPlaceError
+from silkway.errors import (
+    EXIT_BACKEND,
+    EXIT_DATA,
+    EXIT_INPUT,
+    EXIT_NO_ROUTE,
+    ConstraintError,
+    SilkwayError,
+    exit_code,
+)
 from silkway.network.model import default_cache_dir
 
-app = typer.Typer(add_completion=True, no_args_is_help=True,
+log = logging.getLogger(__name__)
+
+EXIT_BAD_INPUT, EXIT_INTERNAL = EXIT_INPUT, 1
+__all__ = ["EXIT_BACKEND", "EXIT_BAD_INPUT", "EXIT_DATA", "EXIT_INTERNAL", "EXIT_NO_ROUTE", "app",
+           "main"]
+MAX_DETAIL_CHARS = 600
+"""Error sentences are cut to this length, so that a huge input is never echoed whole."""
+
+# Neither user text nor help text is rich markup: no emoji codes, no [style] tags.
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False, highlight=False)
+
+
+def _sentence(text: str) -> str:
+    """One line: control characters become spaces and an overlong message is cut."""
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if len(line) > MAX_DETAIL_CHARS:
+        line = line[:MAX_DETAIL_CHARS - 1] + "…"
+    return line
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for JSON (``--json`` or ``--format json``, before ``--``)."""
+    args = args[:args.index("--")] if "--" in args else args
+    formats = [b.strip().lower() for a, b in itertools.pairwise(args) if a == "--format"]
+    formats += [a.partition("=")[2].strip().lower() for a in args if a.startswith("--format=")]
+    return "--json" in args or "json" in formats
+
+
+def _report(kind: str, detail: str, code: int, *, as_json: bool) -> None:
+    """Print one error: a JSON object or an ``error: ...`` line, on stderr."""
+    detail = _sentence(detail)
+    if as_json:
+        sys.stderr.write(json.dumps({"error": kind, "detail": detail, "exit_code": code},
+                                    ensure_ascii=False) + "\n")
+        sys.stderr.flush()
+    else:
+        err.print(Text.assemble(("error:", "bold red"), " ", detail), soft_wrap=True)
+
+
+class _Commands(TyperGroup):
+    """The command group; turns every failure into one line on stderr and an exit code.
+
+    Usage errors (unknown option, value out of range) are exit 2 like any other bad input; an
+    unexpected exception is exit 1 with one sentence (``SILKWAY_LOG=DEBUG`` logs the traceback).
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        as_json = _wants_json(argv)
+        try:
+            rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as exc:  # usage errors of the (vendored) click parser
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(exc.format_message(), err=True)
+            else:
+                _report("UsageError", exc.format_message(), EXIT_INPUT, as_json=as_json)
+            sys.exit(EXIT_INPUT)
+        except typer.Abort:
+            _report("Aborted", "aborted", EXIT_INTERNAL, as_json=as_json)
+            sys.exit(EXIT_INTERNAL)
+        except SilkwayError as exc:
+            code = exit_code(exc)
+            _report(type(exc).__name__, str(exc), code, as_json=as_json)
+            sys.exit(code)
+        except OSError as exc:  # the disk or a pipe: a backend fault, not a bug
+            where = f" {exc.filename}" if exc.filename else ""
+            _report("BackendError", f"cannot access{where}: {exc.strerror or exc}",
+                    EXIT_BACKEND, as_json=as_json)
+            sys.exit(EXIT_BACKEND)
+        except Exception as exc:
+            log.debug("internal error", exc_info=True)
+            _report("InternalError", f"internal error ({type(exc).__name__}: {exc}); run with "
+                    "SILKWAY_LOG=DEBUG for the traceback", EXIT_INTERNAL, as_json=as_json)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, cls=_Commands,
+                  pretty_exceptions_enable=False,
                   help="silkway: container freight routes across Eurasia, Central Asia at the centre.")
-network_app = typer.Typer(no_args_is_help=True, help="Compile and inspect the corridor network.")
+network_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                          help="Compile and inspect the corridor network.")
 app.add_typer(network_app, name="network")
 
-out = Console()
-err = Console(stderr=True)
-
-EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_DATA = 2, 3, 4
 LABEL_MIN_WIDTH = 20  # route labels narrower than this wrap into too many lines to read
 
 CacheDir = Annotated[Path | None, typer.Option(
@@ -77,7 +173,7 @@ def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
     """A transient progress bar on stderr; yields ``tick(done, total)``."""
     with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(),
                   TextColumn(f"{{task.completed}}/{{task.total}} {unit}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(unit, total=None)
 
         def tick(done: int, total: int) -> None:
@@ -100,33 +196,31 @@ def _quiet_dask() -> None:
             logging.getLogger(name).setLevel(level)
 
 
-def _fail(exc: SilkwayError) -> typer.Exit:
-    if isinstance(exc, NoRouteError):
-        code = EXIT_NO_ROUTE
-    elif isinstance(exc, UnknownPlaceError | ConstraintError):
-        code = EXIT_BAD_INPUT
-    else:
-        code = EXIT_DATA
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    return typer.Exit(code)
+def _fail(exc: SilkwayError) -> SilkwayError:
+    """The error to raise from a command: the command group reports it (one line, or JSON with
+    ``--json``) and exits with its code (:func:`silkway.errors.exit_code`)."""
+    return exc
 
 
 def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
-    """Load the network, showing a progress bar if it has to be compiled."""
-    with Progress(TextColumn("[bold]compiling network[/]"), BarColumn(), TextColumn("{task.description}"),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = None
+    """Load the network, showing a progress bar only if it has to be compiled."""
+    bar = Progress(TextColumn("[bold]compiling network[/]"), BarColumn(),
+                   TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                   transient=True)
+    task = None
 
-        def tick(stage: str, done: int, total: int) -> None:
-            nonlocal task
-            if task is None:
-                task = bar.add_task(stage, total=total)
-            bar.update(task, completed=done, description=stage)
+    def tick(stage: str, done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task(escape(stage), total=total)
+        bar.update(task, completed=done, description=escape(stage))
 
-        try:
-            return silkway.load_network(cache_dir, rebuild=rebuild, progress=tick)
-        except SilkwayError as exc:
-            raise _fail(exc) from None
+    try:
+        return silkway.load_network(cache_dir, rebuild=rebuild, progress=tick)
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 def _deadline(text: str | None) -> float | None:
@@ -162,13 +256,13 @@ def _route_table(result: silkway.PlanResult, console: Console) -> tuple[Table, l
             budget -= width(c) + 3
     shown = [c for c in cols if c["key"] in keep]
     dropped = [c["key"] for c in cols if c["key"] not in keep]
-    t = Table(title=spec["title"], title_justify="left", show_lines=False)
+    t = Table(title=escape(spec["title"]), title_justify="left", show_lines=False)
     for c in shown:
         wrap = not (c["numeric"] or c["key"] == "countries")
         t.add_column(c["header"], justify="right" if c["numeric"] else "left", no_wrap=not wrap,
                      min_width=width(c), overflow="fold" if wrap else "ellipsis")
     for row in rows:
-        t.add_row(*(row[c["key"]] for c in shown))
+        t.add_row(*(escape(row[c["key"]]) for c in shown))
     return t, dropped
 
 
@@ -182,7 +276,7 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
             leg = rl.directed.leg
             flag = "*" if leg.distance_source == "estimate" else ""
             parts.append(f"─{leg.mode.value} {leg.distance_km:,.0f}{flag}→ {net.hub(rl.directed.dst).name}")
-        lines.append(f"[bold]{i}.[/] " + " ".join(parts))
+        lines.append(f"[bold]{i}.[/] " + escape(" ".join(parts)))
     return lines
 
 
@@ -322,7 +416,7 @@ def emissions(
     out.print(f"[dim]primary data share {q['primary_data_share']:.0%}; elements by data type "
               f"{q['elements_by_data_type']}[/]", highlight=False)
     if html_path is not None:
-        out.print(f"report written to {html_path}")
+        out.print(f"report written to {html_path}", markup=False)
 
 
 @app.command("scenarios")
@@ -378,8 +472,8 @@ def compare(
         sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
         return
     name = d["scenario"]["name"] if d["scenario"] else f"month {d['month']}"
-    t = Table(title=f"{cmp.baseline.origin.name} → {cmp.baseline.destination.name}: "
-                    f"baseline vs {name}", title_justify="left")
+    t = Table(title=escape(f"{cmp.baseline.origin.name} → {cmp.baseline.destination.name}: "
+                           f"baseline vs {name}"), title_justify="left")
     for col in ("route", "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ", "t CO2e", "Δ"):
         t.add_column(col, justify="left" if col == "route" else "right")
 
@@ -405,7 +499,7 @@ def compare(
     out.print(t)
     s = Table(title="share of the Pareto set", title_justify="left")
     for col in ("corridor", "baseline", name):
-        s.add_column(col, justify="left" if col == "corridor" else "right")
+        s.add_column(escape(col), justify="left" if col == "corridor" else "right")
     for fam, sh in d["pareto_share"].items():
         s.add_row(fam, f"{100 * sh['baseline']:.0f}%", f"{100 * sh['scenario']:.0f}%")
     out.print(s)
@@ -468,13 +562,14 @@ def sweep(
         raise _fail(ConstraintError(f"cannot write the output: {exc}")) from None
     t = Table(title="share of pairs for which each corridor is fastest", title_justify="left")
     for a in axes:
-        t.add_column(a.name, justify="right")
+        t.add_column(escape(a.name), justify="right")
     t.add_column("fastest corridor shares")
     for point, shares in whatif.fastest_shares(rows, axes).items():
         t.add_row(*(f"{v:g}" for v in point),
                   ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()) or "no route")
     out.print(t)
-    out.print(f"{len(rows)} rows written to {output}" + (f"; chart {chart}" if chart else ""))
+    out.print(f"{len(rows)} rows written to {output}" + (f"; chart {chart}" if chart else ""),
+              markup=False)
 
 
 def _read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -520,17 +615,15 @@ def batch(
                     ships, errors=errors, progress=tick, scheduler=scheduler, workers=workers,
                     cache_dir=cache_dir or default_cache_dir())
         batch_mod.write_results(rows, output)
-    except DataError as exc:  # the user's file is malformed: bad input, not broken shipped data
-        raise _fail(ConstraintError(str(exc))) from None
     except SilkwayError as exc:
         raise _fail(exc) from None
     bad = [r for r in rows if r.get("status") == "error"]
     out.print(f"{len(rows)} rows written to {output}: {len(rows) - len(bad)} planned, "
-              f"{len(bad)} errors", highlight=False)
+              f"{len(bad)} errors", highlight=False, markup=False)
     for r in bad[:10]:
-        out.print(f"  [red]{r['error']}[/]", highlight=False)
+        out.print(Text("  " + _sentence(str(r["error"])), style="red"), highlight=False)
     if len(bad) > 10:
-        out.print(f"  … and {len(bad) - 10} more error rows in {output}")
+        out.print(f"  … and {len(bad) - 10} more error rows in {output}", markup=False)
 
 
 @app.command()
@@ -542,6 +635,8 @@ def hubs(
 ) -> None:
     """List the hubs the network knows."""
     net = _load(cache_dir)
+    if country is not None:
+        country = next(iter(silkway.Constraints.make(avoid=[country]).avoid), None)
     kinds = {h.kind for h in net.hubs}
     if kind is not None and kind not in kinds:
         raise _fail(ConstraintError(f"unknown hub kind {kind!r}; use {', '.join(sorted(kinds))}"))
@@ -613,7 +708,7 @@ def network_build(
     """Compile the network from the shipped tables and base networks, and cache it."""
     net = _load(cache_dir, rebuild=force)
     out.print(f"network {net.key[:16]}: {len(net.hubs)} hubs, {len(net.legs)} legs "
-              f"cached in {silkway.cache_path(cache_dir)}")
+              f"cached in {silkway.cache_path(cache_dir)}", markup=False)
 
 
 @network_app.command("info")
@@ -641,14 +736,11 @@ def network_info(
 
 
 def main() -> None:
-    """Entry point: run the CLI, turning any silkway error into a one-line message."""
-    logging.basicConfig(level=os.environ.get("SILKWAY_LOG", "WARNING").upper(),
+    """Entry point: run the CLI (its command group turns any failure into a one-line message)."""
+    level = os.environ.get("SILKWAY_LOG", "WARNING").upper()
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
                         format="%(levelname)s %(name)s: %(message)s")
-    try:
-        app()
-    except DataError as exc:  # pragma: no cover - raised outside a command
-        err.print(f"[bold red]error:[/] {exc}")
-        raise SystemExit(EXIT_DATA) from None
+    app()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ lists), ``payload_t``, ``max_transshipments``, ``objective`` (days, cost, co2e o
 from __future__ import annotations
 
 import csv
+import difflib
 import inspect
 import io
 import logging
@@ -38,7 +39,7 @@ from distributed import WorkerPlugin
 
 from silkway.analysis import plan as _plan_module
 from silkway.analysis.distributed import dask_client
-from silkway.errors import ConstraintError, DataError, SilkwayError
+from silkway.errors import ConstraintError, InputError, SilkwayError
 from silkway.network.model import Hub, Network, load_network
 from silkway.routing.constraints import Constraints
 from silkway.types import Cargo
@@ -51,7 +52,7 @@ Progress = Callable[[int, int], None]
 INPUT_COLUMNS = ("id", "origin", "destination", "cargo", "count", "departure_date", "avoid",
                  "modes", "close", "payload_t", "max_transshipments", "objective", "scenario",
                  "deadline_days")
-"""Columns :func:`read_shipments` understands; others are ignored with a warning."""
+"""Columns :func:`read_shipments` understands; any other column is an error naming it."""
 
 BATCH_OBJECTIVES = ("days", "cost", "co2e", "p90")
 """Objectives a shipment row may name (``p90`` only once :func:`silkway.plan` supports it)."""
@@ -172,7 +173,7 @@ def read_shipments(path: str | Path) -> tuple[list[Shipment], list[RowError]]:
 
     Raises
     ------
-    DataError
+    InputError
         When the file as a whole is unusable: unreadable, not UTF-8, not CSV, empty, or without
         an ``origin`` or ``destination`` column.
     """
@@ -180,11 +181,11 @@ def read_shipments(path: str | Path) -> tuple[list[Shipment], list[RowError]]:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read shipments file {p}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read shipments file {p}: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"shipments file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+        raise InputError(f"shipments file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
                         f"offset {exc.start}); save it as UTF-8 CSV") from None
     return read_shipments_text(text, name=str(p))
 
@@ -215,9 +216,9 @@ def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shi
             else:
                 errors.append(item)
     except csv.Error as exc:
-        raise DataError(f"shipments file {p} is not valid CSV at line {reader.line_num}: {exc}") from None
+        raise InputError(f"shipments file {p} is not valid CSV at line {reader.line_num}: {exc}") from None
     if header is None:
-        raise DataError(f"shipments file {p} is empty; it needs a header row naming origin and "
+        raise InputError(f"shipments file {p} is empty; it needs a header row naming origin and "
                         "destination")
     log.info("read %d shipments and %d bad rows from %s", len(shipments), len(errors), p)
     return shipments, errors
@@ -227,17 +228,29 @@ def _header(record: list[str], path: Path) -> list[str]:
     names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
-        raise DataError(f"shipments file {path} repeats column(s) {', '.join(dupes)} in its header")
+        raise InputError(f"shipments file {path} repeats column(s) {', '.join(dupes)} in its header")
     missing = [c for c in ("origin", "destination") if c not in names]
     if missing:
         hint = "; it looks ';'-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
         found = ", ".join(n for n in names if n) or "none"
-        raise DataError(f"shipments file {path} has no {' or '.join(missing)} column "
+        raise InputError(f"shipments file {path} has no {' or '.join(missing)} column "
                         f"(found: {found}){hint}")
     unknown = [n for n in names if n and n not in INPUT_COLUMNS]
-    if unknown:
-        log.warning("ignoring unknown column(s) in %s: %s", path, ", ".join(unknown))
+    if unknown:  # an ignored column silently changes every row's answer (W4)
+        named = []
+        for n in unknown[:5]:
+            close = difflib.get_close_matches(n, INPUT_COLUMNS, n=1, cutoff=0.6)
+            if not close:
+                close = [c for c in INPUT_COLUMNS if n and c.startswith(n)][:1]
+            named.append(f"{_clip(n)!r}" + (f" (did you mean {close[0]}?)" if close else ""))
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise InputError(f"shipments file {path} has unknown column(s) {', '.join(named)}{more}; "
+                         f"the columns are {', '.join(INPUT_COLUMNS)}")
     return names
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _parse_row(row: int, header: list[str], record: list[str]) -> Shipment | RowError:

@@ -261,7 +261,9 @@ class PlanResult:
 
 
 def _resolve(network: Network, place: str | Hub) -> Hub:
-    return place if isinstance(place, Hub) else network.find(place)
+    """The hub of ``network`` a place names. A :class:`Hub` is looked up again by id, so one from
+    the baseline network gets the scenario's and the month's handling times and costs."""
+    return network.hub(place.id) if isinstance(place, Hub) else network.find(place)
 
 
 def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: list[str]) -> str:

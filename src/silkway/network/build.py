@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as the build advances."""
 
-BUILD_FORMAT = 2  # 2: canal countries of sea legs in travel order
+BUILD_FORMAT = 3  # 2: canal countries of sea legs in travel order; 3: the Cape closable on every path
 
 
 @dataclass(frozen=True)

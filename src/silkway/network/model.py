@@ -1,10 +1,20 @@
-"""The in-memory corridor network and its content-hash cache."""
+"""The in-memory corridor network and its content-hash cache.
+
+The cache file is ``{"key", "sha256", "compiled"}``: ``key`` hashes what the network is built
+from (tables, package versions, build parameters), ``sha256`` hashes the compiled content itself.
+On load the checksum is verified, so a cache that was edited or damaged is rebuilt, never trusted;
+a cache whose checksum holds but whose content is malformed (a build bug) is a
+:class:`~silkway.errors.ShippedDataError`. Before a build, the cache directory is checked for
+being writable, so a bad ``--cache-dir`` fails in a second rather than after the compile.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -25,13 +35,16 @@ from silkway.data.tables import (
     Tariff,
     load_tables,
 )
-from silkway.errors import UnknownPlaceError
+from silkway.errors import BackendError, InputError, ShippedDataError, UnknownPlaceError
 from silkway.network.build import BUILD_FORMAT, BuildParams, Progress, compile_network
 from silkway.types import Mode
 
 log = logging.getLogger(__name__)
 
 _VERSIONED = ("searoute", "scgraph-data", "countryinfo", "shapely", "numpy", "scipy")
+MAX_PLACE_CHARS = 200
+"""Longest place query :meth:`Network.find` accepts (the longest hub name is under 60)."""
+_SOURCES = frozenset({"searoute", "world_railways", "world_highways", "estimate"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +133,9 @@ class Network:
         UnknownPlaceError
             With up to three "did you mean" suggestions.
         """
+        if len(query) > MAX_PLACE_CHARS:
+            raise InputError(f"a place name is at most {MAX_PLACE_CHARS} characters; this one "
+                             f"has {len(query):,}")
         key = _norm(query)
         if key in self._names:
             return self._by_id[self._names[key]]
@@ -130,6 +146,8 @@ class Network:
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
         """Closest hub names for a query that matched none exactly."""
+        if len(query) > MAX_PLACE_CHARS:
+            return []
         choices = list(self._names)
         hits = process.extract(_norm(query), choices, scorer=fuzz.WRatio, limit=limit * 4)
         out: list[str] = []
@@ -188,23 +206,148 @@ def default_cache_dir() -> Path:
     return Path(base) / "silkway"
 
 
-def _read_cache(path: Path, key: str, n_rows: int) -> dict[str, Any] | None:
+def _digest(compiled: Any) -> str:
+    """Checksum of the compiled content, over its canonical JSON."""
+    text = json.dumps(compiled, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_cache(path: Path, key: str, tables: Tables) -> dict[str, Any] | None:
+    """The compiled network of a cache file, or None to rebuild it.
+
+    A missing, unreadable, stale (other key or format), edited or damaged (checksum mismatch)
+    file yields None.
+    """
     try:
         blob = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise InputError(f"the network cache {path} is a directory, not a file; remove it") from None
     except (OSError, ValueError) as exc:
         log.warning("network cache %s is unreadable (%s); rebuilding", path, exc)
         return None
-    ok = (isinstance(blob, dict) and blob.get("key") == key
-          and isinstance(blob.get("compiled"), dict)
-          and blob["compiled"].get("format") == BUILD_FORMAT
-          and isinstance(blob["compiled"].get("legs"), list)
-          and {c.get("index") for c in blob["compiled"]["legs"]} == set(range(n_rows)))
-    if not ok:
-        log.warning("network cache %s is stale or corrupt; rebuilding", path)
+    if not (isinstance(blob, dict) and blob.get("key") == key
+            and isinstance(blob.get("compiled"), dict)
+            and blob["compiled"].get("format") == BUILD_FORMAT):
+        log.warning("network cache %s is stale; rebuilding", path)
         return None
-    return blob["compiled"]
+    try:
+        intact = blob.get("sha256") == _digest(blob["compiled"])
+    except ValueError:  # NaN or infinity: not something a build writes
+        intact = False
+    if not intact:
+        log.warning("network cache %s fails its checksum (edited or damaged); rebuilding", path)
+        return None
+    compiled: dict[str, Any] = blob["compiled"]
+    problem = _check_compiled(compiled, tables)
+    if problem:
+        raise ShippedDataError(f"the network cache {path} is malformed ({problem}); delete it or "
+                               "run `silkway network build`")
+    return compiled
+
+
+def _check_compiled(compiled: dict[str, Any], tables: Tables) -> str | None:
+    """The first problem of a compiled network's structure, or None if it is sound."""
+    n_rows = len(tables.legs)
+    legs = compiled.get("legs")
+    if not isinstance(legs, list):
+        return "it has no list of legs"
+    if not isinstance(compiled.get("stats", {}), dict):
+        return "its stats are not a mapping"
+    modes = {m.value for m in Mode}
+    seen: set[int] = set()
+    for i, c in enumerate(legs):
+        where = f"leg #{i}"
+        if not isinstance(c, dict):
+            return f"{where} is not a mapping"
+        for name, kind in (("index", int), ("from", str), ("to", str), ("mode", str),
+                           ("variant", int), ("distance_source", str), ("passages", list),
+                           ("countries", list), ("coords", list)):
+            if not isinstance(c.get(name), kind) or isinstance(c.get(name), bool):
+                return f"{where} has no valid {name!r}"
+        if not 0 <= c["index"] < n_rows:
+            return f"{where} names table row {c['index']}, not one of 0-{n_rows - 1}"
+        seen.add(c["index"])
+        row = tables.legs[c["index"]]
+        if (c["from"], c["to"]) != (row.src, row.dst):
+            return f"{where} runs {c['from']}-{c['to']}, but its table row is {row.src}-{row.dst}"
+        if c["mode"] not in modes:
+            return f"{where} has mode {c['mode']!r}, not one of {', '.join(sorted(modes))}"
+        if c["mode"] != row.mode.value:
+            return f"{where} has mode {c['mode']!r}, but its table row is {row.mode.value}"
+        if c["distance_source"] not in _SOURCES:
+            return f"{where} has distance source {c['distance_source']!r}"
+        for name in ("distance_km", "estimated_km"):
+            v = c.get(name)
+            if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
+                return f"{where} has {name} {v!r}, not a finite number of 0 or more"
+        if c["distance_km"] <= 0:
+            return f"{where} has a distance of {c['distance_km']!r} km"
+        if not c["countries"] or not all(isinstance(x, str) and len(x) == 2 for x in c["countries"]):
+            return f"{where} has no valid countries"
+        if not all(isinstance(x, str) for x in c["passages"]):
+            return f"{where} has passages that are not names"
+        coords = c["coords"]
+        if len(coords) < 2 or not all(
+                isinstance(pt, list) and len(pt) == 2
+                and all(isinstance(x, int | float) and not isinstance(x, bool) for x in pt)
+                and -90 <= pt[0] <= 90 and -540 <= pt[1] <= 540 for pt in coords):
+            return f"{where} has no valid (lat, lon) coords"
+    if seen != set(range(n_rows)):
+        return f"it covers {len(seen)} of the {n_rows} legs of the tables"
+    return None
+
+
+def _writable_dir(directory: Path) -> None:
+    """Make sure ``directory`` exists and takes new files, before a long build writes there.
+
+    Raises
+    ------
+    InputError
+        If it is a file, lies under a file, or cannot be written to.
+    BackendError
+        If the disk fails otherwise (full, I/O error).
+    """
+    where = f"the cache directory {directory} (--cache-dir or SILKWAY_CACHE_DIR)"
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{where} is a file, not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".probe-")
+        os.close(fd)
+        Path(probe).unlink()
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"{where} lies under a file, not a directory") from None
+    except PermissionError:
+        raise InputError(f"{where} is not writable; choose another one") from None
+    except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise InputError(f"{where} is on a read-only file system; choose another one") from None
+        raise BackendError(f"cannot write to {where}: {exc.strerror or exc}") from None
+
+
+def _write_cache(path: Path, key: str, compiled: dict[str, Any]) -> None:
+    """Write the cache atomically (temp file, then rename); the temp file never outlives a fault."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".network-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"key": key, "sha256": _digest(compiled), "compiled": compiled}, fh,
+                      separators=(",", ":"))
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+            raise InputError(f"cannot write the network cache {path}: "
+                             f"{exc.strerror or exc}") from None
+        raise BackendError(f"cannot write the network cache {path}: {exc.strerror or exc}"
+                           ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob("network-*.json"):
+        if old != path:  # caches of other tables/versions/params are stale: never reused
+            old.unlink(missing_ok=True)
 
 
 def load_network(cache_dir: str | Path | None = None, *, params: BuildParams | None = None,
@@ -224,23 +367,29 @@ def load_network(cache_dir: str | Path | None = None, *, params: BuildParams | N
         Called as ``progress(stage, done, total)`` during a build.
     tables
         Tables to build from (defaults to the shipped ones).
+
+    Raises
+    ------
+    InputError
+        If a build is needed and ``cache_dir`` is a file or not writable (checked first).
+    ShippedDataError
+        If the cache passes its checksum but is malformed, or the tables cannot be built.
+    BackendError
+        If the disk fails while the cache is written (full, I/O error).
     """
     tables = tables or load_tables()
     params = params or BuildParams()
     key = cache_key(tables, params)
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = directory / f"network-{key[:20]}.json"
-    compiled = None if rebuild else _read_cache(path, key, len(tables.legs))
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"the cache directory {directory} (--cache-dir or SILKWAY_CACHE_DIR) is "
+                         "a file, not a directory")
+    compiled = None if rebuild else _read_cache(path, key, tables)
     if compiled is None:
+        _writable_dir(directory)
         compiled = compile_network(tables, params, progress=progress)
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".network-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": key, "compiled": compiled}, fh, separators=(",", ":"))
-        Path(tmp).replace(path)
-        for old in directory.glob("network-*.json"):
-            if old != path:  # caches of other tables/versions/params are stale: never reused
-                old.unlink(missing_ok=True)
+        _write_cache(path, key, compiled)
         log.info("network compiled and cached at %s", path)
     return _assemble(compiled, tables, key)
 

@@ -38,6 +38,10 @@ from silkway.types import Passage
 ALWAYS_CLOSED = ("northwest", "bering", "panama", "chili")
 CLOSABLE = frozenset(p.searoute_name for p in Passage)
 PASSAGE_COUNTRY = {"suez": "EG", "bosporus": "TR", "panama": "PA"}
+CAPE_PASSAGE = Passage.CAPE.searoute_name
+# Cape Agulhas, Africa's southern tip: every sea path between the Atlantic and the Indian Ocean
+# south of Africa crosses its meridian south of this latitude.
+CAPE_MERIDIAN_LON, CAPE_SOUTH_OF_LAT = 20.0, -34.5
 # searoute reports only these edge flags as traversed passages (its Passage class)
 _REPORTED = frozenset({"babalmandab", "bosporus", "gibraltar", "suez", "panama", "ormuz",
                        "northwest", "malacca", "sunda", "chili", "south_africa", "bering"})
@@ -68,9 +72,28 @@ class _Marnet:
     tree: cKDTree
 
 
+def _crosses_cape(u: tuple[float, float], v: tuple[float, float]) -> bool:
+    """Whether the MARNET edge u-v ((lon, lat) nodes) crosses the Cape meridian south of Africa.
+
+    The crossing test is half-open (west end <= 20 deg E < east end), so a path that touches the
+    meridian at a node and turns back does not count, and one that crosses it always does.
+    """
+    (x1, y1), (x2, y2) = sorted((u, v))
+    if x2 - x1 > 180 or not x1 <= CAPE_MERIDIAN_LON < x2:
+        return False
+    lat = y1 + (y2 - y1) * (CAPE_MERIDIAN_LON - x1) / (x2 - x1)
+    return lat < CAPE_SOUTH_OF_LAT
+
+
 @cache
 def _marnet() -> _Marnet:
-    """MARNET as arrays (read from searoute's shipped node and edge lists)."""
+    """MARNET as arrays (read from searoute's shipped node and edge lists).
+
+    The Cape of Good Hope is made a true cut: searoute flags only some of the edges that round
+    the Cape as ``south_africa`` (the edge (20 E, 40 S)-(22 E, 35 S) is unflagged), so a
+    "Cape closed" path still rounded Africa through it, labelled as not using the Cape. Every
+    edge crossing the meridian of Cape Agulhas south of Africa is flagged here.
+    """
     from searoute.data.marnet_dict import edge_list, node_list
 
     index = {node: i for i, node in enumerate(node_list)}
@@ -80,7 +103,7 @@ def _marnet() -> _Marnet:
             src.append(index[u])
             dst.append(index[v])
             km.append(float(data.get("weight") or 0.0))
-            passage.append(str(data.get("passage") or ""))
+            passage.append(CAPE_PASSAGE if _crosses_cape(u, v) else str(data.get("passage") or ""))
     lonlat = np.asarray(list(node_list), dtype=np.float64)
     return _Marnet(lonlat, np.asarray(src), np.asarray(dst), np.asarray(km), tuple(passage),
                    cKDTree(lonlat))

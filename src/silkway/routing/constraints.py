@@ -5,11 +5,57 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from silkway.errors import ConstraintError
 from silkway.types import Cargo, Mode, Passage
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+# Codes people type that ISO 3166-1 reserves but does not assign (ISO 3166-1 "exceptionally
+# reserved" list: UK at the request of the United Kingdom, EL as the EU's code for Greece,
+# EU for the European Union), with what to use instead.
+_RESERVED_HINTS = {
+    "UK": "did you mean GB (United Kingdom)?",
+    "EL": "did you mean GR (Greece)?",
+    "EU": "it is the European Union: list its member states instead, e.g. DE,FR,PL",
+}
+
+
+@cache
+def _iso_countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> name, from the maintained ``pycountry`` tables."""
+    import pycountry
+
+    return {c.alpha_2: c.name for c in pycountry.countries}
+
+
+def check_countries(codes: Iterable[str]) -> frozenset[str]:
+    """Upper-cased ISO 3166-1 alpha-2 codes, each checked against the standard.
+
+    Raises
+    ------
+    ConstraintError
+        Naming the first code that is not assigned, with a hint for common mistakes (UK, EU,
+        alpha-3 codes).
+    """
+    out = frozenset(str(c).strip().upper() for c in codes)
+    for code in sorted(out):
+        if code in _iso_countries():
+            continue
+        shown = code if len(code) <= 12 else code[:11] + "…"
+        if code in _RESERVED_HINTS:
+            hint = "; " + _RESERVED_HINTS[code]
+        elif len(code) == 3 and code.isalpha():
+            import pycountry
+
+            match = pycountry.countries.get(alpha_3=code)
+            hint = f"; did you mean {match.alpha_2} ({match.name})?" if match else ""
+        else:
+            hint = ""
+        what = "an ISO 3166-1 country code" if _ISO2.match(code) else \
+            "an ISO 3166-1 alpha-2 country code"
+        raise ConstraintError(f"{shown!r} is not {what}{hint}")
+    return out
 ALLOCATIONS = ("mass", "teu")
 _PASSAGE_ALIASES = {
     "babelmandeb": Passage.BAB_EL_MANDEB, "bab-el-mandeb": Passage.BAB_EL_MANDEB,
@@ -74,10 +120,7 @@ class Constraints:
         ConstraintError
             Naming the bad code, mode or passage.
         """
-        avoid_set = frozenset(c.upper() for c in _split(avoid))
-        bad = sorted(c for c in avoid_set if not _ISO2.match(c))
-        if bad:
-            raise ConstraintError(f"not ISO 3166-1 alpha-2 country code(s): {', '.join(bad)}")
+        avoid_set = check_countries(_split(avoid))
         mode_set: set[Mode] = set()
         for m in _split(modes) if modes is not None else [m.value for m in Mode]:
             try:
