@@ -23,11 +23,11 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from silkway.api.store import MAX_YAML_BYTES, Base, Store
-from silkway.errors import ConstraintError, DataError
+from silkway.errors import BackendError, ConstraintError
 
 PG_ENV = "SILKWAY_TEST_POSTGRES_URL"
 ID_RE = re.compile(r"[A-Za-z0-9_-]{12}")
-HEAD = "0001"
+HEAD = "0002"
 
 REQUEST = {"origin": "Toyama", "destination": "Bishkek", "avoid": ["RU", "BY"], "cargo": "FEU"}
 RESULT = {"origin": {"id": "JPTOY", "name": "Toyama", "country": "JP", "lat": 36.76, "lon": 137.22},
@@ -420,7 +420,7 @@ def test_in_memory_sqlite_is_shared_between_threads() -> None:
     ("postgresql+psycopg://u:hunter2@127.0.0.1:1/db", "127.0.0.1"),
 ])
 def test_bad_url_gives_data_error(bad: str, match: str) -> None:
-    with pytest.raises(DataError, match=match) as info:
+    with pytest.raises(BackendError, match=match) as info:
         Store(bad)
     message = str(info.value)
     assert message.startswith("cannot open the database")
@@ -431,7 +431,7 @@ def test_bad_url_gives_data_error(bad: str, match: str) -> None:
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("not SQLite at all\n" * 100)
-    with pytest.raises(DataError, match=r"cannot open the database .*notes\.db"):
+    with pytest.raises(BackendError, match=r"cannot open the database .*notes\.db"):
         Store(f"sqlite:///{path}")
 
 
@@ -442,12 +442,12 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
-    with pytest.raises(DataError, match="newer than this silkway knows"):
+    with pytest.raises(BackendError, match="newer than this silkway knows"):
         Store(url)
 
 
 def test_closed_store(store: Store) -> None:
     store.close()
     store.close()
-    with pytest.raises(DataError, match="closed"):
+    with pytest.raises(BackendError, match="closed"):
         store.list_plans()

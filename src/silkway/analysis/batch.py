@@ -37,6 +37,7 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+from silkway._csvcell import safe_row
 from silkway.analysis import plan as _plan_module
 from silkway.analysis.distributed import dask_client
 from silkway.errors import ConstraintError, InputError, SilkwayError
@@ -687,6 +688,11 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
     ------
     ConstraintError
         For another extension or a file that cannot be written.
+
+    Notes
+    -----
+    CSV text cells that a spreadsheet would run as a formula are prefixed with ``'``
+    (:func:`silkway._csvcell.safe_cell`); Parquet keeps values as they are.
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -706,7 +712,7 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=list(types), extrasaction="ignore")
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows(safe_row(row) for row in rows)
         Path(tmp).replace(p)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from silkway._yaml import load_yaml
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, DataError
 from silkway.network.model import Hub, Leg, Network
@@ -136,7 +136,7 @@ def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Sce
     names them in errors), so a batch or a server that plans the same scenario again and again
     parses it once; a malformed text is parsed (and reported) every time.
     """
-    key = (hashlib.sha256(text.encode()).hexdigest(), tables.digest, label)
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), tables.digest, label)
     hit = _PARSED.get(key)
     if hit is not None:
         return hit
@@ -148,10 +148,7 @@ def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Sce
 
 
 def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DataError(f"{label}: not valid YAML ({exc})") from None
+    raw = load_yaml(text, label=label)
     if not isinstance(raw, dict):
         raise DataError(f"{label}: expected a mapping at the top level")
     unknown = set(raw) - _TOP_KEYS

@@ -2,53 +2,71 @@
 
 Read-only endpoints are open; write endpoints (saving plans and scenarios, batch jobs) need
 ``Authorization: Bearer TOKEN`` when the app is created with a token. CORS is closed unless
-origins are given. No path or file name from a request ever touches the file system: scenarios
-are shipped names or YAML text stored in the database. One exception handler maps silkway's
-exception tree to status codes with a one-sentence ``detail``.
+origins are given. No path or file name from a request ever touches the file system: a scenario
+is a shipped name or the id of a scenario saved in the database.
+
+The pieces: :mod:`silkway.api.problems` (every error is RFC 9457 ``application/problem+json``),
+:mod:`silkway.api.security` (body limit on the streamed bytes, strict JSON, security headers),
+:mod:`silkway.api.jobs` (plans on a bounded thread pool with a time limit; batch jobs on a
+bounded executor that marks orphaned jobs failed), :mod:`silkway.api.store` (saved work).
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import dataclasses
+import hmac
 import io
 import json
 import logging
-import threading
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Path as PathParam
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import silkway
+from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES
-from silkway.errors import (
-    ConstraintError,
-    DataError,
-    NoRouteError,
-    NotFoundError,
-    SilkwayError,
-    UnknownPlaceError,
-)
+from silkway.api import problems
+from silkway.api.jobs import JobRunner, WorkerPool, run_bounded
+from silkway.api.problems import UnauthorizedError
+from silkway.api.security import MAX_BODY_BYTES, Guard
+from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 2_000_000
 MAX_BATCH_ROWS = 10_000
+PLAN_WORKERS = 2
+"""Threads planning requests (the machine's cores, not more: planning is CPU-bound)."""
+PLAN_QUEUE = 16
+"""Plan requests allowed to wait for a thread; more get a 503 with ``Retry-After``."""
+PLAN_TIMEOUT_S = 30.0
+"""Longest wait for one plan, compare or emissions answer before a 504."""
 STATIC = resources.files("silkway.web").joinpath("static")
+_SAVED_ID = re.compile(r"[A-Za-z0-9_-]{12}")
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown place or saved scenario"}, 409: {"description": "No route"},
+    504: {"description": "The answer took longer than the server's time limit"}}
+_GUARDED: dict[int | str, dict[str, Any]] = {401: {"description": "The token is missing or wrong"}}
 
 
 class PlanRequest(BaseModel):
     """A plan query; the fields mirror ``silkway plan``'s options."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     origin: str = Field(min_length=1, max_length=80)
     destination: str = Field(min_length=1, max_length=80)
@@ -137,27 +155,19 @@ class EmissionsRequest(PlanRequest):
 
 
 class SavePlan(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     request: PlanRequest
     title: str | None = Field(default=None, max_length=120)
 
 
 class SaveScenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     yaml: str = Field(min_length=1, max_length=65_536)
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     csv: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
-
-
-_STATUS = ((UnknownPlaceError, 404), (NotFoundError, 404), (NoRouteError, 409),
-           (ConstraintError, 422), (DataError, 422))
-
-
-def _status(exc: SilkwayError) -> int:
-    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
 
 
 @lru_cache(maxsize=1)
@@ -177,9 +187,29 @@ def _basemap() -> bytes:
                       separators=(",", ":")).encode()
 
 
+def _docs_html() -> str:
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>silkway API</title>"
+            "<link rel=\"stylesheet\" href=\"/docs/assets/swagger-ui.css\"></head>"
+            "<body><div id=\"swagger-ui\"></div>"
+            "<script src=\"/docs/assets/swagger-ui-bundle.js\"></script>"
+            "<script src=\"/docs/init.js\"></script></body></html>")
+
+
+_DOCS_INIT = ("window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui', "
+              "deepLinking: true, presets: [SwaggerUIBundle.presets.apis]});\n")
+
+
+def _swagger_assets() -> Path:
+    """Swagger UI's files from the installed ``fastapi-offline`` package (no CDN)."""
+    return Path(str(resources.files("fastapi_offline").joinpath("static")))
+
+
 def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path | None = None,
                database_url: str | None = None, api_token: str | None = None,
-               cors_origins: tuple[str, ...] = ()) -> FastAPI:
+               cors_origins: tuple[str, ...] = (), plan_workers: int = PLAN_WORKERS,
+               plan_queue: int = PLAN_QUEUE, plan_timeout_s: float = PLAN_TIMEOUT_S,
+               batch_workers: int = 1, batch_queue: int = 4) -> FastAPI:
     """Build the app.
 
     Parameters
@@ -192,6 +222,11 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         When set, write endpoints require ``Authorization: Bearer <token>``.
     cors_origins
         Origins allowed to call the API from a browser (none by default).
+    plan_workers, plan_queue, plan_timeout_s
+        Threads that plan, requests allowed to wait for them (more are a 503 with
+        ``Retry-After``), and the time limit of one answer (then a 504).
+    batch_workers, batch_queue
+        Batch jobs run at once, and jobs allowed to wait (more are a 503).
     """
     from silkway.api.store import Store
 
@@ -201,49 +236,69 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     store = Store(url)
-    app = FastAPI(title="silkway", version=silkway.__version__,
-                  description="Container freight routes across Eurasia: plan, compare, emissions.")
+    plans = WorkerPool("plan", plan_workers, plan_queue)
+    runner = JobRunner(store, workers=batch_workers, queue_size=batch_queue)
+    runner.recover()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        plans.reopen()
+        runner.start()
+        yield
+        await asyncio.to_thread(runner.shutdown)
+        plans.close()
+
+    app = FastAPI(title="silkway", version=silkway.__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
+                  description="Container freight routes across Eurasia: plan, compare, emissions."
+                              " Every error is an RFC 9457 application/problem+json document.")
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
+    problems.install(app)
+    token = f"Bearer {api_token}".encode() if api_token else None
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        size = request.headers.get("content-length")
-        if size is not None and (not size.isdigit() or int(size) > MAX_BODY_BYTES):
-            return JSONResponse({"error": "ConstraintError",
-                                 "detail": f"request body over {MAX_BODY_BYTES:,} bytes"}, 413)
-        response: Response = await call_next(request)
-        return response
+    def require_token(authorization: Annotated[str | None, Header(max_length=500)] = None
+                      ) -> None:
+        if token is not None and not hmac.compare_digest(
+                (authorization or "").encode("utf-8", "replace"), token):
+            raise UnauthorizedError("this endpoint needs Authorization: Bearer <token>")
 
-    @app.exception_handler(SilkwayError)
-    async def silkway_error(request: Request, exc: SilkwayError) -> JSONResponse:
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, _status(exc))
+    def user_scenario(text: str, label: str) -> silkway.Scenario:
+        """A scenario from a request: whatever is wrong with it is the user's input (422)."""
+        try:
+            return silkway.scenarios.parse_scenario(text, net.tables, label=label)
+        except DataError as exc:
+            raise ConstraintError(str(exc)) from None
 
-    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
-        if api_token and authorization != f"Bearer {api_token}":
-            raise _UnauthorizedError()
-
-    @app.exception_handler(_UnauthorizedError)
-    async def unauthorized(request: Request, exc: _UnauthorizedError) -> JSONResponse:
-        return JSONResponse({"error": "Unauthorized",
-                             "detail": "this endpoint needs Authorization: Bearer <token>"}, 401)
+    def scenario_for(name: str | None) -> str | silkway.Scenario | None:
+        """A shipped scenario name, or the parsed saved scenario: never a file."""
+        if name is None or name in silkway.scenarios.available():
+            return name
+        if _SAVED_ID.fullmatch(name):
+            saved = store.get_scenario(name)
+            if saved is not None:
+                return user_scenario(saved["yaml"], f"saved scenario {name}")
+        shipped = ", ".join(silkway.scenarios.available())
+        if any(ch in name for ch in "/\\") or name.startswith(".") or ".." in name \
+                or name.lower().endswith((".yaml", ".yml")):
+            raise ConstraintError(f"scenario {name[:40]!r} looks like a file path; a request "
+                                  f"names a shipped scenario ({shipped}) or a saved scenario id")
+        raise ConstraintError(f"unknown scenario {name[:40]!r}; shipped scenarios are {shipped}, "
+                              "or give the id of a saved scenario")
 
     def run_plan(req: PlanRequest, **extra: Any) -> silkway.PlanResult:
-        scenario: Any = req.scenario
-        if scenario is not None and scenario not in silkway.scenarios.available():
-            saved = store.get_scenario(scenario)
-            if saved is None:
-                raise ConstraintError(f"unknown scenario {scenario!r}")
-            scenario = silkway.scenarios.parse_scenario(saved["yaml"], net.tables,
-                                                        label=f"scenario {scenario}")
         return silkway.plan(
             net, req.origin, req.destination, avoid=req.avoid, modes=req.modes,
             close=req.close, cargo=req.cargo, payload_t=req.payload_t,
             max_transshipments=req.max_transshipments, objective=req.objective,
-            scenario=scenario, month=req.month, deadline_days=req.deadline_days,
-            reefer=req.reefer, allocation=req.allocation, histogram=req.histogram,
-            max_routes=extra.get("max_routes", req.max_routes))
+            scenario=scenario_for(req.scenario), month=req.month,
+            deadline_days=req.deadline_days, reefer=req.reefer, allocation=req.allocation,
+            histogram=req.histogram, max_routes=extra.get("max_routes", req.max_routes))
+
+    async def planned(fn: Any, *args: Any) -> Any:
+        return await run_bounded(plans, plan_timeout_s, fn, *args)
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -251,7 +306,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                 "legs": len(net.legs)}
 
     @app.get("/api/hubs")
-    def hubs(country: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    def hubs(country: Annotated[str | None, Query(max_length=2)] = None,
+             kind: Annotated[str | None, Query(max_length=40)] = None) -> list[dict[str, Any]]:
         modes: dict[str, set[str]] = {}
         for leg in net.legs:
             for end in (leg.src, leg.dst):
@@ -271,13 +327,15 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             out.append({"name": row["id"], "title": row["name"], "saved": True})
         return out
 
-    @app.post("/api/scenarios", dependencies=[Depends(require_token)])
+    @app.post("/api/scenarios", dependencies=[Depends(require_token)], responses=_GUARDED)
     def scenario_save(body: SaveScenario) -> dict[str, Any]:
-        sc = silkway.scenarios.parse_scenario(body.yaml, net.tables, label="scenario")
+        sc = user_scenario(body.yaml, "scenario")
         sid = store.save_scenario(sc.name, body.yaml)
         return {"id": sid, "name": sc.name, "use_as": sid}
 
-    @app.get("/api/basemap")
+    @app.get("/api/basemap", openapi_extra={"responses": {"200": {
+        "description": "Country outlines", "content": {
+            "application/geo+json": {"schema": {"type": "object"}}}}}})
     def basemap() -> Response:
         return Response(_basemap(), media_type="application/geo+json",
                         headers={"Cache-Control": "public, max-age=86400"})
@@ -300,20 +358,21 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return result.to_csv().encode()
 
     @app.post("/api/plan", response_model=PlanOut, responses={
-        200: {"content": {"application/geo+json": {}, "text/csv": {}}},
-        404: {"description": "unknown place"}, 409: {"description": "no route"},
-        422: {"description": "invalid request"}})
+        200: {"content": {"application/geo+json": {}, "text/csv": {}}}, **_RESPONSES})
     async def plan(req: PlanRequest, format: PlanFormat | None = None,
-             accept: Annotated[str | None, Header()] = None) -> Response:
+                   accept: Annotated[str | None, Header(max_length=1000)] = None) -> Response:
         """The plan JSON contract; GeoJSON (a Feature per leg), CSV (a row per leg) or the
         display table with ``?format=geojson|csv|table`` or ``Accept: application/geo+json``
         / ``text/csv``."""
         fmt = format or negotiate(accept)
         key = req.model_dump_json()
         if fmt == "json":
-            return Response(plan_bytes(key), media_type="application/json")
-        headers = {"Content-Disposition": f'attachment; filename="plan.{fmt}"'} if fmt != "table" else {}
-        return Response(export_bytes(key, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)
+            body = await planned(plan_bytes, key)
+            return Response(body, media_type="application/json")
+        headers = {"Content-Disposition": f'attachment; filename="plan.{fmt}"'} \
+            if fmt != "table" else {}
+        body = await planned(export_bytes, key, fmt)
+        return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
     @app.get("/api/ticks")
     def ticks(lo: float, hi: float, count: Annotated[int, Query(ge=1, le=20)] = 5
@@ -325,35 +384,48 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             raise ConstraintError("tick range must be finite and below 1e12 in size")
         return make_ticks(lo, hi, count=count)
 
-    @app.post("/api/compare")
-    def compare(req: CompareRequest) -> dict[str, Any]:
+    @app.post("/api/compare", responses=_RESPONSES)
+    async def compare(req: CompareRequest) -> dict[str, Any]:
         if req.scenario is None and req.month is None:
             raise ConstraintError("compare needs a scenario or a month to compare with")
         base = req.model_copy(update={"scenario": None, "month": None})
-        return silkway.Comparison(run_plan(base, max_routes=50),
-                                  run_plan(req, max_routes=50)).to_dict()
 
-    @app.post("/api/emissions", responses={200: {"content": {"text/html": {}}}})
-    def emissions(req: EmissionsRequest, format: Literal["json", "html"] = "json") -> Any:
+        def work() -> dict[str, Any]:
+            return silkway.Comparison(run_plan(base, max_routes=50),
+                                      run_plan(req, max_routes=50)).to_dict()
+
+        result: dict[str, Any] = await planned(work)
+        return result
+
+    @app.post("/api/emissions", responses={200: {"content": {"text/html": {}}}, **_RESPONSES})
+    async def emissions(req: EmissionsRequest, format: Literal["json", "html"] = "json") -> Any:
         """The ISO 14083 statement of route ``route`` (lowest CO2e first); ``?format=html`` for
         the printable report."""
-        result = run_plan(req.model_copy(update={"objective": "co2e"}), max_routes=50)
-        st = silkway.statement(result, req.route - 1)
-        if format == "html":
-            return Response(silkway.statement_html(st), media_type="text/html; charset=utf-8")
-        return st.to_dict()
+        def work() -> Any:
+            result = run_plan(req.model_copy(update={"objective": "co2e"}), max_routes=50)
+            st = silkway.statement(result, req.route - 1)
+            if format == "html":
+                return Response(silkway.statement_html(st),
+                                media_type="text/html; charset=utf-8")
+            return st.to_dict()
 
-    @app.post("/api/plans", dependencies=[Depends(require_token)])
-    def save_plan(body: SavePlan) -> dict[str, Any]:
-        result = run_plan(body.request).to_dict(geometry=body.request.geometry)
-        pid = store.save_plan(body.request.model_dump(), result, body.title)
+        return await planned(work)
+
+    @app.post("/api/plans", dependencies=[Depends(require_token)],
+              responses={**_RESPONSES, **_GUARDED})
+    async def save_plan(body: SavePlan) -> dict[str, Any]:
+        def work() -> str:
+            result = run_plan(body.request).to_dict(geometry=body.request.geometry)
+            return store.save_plan(body.request.model_dump(), result, body.title)
+
+        pid = await planned(work)
         return {"id": pid, "url": f"/p/{pid}"}
 
-    @app.get("/api/plans/{plan_id}")
-    def get_plan(plan_id: str) -> dict[str, Any]:
+    @app.get("/api/plans/{plan_id}", responses={404: {"description": "No such saved plan"}})
+    def get_plan(plan_id: Annotated[str, PathParam(max_length=40)]) -> dict[str, Any]:
         saved = store.get_plan(plan_id)
         if saved is None:
-            raise NotFoundError(f"no saved plan {plan_id!r}")
+            raise NotFoundError(f"no saved plan {plan_id[:40]!r}")
         return saved
 
     @app.get("/api/plans")
@@ -361,56 +433,80 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         """Saved plans, newest first (without their results)."""
         return store.list_plans(limit)
 
-    @app.delete("/api/plans/{plan_id}", dependencies=[Depends(require_token)])
-    def delete_plan(plan_id: str) -> dict[str, Any]:
+    @app.delete("/api/plans/{plan_id}", dependencies=[Depends(require_token)],
+                responses={404: {"description": "No such saved plan"}, **_GUARDED})
+    def delete_plan(plan_id: Annotated[str, PathParam(max_length=40)]) -> dict[str, Any]:
         if not store.delete_plan(plan_id):
-            raise NotFoundError(f"no saved plan {plan_id!r}")
+            raise NotFoundError(f"no saved plan {plan_id[:40]!r}")
         return {"id": plan_id, "deleted": True}
 
     @app.post("/api/batch", dependencies=[Depends(require_token)], status_code=202,
+              responses=_GUARDED,
               openapi_extra={"requestBody": {"content": {
                   "application/json": {"schema": BatchRequest.model_json_schema()},
                   "text/csv": {"schema": {"type": "string"}}}, "required": True}})
     async def batch(request: Request) -> dict[str, Any]:
         """Plan a CSV of shipments as a job: JSON ``{"csv": "..."}`` or the CSV itself as
         ``text/csv``."""
-        from silkway.analysis.batch import plan_batch, read_shipments_text
-
         body = await read_batch(request)
-        ships, errors = read_shipments_text(body.csv)
+        return await asyncio.to_thread(start_batch, body)
+
+    def start_batch(body: BatchRequest) -> dict[str, Any]:
+        from silkway.analysis.batch import RowError, plan_batch, read_shipments_text
+
+        try:
+            ships, errors = read_shipments_text(body.csv)
+        except DataError as exc:  # the uploaded CSV is the user's input
+            raise ConstraintError(str(exc)) from None
         if len(ships) + len(errors) > MAX_BATCH_ROWS:
             raise ConstraintError(f"a batch holds at most {MAX_BATCH_ROWS:,} rows, not "
                                   f"{len(ships) + len(errors):,}")
-        job = store.create_job("batch", {"rows": len(ships) + len(errors)})
-
-        def work() -> None:
+        saved: dict[int, str] = {}  # id(Scenario object) -> saved scenario id
+        planned_ships = []
+        for ship in ships:
             try:
-                rows = plan_batch(net, ships, errors=errors, progress=lambda d, t: store.update_job(
-                    job, status="running", progress=d / max(t, 1)) if d % 500 == 0 else None)
-                store.update_job(job, status="done", progress=1.0, result=rows)
-            except Exception as exc:  # a job must end, and say why
-                log.exception("batch job %s failed", job)
-                store.update_job(job, status="failed", error=f"{type(exc).__name__}: {exc}")
+                scen = scenario_for(ship.scenario)
+            except (ConstraintError, silkway.SilkwayError) as exc:
+                errors.append(RowError(ship.row, str(exc), ship.id, ship.origin,
+                                       ship.destination))
+                continue
+            if scen is not None and not isinstance(scen, str):
+                saved[id(scen)] = str(ship.scenario)
+                ship = dataclasses.replace(ship, scenario=scen)  # type: ignore[arg-type]
+            planned_ships.append(ship)
 
-        threading.Thread(target=work, daemon=True, name=f"batch-{job}").start()
+        def work(progress: Any) -> list[dict[str, Any]]:
+            rows = plan_batch(net, planned_ships, errors=errors, progress=progress)
+            for row in rows:  # a saved scenario is reported by its id
+                if row.get("scenario") is not None and not isinstance(row["scenario"], str):
+                    row["scenario"] = saved.get(id(row["scenario"]), str(row["scenario"]))
+            return rows
+
+        job = runner.submit("batch", {"rows": len(ships) + len(errors)}, work)
         return {"id": job, "status": "queued", "url": f"/api/jobs/{job}"}
 
-    @app.get("/api/jobs/{job_id}")
-    def get_job(job_id: str, format: Literal["json", "csv"] = "json") -> Any:
+    @app.get("/api/jobs/{job_id}", responses={404: {"description": "No such job"}},
+             openapi_extra={"responses": {"200": {
+                 "description": "The job (JSON), or its rows as CSV once done",
+                 "content": {"text/csv": {"schema": {"type": "string"}}}}}})
+    def get_job(job_id: Annotated[str, PathParam(max_length=40)],
+                format: Literal["json", "csv"] = "json") -> Any:
         job = store.get_job(job_id)
         if job is None:
-            raise NotFoundError(f"no job {job_id!r}")
+            raise NotFoundError(f"no job {job_id[:40]!r}")
+        job = runner.check(job)
+        job.pop("owner", None)
         if format == "csv" and job["status"] == "done":
             from silkway.analysis.batch import COLUMNS
 
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), extrasaction="ignore")
             writer.writeheader()
-            writer.writerows(job["result"] or [])
+            writer.writerows(safe_row(row) for row in job["result"] or [])
             return Response(buf.getvalue(), media_type="text/csv")
         return job
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("index.html")))
 
@@ -418,9 +514,20 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     def shared(plan_id: str) -> FileResponse:
         return FileResponse(str(STATIC.joinpath("index.html")))
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_docs_html())
+
+    @app.get("/docs/init.js", include_in_schema=False)
+    def docs_init() -> Response:
+        return Response(_DOCS_INIT, media_type="text/javascript")
+
     _version_routes(app)
+    app.mount("/docs/assets", StaticFiles(directory=str(_swagger_assets())), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.state.store = store
+    app.state.jobs = runner
+    app.state.plans = plans
     return app
 
 
@@ -484,7 +591,3 @@ def _version_routes(app: FastAPI) -> None:
             responses=route.responses, summary=route.summary, description=route.description,
             openapi_extra=route.openapi_extra, name=f"v1_{route.name}")
         route.include_in_schema = False
-
-
-class _UnauthorizedError(Exception):
-    """A write endpoint was called without the configured token."""

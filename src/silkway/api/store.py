@@ -9,8 +9,9 @@ databases.
 Public ids are 12 url-safe random characters from :func:`secrets.token_urlsafe` (72 bits):
 never sequential, never guessable, and only ever compared as bound parameters, never formatted
 into SQL. Every error a caller can cause is a :class:`~silkway.errors.ConstraintError` (bad
-input) or a :class:`~silkway.errors.DataError` (the database cannot be opened or fails), each
-with a one-sentence message.
+input) or a :class:`~silkway.errors.BackendError` (the database cannot be opened or fails), each
+with a one-sentence message. Messages may name the database (never its password); the HTTP API
+shows none of them to clients.
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
-from silkway.errors import ConstraintError, DataError
+from silkway.errors import BackendError, ConstraintError
 
 __all__ = ["JOB_STATUSES", "MAX_JSON_BYTES", "MAX_NAME_CHARS", "MAX_TITLE_CHARS", "MAX_YAML_BYTES",
-           "Store", "alembic_config"]
+           "UNFINISHED", "Store", "alembic_config"]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,12 @@ MAX_LIST = 1000
 
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 """The states of a job: created ``queued``; ``done``, ``failed`` and ``cancelled`` are final."""
+
+UNFINISHED = ("queued", "running")
+"""The states of a job that has not ended yet."""
+
+MAX_OWNER_CHARS = 120
+"""Longest job owner (``host:pid:instance`` of the server running it)."""
 
 _ID_BYTES = 9  # token_urlsafe(9) is exactly 12 characters
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{12}")
@@ -160,6 +167,7 @@ class JobRow(_Stamped, Base):
     payload: Mapped[str] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(MAX_OWNER_CHARS))
 
 
 def _migrations_path() -> str:
@@ -267,7 +275,7 @@ class Store:
 
     Raises
     ------
-    DataError
+    BackendError
         If the database cannot be opened or migrated: ``cannot open the database URL: reason``
         (the password is never shown).
 
@@ -284,14 +292,14 @@ class Store:
             parsed = make_url(url)
         except (ArgumentError, ValueError, TypeError) as exc:
             shown = re.sub(r"(://[^:/@]*:).*@", r"\1***@", str(url))  # never show a password
-            raise DataError(f"cannot open the database {shown!r}: it is not a SQLAlchemy URL "
+            raise BackendError(f"cannot open the database {shown!r}: it is not a SQLAlchemy URL "
                             f"({_reason(exc)})") from None
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         self._url_shown = parsed.render_as_string(hide_password=True)
         backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
-            raise DataError(f"cannot open the database {self._url_shown}: only sqlite:/// and "
+            raise BackendError(f"cannot open the database {self._url_shown}: only sqlite:/// and "
                             f"postgresql+psycopg:// URLs are supported, not {backend}")
         self._sqlite = backend == "sqlite"
         self._lock: threading.Lock | None = threading.Lock() if self._sqlite else None
@@ -299,14 +307,14 @@ class Store:
         try:
             self._engine = self._create_engine(parsed)
         except (NoSuchModuleError, ImportError, ArgumentError, TypeError) as exc:
-            raise DataError(f"cannot open the database {self._url_shown}: "
+            raise BackendError(f"cannot open the database {self._url_shown}: "
                             f"its driver is not available ({_reason(exc)})") from None
         try:
             self._migrate()
         except (SQLAlchemyError, CommandError, OSError, ImportError) as exc:
             log.debug("opening %s failed", self._url_shown, exc_info=True)
             self._engine.dispose()
-            raise DataError(f"cannot open the database {self._url_shown}: {self._why(exc)}") from None
+            raise BackendError(f"cannot open the database {self._url_shown}: {self._why(exc)}") from None
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         log.info("store open at %s", self._url_shown)
 
@@ -363,9 +371,9 @@ class Store:
 
     @contextmanager
     def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
-        """A short session in one transaction; database failures become :class:`DataError`."""
+        """A short session in one transaction; database failures become :class:`BackendError`."""
         if self._closed:
-            raise DataError(f"the database {self._url_shown} is closed")
+            raise BackendError(f"the database {self._url_shown} is closed")
         lock = self._lock
         if lock is not None:
             lock.acquire()
@@ -378,7 +386,7 @@ class Store:
             raise  # callers retry on an id collision
         except SQLAlchemyError as exc:
             log.debug("%s on %s failed", action, self._url_shown, exc_info=True)
-            raise DataError(f"the database {self._url_shown} failed to {action}: {_reason(exc)}") from None
+            raise BackendError(f"the database {self._url_shown} failed to {action}: {_reason(exc)}") from None
         finally:
             if lock is not None:
                 lock.release()
@@ -394,7 +402,7 @@ class Store:
             except IntegrityError as exc:
                 log.warning("id collision or constraint failure while trying to %s: %s", action,
                             _reason(exc))
-        raise DataError(f"the database {self._url_shown} failed to {action}: no free id after "
+        raise BackendError(f"the database {self._url_shown} failed to {action}: no free id after "
                         f"{_ID_ATTEMPTS} attempts")
 
     # -- plans --------------------------------------------------------------------------------
@@ -530,7 +538,7 @@ class Store:
 
     # -- jobs ---------------------------------------------------------------------------------
 
-    def create_job(self, kind: str, payload: dict[str, Any]) -> str:
+    def create_job(self, kind: str, payload: dict[str, Any], *, owner: str | None = None) -> str:
         """Record a new job, ``queued`` with progress 0.
 
         Parameters
@@ -540,6 +548,9 @@ class Store:
             at most 40 characters).
         payload
             The job's input or description (JSON object).
+        owner
+            Which server process runs the job (``host:pid:instance``), so that a restarted
+            server can tell its predecessor's orphaned jobs from its neighbours' live ones.
 
         Returns
         -------
@@ -551,11 +562,14 @@ class Store:
         if not isinstance(payload, dict):
             raise ConstraintError("a job's payload must be a JSON object")
         payload_json = _encode(payload, "job payload")
+        owner_text = _text(owner, "job owner", limit=MAX_OWNER_CHARS, optional=True)
         return self._insert(lambda i: JobRow(id=i, kind=kind, status="queued", progress=0.0,
-                                             payload=payload_json), "create a job")
+                                             payload=payload_json, owner=owner_text),
+                            "create a job")
 
     def update_job(self, job_id: str, *, status: str, progress: float | None = None,
-                   result: dict[str, Any] | list[Any] | None = None, error: str | None = None) -> None:
+                   result: dict[str, Any] | list[Any] | None = None, error: str | None = None,
+                   expect: tuple[str, ...] | None = None) -> bool:
         """Set a job's status and, when given, its progress, result or error.
 
         Parameters
@@ -572,6 +586,14 @@ class Store:
             Why the job failed; ``None`` leaves it unchanged. Longer messages are cut to
             :data:`MAX_ERROR_CHARS` characters rather than refused, so a failing job can
             always record its failure.
+        expect
+            Change the job only if its status is one of these (an atomic compare-and-set, so a
+            job marked failed by a shutdown is not later overwritten by its worker).
+
+        Returns
+        -------
+        bool
+            Whether the job was changed (always True without ``expect``).
 
         Raises
         ------
@@ -597,16 +619,31 @@ class Store:
             values["error"] = text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
         if not _valid_id(job_id):
             raise ConstraintError(f"unknown job {job_id!r}")
+        query = update(JobRow).where(JobRow.id == job_id)
+        if expect is not None:
+            query = query.where(JobRow.status.in_(expect))
         with self._session("update a job", write=True) as s:
-            done: CursorResult[Any] = s.execute(  # type: ignore[assignment]
-                update(JobRow).where(JobRow.id == job_id).values(**values))
+            done: CursorResult[Any] = s.execute(query.values(**values))  # type: ignore[assignment]
             found = done.rowcount
         if found == 0:
+            if expect is not None and self.get_job(job_id) is not None:
+                return False
             raise ConstraintError(f"unknown job {job_id!r}")
+        return True
+
+    def unfinished_jobs(self) -> list[dict[str, Any]]:
+        """Jobs still ``queued`` or ``running``, oldest first, as ``{"id", "status", "owner",
+        "updated"}`` (``updated`` an aware UTC datetime)."""
+        query = (select(JobRow.id, JobRow.status, JobRow.owner, JobRow.updated)
+                 .where(JobRow.status.in_(UNFINISHED)).order_by(JobRow.pk))
+        with self._session("list unfinished jobs") as s:
+            rows = s.execute(query).all()
+        return [{"id": r.id, "status": r.status, "owner": r.owner, "updated": r.updated}
+                for r in rows]
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
         """A job as ``{"id", "kind", "status", "progress", "payload", "result", "error",
-        "created", "updated"}``, or ``None``."""
+        "created", "updated", "owner"}``, or ``None``."""
         if not _valid_id(job_id):
             return None
         with self._session("read a job") as s:
@@ -615,12 +652,12 @@ class Store:
             return None
         return {"id": row.id, "kind": row.kind, "status": row.status, "progress": row.progress,
                 "payload": _decode(row.payload), "result": _decode(row.result), "error": row.error,
-                "created": _iso(row.created), "updated": _iso(row.updated)}
+                "created": _iso(row.created), "updated": _iso(row.updated), "owner": row.owner}
 
     # -- life cycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the database connections; later calls raise :class:`DataError`. Idempotent."""
+        """Release the database connections; later calls raise :class:`BackendError`. Idempotent."""
         if not self._closed:
             self._closed = True
             self._engine.dispose()

@@ -1,0 +1,136 @@
+"""One safe YAML loader for every document silkway reads from a user (scenarios above all).
+
+``yaml.safe_load`` already refuses Python object tags, but not a "billion laughs": a few hundred
+bytes of nested anchors and aliases that expand to gigabytes when walked. :func:`load_yaml`
+refuses, before building anything large:
+
+- documents over :data:`MAX_YAML_BYTES` bytes of UTF-8,
+- more than :data:`MAX_ALIASES` aliases (``*name``) in one document,
+- nesting deeper than :data:`MAX_DEPTH` collections,
+- non-finite numbers (``.nan``, ``.inf``), which no silkway document needs and which make
+  searches and sums silently wrong or endless,
+- more than one document in one text.
+
+Every refusal is an :class:`~silkway.errors.InputError` (the user's document: exit 2, HTTP 422)
+with one sentence that names the problem.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.nodes import Node, ScalarNode
+
+from silkway.errors import InputError
+
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_YAML_BYTES", "load_yaml"]
+
+MAX_YAML_BYTES = 64 * 1024
+"""Largest YAML document accepted, in UTF-8 bytes."""
+
+MAX_ALIASES = 16
+"""Most aliases (``*name``) one document may use."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and sequences."""
+
+
+class _RefusedError(Exception):
+    """Raised inside the loader; turned into an InputError with the document's label."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that counts aliases and depth while composing, and refuses non-finite floats."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _RefusedError(f"it uses more than {MAX_ALIASES} aliases (*name)")
+            return Composer.compose_node(self, parent, index)  # type: ignore[no-any-return]
+        nested = self.check_event(MappingStartEvent) or self.check_event(SequenceStartEvent)
+        if nested:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _RefusedError(f"it nests more than {MAX_DEPTH} levels deep")
+        try:
+            return Composer.compose_node(self, parent, index)  # type: ignore[no-any-return]
+        finally:
+            if nested:
+                self._depth -= 1
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
+        value = float(super().construct_yaml_float(node))
+        if not math.isfinite(value):
+            raise _RefusedError(f"{node.value!r} is not a finite number")
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+
+
+def load_yaml(text: str | bytes, *, label: str = "YAML document",
+              max_bytes: int = MAX_YAML_BYTES) -> Any:
+    """Parse one YAML document safely.
+
+    Parameters
+    ----------
+    text
+        The document (bytes must be UTF-8).
+    label
+        Names the document in error messages, e.g. ``"scenario my.yaml"``.
+    max_bytes
+        Size limit in UTF-8 bytes.
+
+    Returns
+    -------
+    Any
+        Plain data: dicts, lists, strings, numbers, booleans, dates, None.
+
+    Raises
+    ------
+    InputError
+        If the text is too large, not UTF-8, not valid YAML, or refused (see the module).
+    """
+    if isinstance(text, bytes):
+        if len(text) > max_bytes:
+            raise InputError(f"{label} is {len(text):,} bytes; the limit is {max_bytes:,}")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{label} is not UTF-8 text") from None
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InputError(f"{label} is not valid Unicode text") from None
+    if size > max_bytes:
+        raise InputError(f"{label} is {size:,} bytes; the limit is {max_bytes:,}")
+    if "\x00" in text:
+        raise InputError(f"{label} is not text: it contains NUL characters")
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)
+        return loader.get_single_data()
+    except _RefusedError as exc:
+        raise InputError(f"{label} is refused: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        raise InputError(f"{label} is not valid YAML{where}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{label} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise InputError(f"{label} is refused: it nests too deeply") from None
+    except (ValueError, OverflowError):
+        raise InputError(f"{label} is not valid YAML: it holds a number too long to read") from None
+    finally:
+        if loader is not None:
+            loader.dispose()

@@ -1,0 +1,176 @@
+"""The API's outer guard, one pure ASGI middleware: body limit, strict JSON, security headers.
+
+- **Body limit.** A request body is read as it streams in (``Content-Length`` or chunked) and
+  the read stops at :data:`MAX_BODY_BYTES`: the answer is a 413 problem before authentication
+  is checked or anything is parsed, so a 300 MiB chunked upload costs at most ~2 MB of memory.
+- **Strict JSON.** JSON bodies are checked once for what Python's ``json`` module accepts but no
+  JSON document may hold: ``NaN``, ``Infinity`` and numbers that overflow to infinity
+  (``1e999``), lone surrogates (``"\\ud800"``), and deep nesting; each is a 422 problem naming
+  the field, never a 500 deeper down.
+- **Headers.** Every response carries a Content-Security-Policy that allows only this origin,
+  ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and
+  ``Referrer-Policy: no-referrer``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from silkway.api.problems import problem
+
+__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard", "json_problem"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY_BYTES = 2_000_000
+"""Largest request body read, in bytes."""
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects in a JSON body."""
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""Content-Security-Policy of every response: everything from this origin only, no inline or
+foreign script, no framing. Inline *style attributes* are allowed because the page's SVG map and
+charts and Swagger UI set them; they cannot run code."""
+
+_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer")]
+
+
+class _NonFinite:
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+
+def _path(parts: list[str]) -> str:
+    return "body field " + ".".join(parts) if parts else "the request body"
+
+
+def json_problem(body: bytes) -> str | None:
+    """Why ``body`` is not an acceptable JSON document, or None (malformed JSON is left to the
+    framework's own 422, which names the position)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the request body is not UTF-8 text, which JSON must be"
+    try:
+        doc = json.loads(text, parse_constant=_NonFinite)
+    except json.JSONDecodeError:
+        return None
+    except RecursionError:
+        return f"the request body nests more than {MAX_JSON_DEPTH} levels deep"
+    except ValueError:  # an integer literal of thousands of digits
+        return "the request body holds a number too long to read"
+    stack: list[tuple[Any, list[str], int]] = [(doc, [], 0)]
+    while stack:
+        value, parts, depth = stack.pop()
+        if isinstance(value, _NonFinite) or (isinstance(value, float) and not math.isfinite(value)):
+            if isinstance(value, _NonFinite):
+                return f"{_path(parts)} is {value.token}, not a finite number"
+            return f"{_path(parts)} overflows to infinity, not a finite number"
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{_path(parts)} holds a lone surrogate, which is not valid Unicode text"
+        elif isinstance(value, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                return f"{_path(parts)} nests more than {MAX_JSON_DEPTH} levels deep"
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                name = str(key)
+                if isinstance(key, str):
+                    try:
+                        name.encode("utf-8")
+                    except UnicodeEncodeError:
+                        return f"{_path(parts)} has a key with a lone surrogate, which is not " \
+                               "valid Unicode text"
+                stack.append((item, [*parts, name[:40]], depth + 1))
+    return None
+
+
+class Guard:
+    """Body limit, strict JSON and security headers around an ASGI app.
+
+    Parameters
+    ----------
+    app
+        The wrapped application.
+    max_body
+        Largest body read, in bytes.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = CSP.encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"content-security-policy",)]
+                headers += [(b"content-security-policy", csp), *_HEADERS]
+                message["headers"] = headers
+            await send(message)
+
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        length = headers.get(b"content-length")
+        chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
+        if length is None and not chunked:
+            await self.app(scope, receive, send_with_headers)
+            return
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await self._too_large(scope, receive, send_with_headers)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await self._too_large(scope, receive, send_with_headers)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if body and (ctype == b"application/json" or ctype.endswith(b"+json")):
+            why = json_problem(body)
+            if why is not None:
+                await problem(422, why, kind="invalid-request", title="Invalid request")(
+                    scope, receive, send_with_headers)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send_with_headers)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, f"the request body is over the limit of {self.max_body:,} bytes",
+                           kind="too-large", title="Content too large",
+                           headers={"Connection": "close"})
+        await response(scope, receive, send)
