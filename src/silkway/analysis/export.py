@@ -268,6 +268,8 @@ def route_table(result: PlanResult) -> dict[str, Any]:
         title += f"  [scenario: {result.scenario.name}]"
     if result.month is not None:
         title += f"  [month {result.month}]"
+    if result.as_of:
+        title += f"  [data as of {result.as_of}]"
     return {"title": title, "columns": cols, "rows": rows}
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -21,16 +21,20 @@ from silkway.errors import ConstraintError, NoRouteError
 from silkway.network.model import Hub, Network
 from silkway.routing.constraints import Constraints
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
+from silkway.data.tables import LogNormal
 from silkway.routing.graph import (
+    END,
     N_CLASSES,
     START,
     DirectedLeg,
     LegFigures,
     SearchGraph,
+    counts_as_transshipment,
     leg_class,
+    operation,
     search_graph,
 )
-from silkway.routing.pareto import ParetoPath, pareto_paths
+from silkway.routing.pareto import Arc, ParetoPath, pareto_paths
 from silkway.types import Cargo, Mode, Passage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,20 +97,32 @@ class RouteLeg:
 
 @dataclass(frozen=True, slots=True)
 class Handling:
-    """A container lift at a hub: loading at origin, unloading at destination, or a transfer."""
+    """A container lift at a hub: loading at origin, unloading at destination, or a transfer.
+
+    ``operation`` says what happens there (start, end, mode_change, gauge_change, ferry_board,
+    ferry_alight, sea_transship); days and cost are the hub profile's for that operation."""
 
     hub: Hub
     reason: str  # origin | destination | transshipment
     footprint: Footprint
+    operation: str = "start"
+
+    @property
+    def days(self) -> LogNormal:
+        return self.hub.profile.handling(self.operation)[0]
+
+    @property
+    def cost_usd(self) -> float:
+        return self.hub.profile.handling(self.operation)[1]
 
     def to_dict(self) -> dict[str, Any]:
-        p = self.hub.profile
         return {"hub": self.hub.id, "reason": self.reason,
-                "days": round(p.handling_days.mean, 2),
-                "cost_usd": round(p.handling_cost_usd_feu, 2),
+                "days": round(self.days.mean, 2),
+                "cost_usd": round(self.cost_usd, 2),
                 "co2e_kg": round(self.footprint.wtw_kg, 3),
                 "co2e_kg_ttw": round(self.footprint.ttw_kg, 3),
-                "operation": self.footprint.factor_key}
+                "operation": self.footprint.factor_key,
+                "hub_operation": self.operation}
 
     def __repr__(self) -> str:
         return f"<Handling {self.reason} at {self.hub.id}>"
@@ -182,6 +198,7 @@ class PlanResult:
     cargo: CargoSpec | None = None
     scenario: scenarios.Scenario | None = None
     month: int | None = None
+    as_of: str = ""
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
@@ -202,6 +219,7 @@ class PlanResult:
             "month": self.month,
             "order": OBJECTIVES[self.objective],
             "network": self.network_key[:16],
+            "as_of": self.as_of,
         }
 
     def __repr__(self) -> str:
@@ -323,20 +341,18 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
     network = g.network
     legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
 
-    def lift(hub: Hub, reason: str) -> Handling:
-        return Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo))
+    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> Handling:
+        return Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo),
+                        operation(c_in, c_out) or "start")
 
-    handling = [lift(origin, "origin")]
-    prev_cls = START
-    for rl in legs:
-        cls = leg_class(rl.directed.leg)
-        if prev_cls not in (START, cls):
-            handling.append(lift(network.hub(rl.directed.src), "transshipment"))
-        prev_cls = cls
-    handling.append(lift(destination, "destination"))
+    classes = [leg_class(rl.directed.leg) for rl in legs]
+    handling = [lift(origin, "origin", START, classes[0])]
+    for rl, c_in, c_out in zip(legs[1:], classes, classes[1:], strict=False):
+        if counts_as_transshipment(c_in, c_out):
+            handling.append(lift(network.hub(rl.directed.src), "transshipment", c_in, c_out))
+    handling.append(lift(destination, "destination", classes[-1], END))
     member, rho = _groups(network)
-    parts: list[Part] = [Part(h.hub.profile.handling_days,
-                              member.get(f"hub_profile:{h.hub.profile.profile}", -1))
+    parts: list[Part] = [Part(h.days, member.get(f"hub_profile:{h.hub.profile.profile}", -1))
                          for h in handling]
     for rl in legs:
         leg = rl.directed.leg
@@ -354,7 +370,7 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
     reposition = 0.0 if repo is None else (
         repo.cost_usd_teu if g.cargo.cargo == Cargo.TEU.value else repo.cost_usd_feu)
     cost = sum(rl.figures.cost_usd for rl in legs) + sum(
-        h.hub.profile.handling_cost_usd_feu for h in handling) + reposition
+        h.cost_usd for h in handling) + reposition
     route = Route("", tuple(legs), tuple(handling), days, expected, cost,
                   sum(rl.figures.co2e_wtw_kg for rl in legs)
                   + sum(h.footprint.wtw_kg for h in handling),
@@ -474,13 +490,13 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     bounds = g.lower_bounds(di)
     if not np.isfinite(bounds[oi * N_CLASSES][0]):
         raise NoRouteError(_why_none(o, d, c))
-    targets = frozenset(di * N_CLASSES + k for k in range(1, N_CLASSES))
-    paths = pareto_paths(g.adj, oi * N_CLASSES + START, targets, lower_bound=bounds)
+    adj, targets, bounds = _end_arcs(g, di, bounds)
+    paths = pareto_paths(adj, oi * N_CLASSES + START, targets, lower_bound=bounds)
     sim = SimOptions(draws, rng, deadline_days, histogram)
     cap = c.max_transshipments
     routes = []
     for p in paths:
-        hubs_seq = [n // N_CLASSES for n in p.nodes]
+        hubs_seq = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
         if len(set(hubs_seq)) != len(hubs_seq):
             continue  # revisits a hub: not a route anyone would run
         r = _build_route(g, p, o, d, sim)
@@ -491,7 +507,46 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     routes.sort(key=_key(objective))
     routes = _thin(routes, thin, objective) if thin > 0 else routes
     return PlanResult(o, d, c, g.payload_t, tuple(routes[:max_routes]), network.key, objective,
-                      g.cargo, scen, month if month is not None else (scen.month if scen else None))
+                      g.cargo, scen, month if month is not None else (scen.month if scen else None),
+                      network.as_of)
+
+
+class _WithEnd(Sequence[Sequence[Arc]]):
+    """The search graph's arcs, where the destination's arrival states lead only to one end
+    state by an arc that costs the unloading for that arrival class (so a box that arrives by
+    rail at a ferry port pays a train's unloading, not the ferry boarding)."""
+
+    def __init__(self, adj: Sequence[Sequence[Arc]], ends: dict[int, tuple[Arc, ...]]) -> None:
+        self._adj, self._ends = adj, ends
+
+    def __len__(self) -> int:
+        return len(self._adj) + 1
+
+    @overload
+    def __getitem__(self, i: int) -> Sequence[Arc]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Sequence[Arc]]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i in self._ends:
+            return self._ends[i]
+        if i == len(self._adj) or i == -1:
+            return ()
+        return self._adj[i]
+
+
+def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
+              ) -> tuple[_WithEnd, frozenset[int], list[tuple[float, ...]]]:
+    """Arcs, target set and lower bounds with an end state after the destination ``di``."""
+    end = len(g.adj)
+    dims, n_crit = len(bounds[0]), len(g.hub_matrices)  # + 1 with a transshipment cap
+    ends = {}
+    for k in range(1, N_CLASSES):
+        lift = g.lift(di, k, END) or (0.0, 0.0, 0.0, 0.0)
+        vec = tuple(lift[:n_crit]) + (0.0,) * (dims - n_crit)
+        ends[di * N_CLASSES + k] = (Arc(end, vec, -1),)
+    return _WithEnd(g.adj, ends), frozenset({end}), [*bounds, (0.0,) * dims]
 
 
 def _why_none(o: Hub, d: Hub, c: Constraints) -> str:

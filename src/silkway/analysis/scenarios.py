@@ -27,7 +27,7 @@ from silkway.routing.constraints import Constraints
 from silkway.types import Mode, Passage
 
 _TOP_KEYS = {"name", "title", "description", "month", "close", "open_planned", "add_legs",
-             "change", "source", "estimate"}
+             "change", "source", "estimate", "as_of"}
 _LEG_KEYS = {"from", "to", "mode", "tariff", "gauge_mm", "border", "distance_km", "via",
              "wait_days_p50", "wait_days_p90", "source", "estimate", "status"}
 _FACTORS = ("wait_factor", "dwell_factor", "handling_factor", "speed_factor", "cost_factor")
@@ -78,6 +78,7 @@ class Scenario:
     changes: tuple[Change, ...] = ()
     provenance: Provenance = field(default=Provenance("", ""))
     digest: str = ""
+    as_of: str = ""  # an era scenario's period (e.g. "2022"); plans under it carry it
 
     def constrain(self, c: Constraints) -> Constraints:
         """Merge the scenario's closures into route constraints."""
@@ -88,6 +89,7 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "month": self.month,
+                "as_of": self.as_of or None,
                 "close": {"countries": sorted(self.close_countries),
                           "passages": sorted(p.value for p in self.close_passages),
                           "hubs": sorted(self.close_hubs)},
@@ -181,11 +183,14 @@ def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
                      enumerate(raw.get("add_legs") or [], 1))
     changes = tuple(_change(i, ch, tables, fail) for i, ch in enumerate(raw.get("change") or [], 1))
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+    as_of = raw.get("as_of")
+    if as_of is not None and (not isinstance(as_of, str | int) or not str(as_of).strip()):
+        raise fail(f"as_of {as_of!r} is not a period such as 2022 or 2025-H2")
     return Scenario(str(raw["name"]), str(raw["title"]), str(raw.get("description") or ""),
                     month, base.avoid, base.closed, closed_hubs, bool(raw.get("open_planned")),
                     new_legs, changes,
                     Provenance(str(raw.get("source") or ""), str(raw.get("estimate") or "")),
-                    digest)
+                    digest, str(as_of).strip() if as_of is not None else "")
 
 
 def _new_leg(i: int, leg: Any, tables: Tables, fail: Any) -> NewLeg:
@@ -285,7 +290,8 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
                 changes.append(Change(s.target_type, (s.key,), (
                     ("wait_factor", s.wait_factor), ("dwell_factor", s.dwell_factor),
                     ("handling_factor", s.handling_factor))))
-    if not changes and not (scenario and scenario.add_legs):
+    era = scenario.as_of if scenario and scenario.as_of else network.tables.as_of
+    if not changes and not (scenario and scenario.add_legs) and era == network.tables.as_of:
         return network
     t = network.tables
     profiles, borders, tariffs = dict(t.profiles), dict(t.borders), dict(t.tariffs)
@@ -295,9 +301,7 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
     for ch in changes:
         key = ch.target[0]
         if ch.target_type == "hub_profile":
-            p = profiles[key]
-            profiles[key] = dataclasses.replace(
-                p, handling_days=_scale(p.handling_days, ch.factor("handling_factor")))
+            profiles[key] = profiles[key].scaled(ch.factor("handling_factor"))
         elif ch.target_type == "border":
             b = borders[key]
             borders[key] = dataclasses.replace(b, dwell_days=_scale(b.dwell_days,
@@ -313,8 +317,7 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
     for h in network.hubs:
         prof = profiles[h.profile.profile]
         if h.id in hub_factor:
-            prof = dataclasses.replace(prof, handling_days=_scale(prof.handling_days,
-                                                                  hub_factor[h.id]))
+            prof = prof.scaled(hub_factor[h.id])
         hubs.append(dataclasses.replace(h, profile=prof))
     legs = []
     for leg in network.legs:
@@ -332,7 +335,8 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
     by_id = {h.id: h for h in hubs}
     for new in scenario.add_legs if scenario else ():
         legs.append(_make_leg(len(legs), new, by_id, tariffs, borders))
-    tables = dataclasses.replace(t, profiles=profiles, borders=borders, tariffs=tariffs)
+    tables = dataclasses.replace(t, profiles=profiles, borders=borders, tariffs=tariffs,
+                                 as_of=era)
     tag = hashlib.sha256(f"{scenario.digest if scenario else ''}|{month}".encode()).hexdigest()
     return Network(tuple(hubs), tuple(legs), tables, f"{network.key}+{tag[:12]}",
                    dict(network.stats))

@@ -8,6 +8,7 @@ line and the problem. Every number must carry a ``source`` or an ``estimate`` wi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import math
@@ -36,7 +37,11 @@ TABLE_FILES = (
 
 # Tables that change how delays behave (by month, together) but not the compiled network: they
 # are read with the others but kept out of the network's cache key.
-DYNAMIC_FILES = ("seasonality.csv", "correlation.csv", "direction.csv", "repositioning.csv")
+DYNAMIC_FILES = ("seasonality.csv", "correlation.csv", "direction.csv", "repositioning.csv",
+                 "handling.csv", "sea_services.csv", "as_of.csv", "calibrated.csv")
+# Operations a box undergoes at a hub; handling.csv gives days and cost per (profile, operation).
+OPERATIONS = ("start", "end", "mode_change", "gauge_change", "ferry_board", "ferry_alight",
+              "sea_transship")
 TARGET_TYPES = frozenset({"tariff", "border", "hub_profile"})
 
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
@@ -132,11 +137,41 @@ class HubRow:
 
 
 @dataclass(frozen=True, slots=True)
+class HandlingOp:
+    """Handling of a box at a hub of one profile for one operation (see :data:`OPERATIONS`)."""
+
+    profile: str
+    operation: str
+    days: LogNormal
+    cost_usd_feu: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
 class HubProfile:
+    """A kind of hub: its base handling, and what differs by operation (``handling.csv``)."""
+
     profile: str
     handling_days: LogNormal
     handling_cost_usd_feu: float
     provenance: Provenance
+    operations: tuple[HandlingOp, ...] = ()
+
+    def handling(self, operation: str) -> tuple[LogNormal, float]:
+        """Days and USD/FEU of one operation here; the profile's base row where none is given."""
+        for op in self.operations:
+            if op.operation == operation:
+                return op.days, op.cost_usd_feu
+        return self.handling_days, self.handling_cost_usd_feu
+
+    def scaled(self, factor: float) -> HubProfile:
+        """The profile with every handling time multiplied by ``factor`` (scenarios, seasons)."""
+        if factor == 1.0:
+            return self
+        ops = tuple(dataclasses.replace(o, days=LogNormal(o.days.p50 * factor, o.days.p90 * factor))
+                    for o in self.operations)
+        base = LogNormal(self.handling_days.p50 * factor, self.handling_days.p90 * factor)
+        return dataclasses.replace(self, handling_days=base, operations=ops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +291,9 @@ class Tables:
     correlation: tuple[CorrelationGroup, ...] = ()
     direction: dict[tuple[str, str, str], Direction] = field(default_factory=dict)
     repositioning: dict[str, Repositioning] = field(default_factory=dict)
+    sea_services: tuple[Any, ...] = ()  # timing.SeaService: lanes with no direct liner service
+    as_of: str = ""
+    calibrated: tuple[Any, ...] = ()  # timing.Calibrated rows applied on top of the priors
 
 
 class _Row:
@@ -359,8 +397,11 @@ def read_texts() -> dict[str, str]:
             for name in (*TABLE_FILES, *DYNAMIC_FILES) if pkg.joinpath(name).is_file()}
 
 
-def parse_tables(texts: dict[str, str]) -> Tables:
+def parse_tables(texts: dict[str, str], *, calibrated: bool = True) -> Tables:
     """Parse and cross-check table texts (the shipped ones, or a test's variants).
+
+    With ``calibrated`` (the default) the fitted values of ``calibrated.csv`` replace the priors
+    of the sourced tables; without, the priors stand (the "before" of ``silkway calibrate``).
 
     Raises
     ------
@@ -536,10 +577,13 @@ def parse_tables(texts: dict[str, str]) -> Tables:
     _unique("correlation.csv", groups, key=lambda g: g.group)
     from silkway.data.direction import parse_direction, parse_repositioning
 
-    return Tables(tuple(hub_rows), profiles, borders, tariffs, factors, hub_factors, cargo,
-                  tuple(legs), digest.hexdigest(), tuple(seasonality), tuple(groups),
-                  parse_direction(texts, _rows, tariffs, borders),
-                  parse_repositioning(texts, _rows))
+    tables = Tables(tuple(hub_rows), profiles, borders, tariffs, factors, hub_factors, cargo,
+                    tuple(legs), digest.hexdigest(), tuple(seasonality), tuple(groups),
+                    parse_direction(texts, _rows, tariffs, borders),
+                    parse_repositioning(texts, _rows))
+    from silkway.data import timing  # the time-model tables build on the ones above
+
+    return timing.attach(tables, texts, calibrated=calibrated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,6 +694,6 @@ _SEASON_HEADER = "target_type,key,months,wait_factor,dwell_factor,handling_facto
 _CORR_HEADER = "group,rho,members,source,estimate\n"
 
 
-def load_tables() -> Tables:
-    """Load and validate the shipped tables."""
-    return parse_tables(read_texts())
+def load_tables(*, calibrated: bool = True) -> Tables:
+    """Load and validate the shipped tables (with the calibrated values, unless told not to)."""
+    return parse_tables(read_texts(), calibrated=calibrated)

@@ -35,6 +35,7 @@ from silkway.data.tables import (
     Tariff,
     load_tables,
 )
+from silkway.data.timing import no_direct_service
 from silkway.errors import BackendError, InputError, ShippedDataError, UnknownPlaceError
 from silkway.network.build import BUILD_FORMAT, BuildParams, Progress, compile_network
 from silkway.types import Mode
@@ -118,6 +119,11 @@ class Network:
                 names.setdefault(_norm(name), h.id)
         self._names.update(names)
 
+    @property
+    def as_of(self) -> str:
+        """The period the network's data describe (``as_of.csv``, or a scenario's era)."""
+        return self.tables.as_of
+
     def hub(self, hub_id: str) -> Hub:
         """Hub by exact id."""
         try:
@@ -167,11 +173,14 @@ def _assemble(compiled: dict[str, Any], tables: Tables, key: str) -> Network:
         Hub(h.id, h.name, h.aliases, h.country, h.lat, h.lon, h.kind, h.gauge_mm,
             tables.profiles[h.profile], h.coord_source)
         for h in tables.hubs)
-    legs = []
-    for i, c in enumerate(compiled["legs"]):
+    legs: list[Leg] = []
+    unsailed = no_direct_service(tables)
+    for c in compiled["legs"]:
         row = tables.legs[c["index"]]
+        if row.mode is Mode.SEA and frozenset((row.src, row.dst)) in unsailed:
+            continue  # no direct liner service: boxes go via a transshipment hub port
         legs.append(Leg(
-            index=i, src=c["from"], dst=c["to"], mode=Mode(c["mode"]), variant=c["variant"],
+            index=len(legs), src=c["from"], dst=c["to"], mode=Mode(c["mode"]), variant=c["variant"],
             distance_km=c["distance_km"], estimated_km=c["estimated_km"],
             distance_source=c["distance_source"], passages=frozenset(c["passages"]),
             countries=tuple(c["countries"]), coords=np.asarray(c["coords"], dtype=np.float64),

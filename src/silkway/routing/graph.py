@@ -3,7 +3,14 @@
 States are (hub, arrival class): a container that arrives by broad-gauge rail and leaves by
 standard-gauge rail, or arrives by sea and leaves by rail, is lifted at the hub, which costs the
 hub's handling time and money and counts as a transshipment. Classes: start, sea, ferry, road,
-rail 1435 mm, rail 1520 mm.
+rail 1435 mm, rail 1520 mm. A box that arrives by sea and leaves by sea changes vessels (legs are
+liner services), so it is lifted too.
+
+What the lift costs depends on the operation (:func:`operation`): loading at the start, a mode
+change, a gauge change, boarding or leaving a ferry, a sea-sea transshipment, unloading at the
+end; ``handling.csv`` gives each hub profile's days and cost per operation. The origin's loading
+is part of the arcs that leave the start state, so arc costs add up to what the route builder
+charges (the destination's unloading is added by the plan's end arcs, see :func:`lift`).
 
 Each arc's cost vector is (expected days, USD, kg CO2e WTW) — plus the transshipment count when a
 cap on transshipments is set, so that the cap never prunes a route that respects it.
@@ -17,8 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from silkway.data.direction import bound, factors
-from silkway.data.tables import ZERO, LogNormal
-from silkway.network.model import Leg, Network
+from silkway.data.tables import OPERATIONS, ZERO, LogNormal
+from silkway.network.model import Hub, Leg, Network
 from silkway.routing.constraints import Constraints
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint, leg_footprint
 from silkway.routing.pareto import Arc
@@ -26,7 +33,33 @@ from silkway.types import Cargo, Mode
 
 N_CLASSES = 6
 START = 0
-_MODE_CLASS = {Mode.SEA: 1, Mode.FERRY: 2, Mode.ROAD: 3}
+END = -1  # the "class" a box leaves the destination with: the trip ends
+SEA, FERRY = 1, 2
+_MODE_CLASS = {Mode.SEA: SEA, Mode.FERRY: FERRY, Mode.ROAD: 3}
+_RAIL = frozenset({4, 5})
+
+
+def operation(c_in: int, c_out: int) -> str | None:
+    """What happens to a box at a hub between arriving in class ``c_in`` and leaving in
+    ``c_out`` (``START`` in: the trip begins; ``END`` out: it ends); None: it stays on board."""
+    if c_in == START:
+        return "ferry_board" if c_out == FERRY else "start"
+    if c_out == END:
+        return "ferry_alight" if c_in == FERRY else "end"
+    if c_in == c_out:
+        return "sea_transship" if c_in in (SEA, FERRY) else None
+    if c_out == FERRY:
+        return "ferry_board"
+    if c_in == FERRY:
+        return "ferry_alight"
+    if c_in in _RAIL and c_out in _RAIL:
+        return "gauge_change"
+    return "mode_change"
+
+
+def counts_as_transshipment(c_in: int, c_out: int) -> bool:
+    """A lift between two legs (not the loading at the start or the unloading at the end)."""
+    return c_in != START and c_out != END and operation(c_in, c_out) is not None
 
 
 def leg_class(leg: Leg) -> int:
@@ -83,7 +116,8 @@ class SearchGraph:
     directed: tuple[DirectedLeg, ...]
     figures: tuple[LegFigures, ...]
     adj: tuple[tuple[Arc, ...], ...]
-    transfer: tuple[tuple[float, float, float, float], ...]  # per hub: days, USD, kg, var days
+    transfer: tuple[dict[str, tuple[float, float, float, float]], ...]  # per hub, per operation:
+    # days, USD, kg, var days
     hub_matrices: tuple[dict[int, dict[int, float]], ...]  # per criterion: min leg cost v <- u
     cargo: CargoSpec
     _bounds: dict[int, tuple[tuple[float, ...], ...]] = field(default_factory=dict, repr=False)
@@ -91,6 +125,11 @@ class SearchGraph:
     @property
     def payload_t(self) -> float:
         return self.cargo.payload_t
+
+    def lift(self, hub: int, c_in: int, c_out: int) -> tuple[float, float, float, float] | None:
+        """(days, USD, kg CO2e, var days) of the lift at ``hub`` between two classes, or None."""
+        op = operation(c_in, c_out)
+        return None if op is None else self.transfer[hub][op]
 
     def lower_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
         """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers).
@@ -181,6 +220,14 @@ def leg_allowed(leg: Leg, c: Constraints) -> bool:
     return not (closed and not closed.isdisjoint(leg.passages))
 
 
+def _lifts(hub: Hub, kg: float) -> dict[str, tuple[float, float, float, float]]:
+    out = {}
+    for op in OPERATIONS:
+        days, usd = hub.profile.handling(op)
+        out[op] = (days.mean, usd, kg, days.var)
+    return out
+
+
 @lru_cache(maxsize=64)
 def search_graph(network: Network, constraints: Constraints, risk: bool = False) -> SearchGraph:
     """Build (once per network, constraints and risk flag) the state graph a plan searches.
@@ -198,8 +245,7 @@ def search_graph(network: Network, constraints: Constraints, risk: bool = False)
         for fwd in (True, False):
             directed.append(DirectedLeg(leg, fwd))
             figures.append(leg_figures(leg, spec, network, fwd))
-    transfer = tuple((h.profile.handling_days.mean, h.profile.handling_cost_usd_feu,
-                      hub_footprint(network.tables, h, spec).wtw_kg, h.profile.handling_days.var)
+    transfer = tuple(_lifts(h, hub_footprint(network.tables, h, spec).wtw_kg)
                      for h in network.hubs)
     capped = constraints.max_transshipments is not None
     n_hubs = len(network.hubs)
@@ -213,13 +259,14 @@ def search_graph(network: Network, constraints: Constraints, risk: bool = False)
         for m, val in zip(mats, base, strict=True):
             m[(u, v)] = min(m.get((u, v), math.inf), val)
         for c_in in range(N_CLASSES):
-            if c_in in (START, cls):
+            op = operation(c_in, cls)
+            if op is None:
                 vec = (*base, 0.0) if capped else base
             else:
-                lift = transfer[u]
-                vec = tuple(x + y for x, y in zip(base, (lift[0], lift[1], lift[2], lift[3]),
-                                                  strict=False))
-                vec = (*vec, 1.0) if capped else vec
+                lift = transfer[u][op]
+                vec = tuple(x + y for x, y in zip(base, lift, strict=False))
+                if capped:
+                    vec = (*vec, 0.0 if c_in == START else 1.0)
             adj[u * N_CLASSES + c_in].append(Arc(v * N_CLASSES + cls, vec, ref))
     hub_matrices: list[dict[int, dict[int, float]]] = []
     for m in mats:
