@@ -17,11 +17,11 @@ from silkway.analysis.reliability import (
     simulate_days,
     summarise,
 )
+from silkway.data.tables import LogNormal
 from silkway.errors import ConstraintError, NoRouteError
 from silkway.network.model import Hub, Network
 from silkway.routing.constraints import Constraints
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
-from silkway.data.tables import LogNormal
 from silkway.routing.graph import (
     END,
     N_CLASSES,
@@ -490,8 +490,8 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     bounds = g.lower_bounds(di)
     if not np.isfinite(bounds[oi * N_CLASSES][0]):
         raise NoRouteError(_why_none(o, d, c))
-    adj, targets, bounds = _end_arcs(g, di, bounds)
-    paths = pareto_paths(adj, oi * N_CLASSES + START, targets, lower_bound=bounds)
+    adj, targets, end_bounds = _end_arcs(g, di, bounds)
+    paths = pareto_paths(adj, oi * N_CLASSES + START, targets, lower_bound=end_bounds)
     sim = SimOptions(draws, rng, deadline_days, histogram)
     cap = c.max_transshipments
     routes = []
@@ -541,7 +541,7 @@ def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
     """Arcs, target set and lower bounds with an end state after the destination ``di``."""
     end = len(g.adj)
     dims, n_crit = len(bounds[0]), len(g.hub_matrices)  # + 1 with a transshipment cap
-    ends = {}
+    ends: dict[int, tuple[Arc, ...]] = {}
     for k in range(1, N_CLASSES):
         lift = g.lift(di, k, END) or (0.0, 0.0, 0.0, 0.0)
         vec = tuple(lift[:n_crit]) + (0.0,) * (dims - n_crit)

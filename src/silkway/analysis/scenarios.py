@@ -29,7 +29,7 @@ from silkway.types import Mode, Passage
 _TOP_KEYS = {"name", "title", "description", "month", "close", "open_planned", "add_legs",
              "change", "source", "estimate", "as_of"}
 _LEG_KEYS = {"from", "to", "mode", "tariff", "gauge_mm", "border", "distance_km", "via",
-             "wait_days_p50", "wait_days_p90", "source", "estimate", "status"}
+             "wait_days_p50", "wait_days_p90", "source", "estimate", "status", "speed_kmh"}
 _FACTORS = ("wait_factor", "dwell_factor", "handling_factor", "speed_factor", "cost_factor")
 _TARGETS = ("tariff", "border", "hub_profile", "hub", "leg")
 
@@ -60,6 +60,7 @@ class NewLeg:
     via: tuple[tuple[float, float], ...]
     wait: LogNormal
     provenance: Provenance
+    speed_kmh: float | None = None  # a new line's published design speed (else the tariff's)
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,12 @@ def _new_leg(i: int, leg: Any, tables: Tables, fail: Any) -> NewLeg:
             raise fail(f"add_legs #{i}: via point {point!r} is not 'lat lon'") from None
         via.append((lat, lon))
     wait = LogNormal(float(leg.get("wait_days_p50") or 0), float(leg.get("wait_days_p90") or 0))
+    speed = leg.get("speed_kmh")
+    if speed is not None and (not isinstance(speed, int | float) or not 1 <= speed <= 350):
+        raise fail(f"add_legs #{i}: speed_kmh must be a number in [1, 350]")
     return NewLeg(leg["from"], leg["to"], mode, tariff, gauge, border, float(km), tuple(via), wait,
-                  Provenance(str(leg.get("source") or ""), str(leg.get("estimate") or "")))
+                  Provenance(str(leg.get("source") or ""), str(leg.get("estimate") or "")),
+                  float(speed) if speed is not None else None)
 
 
 def _change(i: int, ch: Any, tables: Tables, fail: Any) -> Change:
@@ -347,11 +352,14 @@ def _make_leg(index: int, new: NewLeg, hubs: dict[str, Hub], tariffs: dict[str, 
     from silkway.network.countries import countries_along  # shapely: only for added links
 
     a, b = hubs[new.src], hubs[new.dst]
+    tariff = tariffs[new.tariff]
+    if new.speed_kmh is not None:
+        tariff = dataclasses.replace(tariff, speed_kmh=new.speed_kmh)
     coords = np.array([(a.lat, a.lon), *new.via, (b.lat, b.lon)], dtype=np.float64)
     return Leg(index=index, src=a.id, dst=b.id, mode=new.mode, variant=0,
                distance_km=new.distance_km, estimated_km=new.distance_km,
                distance_source="estimate", passages=frozenset(),
                countries=tuple(countries_along(coords, ends=(a.country, b.country))),
-               coords=coords, gauge_mm=new.gauge_mm, tariff=tariffs[new.tariff],
+               coords=coords, gauge_mm=new.gauge_mm, tariff=tariff,
                border=borders[new.border] if new.border else None, wait_days=new.wait,
                fixed_cost_usd_feu=0.0, status="scenario", provenance=new.provenance)

@@ -40,8 +40,9 @@ TABLE_FILES = (
 DYNAMIC_FILES = ("seasonality.csv", "correlation.csv", "direction.csv", "repositioning.csv",
                  "handling.csv", "sea_services.csv", "as_of.csv", "calibrated.csv")
 # Operations a box undergoes at a hub; handling.csv gives days and cost per (profile, operation).
-OPERATIONS = ("start", "end", "mode_change", "gauge_change", "ferry_board", "ferry_alight",
-              "sea_transship")
+# start/end: the trip begins or ends on a vessel; land_start/land_end: on a train or a truck.
+OPERATIONS = ("start", "end", "land_start", "land_end", "mode_change", "gauge_change",
+              "ferry_board", "ferry_alight", "sea_transship")
 TARGET_TYPES = frozenset({"tariff", "border", "hub_profile"})
 
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})

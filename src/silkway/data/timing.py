@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 from dataclasses import dataclass
 
@@ -114,7 +115,7 @@ def parse_services(text: str, tables: Tables) -> list[SeaService]:
         if frozenset((src, dst)) not in sea:
             raise r.fail(f"no sea leg {src}-{dst} in legs.csv")
         chain = (src, *via, dst)
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in itertools.pairwise(chain):
             lane = frozenset((a, b))
             if lane not in sea or lane in dropped:
                 raise r.fail(f"transshipment via {'/'.join(via)} needs a sailed sea leg {a}-{b}")

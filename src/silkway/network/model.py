@@ -10,6 +10,7 @@ being writable, so a bad ``--cache-dir`` fails in a second rather than after the
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import json
@@ -408,3 +409,22 @@ def cache_path(cache_dir: str | Path | None = None, *, params: BuildParams | Non
     key = cache_key(load_tables(), params or BuildParams())
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     return directory / f"network-{key[:20]}.json"
+
+
+def reassemble(network: Network, tables: Tables) -> Network:
+    """The same compiled legs with the time and cost values of other tables (e.g. calibrated
+    or prior ones): tariffs, borders, waits and hub profiles are taken from ``tables``."""
+    rows = {(r.src, r.dst, r.mode): r for r in tables.legs}
+    hubs = tuple(dataclasses.replace(h, profile=tables.profiles[h.profile.profile])
+                 for h in network.hubs)
+    legs = []
+    for leg in network.legs:
+        row = rows.get((leg.src, leg.dst, leg.mode))
+        legs.append(dataclasses.replace(
+            leg, tariff=tables.tariffs[leg.tariff.tariff],
+            border=tables.borders[leg.border.border] if leg.border else None,
+            wait_days=row.wait_days if row is not None else leg.wait_days))
+    tag = hashlib.sha256(repr([(c.target_type, c.key, c.fitted) for c in tables.calibrated])
+                         .encode()).hexdigest()[:8]
+    return Network(hubs, tuple(legs), tables, f"{network.key.split('+cal')[0]}+cal{tag}",
+                   dict(network.stats))

@@ -6,7 +6,8 @@ hub's handling time and money and counts as a transshipment. Classes: start, sea
 rail 1435 mm, rail 1520 mm. A box that arrives by sea and leaves by sea changes vessels (legs are
 liner services), so it is lifted too.
 
-What the lift costs depends on the operation (:func:`operation`): loading at the start, a mode
+What the lift costs depends on the operation (:func:`operation`): loading at the start (onto a
+vessel, or onto a train or truck: a box that starts at a port by rail only passes its gate), a mode
 change, a gauge change, boarding or leaving a ferry, a sea-sea transshipment, unloading at the
 end; ``handling.csv`` gives each hub profile's days and cost per operation. The origin's loading
 is part of the arcs that leave the start state, so arc costs add up to what the route builder
@@ -43,9 +44,9 @@ def operation(c_in: int, c_out: int) -> str | None:
     """What happens to a box at a hub between arriving in class ``c_in`` and leaving in
     ``c_out`` (``START`` in: the trip begins; ``END`` out: it ends); None: it stays on board."""
     if c_in == START:
-        return "ferry_board" if c_out == FERRY else "start"
+        return {SEA: "start", FERRY: "ferry_board"}.get(c_out, "land_start")
     if c_out == END:
-        return "ferry_alight" if c_in == FERRY else "end"
+        return {SEA: "end", FERRY: "ferry_alight"}.get(c_in, "land_end")
     if c_in == c_out:
         return "sea_transship" if c_in in (SEA, FERRY) else None
     if c_out == FERRY:
