@@ -228,6 +228,7 @@ def test_every_view_at_desktop_and_phone_width(server: str, browser: Any, size: 
         page.click("#zoom-in")
     hubs_after = page.locator("#map-svg .hub-label:not([display])").count()
     assert hubs_after > hubs_before, "zooming in shows no hub names"
+    page.locator("#map").screenshot(path=str(ARTIFACTS / f"web-map-zoomed-{size}.png"))
     page.click("#zoom-fit")
 
     # export menu: GeoJSON in lon/lat
