@@ -195,3 +195,48 @@ def test_broken_direction_rows_are_rejected(old, new, text):
     texts["direction.csv"] = texts["direction.csv"].replace(old, new, 1)
     with pytest.raises(DataError, match=text):
         parse_tables(texts)
+
+
+def test_at_least_160_hubs_and_new_origins_and_ports(tables):
+    assert len(tables.hubs) >= 160
+    ids = {h.id for h in tables.hubs}
+    for hub in ("KZPLX", "KZ-AKTOGAY", "RU-BARNAUL", "IRBAZ", "IRAMD", "IR-ASTARA", "IR-RASHT",
+                "IRQAZ", "INNSA", "INMUN", "GRPIR", "ITTRS", "SIKOP", "ITGOA", "CNXMN", "CNYTN",
+                "CNLFZ", "CNWUX", "KRINC", "KRKAN", "KRUSN", "KRPTK"):
+        assert hub in ids, hub
+
+
+def test_bishkek_torugart_road_has_the_published_length(net):
+    r = silkway.plan(net, "Bishkek", "Torugart", modes={"road"})
+    best = min(r.routes, key=lambda x: x.distance_km)
+    published = 539.0  # knews.kg (2013): Bishkek - Naryn - Torugart road, 539 km
+    assert best.distance_km == pytest.approx(published, rel=0.02)
+    leg = next(rl.directed.leg for rl in best.legs if "KG-TORUGART" in (rl.directed.leg.src,
+                                                                         rl.directed.leg.dst))
+    assert leg.distance_source == "estimate" and leg.estimated_km == leg.distance_km
+
+
+def test_turksib_shortens_vladivostok_tashkent(net):
+    r = silkway.plan(net, "Vladivostok", "Tashkent", modes={"rail"})
+    best = min(r.routes, key=lambda x: x.distance_km)
+    hops = {rl.directed.src for rl in best.legs}
+    assert {"RU-BARNAUL", "KZPLX"} <= hops and "RUYEK" not in hops
+
+
+def test_instc_india_to_russia_through_iran_and_azerbaijan(net):
+    r = silkway.plan(net, "Nhava Sheva", "Moscow", avoid={"AF", "PK"})
+    assert any({"IN", "IR", "AZ", "RU"} <= set(x.countries) for x in r.routes)
+    without_iran = silkway.plan(net, "Nhava Sheva", "Moscow", avoid={"AF", "PK", "IR"})
+    assert without_iran.routes
+    assert all("IR" not in x.countries for x in without_iran.routes)
+
+
+def test_published_leg_lengths_name_real_legs():
+    from silkway.data.tables import parse_tables, read_texts
+    from silkway.errors import DataError
+
+    texts = read_texts()
+    texts["leg_distances.csv"] = texts["leg_distances.csv"].replace("KG-TORUGART,KGNAR",
+                                                                    "KG-TORUGART,KGFRU", 1)
+    with pytest.raises(DataError, match="no road leg"):
+        parse_tables(texts)

@@ -23,6 +23,7 @@ from silkway.types import Mode
 
 if TYPE_CHECKING:
     from silkway.data.direction import Direction, Repositioning
+    from silkway.data.distances import LegDistance
 
 TABLE_FILES = (
     "hubs.csv",
@@ -33,6 +34,7 @@ TABLE_FILES = (
     "hub_emission_factors.csv",
     "cargo.csv",
     "legs.csv",
+    "leg_distances.csv",
 )
 
 # Tables that change how delays behave (by month, together) but not the compiled network: they
@@ -295,6 +297,7 @@ class Tables:
     sea_services: tuple[Any, ...] = ()  # timing.SeaService: lanes with no direct liner service
     as_of: str = ""
     calibrated: tuple[Any, ...] = ()  # timing.Calibrated rows applied on top of the priors
+    leg_distances: dict[tuple[str, str, str], LegDistance] = field(default_factory=dict)
 
 
 class _Row:
@@ -577,11 +580,16 @@ def parse_tables(texts: dict[str, str], *, calibrated: bool = True) -> Tables:
                                        r.provenance()))
     _unique("correlation.csv", groups, key=lambda g: g.group)
     from silkway.data.direction import parse_direction, parse_repositioning
+    from silkway.data.distances import key as distance_key
+    from silkway.data.distances import parse_leg_distances
 
     tables = Tables(tuple(hub_rows), profiles, borders, tariffs, factors, hub_factors, cargo,
                     tuple(legs), digest.hexdigest(), tuple(seasonality), tuple(groups),
                     parse_direction(texts, _rows, tariffs, borders),
-                    parse_repositioning(texts, _rows))
+                    parse_repositioning(texts, _rows),
+                    leg_distances=parse_leg_distances(
+                        texts.get("leg_distances.csv", ""), _rows,
+                        {distance_key(g.src, g.dst, g.mode.value) for g in legs}))
     from silkway.data import timing  # the time-model tables build on the ones above
 
     return timing.attach(tables, texts, calibrated=calibrated)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from silkway.data.distances import key as distance_key
 from silkway.data.tables import HubRow, LegRow, Tables
 from silkway.errors import DataError
 from silkway.network.geo import haversine_km
@@ -172,6 +173,11 @@ def compile_network(tables: Tables, params: BuildParams | None = None, *,
         if leg.mode in (Mode.RAIL, Mode.ROAD):
             g, circ = (rail, p.rail_circuity) if leg.mode is Mode.RAIL else (road, p.road_circuity)
             r = _land_leg(g, leg, a, b, p, circ)
+            published = tables.leg_distances.get(distance_key(a.id, b.id, leg.mode.value))
+            if published is not None and r["distance_source"] == "estimate":
+                # a published length beats the great-circle x circuity guess; still flagged
+                r = {**r, "distance_km": published.distance_km,
+                     "estimated_km": published.distance_km}
             countries = countries_along(r["coords"], ends=ends, step_km=p.country_step_km,
                                         min_km=p.country_min_km)
             out.append({**base, "variant": 0, "distance_km": round(r["distance_km"], 2),
