@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import silkway
@@ -130,18 +132,25 @@ def test_write_endpoints_need_the_token_when_configured(net, cache_dir, tmp_path
     assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
 
 
-def test_fuzzed_requests_never_cause_a_server_error(net, cache_dir, tmp_path):
-    """schemathesis draws requests from the OpenAPI schema for every operation; none may 500,
-    and every response (problem+json errors included) must match the published schema."""
+FUZZ_EXAMPLES = int(os.environ.get("SILKWAY_FUZZ_EXAMPLES", "15"))
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_fuzzed_requests_never_cause_a_server_error(net, cache_dir, tmp_path, mode):
+    """schemathesis draws requests from the OpenAPI schema for every operation (valid ones, then
+    ones that break the schema); none may 500, and every response (problem+json errors included)
+    must match the published schema: status codes, content types and bodies."""
     # an app of its own: schemathesis runs the app's lifespan, whose end stops its workers
     app = create_app(network=net, cache_dir=cache_dir, database_url=f"sqlite:///{tmp_path}/f.db")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     checked = []
     for result in schema.get_all_operations():
         op = result.ok()
+        if mode == GenerationMode.NEGATIVE and not (op.path_parameters or op.query or op.body):
+            continue  # nothing to break
 
-        @given(case=op.as_strategy())
-        @settings(max_examples=15, deadline=None, database=None,
+        @given(case=op.as_strategy(generation_mode=mode))
+        @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case):
             response = case.call()
