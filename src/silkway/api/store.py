@@ -36,37 +36,35 @@ from sqlalchemy import (
     URL,
     Connection,
     CursorResult,
-    DateTime,
-    Dialect,
     Engine,
-    Float,
-    Integer,
-    String,
-    Text,
     create_engine,
     event,
-    func,
     select,
     update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.types import TypeDecorator
 
+from silkway.api._tables import (
+    MAX_NAME_CHARS,
+    MAX_OWNER_CHARS,
+    MAX_TITLE_CHARS,
+    Base,
+    JobRow,
+    PlanRow,
+    ScenarioRow,
+    UTCDateTime,
+    _now,
+)
 from silkway.errors import BackendError, ConstraintError
 
 __all__ = ["JOB_STATUSES", "MAX_JSON_BYTES", "MAX_NAME_CHARS", "MAX_TITLE_CHARS", "MAX_YAML_BYTES",
-           "UNFINISHED", "Store", "alembic_config"]
+           "UNFINISHED", "Base", "JobRow", "PlanRow", "ScenarioRow", "Store", "UTCDateTime",
+           "alembic_config"]
 
 log = logging.getLogger(__name__)
-
-MAX_NAME_CHARS = 80
-"""Longest scenario name, in characters."""
-
-MAX_TITLE_CHARS = 120
-"""Longest plan title, in characters."""
 
 MAX_YAML_BYTES = 64 * 1024
 """Largest scenario YAML text, in UTF-8 bytes."""
@@ -86,9 +84,6 @@ JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 UNFINISHED = ("queued", "running")
 """The states of a job that has not ended yet."""
 
-MAX_OWNER_CHARS = 120
-"""Longest job owner (``host:pid:instance`` of the server running it)."""
-
 _ID_BYTES = 9  # token_urlsafe(9) is exactly 12 characters
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{12}")
 _KIND_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -98,76 +93,6 @@ _SQLITE_BUSY_TIMEOUT_S = 30.0
 _MIGRATION_LOCK_KEY = 0x51_1C_0A_71  # pg_advisory_xact_lock key: one migrating process at a time
 _MIGRATION_LOCK = threading.Lock()  # and one migrating store at a time in this process
 _IMMEDIATE = "silkway_sqlite_immediate"  # execution option: open a SQLite write transaction
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC timestamp on every database.
-
-    PostgreSQL stores ``timestamp with time zone``; SQLite has no time zones, so the value is
-    stored as naive UTC and made aware again when read.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Convert to UTC (naive on SQLite); naive input is taken as UTC already."""
-        if value is None:
-            return None
-        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return aware.replace(tzinfo=None) if dialect.name == "sqlite" else aware
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Return an aware UTC datetime."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the store's tables; its metadata is the migrations' target."""
-
-
-class _Stamped:
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(16), unique=True, index=True)
-    created: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=_now,
-                                              server_default=func.now())
-    updated: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, server_default=func.now())
-
-
-class PlanRow(_Stamped, Base):
-    """A saved plan: the request that made it and its result, both JSON text."""
-
-    __tablename__ = "plans"
-    title: Mapped[str | None] = mapped_column(String(MAX_TITLE_CHARS))
-    request: Mapped[str] = mapped_column(Text)
-    result: Mapped[str] = mapped_column(Text)
-
-
-class ScenarioRow(_Stamped, Base):
-    """A saved scenario: its name and YAML text."""
-
-    __tablename__ = "scenarios"
-    name: Mapped[str] = mapped_column(String(MAX_NAME_CHARS), index=True)
-    yaml: Mapped[str] = mapped_column(Text)
-
-
-class JobRow(_Stamped, Base):
-    """A background job (a batch): its state, progress and outcome."""
-
-    __tablename__ = "jobs"
-    kind: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    progress: Mapped[float | None] = mapped_column(Float)
-    payload: Mapped[str] = mapped_column(Text)
-    result: Mapped[str | None] = mapped_column(Text)
-    error: Mapped[str | None] = mapped_column(Text)
-    owner: Mapped[str | None] = mapped_column(String(MAX_OWNER_CHARS))
 
 
 def _migrations_path() -> str:
