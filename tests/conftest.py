@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +22,23 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def net(cache_dir: Path) -> silkway.Network:
     return silkway.load_network(cache_dir)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_plan_validates_against_the_contract() -> Any:
+    """Every plan the suite turns into JSON is checked against the published contract model."""
+    from silkway.analysis.plan import PlanResult
+    from silkway.result import PlanModel
+
+    real = PlanResult.to_dict
+    checked = {"n": 0}
+
+    def to_dict(self: PlanResult, **kw: Any) -> dict[str, Any]:
+        out = real(self, **kw)
+        PlanModel.model_validate(out)
+        checked["n"] += 1
+        return out
+
+    PlanResult.to_dict = to_dict  # type: ignore[method-assign]
+    yield checked
+    PlanResult.to_dict = real  # type: ignore[method-assign]

@@ -319,7 +319,7 @@ def test_C1_huge_place_name_rejected_at_the_length_limit(client):
     t0 = time.perf_counter()
     r = client.post("/api/plan", json={"origin": "Bishkek" * 15_000, "destination": "Osh"})
     body = is_problem(r, 422)
-    assert "at most 80 characters" in body["detail"]
+    assert "at most 100 characters" in body["detail"]
     assert "Bishkek" not in r.text  # not echoed
     assert time.perf_counter() - t0 < 1.0
 
@@ -400,7 +400,7 @@ def test_D1_full_job_queue_is_503_with_retry_after(net, cache_dir, tmp_path):
 
 def test_contract_validation_errors_are_problems_without_the_input(client):
     r = client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
-                                       "cargo": "ZEPPELIN-SECRET", "max_routes": 500})
+                                       "cargo": "ZEPPELIN-SECRET", "max_routes": 5000})
     body = is_problem(r, 422)
     assert "ZEPPELIN" not in r.text
     assert {e["loc"] for e in body["errors"]} == {"body.cargo", "body.max_routes"}

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import functools
-import inspect
 import itertools
 import math
-import types
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from silkway.analysis.batch import (
     read_shipments,
     write_results,
 )
+from silkway.query import make_query
 
 HEADER = ("id,origin,destination,cargo,count,departure_date,avoid,modes,close,payload_t,"
           "max_transshipments,objective,scenario,deadline_days")
@@ -90,9 +89,6 @@ def serial_rows(net: silkway.Network, shipments_csv: Path) -> list[dict[str, Any
 
 def _expected_plan(net: silkway.Network, query: dict[str, Any]) -> silkway.PlanResult:
     q = dict(query)
-    month = q.pop("month", None)
-    if month is not None and "month" in inspect.signature(silkway.plan).parameters:
-        q["month"] = month
     return silkway.plan(net, q.pop("origin"), q.pop("destination"), **q)
 
 
@@ -141,7 +137,7 @@ def test_figures_equal_plan_for_the_same_query(net: silkway.Network,
         assert r["co2e_ttw_kg_total"] == pytest.approx(best.co2e_ttw_kg * n, rel=1e-12)
     by_id = {r["id"]: r for r in serial_rows}
     assert not {"RU", "BY"} & set(by_id["s1"]["countries"].split(","))
-    assert by_id["s2"]["route"].startswith("All sea") and "EG" not in by_id["s2"]["countries"]
+    assert by_id["s2"]["corridor"] == "sea-cape" and "EG" not in by_id["s2"]["countries"]
     assert by_id["s5"]["cargo"] == "TEU" and by_id["s5"]["departure_date"] == "2025-03-14"
 
 
@@ -152,9 +148,9 @@ def test_each_distinct_query_is_planned_once(net: silkway.Network, shipments_csv
     real = batch._plan_module.plan
 
     @functools.wraps(real)
-    def counting(network: silkway.Network, origin: Any, destination: Any, **kw: Any) -> Any:
-        calls.append((origin.id, destination.id))
-        return real(network, origin, destination, **kw)
+    def counting(network: silkway.Network, query: Any, *args: Any, **kw: Any) -> Any:
+        calls.append((query.origin, query.destination))
+        return real(network, query, *args, **kw)
 
     monkeypatch.setattr(batch._plan_module, "plan", counting)
     shipments, errors = read_shipments(shipments_csv)
@@ -163,7 +159,7 @@ def test_each_distinct_query_is_planned_once(net: silkway.Network, shipments_csv
     assert rows == serial_rows
     # s1/s4/s17 share one plan (names, LOCODEs and case differ), s2/s11 another; s5, s10, s12,
     # s8 (same hub) and s9 (no route) one each; s3's unknown place is never planned.
-    assert len(calls) == 7
+    assert len(calls) == 7, calls
     assert calls.count(("JPTOY", "KGFRU")) == 2  # by days and by cost
     assert progress[0] == (0, len(LINES)) and progress[-1] == (len(LINES), len(LINES))
     assert all(a[0] <= b[0] for a, b in itertools.pairwise(progress))
@@ -230,54 +226,45 @@ def test_row_numbers_are_data_lines(net: silkway.Network, tmp_path: Path) -> Non
     assert rows[1]["error"] == "row 3: it has 5 fields but the header has 4"
 
 
-def test_optional_columns_pass_through_or_say_not_supported(
-        net: silkway.Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_optional_columns_are_query_fields(net: silkway.Network, tmp_path: Path) -> None:
     path = tmp_path / "shipments.csv"
-    path.write_text("origin,destination,departure_date,deadline_days,objective\n"
-                    "Toyama,Bishkek,2025-07-02,,\n"
-                    "Toyama,Bishkek,,60,\n"
-                    "Toyama,Bishkek,,,p90\n"
-                    "Toyama,Bishkek,,,\n", encoding="utf-8")
+    path.write_text("origin,destination,departure_date,deadline_days,objective,via,corridor\n"
+                    "Toyama,Bishkek,2025-07-02,,,,\n"
+                    "Toyama,Bishkek,,60,,,\n"
+                    "Toyama,Bishkek,,,p90,,\n"
+                    "Nagoya,Istanbul,,,,Aktau,\n"
+                    "Nagoya,Istanbul,,,,,middle-corridor\n", encoding="utf-8")
     shipments, errors = read_shipments(path)
     assert not errors
-    params = inspect.signature(silkway.plan).parameters
     rows = plan_batch(net, shipments)
-    for r, keyword, value in ((rows[0], "month", 7), (rows[1], "deadline_days", 60.0)):
-        if keyword in params:
-            best = silkway.plan(net, "Toyama", "Bishkek", **{keyword: value}).routes[0]
-            assert r["status"] == "ok" and r["days_p90"] == best.transit_days.p90, r
-        else:
-            column = "departure_date" if keyword == "month" else keyword
-            assert r["error"] == f"row {r['row']}: column {column} is not supported yet"
-    if "p90" in silkway.OBJECTIVES:
-        best = silkway.plan(net, "Toyama", "Bishkek", objective="p90").routes[0]
-        assert rows[2]["status"] == "ok" and rows[2]["route"] == best.label
-    else:
-        assert rows[2]["error"] == "row 3: objective p90 is not supported yet"
+    for r, keyword, value in ((rows[0], "month", 7), (rows[1], "deadline_days", 60.0),
+                              (rows[2], "objective", "p90")):
+        best = silkway.plan(net, "Toyama", "Bishkek", **{keyword: value}).routes[0]
+        assert r["status"] == "ok" and r["days_p90"] == best.transit_days.p90, r
+        assert r["route"] == best.label
+    for r in rows[3:]:
+        assert r["status"] == "ok" and r["corridor"] == "middle-corridor", r
+        assert "KZ" in r["countries"].split(",") and "AZ" in r["countries"].split(",")
 
-    # Against a plan() without the new keywords, the rows that set them are error rows.
-    real = batch._plan_module.plan
 
-    def old_plan(network: silkway.Network, origin: Any, destination: Any, *, avoid: Any = None,
-                 modes: Any = None, close: Any = None, cargo: Any = "FEU", payload_t: Any = None,
-                 max_transshipments: Any = None, objective: str = "days") -> Any:
-        return real(network, origin, destination, avoid=avoid, modes=modes, close=close,
-                    cargo=cargo, payload_t=payload_t, max_transshipments=max_transshipments,
-                    objective=objective)
+def test_unknown_column_is_an_error_with_did_you_mean(tmp_path: Path) -> None:
+    path = tmp_path / "shipments.csv"
+    path.write_text("origin,destination,departure\nToyama,Bishkek,2025-01-01\n", encoding="utf-8")
+    with pytest.raises(silkway.SilkwayError, match=r"unknown column\(s\) 'departure' \(did you mean "
+                                                 r"departure_date\?\)"):
+        read_shipments(path)
 
-    old = types.SimpleNamespace(plan=old_plan, OBJECTIVES={"days": "", "cost": "", "co2e": ""})
-    monkeypatch.setattr(batch, "_plan_module", old)
-    shipments.append(Shipment(row=5, origin="Toyama", destination="Bishkek", scenario="cku-railway"))
-    rows = plan_batch(net, shipments)
-    assert [r["error"] for r in rows] == [
-        "row 1: column departure_date is not supported yet",
-        "row 2: column deadline_days is not supported yet",
-        "row 3: objective p90 is not supported yet",
-        None,
-        "row 5: column scenario is not supported yet",
-    ]
-    assert rows[3]["cost_usd"] == silkway.plan(net, "Toyama", "Bishkek").routes[0].cost_usd
 
+def test_bad_row_values_name_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "shipments.csv"
+    path.write_text("origin,destination,payload_t,month,corridor\n"
+                    "Toyama,Bishkek,nan,,\n"
+                    "Toyama,Bishkek,,13,\n"
+                    "Toyama,Bishkek,,,middle\n", encoding="utf-8")
+    shipments, errors = read_shipments(path)
+    assert [e.row for e in errors] == [1, 2]
+    assert "payload_t" in errors[0].problem and "month" in errors[1].problem
+    assert [s.row for s in shipments] == [3]  # the corridor id is checked when planned
 
 def test_dask_cluster_gives_the_serial_rows(shipments_csv: Path, cache_dir: Path,
                                             serial_rows: list[dict[str, Any]]) -> None:
@@ -306,7 +293,7 @@ def test_dask_bad_options_and_empty_batch(cache_dir: Path) -> None:
         plan_batch_dask([], cache_dir=cache_dir, workers=0)
     with pytest.raises(silkway.ConstraintError,
                        match="cannot connect to the Dask scheduler at bogus://x:1: unknown address"):
-        plan_batch_dask([Shipment(row=1, origin="Toyama", destination="Bishkek")],
+        plan_batch_dask([Shipment(row=1, query=make_query(origin="Toyama", destination="Bishkek"))],
                         cache_dir=cache_dir, scheduler="bogus://x:1")
     only_errors = [RowError(1, "origin is empty")]
     assert plan_batch_dask([], cache_dir=cache_dir, errors=only_errors)[0]["error"] == (

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import inspect
 import io
 import logging
 import math
@@ -29,8 +28,8 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,8 +39,10 @@ from distributed import WorkerPlugin
 from silkway._csvcell import safe_row
 from silkway.analysis import plan as _plan_module
 from silkway.analysis.distributed import dask_client
+from silkway.analysis.scenarios import Scenario
 from silkway.errors import ConstraintError, InputError, SilkwayError
 from silkway.network.model import Hub, Network, load_network
+from silkway.query import QUERY_FIELDS, PlanQuery, make_query
 from silkway.routing.constraints import Constraints
 from silkway.types import Cargo
 
@@ -50,13 +51,12 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 """Called as ``progress(rows_done, rows_total)`` while a batch is planned."""
 
-INPUT_COLUMNS = ("id", "origin", "destination", "cargo", "count", "departure_date", "avoid",
-                 "modes", "close", "payload_t", "max_transshipments", "objective", "scenario",
-                 "deadline_days")
-"""Columns :func:`read_shipments` understands; any other column is an error naming it."""
+INPUT_COLUMNS = ("id", "count", "departure_date", *QUERY_FIELDS)
+"""Columns :func:`read_shipments` understands: ``id``, ``count``, ``departure_date`` and every
+field of :class:`~silkway.query.PlanQuery`; any other column is an error."""
 
 BATCH_OBJECTIVES = ("days", "cost", "co2e", "p90")
-"""Objectives a shipment row may name (``p90`` only once :func:`silkway.plan` supports it)."""
+"""Objectives a shipment row may name."""
 
 _INT, _FLOAT, _STR = "int64", "float64", "string"
 _COLUMN_TYPES: dict[str, str] = {
@@ -64,7 +64,7 @@ _COLUMN_TYPES: dict[str, str] = {
     "origin": _STR, "destination": _STR, "origin_hub": _STR, "destination_hub": _STR,
     "cargo": _STR, "count": _INT, "payload_t": _FLOAT, "departure_date": _STR,
     "objective": _STR, "scenario": _STR, "deadline_days": _FLOAT,
-    "route": _STR, "countries": _STR, "distance_km": _FLOAT,
+    "route": _STR, "corridor": _STR, "countries": _STR, "distance_km": _FLOAT,
     "days_p50": _FLOAT, "days_p90": _FLOAT, "days_mean": _FLOAT,
     "cost_usd": _FLOAT, "cost_usd_total": _FLOAT,
     "co2e_wtw_kg": _FLOAT, "co2e_ttw_kg": _FLOAT,
@@ -78,9 +78,6 @@ one sentence naming the row and the problem and the route figures are empty. ``c
 per container, the ``*_total`` columns for ``count`` containers; ``payload_t`` is the payload
 the plan used (the cargo type's default when the row left it empty)."""
 
-# plan() keyword <- shipment column, passed only when a row sets the column.
-_PASS_THROUGH = (("scenario", "scenario"), ("month", "departure_date"),
-                 ("deadline_days", "deadline_days"))
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -92,37 +89,34 @@ class Shipment:
     ----------
     row
         1-based data line of the input (the line after the header is row 1).
-    origin, destination
-        Places as the row gives them (UN/LOCODE, hub id, name or alias); resolved when planned.
+    query
+        The row's plan query (its places are resolved when planned).
     id
         The row's ``id`` column, if any.
     count
         Number of containers; totals are per-container figures times ``count``.
     departure_date
-        Planned departure; its month is passed to :func:`silkway.plan` as ``month``.
-    constraints
-        Validated avoid / modes / close / cargo / payload / transshipment cap.
-    objective
-        ``days``, ``cost``, ``co2e`` or ``p90``: which route of the plan is chosen.
-    scenario, deadline_days
-        Passed to :func:`silkway.plan` when set.
+        Planned departure; its month is the query's ``month``.
     """
 
     row: int
-    origin: str
-    destination: str
+    query: PlanQuery
     id: str | None = None
     count: int = 1
     departure_date: date | None = None
-    constraints: Constraints = field(default_factory=Constraints)
-    objective: str = "days"
-    scenario: str | None = None
-    deadline_days: float | None = None
+
+    @property
+    def origin(self) -> str:
+        return self.query.origin
+
+    @property
+    def destination(self) -> str:
+        return self.query.destination
 
     @property
     def cargo(self) -> Cargo:
         """FEU or TEU."""
-        return self.constraints.cargo
+        return Cargo(self.query.cargo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,30 +265,25 @@ def _parse_row(row: int, header: list[str], record: list[str]) -> Shipment | Row
         problems.append("destination is empty")
     count = _parse_int(values.get("count", ""), "count", minimum=1, unit="containers", problems=problems)
     departure = _parse_date(values.get("departure_date", ""), problems)
-    payload = _parse_float(values.get("payload_t", ""), "payload_t", problems=problems)
-    cap = _parse_int(values.get("max_transshipments", ""), "max_transshipments", minimum=0,
-                     unit="transshipments", problems=problems)
-    deadline = _parse_float(values.get("deadline_days", ""), "deadline_days", problems=problems,
-                            positive=True)
-    objective = values.get("objective", "").lower() or "days"
-    if objective not in BATCH_OBJECTIVES:
-        problems.append(f"unknown objective {values['objective']!r}; use "
-                        f"{', '.join(BATCH_OBJECTIVES[:-1])} or {BATCH_OBJECTIVES[-1]}")
-    constraints = Constraints()
-    try:
-        constraints = Constraints.make(avoid=values.get("avoid") or None,
-                                       modes=values.get("modes") or None,
-                                       close=values.get("close") or None,
-                                       cargo=values.get("cargo") or Cargo.FEU,
-                                       payload_t=payload, max_transshipments=cap)
-    except ConstraintError as exc:
-        problems.append(str(exc))
-    if problems:
+    fields: dict[str, Any] = {k: v for k, v in values.items() if k in QUERY_FIELDS and v != ""}
+    fields.setdefault("corridors", "none")  # a batch row keeps only its best route
+    if departure is not None:
+        if "month" in fields and str(fields["month"]) != str(departure.month):
+            problems.append(f"month {fields['month']} contradicts departure_date {departure}")
+        fields["month"] = departure.month
+    query = None
+    if not problems:
+        try:
+            query = make_query(fields)
+            Constraints.make(avoid=query.avoid, modes=query.modes, close=query.close,
+                             cargo=query.cargo, payload_t=query.payload_t,
+                             max_transshipments=query.max_transshipments)
+        except ConstraintError as exc:
+            problems.append(str(exc))
+    if problems or query is None:
         return fail("; ".join(problems))
-    return Shipment(row=row, origin=origin, destination=destination, id=ident,
-                    count=1 if count is None else count, departure_date=departure,
-                    constraints=constraints, objective=objective,
-                    scenario=values.get("scenario") or None, deadline_days=deadline)
+    return Shipment(row=row, query=query, id=ident, count=1 if count is None else count,
+                    departure_date=departure)
 
 
 def _parse_int(text: str, name: str, *, minimum: int, unit: str, problems: list[str]) -> int | None:
@@ -338,61 +327,17 @@ def _parse_date(text: str, problems: list[str]) -> date | None:
 # ---------------------------------------------------------------------------------- planning
 
 
-@dataclass(frozen=True, slots=True)
-class _Query:
-    """What determines a shipment's plan: rows with equal queries share one plan."""
-
-    origin: str
-    destination: str
-    constraints: Constraints
-    objective: str
-    extra: tuple[tuple[str, Any], ...]  # optional plan() keywords the row sets
-
-    def kwargs(self) -> dict[str, Any]:
-        c = self.constraints
-        return {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
-                "close": sorted(p.value for p in c.closed), "cargo": c.cargo.value,
-                "payload_t": c.payload_t, "max_transshipments": c.max_transshipments,
-                "objective": self.objective, **dict(self.extra)}
-
-    def group(self) -> str:
-        """Queries with equal constraints share search graphs: keep them in one partition."""
-        c = self.constraints
-        return "|".join((",".join(sorted(c.avoid)), ",".join(sorted(m.value for m in c.modes)),
-                         ",".join(sorted(p.value for p in c.closed)), c.cargo.value,
-                         repr(c.payload_t), repr(c.max_transshipments), self.objective,
-                         repr(self.extra)))
-
-
 Outcome = dict[str, Any] | str
 """Figures of the chosen route, or the problem (one sentence without the row number)."""
 
 
-def _plan_support() -> tuple[frozenset[str], frozenset[str]]:
-    """The optional keywords and the objectives this version of ``plan()`` accepts."""
-    params = frozenset(inspect.signature(_plan_module.plan).parameters)
-    return params, frozenset(_plan_module.OBJECTIVES)
-
-
-def _query(s: Shipment, params: frozenset[str], objectives: frozenset[str]) -> _Query | str:
-    if s.objective not in objectives:
-        return f"objective {s.objective} is not supported yet"
-    extra: list[tuple[str, Any]] = []
-    for keyword, column in _PASS_THROUGH:
-        value: Any = getattr(s, column)
-        if value is None:
-            continue
-        if keyword not in params:
-            return f"column {column} is not supported yet"
-        extra.append((keyword, value.month if isinstance(value, date) else value))
-    return _Query(s.origin, s.destination, s.constraints, s.objective, tuple(extra))
-
-
 class _Planner:
-    """Plans queries on one network, once per distinct (hubs, constraints, objective, extra)."""
+    """Plans queries on one network, once per distinct query (places resolved to hubs)."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network,
+                 scenarios: Mapping[str, Scenario] | None = None) -> None:
         self.network = network
+        self.scenarios = dict(scenarios or {})
         self._places: dict[str, Hub | str] = {}
         self._plans: dict[tuple[Any, ...], Outcome] = {}
 
@@ -404,18 +349,24 @@ class _Planner:
                 self._places[text] = str(exc)
         return self._places[text]
 
-    def outcome(self, q: _Query) -> Outcome:
+    def outcome(self, q: PlanQuery) -> Outcome:
         o, d = self._place(q.origin), self._place(q.destination)
         if isinstance(o, str) or isinstance(d, str):
             return o if isinstance(o, str) else str(d)
-        key = (o.id, d.id, q.constraints, q.objective, q.extra)
+        key = (o.id, d.id, q.replace(origin=o.id, destination=d.id))
         if key not in self._plans:
-            self._plans[key] = self._plan(o, d, q)
+            self._plans[key] = self._plan(o, d, key[2])
         return self._plans[key]
 
-    def _plan(self, o: Hub, d: Hub, q: _Query) -> Outcome:
+    def _plan(self, o: Hub, d: Hub, q: PlanQuery) -> Outcome:
         try:
-            result = _plan_module.plan(self.network, o, d, **q.kwargs())
+            scen = self.scenarios.get(q.scenario) if q.scenario is not None else None
+            if scen is not None:  # a scenario parsed by the caller (e.g. saved through the API)
+                result = _plan_module.plan(self.network, q.origin, q.destination, scenario=scen,
+                                           **q.model_dump(exclude={"origin", "destination",
+                                                                    "scenario"}))
+            else:
+                result = _plan_module.plan(self.network, q)
         except SilkwayError as exc:
             return str(exc)
         except Exception as exc:  # one bad query must not sink a batch of thousands
@@ -425,7 +376,8 @@ class _Planner:
             return f"no route from {o.name} to {d.name}"
         r = result.routes[0]
         return {"origin_hub": o.id, "destination_hub": d.id, "payload_t": float(result.payload_t),
-                "route": r.label, "countries": ",".join(r.countries),
+                "route": r.label, "corridor": r.corridor.id if r.corridor else None,
+                "countries": ",".join(r.countries),
                 "distance_km": float(r.distance_km), "days_p50": float(r.transit_days.p50),
                 "days_p90": float(r.transit_days.p90), "days_mean": float(r.transit_days.mean),
                 "cost_usd": float(r.cost_usd), "co2e_wtw_kg": float(r.co2e_wtw_kg),
@@ -441,10 +393,11 @@ def _blank(row: int) -> dict[str, Any]:
 
 def _result_row(s: Shipment, outcome: Outcome) -> dict[str, Any]:
     out = _blank(s.row)
-    out.update(id=s.id, origin=s.origin, destination=s.destination, cargo=s.cargo.value,
-               count=s.count, payload_t=s.constraints.payload_t,
+    q = s.query
+    out.update(id=s.id, origin=s.origin, destination=s.destination, cargo=q.cargo,
+               count=s.count, payload_t=q.payload_t,
                departure_date=s.departure_date.isoformat() if s.departure_date else None,
-               objective=s.objective, scenario=s.scenario, deadline_days=s.deadline_days)
+               objective=q.objective, scenario=q.scenario, deadline_days=q.deadline_days)
     if isinstance(outcome, str):
         out.update(status="error", error=f"row {s.row}: {outcome}")
         return out
@@ -465,23 +418,18 @@ class _Batch:
     """Shipments grouped by distinct query, and the rows assembled from the outcomes."""
 
     def __init__(self, shipments: Sequence[Shipment], errors: Iterable[RowError]) -> None:
-        params, objectives = _plan_support()
         self.shipments = list(shipments)
         self.errors = list(errors)
         self.total = len(self.shipments) + len(self.errors)
-        self.queries: dict[_Query, int] = {}  # query -> rows asking it
-        self.asks: list[_Query | str] = []
+        self.queries: dict[PlanQuery, int] = {}  # query -> rows asking it
         for s in self.shipments:
-            q = _query(s, params, objectives)
-            self.asks.append(q)
-            if isinstance(q, _Query):
-                self.queries[q] = self.queries.get(q, 0) + 1
+            self.queries[s.query] = self.queries.get(s.query, 0) + 1
         self.rows_without_plan = self.total - sum(self.queries.values())
 
-    def rows(self, outcomes: dict[_Query, Outcome]) -> list[dict[str, Any]]:
+    def rows(self, outcomes: dict[PlanQuery, Outcome]) -> list[dict[str, Any]]:
         items: list[tuple[int, int, dict[str, Any]]] = []
-        for i, (s, q) in enumerate(zip(self.shipments, self.asks, strict=True)):
-            items.append((s.row, i, _result_row(s, outcomes[q] if isinstance(q, _Query) else q)))
+        for i, s in enumerate(self.shipments):
+            items.append((s.row, i, _result_row(s, outcomes[s.query])))
         n = len(items)
         items += [(e.row, n + i, _error_row(e)) for i, e in enumerate(self.errors)]
         items.sort(key=lambda t: (t[0], t[1]))
@@ -489,7 +437,8 @@ class _Batch:
 
 
 def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progress | None = None,
-               errors: Iterable[RowError] = ()) -> list[dict[str, Any]]:
+               errors: Iterable[RowError] = (),
+               scenarios: Mapping[str, Scenario] | None = None) -> list[dict[str, Any]]:
     """Plan every shipment in this process; one output row per shipment (and per error).
 
     Parameters
@@ -503,6 +452,9 @@ def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progres
     errors
         Row errors from :func:`read_shipments`; they become error rows in their place, so the
         output has one row per input row.
+    scenarios
+        Parsed scenarios by the name rows give in their ``scenario`` column (e.g. saved ones);
+        other names are shipped scenarios or files.
 
     Returns
     -------
@@ -510,8 +462,8 @@ def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progres
         Rows with the keys of :data:`COLUMNS`, ordered by input row.
     """
     batch = _Batch(shipments, errors)
-    planner = _Planner(net)
-    outcomes: dict[_Query, Outcome] = {}
+    planner = _Planner(net, scenarios)
+    outcomes: dict[PlanQuery, Outcome] = {}
     done = batch.rows_without_plan
     if progress:
         progress(0, batch.total)
@@ -545,7 +497,12 @@ class _NetworkPlugin(WorkerPlugin):
         self.planner = None
 
 
-def _plan_partition(queries: list[_Query], plugin_name: str, cache_dir: str) -> list[Outcome]:
+def _group(q: PlanQuery) -> str:
+    """Queries with equal constraints share search graphs: keep them in one partition."""
+    return repr(q.model_dump(exclude={"origin", "destination"}))
+
+
+def _plan_partition(queries: list[PlanQuery], plugin_name: str, cache_dir: str) -> list[Outcome]:
     """Dask task: plan a list of queries with the worker's network."""
     from distributed import get_worker
 
@@ -556,7 +513,7 @@ def _plan_partition(queries: list[_Query], plugin_name: str, cache_dir: str) -> 
     return [planner.outcome(q) for q in queries]
 
 
-def _split(items: list[_Query], parts: int) -> list[list[_Query]]:
+def _split(items: list[PlanQuery], parts: int) -> list[list[PlanQuery]]:
     size, extra = divmod(len(items), parts)
     out, start = [], 0
     for i in range(parts):
@@ -614,8 +571,8 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     batch = _Batch(shipments, errors)
     if progress:
         progress(0, batch.total)
-    queries = sorted(batch.queries, key=_Query.group)  # stable: input order within a group
-    outcomes: dict[_Query, Outcome] = {}
+    queries = sorted(batch.queries, key=_group)  # stable: input order within a group
+    outcomes: dict[PlanQuery, Outcome] = {}
     if queries:
         with dask_client(scheduler, workers) as client:
             outcomes = _run_on(client, queries, batch, cache_dir=str(cache_dir),
@@ -625,14 +582,14 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     return batch.rows(outcomes)
 
 
-def _run_on(client: Any, queries: list[_Query], batch: _Batch, *, cache_dir: str,
+def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: str,
             partitions: int | None, progress: Progress | None,
-            as_completed: Callable[..., Any]) -> dict[_Query, Outcome]:
+            as_completed: Callable[..., Any]) -> dict[PlanQuery, Outcome]:
     slots = max(1, sum(client.nthreads().values()))  # worker threads across the cluster
     parts = _split(queries, min(len(queries), partitions or 4 * slots))
     name = f"silkway-network-{uuid.uuid4().hex[:12]}"
     client.register_plugin(_NetworkPlugin(name, cache_dir), name=name)
-    outcomes: dict[_Query, Outcome] = {}
+    outcomes: dict[PlanQuery, Outcome] = {}
     try:
         futures = {client.submit(_plan_partition, part, name, cache_dir, pure=False): part
                    for part in parts}

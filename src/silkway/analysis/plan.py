@@ -1,9 +1,10 @@
-"""``plan()``: Pareto routes between two places, with simulated transit-time distributions."""
+"""``plan()``: Pareto routes between two places, each named corridor's best route beside them,
+with simulated transit-time distributions."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
@@ -20,7 +21,10 @@ from silkway.analysis.reliability import (
 from silkway.data.tables import LogNormal
 from silkway.errors import ConstraintError, NoRouteError
 from silkway.network.model import Hub, Network
+from silkway.query import PlanQuery, make_query
+from silkway.routing.best import ArcArrays, LayeredMatrix, best_path, layered
 from silkway.routing.constraints import Constraints
+from silkway.routing.corridors import Corridor, corridor_of, corridors
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
 from silkway.routing.graph import (
     END,
@@ -34,8 +38,8 @@ from silkway.routing.graph import (
     operation,
     search_graph,
 )
-from silkway.routing.pareto import Arc, ParetoPath, pareto_paths
-from silkway.types import Cargo, Mode, Passage
+from silkway.routing.pareto import Arc, ParetoPath, constrained_paths
+from silkway.types import Cargo, Mode
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,7 +51,6 @@ OBJECTIVES = {
     "co2e": "CO2e WTW, then expected transit days, then cost in USD, then label",
 }
 ORDER_RULE = OBJECTIVES["days"]
-_PASSAGE_WORDS = {"suez": "Suez", "south_africa": "the Cape", "bosporus": "the Bosporus"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,12 @@ class Route:
     co2e_wtw_kg: float
     co2e_ttw_kg: float
     repositioning_usd: float = 0.0  # empty-box repositioning at the destination (in cost_usd)
+    corridor: Corridor | None = None
+
+    @property
+    def refs(self) -> tuple[tuple[int, bool], ...]:
+        """The route's identity: its legs (index, direction) in order."""
+        return tuple((rl.directed.leg.index, rl.directed.forward) for rl in self.legs)
 
     @property
     def distance_km(self) -> float:
@@ -178,15 +187,41 @@ class Route:
             "modes": self.modes,
             "handling": [h.to_dict() for h in self.handling],
             "repositioning_usd": round(self.repositioning_usd, 2),
+            "corridor": self.corridor.id if self.corridor else None,
         }
 
     def __repr__(self) -> str:
         return export.short_repr(self)
 
 
+@dataclass(frozen=True, slots=True)
+class CorridorAnswer:
+    """One named corridor for one trip: its best route under the plan's constraints, or why not."""
+
+    corridor: Corridor
+    route: Route | None
+    reason: str | None
+    in_pareto: bool = False
+    route_number: int | None = None  # the route's number in the plan, when it is listed
+
+    def to_dict(self, best: Route | None, *, geometry: bool = False) -> dict[str, Any]:
+        r = self.route
+        gap = None
+        if r is not None and best is not None:
+            gap = {"days_p50": round(r.transit_days.p50 - best.transit_days.p50, 2),
+                   "days_p90": round(r.transit_days.p90 - best.transit_days.p90, 2),
+                   "cost_usd": round(r.cost_usd - best.cost_usd, 2),
+                   "co2e_kg": round(r.co2e_wtw_kg - best.co2e_wtw_kg, 2)}
+        return {"id": self.corridor.id, "name": self.corridor.name,
+                "in_pareto": self.in_pareto, "route_number": self.route_number,
+                "route": r.to_dict(geometry=geometry) if r is not None else None,
+                "reason": self.reason, "gap": gap}
+
+
 @dataclass(frozen=True)
 class PlanResult:
-    """The answer to one plan query: the Pareto routes, best first (see :data:`ORDER_RULE`)."""
+    """The answer to one plan query: the Pareto routes, best first (see :data:`ORDER_RULE`),
+    and each named corridor's best route (or why it cannot serve the trip)."""
 
     origin: Hub
     destination: Hub
@@ -199,10 +234,15 @@ class PlanResult:
     scenario: scenarios.Scenario | None = None
     month: int | None = None
     as_of: str = ""
+    corridors: tuple[CorridorAnswer, ...] = ()
+    query: PlanQuery | None = None
+    via: tuple[Hub, ...] = ()
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
         c = self.constraints
+        q = self.query
+        best = self.routes[0] if self.routes else None
         return {
             "origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
             "cargo": {"type": c.cargo.value, "payload_t": self.payload_t,
@@ -213,13 +253,17 @@ class PlanResult:
                             "closed": sorted(p.value for p in c.closed),
                             "max_transshipments": c.max_transshipments,
                             "include_planned": c.include_planned,
-                            "closed_hubs": sorted(c.closed_hubs)},
+                            "closed_hubs": sorted(c.closed_hubs),
+                            "via": [h.id for h in self.via],
+                            "corridor": q.corridor if q else None,
+                            "exclude_corridor": list(q.exclude_corridor) if q else []},
             "objective": self.objective,
             "scenario": self.scenario.to_dict() if self.scenario else None,
             "month": self.month,
             "order": OBJECTIVES[self.objective],
             "network": self.network_key[:16],
             "as_of": self.as_of,
+            "corridors": [a.to_dict(best, geometry=geometry) for a in self.corridors],
         }
 
     def __repr__(self) -> str:
@@ -284,35 +328,18 @@ def _resolve(network: Network, place: str | Hub) -> Hub:
     return network.hub(place.id) if isinstance(place, Hub) else network.find(place)
 
 
-def _corridor(route_legs: list[RouteLeg], countries: list[str], passages: list[str]) -> str:
+def _modes_words(route_legs: Sequence[RouteLeg]) -> str:
     modes = {rl.directed.leg.mode for rl in route_legs}
-    cset = set(countries)
-    caspian = any(rl.directed.leg.mode is Mode.FERRY and {"KZ", "AZ", "TM"} & set(
-        rl.directed.leg.countries) for rl in route_legs)
-    if caspian:
-        return "Middle Corridor"
-    if Mode.RAIL in modes and {"RU", "BY"} <= cset:
-        return "Northern rail (RU-BY)"
-    if Mode.RAIL in modes and "RU" in cset and "KZ" not in cset:
-        return "Trans-Siberian"
-    if "AF" in cset and "PK" in cset:
-        return "Trans-Afghan"
-    if "IR" in cset and modes - {Mode.SEA}:
-        return "Southern (Iran)"
     if modes == {Mode.SEA}:
-        words = [_PASSAGE_WORDS[p] for p in passages if p in _PASSAGE_WORDS]
-        return "All sea" + (f" via {', '.join(words)}" if words else "")
+        return "All sea"
     return " + ".join(m.value for m in sorted(modes, key=list(Mode).index)).capitalize()
 
 
-def _label(route_legs: list[RouteLeg], transfers: list[Hub],
-           countries: list[str]) -> str:
-    passages = list(dict.fromkeys(p for rl in route_legs for p in rl.passages))  # travel order
-    corridor = _corridor(route_legs, countries, passages)
+def _label(route_legs: Sequence[RouteLeg], transfers: Sequence[Hub],
+           corridor: Corridor | None) -> str:
+    name = corridor.name if corridor is not None else _modes_words(route_legs)
     via = [h.name for h in transfers][:4]
-    if corridor.startswith("All sea") and set(passages) & set(_PASSAGE_WORDS):
-        return corridor + (f" (via {', '.join(via)})" if via else "")
-    return corridor + (f" via {', '.join(via)}" if via else "")
+    return name + (f" via {', '.join(via)}" if via else "")
 
 
 @dataclass(frozen=True)
@@ -377,7 +404,8 @@ def _build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub
                   sum(rl.figures.co2e_ttw_kg for rl in legs)
                   + sum(h.footprint.ttw_kg for h in handling), reposition)
     transfers = [h.hub for h in handling if h.reason == "transshipment"]
-    return dataclasses.replace(route, label=_label(legs, transfers, route.countries))
+    corridor = corridor_of([rl.directed.leg for rl in legs])
+    return dataclasses.replace(route, label=_label(legs, transfers, corridor), corridor=corridor)
 
 
 def _key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:
@@ -407,17 +435,9 @@ def _thin(routes: list[Route], rel: float, objective: str) -> list[Route]:
     return kept
 
 
-def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
-         avoid: Iterable[str] | str | None = None,
-         modes: Iterable[Mode | str] | str | None = None,
-         close: Iterable[Passage | str] | str | None = None,
-         cargo: Cargo | str = Cargo.FEU, payload_t: float | None = None,
-         max_transshipments: int | None = None, include_planned: bool = False,
-         allocation: str = "mass", reefer: bool = False, objective: str = "days",
-         scenario: str | scenarios.Scenario | None = None, month: int | None = None,
-         deadline_days: float | None = None, histogram: bool = False,
-         constraints: Constraints | None = None, max_routes: int = 8, thin: float = 0.02,
-         draws: int = DEFAULT_DRAWS, rng: np.random.Generator | None = None) -> PlanResult:
+def plan(network: Network, origin: str | Hub | PlanQuery, destination: str | Hub | None = None,
+         *, constraints: Constraints | None = None, rng: np.random.Generator | None = None,
+         **options: Any) -> PlanResult:
     """Plan container routes from ``origin`` to ``destination``.
 
     Parameters
@@ -425,90 +445,116 @@ def plan(network: Network, origin: str | Hub, destination: str | Hub, *,
     network
         From :func:`silkway.load_network`.
     origin, destination
-        UN/LOCODE, hub id, name or alias (or a :class:`Hub`).
-    avoid, modes, close, cargo, payload_t, max_transshipments, include_planned, allocation, reefer
-        Constraints (see :class:`~silkway.routing.constraints.Constraints`); or pass
-        ``constraints`` directly.
-    objective
-        ``days`` (default), ``cost``, ``co2e`` or ``p90``: which criterion orders the routes
-        (see :data:`OBJECTIVES`). With ``p90`` the variance of the days joins the Pareto
-        criteria, so a steady route is kept beside a faster but fat-tailed one.
-    scenario
-        A shipped scenario name, a ``.yaml`` file or a :class:`~silkway.analysis.scenarios.Scenario`.
-    month
-        Month of departure (1-12): seasonal delays apply (overrides the scenario's month).
-    deadline_days
-        Each route reports the probability of arriving within this many days.
-    histogram
-        Each route carries a histogram of its simulated days.
-    max_routes
-        At most this many routes are returned, best first.
-    thin
-        Relative tolerance: a route within ``thin`` of an already listed route on days, cost and
-        CO2e alike is left out as a near-duplicate (0 keeps the full Pareto set).
-    draws, rng
-        Monte Carlo draws per route and an optional generator (None: fixed seed).
+        UN/LOCODE, hub id, name or alias (or a :class:`Hub`); or a whole
+        :class:`~silkway.query.PlanQuery` as ``origin`` and no ``destination``.
+    constraints
+        Ready-made constraints, overriding the query's avoid, modes, close, cargo, payload,
+        transshipment cap, planned links, allocation and reefer fields.
+    rng
+        An optional generator for fresh Monte Carlo draws (None: a fixed seed, so the same
+        query always gives the same answer).
+    **options
+        Any field of :class:`~silkway.query.PlanQuery`: ``avoid``, ``modes``, ``close``,
+        ``via``, ``corridor``, ``exclude_corridor``, ``max_transshipments``,
+        ``include_planned``, ``cargo``, ``payload_t``, ``reefer``, ``allocation``,
+        ``objective`` (``days``, ``p90``, ``cost`` or ``co2e``: see :data:`OBJECTIVES`),
+        ``scenario``, ``month``, ``deadline_days``, ``histogram``, ``draws``, ``max_routes``,
+        ``thin`` and ``corridors`` (``all``, ``available`` or ``none``).
 
     Raises
     ------
     UnknownPlaceError
-        For an origin or destination that matches no hub.
+        For an origin, destination or via point that matches no hub.
     ConstraintError
-        For invalid constraints or the same origin and destination.
+        For invalid options, an unknown corridor, or the same origin and destination.
     NoRouteError
         When no route satisfies the constraints.
+
+    Examples
+    --------
+    >>> import silkway
+    >>> net = silkway.load_network()
+    >>> result = silkway.plan(net, "Nagoya", "Istanbul", avoid="RU,BY,IR")
+    >>> "middle-corridor" in [a.corridor.id for a in result.corridors if a.route]
+    True
     """
-    if objective not in OBJECTIVES:
-        raise ConstraintError(f"unknown objective {objective!r}; use {', '.join(OBJECTIVES)}")
-    if month is not None and not 1 <= month <= 12:
-        raise ConstraintError(f"month {month} is not 1-12")
-    if deadline_days is not None and not 0 < deadline_days <= 365:
-        raise ConstraintError(f"deadline {deadline_days} d is outside (0, 365] days")
-    if draws < 100 or draws > 1_000_000:
-        raise ConstraintError(f"draws {draws} is outside [100, 1,000,000]")
-    scen = (scenarios.load_scenario(scenario, network.tables) if isinstance(scenario, str)
-            else scenario)
-    network = scenarios.apply(network, scen, month)
-    o = _resolve(network, origin)
-    d = _resolve(network, destination)
+    scen_obj = options.pop("scenario", None)
+    if isinstance(scen_obj, scenarios.Scenario):
+        pass  # a parsed scenario (e.g. saved through the API): the query records its name
+    elif scen_obj is not None:
+        options["scenario"] = scen_obj
+        scen_obj = None
+    if isinstance(origin, PlanQuery):
+        if destination is not None or options:
+            raise ConstraintError("pass either a PlanQuery or places and options, not both")
+        query = origin
+    else:
+        if destination is None:
+            raise ConstraintError("a plan needs an origin and a destination")
+        query = make_query(origin=origin.id if isinstance(origin, Hub) else origin,
+                           destination=destination.id if isinstance(destination, Hub)
+                           else destination, **options)
+    if scen_obj is not None:
+        query = query.replace(scenario=scen_obj.name)
+    return _plan(network, query, constraints, rng, scen_obj)
+
+
+def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
+          rng: np.random.Generator | None,
+          scenario: scenarios.Scenario | None = None) -> PlanResult:
+    scen = scenario if scenario is not None else (
+        scenarios.load_scenario(q.scenario, network.tables) if q.scenario is not None else None)
+    month = q.month if q.month is not None else (scen.month if scen else None)
+    network = scenarios.apply(network, scen, q.month)
+    o = network.find(q.origin)
+    d = network.find(q.destination)
     if o.id == d.id:
         raise ConstraintError(f"origin and destination are the same hub ({o.name})")
-    c = constraints or Constraints.make(avoid=avoid, modes=modes, close=close, cargo=cargo,
-                                        payload_t=payload_t,
-                                        max_transshipments=max_transshipments,
-                                        include_planned=include_planned,
-                                        allocation=allocation, reefer=reefer)
+    via = tuple(network.find(v) for v in q.via)
+    for v in via:
+        if v.id in (o.id, d.id):
+            raise ConstraintError(f"via {v.name} is the origin or the destination")
+    if len({v.id for v in via}) != len(via):
+        raise ConstraintError("a via point is given twice")
+    only = _corridor(q.corridor) if q.corridor else None
+    excluded = tuple(_corridor(x) for x in q.exclude_corridor)
+    if only is not None and only in excluded:
+        raise ConstraintError(f"corridor {only.id} is both required and excluded")
+    c = constraints or Constraints.make(
+        avoid=q.avoid, modes=q.modes, close=q.close, cargo=q.cargo, payload_t=q.payload_t,
+        max_transshipments=q.max_transshipments, include_planned=q.include_planned,
+        allocation=q.allocation, reefer=q.reefer)
     if scen is not None:
         c = scen.constrain(c)
-    for hub, role in ((o, "origin"), (d, "destination")):
+    for hub, role in [(o, "origin"), (d, "destination")] + [(v, "via point") for v in via]:
         if hub.country in c.avoid:
             raise NoRouteError(f"the {role} {hub.name} is in an avoided country ({hub.country})")
         if hub.id in c.closed_hubs:
             raise NoRouteError(f"the {role} {hub.name} is closed in this scenario")
-    g = search_graph(network, c, objective == "p90")
-    oi, di = g.hub_index[o.id], g.hub_index[d.id]
-    bounds = g.lower_bounds(di)
-    if not np.isfinite(bounds[oi * N_CLASSES][0]):
-        raise NoRouteError(_why_none(o, d, c))
-    adj, targets, end_bounds = _end_arcs(g, di, bounds)
-    paths = pareto_paths(adj, oi * N_CLASSES + START, targets, lower_bound=end_bounds)
-    sim = SimOptions(draws, rng, deadline_days, histogram)
-    cap = c.max_transshipments
-    routes = []
-    for p in paths:
-        hubs_seq = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
-        if len(set(hubs_seq)) != len(hubs_seq):
-            continue  # revisits a hub: not a route anyone would run
-        r = _build_route(g, p, o, d, sim)
-        if cap is None or r.transshipments <= cap:
-            routes.append(r)
+    g = search_graph(network, c, q.objective == "p90")
+    s = _Search(g, o, d, via, SimOptions(q.draws, rng, q.deadline_days, q.histogram))
+    base_allowed = s.allowed(excluded)
+    if only is not None:
+        allowed = s.allowed(excluded, only)
+        required = s.key_refs(only, allowed)
+        if not required:
+            raise NoRouteError(f"no route by the {only.name} corridor: "
+                               f"{s.why_unusable(only, excluded)}")
+        routes = s.routes(allowed, required)
+        if not routes:
+            raise NoRouteError(f"no route from {o.name} to {d.name} by the {only.name} "
+                               f"corridor {_why_words(c, via)}".rstrip())
+    else:
+        routes = s.routes(base_allowed, None)
     if not routes:
-        raise NoRouteError(_why_none(o, d, c))
-    routes.sort(key=_key(objective))
-    routes = _thin(routes, thin, objective) if thin > 0 else routes
-    return PlanResult(o, d, c, g.payload_t, tuple(routes[:max_routes]), network.key, objective,
-                      g.cargo, scen, month if month is not None else (scen.month if scen else None),
-                      network.as_of)
+        raise NoRouteError(_why_none(o, d, c, via, excluded))
+    routes.sort(key=_key(q.objective))
+    listed = (_thin(routes, q.thin, q.objective) if q.thin > 0 else routes)[:q.max_routes]
+    answers = () if q.corridors == "none" else tuple(
+        a for a in (_answer(s, cor, only, excluded, q, routes, listed) for cor in corridors())
+        if q.corridors == "all" or a.route is not None)
+    return PlanResult(o, d, c, g.payload_t, tuple(listed), network.key, q.objective, g.cargo,
+                      scen, month, network.as_of, answers, q, via)
 
 
 class _WithEnd(Sequence[Sequence[Arc]]):
@@ -549,7 +595,249 @@ def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
     return _WithEnd(g.adj, ends), frozenset({end}), [*bounds, (0.0,) * dims]
 
 
-def _why_none(o: Hub, d: Hub, c: Constraints) -> str:
+def _corridor(corridor_id: str) -> Corridor:
+    from silkway.routing.corridors import corridor
+
+    return corridor(corridor_id)
+
+
+class _Search:
+    """One plan's searches over one search graph: the main one and one per corridor."""
+
+    def __init__(self, g: SearchGraph, o: Hub, d: Hub, via: tuple[Hub, ...],
+                 sim: SimOptions) -> None:
+        self.g, self.o, self.d, self.sim, self.via = g, o, d, sim, via
+        oi, di = g.hub_index[o.id], g.hub_index[d.id]
+        self.di = di
+        self.source = oi * N_CLASSES + START
+        bounds = g.lower_bounds(di)
+        self.reachable = bool(bounds) and bool(np.isfinite(bounds[oi * N_CLASSES + START][0]))
+        # Paths end in one end state after the destination (its unloading by arrival class).
+        self.adj, self.targets, self.bounds = _end_arcs(g, di, bounds)
+        self.stages = tuple(frozenset(g.hub_index[v.id] * N_CLASSES + k for k in range(N_CLASSES))
+                            for v in via)
+        self.dim = len(self.bounds[0]) if self.bounds else 3
+        self.cap = g.constraints.max_transshipments
+
+    def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        memo = self.g.memo
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    def allowed(self, excluded: Sequence[Corridor], only: Corridor | None = None) -> tuple[bool, ...] | None:
+        """Per directed leg: usable by a route that avoids ``excluded`` and fits ``only``."""
+        if not excluded and only is None:
+            return None
+
+        def make() -> tuple[bool, ...]:
+            return tuple(not any(x.is_key(dl.leg) for x in excluded)
+                         and (only is None or not only.excludes(dl.leg))
+                         for dl in self.g.directed)
+
+        return self._memo(("allowed", tuple(x.id for x in excluded), only and only.id), make)  # type: ignore[no-any-return]
+
+    def key_refs(self, cor: Corridor, allowed: Sequence[bool] | None) -> frozenset[int]:
+        keys: frozenset[int] = self._memo(("keys", cor.id), lambda: frozenset(
+            r for r, dl in enumerate(self.g.directed) if cor.is_key(dl.leg)))
+        return keys if allowed is None else frozenset(r for r in keys if allowed[r])
+
+    def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
+               best_by: str | None = None) -> list[Route]:
+        """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
+
+        With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
+        or co2e), only the best such route is built and returned."""
+        if not self.reachable:
+            return []
+        paths = constrained_paths(self.adj, self.source, self.targets, allowed=allowed,
+                                  required=required, stages=self.stages,
+                                  lower_bound=self.bounds, dim=self.dim,
+                                  required_bound=self.through(required) if required else None)
+        if best_by is not None:
+            order = _COST_ORDER[best_by]
+            paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
+        out = []
+        for p in paths:
+            hubs_seq = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
+            if len(set(hubs_seq)) != len(hubs_seq):
+                continue  # revisits a hub: not a route anyone would run
+            r = _build_route(self.g, p, self.o, self.d, self.sim)
+            if self.cap is None or r.transshipments <= self.cap:
+                out.append(r)
+                if best_by is not None:
+                    break
+        return out
+
+    def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
+             objective: str) -> Route | bool | None:
+        """The best route by a single-criterion objective, from one compiled shortest-path
+        search; False when no path at all meets the requirements; None when the answer needs
+        the full search (p90, a transshipment cap, or a best path that passes a hub twice)."""
+        if not self.reachable:
+            return False
+        if objective == "p90" or self.cap is not None:
+            return None
+        arcs: ArcArrays = self._memo(("arcs", self.di), lambda: ArcArrays.of(self.adj))
+        crit = _COST_ORDER[objective][0]
+
+        def make() -> LayeredMatrix:
+            n_refs = len(self.g.directed)
+            mask = None if allowed is None else np.fromiter(allowed, dtype=bool, count=n_refs)
+            req = np.zeros(n_refs, dtype=bool)
+            req[list(required)] = True
+            return layered(arcs, criterion=crit, allowed=mask, required=req, stages=self.stages)
+
+        lay: LayeredMatrix = (make() if self.stages else self._memo(
+            ("layered", self.di, crit, id(allowed), required), make))
+        path = best_path(arcs, lay, self.source, self.targets)
+        if path is None:
+            return False
+        hubs_seq = [x // N_CLASSES for x in path.nodes[:-1]]  # the last node is the end state
+        if len(set(hubs_seq)) != len(hubs_seq):
+            return None
+        return _build_route(self.g, path, self.o, self.d, self.sim)
+
+    def through(self, required: frozenset[int]) -> tuple[tuple[float, ...], ...]:
+        """Admissible per-state bounds to the destination through one of the ``required`` legs:
+        min over those legs (u -> v) of dist(x -> u) + leg + dist(v -> destination)."""
+        def make() -> tuple[tuple[float, ...], ...]:
+            dist = _hub_distances(self.g)
+            refs = sorted(required)
+            us = np.array([self.g.hub_index[self.g.directed[r].src] for r in refs])
+            vs = np.array([self.g.hub_index[self.g.directed[r].dst] for r in refs])
+            fig = [self.g.figures[r] for r in refs]
+            leg_cost = [np.array([f.mean_days for f in fig]), np.array([f.cost_usd for f in fig]),
+                        np.array([f.co2e_wtw_kg for f in fig]), np.array([f.var_days for f in fig])]
+            cols = []
+            for k, d in enumerate(dist):
+                w = leg_cost[k] + d[vs, self.di]
+                cols.append((d[:, us] + w[None, :]).min(axis=1))
+            pad = self.dim - len(cols)
+            rows = [tuple(float(c[h]) for c in cols) + (0.0,) * pad for h in range(len(cols[0]))]
+            return (*(row for row in rows for _ in range(N_CLASSES)), (0.0,) * self.dim)
+
+        return self._memo(("through", self.di, required), make)  # type: ignore[no-any-return]
+
+    def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
+        """Why no leg that defines ``cor`` may be used, in words."""
+        net = self.g.network
+        keys = [leg for leg in net.legs if cor.is_key(leg)]
+        if not keys:
+            return cor.unavailable
+        if any(x.id == cor.id for x in excluded):
+            return "it is excluded (--exclude-corridor)"
+        c = self.g.constraints
+        avoided = sorted({k for leg in keys for k in c.avoid.intersection(leg.countries)})
+        modes = sorted({leg.mode.value for leg in keys if leg.mode not in c.modes})
+        closed = {p.searoute_name: p.value for p in c.closed}
+        passages = sorted({closed[p] for leg in keys for p in leg.passages if p in closed})
+        hubs = sorted({h for leg in keys for h in (leg.src, leg.dst) if h in c.closed_hubs})
+        planned = any(leg.status == "planned" for leg in keys) and not c.include_planned
+        words = []
+        if avoided:
+            words.append(f"it needs {', '.join(avoided)}, which "
+                         f"{'is' if len(avoided) == 1 else 'are'} avoided")
+        if modes:
+            words.append(f"it needs {', '.join(modes)} legs, which are not among the allowed modes")
+        if passages:
+            words.append(f"it needs {', '.join(passages)}, which "
+                         f"{'is' if len(passages) == 1 else 'are'} closed")
+        if hubs:
+            words.append(f"its hubs {', '.join(hubs)} are closed in this scenario")
+        if planned:
+            words.append("its links are planned (use --planned)")
+        if not words:
+            words.append("every leg that defines it is excluded by another corridor constraint")
+        return "; ".join(words)
+
+
+def _before(cor: Corridor) -> tuple[Corridor, ...]:
+    table = corridors()
+    return table[:table.index(cor)]
+
+
+def _member(cor: Corridor, before: Sequence[Corridor], legs: Sequence[Any]) -> bool:
+    """Whether a route belongs to ``cor`` and uses no leg defining a corridor before it."""
+    return cor.contains(legs) and not any(b.is_key(leg) for b in before for leg in legs)
+
+
+_COST_ORDER = {"days": (0, 1, 2), "cost": (1, 0, 2), "co2e": (2, 0, 1)}
+
+
+def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
+    """All-pairs hub-to-hub shortest leg costs, one matrix per criterion (``[x, y]``: x to y)."""
+    if "dist" not in g.memo:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(g.hub_index)
+        out = []
+        for m in g.hub_matrices:  # m[v][u]: the cheapest leg u -> v
+            rows = [u for v, row in m.items() for u in row]
+            cols = [v for v, row in m.items() for _ in row]
+            vals = [max(c, 1e-12) for row in m.values() for c in row.values()]
+            out.append(dijkstra(sp.csr_matrix((vals, (rows, cols)), shape=(n, n)), directed=True))
+        g.memo["dist"] = out
+    return g.memo["dist"]  # type: ignore[no-any-return]
+
+
+def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence[Corridor],
+            q: PlanQuery, main: Sequence[Route], listed: Sequence[Route]) -> CorridorAnswer:
+    if only is not None and only.id != cor.id:
+        return CorridorAnswer(cor, None, f"left out: the plan is restricted to {only.name}")
+    # A corridor's answer uses no leg that defines a corridor listed before it, so that each
+    # answer is a route of that corridor and no other (the route is labelled with it).
+    before = _before(cor)
+    allowed = s.allowed((*excluded, *before), cor)
+    required = s.key_refs(cor, allowed)
+    if not required:
+        return CorridorAnswer(cor, None, s.why_unusable(cor, excluded))
+    key = _key(q.objective)
+    # Routes of the main Pareto set that belong to the corridor are candidates too: the
+    # corridor search drops paths that revisit a hub, which may hide one of them.
+    found = [r for r in main if _member(cor, before, [rl.directed.leg for rl in r.legs])]
+    fast = s.best(allowed, required, q.objective)
+    if isinstance(fast, Route):
+        found.append(fast)
+    elif fast is None:  # the fast search cannot answer: run the full one
+        found += s.routes(allowed, required, None if q.objective == "p90" else q.objective)
+    if not found:
+        via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
+        return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
+    best = min(found, key=key)
+    detour = _detour(best, main)
+    if detour:
+        return CorridorAnswer(cor, None, f"it serves this trip only by a detour: its best route "
+                                         f"({best.transit_days.p50:.1f} d) {detour}")
+    number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
+    return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
+
+
+DETOUR_FACTOR = 2.5
+"""A corridor's best route longer than this many times the plan's shortest route is a detour."""
+
+
+def _detour(route: Route, main: Sequence[Route]) -> str | None:
+    """Why ``route`` is a detour (it leaves a country and comes back, or it is far longer than
+    the shortest route of the plan), or None."""
+    seq: list[str] = []
+    for rl in route.legs:
+        leg = rl.directed.leg
+        for c in leg.countries if rl.directed.forward else reversed(leg.countries):
+            if not seq or seq[-1] != c:
+                seq.append(c)
+    again = next((c for i, c in enumerate(seq) if c in seq[:i]), None)
+    if again is not None:
+        return f"leaves {again} and comes back"
+    shortest = min((r.distance_km for r in main), default=route.distance_km)
+    if route.distance_km > DETOUR_FACTOR * shortest:
+        return (f"is {route.distance_km:,.0f} km, {route.distance_km / shortest:.1f} times the "
+                f"shortest route's {shortest:,.0f} km")
+    return None
+
+
+def _why_words(c: Constraints, via: Sequence[Hub]) -> str:
     parts = []
     if c.avoid:
         parts.append(f"avoiding {','.join(sorted(c.avoid))}")
@@ -559,5 +847,14 @@ def _why_none(o: Hub, d: Hub, c: Constraints) -> str:
         parts.append(f"with {','.join(sorted(p.value for p in c.closed))} closed")
     if c.max_transshipments is not None:
         parts.append(f"with at most {c.max_transshipments} transshipments")
-    why = " ".join(parts) if parts else "on the network"
-    return f"no route from {o.name} to {d.name} {why}"
+    if via:
+        parts.append(f"via {', '.join(h.name for h in via)}")
+    return " ".join(parts)
+
+
+def _why_none(o: Hub, d: Hub, c: Constraints, via: Sequence[Hub] = (),
+              excluded: Sequence[Corridor] = ()) -> str:
+    why = _why_words(c, via)
+    if excluded:
+        why = (why + " " if why else "") + f"without {', '.join(x.name for x in excluded)}"
+    return f"no route from {o.name} to {d.name} {why or 'on the network'}"

@@ -25,8 +25,13 @@ TARGET_TYPES = ("tariff", "border", "hub_profile", "hub")
 
 
 def corridor(route: Route) -> str:
-    """The corridor family of a route: its label up to ' via ' (e.g. 'Middle Corridor')."""
-    return route.label.split(" via ")[0].split(" (via ")[0]
+    """The corridor a route belongs to, by name (e.g. 'Middle Corridor'), or its modes."""
+    return route.corridor.name if route.corridor else route.label.split(" via ")[0]
+
+
+def _family(route: Route) -> str:
+    """Corridors of one family (sea via Suez and via the Cape) are matched when labels change."""
+    return route.corridor.id.split("-")[0] if route.corridor else corridor(route)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class Comparison:
             out.append((same, sr))
         for i, (prev, new) in enumerate(out):
             if prev is None and new is not None:
-                kin = next((x for x in base if corridor(x) == corridor(new)), None)
+                kin = next((x for x in base if _family(x) == _family(new)), None)
                 if kin is not None:
                     base.remove(kin)
                     out[i] = (kin, new)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import dataclasses
 import hmac
 import io
 import json
@@ -37,6 +36,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import silkway
+import silkway.result
 from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES
 from silkway.api import problems
@@ -45,6 +45,9 @@ from silkway.api.problems import UnauthorizedError
 from silkway.api.security import MAX_BODY_BYTES, Guard
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
+from silkway.query import QUERY_FIELDS, PlanQuery, make_query
+from silkway.result import PlanModel
+from silkway.routing.corridors import corridors
 
 log = logging.getLogger(__name__)
 
@@ -63,87 +66,17 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 _GUARDED: dict[int | str, dict[str, Any]] = {401: {"description": "The token is missing or wrong"}}
 
 
-class PlanRequest(BaseModel):
-    """A plan query; the fields mirror ``silkway plan``'s options."""
+class PlanRequest(PlanQuery):
+    """A plan query (every field of :class:`silkway.query.PlanQuery`, as ``silkway plan``'s
+    options, with JSON types checked strictly) and whether leg geometry is wanted."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True,
+                              str_strip_whitespace=True)
 
-    origin: str = Field(min_length=1, max_length=80)
-    destination: str = Field(min_length=1, max_length=80)
-    avoid: list[Annotated[str, Field(min_length=2, max_length=2)]] = Field(
-        default_factory=list, max_length=50)
-    modes: list[Literal["sea", "rail", "road", "ferry"]] | None = None
-    close: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=10)
-    cargo: Literal["FEU", "TEU"] = "FEU"
-    payload_t: float | None = Field(default=None, gt=0, le=30)
-    max_transshipments: int | None = Field(default=None, ge=0, le=20)
-    objective: Literal["days", "p90", "cost", "co2e"] = "days"
-    scenario: str | None = Field(default=None, max_length=80)
-    month: int | None = Field(default=None, ge=1, le=12)
-    deadline_days: float | None = Field(default=None, gt=0, le=365)
-    reefer: bool = False
-    allocation: Literal["mass", "teu"] = "mass"
-    max_routes: int = Field(default=8, ge=1, le=50)
     geometry: bool = True
-    histogram: bool = False
 
-
-class HubOut(BaseModel):
-    """A hub of the plan contract."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    name: str
-    country: str
-    lat: float
-    lon: float
-
-
-class DaysOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    p50: float
-    p90: float
-    mean: float
-
-
-class Co2Out(BaseModel):
-    wtw: float
-    ttw: float
-
-
-class LegOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    from_: str = Field(alias="from")
-    to: str
-    mode: Literal["sea", "rail", "road", "ferry"]
-    distance_km: float
-    days: float
-    cost_usd: float
-    co2e_kg: float
-    countries: list[str]
-    distance_source: Literal["searoute", "world_railways", "world_highways", "estimate"]
-
-
-class RouteOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    label: str
-    countries: list[str]
-    distance_km: float
-    transit_days: DaysOut
-    cost_usd: float
-    co2e_kg: Co2Out
-    transshipments: int
-    legs: list[LegOut]
-
-
-class PlanOut(BaseModel):
-    """The plan JSON contract (DESIGN.md); extra fields are allowed and documented there."""
-
-    model_config = ConfigDict(extra="allow")
-    origin: HubOut
-    destination: HubOut
-    cargo: dict[str, Any]
-    routes: list[RouteOut]
+    def query(self) -> PlanQuery:
+        return make_query(self.model_dump(exclude=set(type(self).model_fields) - set(QUERY_FIELDS)))
 
 
 class CompareRequest(PlanRequest):
@@ -151,7 +84,7 @@ class CompareRequest(PlanRequest):
 
 
 class EmissionsRequest(PlanRequest):
-    route: int = Field(default=1, ge=1, le=50)
+    route: int = Field(default=1, ge=1, le=50, description="Route number, as in the plan.")
 
 
 class SavePlan(BaseModel):
@@ -288,14 +221,13 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         raise ConstraintError(f"unknown scenario {name[:40]!r}; shipped scenarios are {shipped}, "
                               "or give the id of a saved scenario")
 
-    def run_plan(req: PlanRequest, **extra: Any) -> silkway.PlanResult:
-        return silkway.plan(
-            net, req.origin, req.destination, avoid=req.avoid, modes=req.modes,
-            close=req.close, cargo=req.cargo, payload_t=req.payload_t,
-            max_transshipments=req.max_transshipments, objective=req.objective,
-            scenario=scenario_for(req.scenario), month=req.month,
-            deadline_days=req.deadline_days, reefer=req.reefer, allocation=req.allocation,
-            histogram=req.histogram, max_routes=extra.get("max_routes", req.max_routes))
+    def run_plan(req: PlanRequest, **changes: Any) -> silkway.PlanResult:
+        query = req.query().replace(**changes) if changes else req.query()
+        scenario = scenario_for(query.scenario)
+        if isinstance(scenario, silkway.Scenario):
+            return silkway.plan(net, query.origin, query.destination, scenario=scenario,
+                                **query.model_dump(exclude={"origin", "destination", "scenario"}))
+        return silkway.plan(net, query)
 
     async def planned(fn: Any, *args: Any) -> Any:
         return await run_bounded(plans, plan_timeout_s, fn, *args)
@@ -345,8 +277,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         # Plans are deterministic functions of the (immutable) network and the request, and
         # saved scenarios are never edited, so the serialised answer can be reused.
         req = PlanRequest.model_validate_json(key)
-        return json.dumps(run_plan(req).to_dict(geometry=req.geometry),
-                          separators=(",", ":")).encode()
+        model = PlanModel.model_validate(run_plan(req).to_dict(geometry=req.geometry))
+        return model.model_dump_json(by_alias=True, exclude_unset=True).encode()
 
     @lru_cache(maxsize=256)
     def export_bytes(key: str, fmt: str) -> bytes:
@@ -357,13 +289,13 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             return json.dumps(result.route_table(), ensure_ascii=False).encode()
         return result.to_csv().encode()
 
-    @app.post("/api/plan", response_model=PlanOut, responses={
+    @app.post("/api/plan", response_model=PlanModel, responses={
         200: {"content": {"application/geo+json": {}, "text/csv": {}}}, **_RESPONSES})
     async def plan(req: PlanRequest, format: PlanFormat | None = None,
                    accept: Annotated[str | None, Header(max_length=1000)] = None) -> Response:
-        """The plan JSON contract; GeoJSON (a Feature per leg), CSV (a row per leg) or the
-        display table with ``?format=geojson|csv|table`` or ``Accept: application/geo+json``
-        / ``text/csv``."""
+        """The plan JSON contract, validated by its published schema (/api/schema/plan);
+        GeoJSON (a Feature per leg), CSV (a row per leg) or the display table with
+        ``?format=geojson|csv|table`` or ``Accept: application/geo+json`` / ``text/csv``."""
         fmt = format or negotiate(accept)
         key = req.model_dump_json()
         if fmt == "json":
@@ -384,26 +316,39 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             raise ConstraintError("tick range must be finite and below 1e12 in size")
         return make_ticks(lo, hi, count=count)
 
+    @app.get("/api/schema/plan")
+    def plan_schema() -> dict[str, Any]:
+        """The JSON Schema of the plan contract (every plan validates against it)."""
+        return silkway.result.plan_schema()
+
+    @app.get("/api/schema/query")
+    def query_schema() -> dict[str, Any]:
+        """The JSON Schema of a plan query (the body of POST /api/plan)."""
+        return PlanRequest.model_json_schema()
+
+    @app.get("/api/corridors")
+    def corridor_list() -> list[dict[str, Any]]:
+        """The named corridors, with their rules' descriptions and sources."""
+        return [c.to_dict() for c in corridors()]
+
     @app.post("/api/compare", responses=_RESPONSES)
     async def compare(req: CompareRequest) -> dict[str, Any]:
         if req.scenario is None and req.month is None:
             raise ConstraintError("compare needs a scenario or a month to compare with")
-        base = req.model_copy(update={"scenario": None, "month": None})
-
         def work() -> dict[str, Any]:
-            return silkway.Comparison(run_plan(base, max_routes=50),
-                                      run_plan(req, max_routes=50)).to_dict()
+            return silkway.Comparison(
+                run_plan(req, scenario=None, month=None, max_routes=50, thin=0),
+                run_plan(req, max_routes=50, thin=0)).to_dict()
 
         result: dict[str, Any] = await planned(work)
         return result
 
     @app.post("/api/emissions", responses={200: {"content": {"text/html": {}}}, **_RESPONSES})
     async def emissions(req: EmissionsRequest, format: Literal["json", "html"] = "json") -> Any:
-        """The ISO 14083 statement of route ``route`` (lowest CO2e first); ``?format=html`` for
-        the printable report."""
+        """The ISO 14083 statement of route ``route``, numbered as in the plan of the same
+        query; ``?format=html`` for the printable report."""
         def work() -> Any:
-            result = run_plan(req.model_copy(update={"objective": "co2e"}), max_routes=50)
-            st = silkway.statement(result, req.route - 1)
+            st = silkway.statement(run_plan(req, corridors="none"), req.route - 1)
             if format == "html":
                 return Response(silkway.statement_html(st),
                                 media_type="text/html; charset=utf-8")
@@ -461,26 +406,22 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         if len(ships) + len(errors) > MAX_BATCH_ROWS:
             raise ConstraintError(f"a batch holds at most {MAX_BATCH_ROWS:,} rows, not "
                                   f"{len(ships) + len(errors):,}")
-        saved: dict[int, str] = {}  # id(Scenario object) -> saved scenario id
+        saved: dict[str, silkway.Scenario] = {}  # saved scenario id -> parsed scenario
         planned_ships = []
         for ship in ships:
             try:
-                scen = scenario_for(ship.scenario)
+                scen = scenario_for(ship.query.scenario)
             except (ConstraintError, silkway.SilkwayError) as exc:
                 errors.append(RowError(ship.row, str(exc), ship.id, ship.origin,
                                        ship.destination))
                 continue
-            if scen is not None and not isinstance(scen, str):
-                saved[id(scen)] = str(ship.scenario)
-                ship = dataclasses.replace(ship, scenario=scen)  # type: ignore[arg-type]
+            if isinstance(scen, silkway.Scenario):
+                saved[str(ship.query.scenario)] = scen
             planned_ships.append(ship)
 
         def work(progress: Any) -> list[dict[str, Any]]:
-            rows = plan_batch(net, planned_ships, errors=errors, progress=progress)
-            for row in rows:  # a saved scenario is reported by its id
-                if row.get("scenario") is not None and not isinstance(row["scenario"], str):
-                    row["scenario"] = saved.get(id(row["scenario"]), str(row["scenario"]))
-            return rows
+            return plan_batch(net, planned_ships, errors=errors, progress=progress,
+                              scenarios=saved)
 
         job = runner.submit("batch", {"rows": len(ships) + len(errors)}, work)
         return {"id": job, "status": "queued", "url": f"/api/jobs/{job}"}

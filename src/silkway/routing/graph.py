@@ -23,6 +23,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from silkway.data.direction import bound, factors
 from silkway.data.tables import OPERATIONS, ZERO, LogNormal
@@ -122,6 +123,8 @@ class SearchGraph:
     hub_matrices: tuple[dict[int, dict[int, float]], ...]  # per criterion: min leg cost v <- u
     cargo: CargoSpec
     _bounds: dict[int, tuple[tuple[float, ...], ...]] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Per-graph derived data (corridor masks, key legs), computed once by its users."""
 
     @property
     def payload_t(self) -> float:

@@ -64,7 +64,7 @@ _ADD = {
 
 def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[int], *,
                  lower_bound: Sequence[Vec] | None = None,
-                 max_labels: int = 200_000) -> list[ParetoPath]:
+                 max_labels: int = 200_000, dim: int | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
 
     Parameters
@@ -80,18 +80,21 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         (component-wise); it only prunes, never changes the answer.
     max_labels
         Safety valve on work per query; exceeded only by pathological graphs.
+    dim
+        Number of criteria (read from the first arc when not given).
 
     Returns
     -------
     list of ParetoPath
         Non-dominated paths; among paths with equal cost vectors, the first found.
     """
-    dim = next((len(arcs[0].cost) for arcs in adj if arcs), None)
+    if dim is None:
+        dim = next((len(arcs[0].cost) for arcs in adj if arcs), None)
     if dim is None:
         return []
     dom = _DOMINATES.get(dim, dominates)
     add = _ADD.get(dim, _add)
-    settled: list[list[Vec]] = [[] for _ in adj]
+    settled: list[list[Vec]] = [[] for _ in range(len(adj))]
     # label store: cost, node, parent label index, arc ref
     costs: list[Vec] = [(0.0,) * dim]
     nodes: list[int] = [source]
@@ -99,7 +102,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     refs: list[int] = [-1]
     found: list[int] = []
     found_costs: list[Vec] = []
-    heap: list[tuple[Vec, int]] = [(costs[0], 0)]
+    zero = costs[0]
+    inf = float("inf")
+    heap: list[tuple[Vec, int]] = [(zero if lower_bound is None else lower_bound[source], 0)]
     pop, push = heapq.heappop, heapq.heappush
 
     def beaten(cost: Vec, by: list[Vec]) -> bool:  # a plain loop: any() + genexpr is 2x slower
@@ -108,11 +113,16 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                 return True
         return False
 
+    # Labels leave the heap in lexicographic order of cost + lower bound (NAMOA*): the bound is
+    # the same for every label at a node, so a settled label is never dominated by a later one.
     while heap:
-        cost, idx = pop(heap)
+        f, idx = pop(heap)
+        if f[0] == inf:
+            break
+        cost = costs[idx]
         node = nodes[idx]
         here = settled[node]
-        if beaten(cost, here) or beaten(cost, found_costs):
+        if beaten(cost, here) or beaten(f, found_costs):
             continue
         here.append(cost)
         if node in targets:
@@ -126,15 +136,14 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
             head = arc.head
             if beaten(new, settled[head]):
                 continue
-            if found_costs:
-                bound = new if lower_bound is None else add(new, lower_bound[head])
-                if beaten(bound, found_costs):
-                    continue
+            bound = new if lower_bound is None else add(new, lower_bound[head])
+            if bound[0] == inf or (found_costs and beaten(bound, found_costs)):
+                continue
             costs.append(new)
             nodes.append(head)
             parents.append(idx)
             refs.append(arc.ref)
-            push(heap, (new, len(costs) - 1))
+            push(heap, (bound, len(costs) - 1))
     out = []
     for idx in found:
         path_refs: list[int] = []
@@ -147,3 +156,110 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
             i = parents[i]
         out.append(ParetoPath(costs[idx], tuple(reversed(path_refs)), tuple(reversed(path_nodes))))
     return out
+
+
+class _Layered(Sequence[tuple[Arc, ...]]):
+    """The base graph copied into layers that record what a path has done so far.
+
+    A layer is ``stage * flags + flag``: ``stage`` counts the ordered via-node sets reached so
+    far, ``flag`` (when a required arc set is given) whether one of those arcs was used. Arcs
+    are expanded lazily, once per node a search reaches, and arcs not ``allowed`` are left out.
+    """
+
+    def __init__(self, adj: Sequence[Sequence[Arc]], allowed: Sequence[bool] | None,
+                 required: frozenset[int] | None, stages: Sequence[frozenset[int]]) -> None:
+        self.base = adj
+        self.n = len(adj)
+        self.allowed = allowed
+        self.required = required
+        self.stages = tuple(stages)
+        self.flags = 2 if required is not None else 1
+        self.layers = (len(self.stages) + 1) * self.flags
+        self._memo: dict[int, tuple[Arc, ...]] = {}
+
+    def __len__(self) -> int:
+        return self.n * self.layers
+
+    def layer_of(self, stage: int, flag: int) -> int:
+        return stage * self.flags + flag
+
+    def __getitem__(self, index: int) -> tuple[Arc, ...]:  # type: ignore[override]
+        got = self._memo.get(index)
+        if got is not None:
+            return got
+        layer, node = divmod(index, self.n)
+        stage, flag = divmod(layer, self.flags)
+        nxt = self.stages[stage] if stage < len(self.stages) else None
+        out = []
+        allowed, required, n = self.allowed, self.required, self.n
+        for arc in self.base[node]:
+            if allowed is not None and arc.ref >= 0 and not allowed[arc.ref]:
+                continue
+            s = stage + 1 if nxt is not None and arc.head in nxt else stage
+            f = 1 if flag or (required is not None and arc.ref in required) else 0
+            out.append(Arc((s * self.flags + f) * n + arc.head, arc.cost, arc.ref))
+        got = self._memo[index] = tuple(out)
+        return got
+
+
+class _Bounds(Sequence[Vec]):
+    """Lower bounds of a layered graph: the base bounds, or a tighter set for some layers."""
+
+    def __init__(self, base: Sequence[Vec], n: int, size: int,
+                 by_layer: dict[int, Sequence[Vec]]) -> None:
+        self.base, self.n, self.size, self.by_layer = base, n, size, by_layer
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> Vec:  # type: ignore[override]
+        layer, node = divmod(index, self.n)
+        return self.by_layer.get(layer, self.base)[node]
+
+
+def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[int], *,
+                      allowed: Sequence[bool] | None = None,
+                      required: frozenset[int] | None = None,
+                      stages: Sequence[frozenset[int]] = (),
+                      lower_bound: Sequence[Vec] | None = None, dim: int,
+                      required_bound: Sequence[Vec] | None = None,
+                      max_labels: int = 200_000) -> list[ParetoPath]:
+    """All Pareto-optimal paths that satisfy route-level requirements.
+
+    Parameters
+    ----------
+    adj, source, targets, lower_bound, max_labels
+        As for :func:`pareto_paths` (the bounds of the unconstrained graph stay admissible).
+    allowed
+        Per arc ``ref``: whether a path may use the arc (None: every arc).
+    required
+        Arc refs of which a path must use at least one (None: no such requirement).
+    stages
+        Ordered node sets a path must pass through, one after the other (e.g. the states of
+        each via hub); a node of the next set counts when the path arrives there.
+    dim
+        Number of criteria.
+    required_bound
+        Optional admissible bound for a path that has not yet used a ``required`` arc: the
+        cheapest way to the targets *through* one of them (tighter than ``lower_bound``).
+
+    Returns
+    -------
+    list of ParetoPath
+        As :func:`pareto_paths`, with ``nodes`` in the base graph's numbering. Paths are simple
+        in the layered graph: a path may come back to a base node in a later layer.
+    """
+    if allowed is None and required is None and not stages:
+        return pareto_paths(adj, source, targets, lower_bound=lower_bound,
+                            max_labels=max_labels, dim=dim)
+    lay = _Layered(adj, allowed, required, stages)
+    first = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
+    last = lay.layer_of(len(lay.stages), lay.flags - 1)
+    goal = frozenset(last * lay.n + t for t in targets)
+    tighter: dict[int, Sequence[Vec]] = {}
+    if required_bound is not None and required is not None:
+        tighter = {lay.layer_of(st, 0): required_bound for st in range(len(lay.stages) + 1)}
+    bounds = None if lower_bound is None else _Bounds(lower_bound, lay.n, len(lay), tighter)
+    paths = pareto_paths(lay, first * lay.n + source, goal, lower_bound=bounds,
+                         max_labels=max_labels, dim=dim)
+    return [ParetoPath(p.cost, p.refs, tuple(x % lay.n for x in p.nodes)) for p in paths]

@@ -1,0 +1,217 @@
+"""The one typed plan query.
+
+Every interface builds a :class:`PlanQuery` from this one definition — the CLI generates its
+options from the fields, the HTTP API takes it as the request body, batch rows are validated
+into it column by column, sweeps and comparisons carry it — so an option exists everywhere or
+nowhere. The query checks types, ranges and lengths; :func:`silkway.plan` checks meaning
+(known places, countries, corridors) against the network.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from silkway.analysis.reliability import DEFAULT_DRAWS
+from silkway.errors import ConstraintError
+
+Objective = Literal["days", "p90", "cost", "co2e"]
+CorridorView = Literal["all", "available", "none"]
+_Name = Annotated[str, Field(min_length=1, max_length=100)]
+_Code = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+def _cli(flag: str | None = None, *, group: str = "constraints", **extra: Any) -> dict[str, Any]:
+    return {"cli": flag, "group": group, **extra}
+
+
+class PlanQuery(BaseModel):
+    """What to plan: places, constraints, objective, cargo, scenario, month and simulation.
+
+    Comma-separated text is accepted wherever a list is expected (``"RU,BY"``), so that the
+    CLI, the API and CSV rows can pass the same values.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    origin: _Name = Field(description="UN/LOCODE, hub id or place name, e.g. Toyama or JPTOY.")
+    destination: _Name = Field(description="UN/LOCODE, hub id or place name.")
+    avoid: tuple[_Code, ...] = Field(
+        default=(), max_length=60,
+        description="Countries to avoid, ISO 3166-1 alpha-2, e.g. RU,BY.",
+        json_schema_extra=_cli())
+    modes: tuple[_Code, ...] | None = Field(
+        default=None, max_length=10, description="Allowed modes: sea,rail,road,ferry.",
+        json_schema_extra=_cli())
+    close: tuple[_Code, ...] = Field(
+        default=(), max_length=10,
+        description="Closed passages: suez,bab-el-mandeb,hormuz,bosporus,malacca,gibraltar,cape.",
+        json_schema_extra=_cli())
+    via: tuple[_Name, ...] = Field(
+        default=(), max_length=8,
+        description="Ordered waypoints the route must pass, e.g. Aktau or Aktau,Tbilisi.",
+        json_schema_extra=_cli())
+    corridor: _Code | None = Field(
+        default=None, description="Only routes of this corridor (see `silkway corridors`).",
+        json_schema_extra=_cli())
+    exclude_corridor: tuple[_Code, ...] = Field(
+        default=(), max_length=20,
+        description="No route that uses a leg defining these corridors.",
+        json_schema_extra=_cli())
+    max_transshipments: int | None = Field(
+        default=None, ge=0, le=20, description="Cap on container transfers.",
+        json_schema_extra=_cli())
+    include_planned: bool = Field(
+        default=False, description="Also use planned links.", json_schema_extra=_cli("--planned"))
+    cargo: Literal["FEU", "TEU"] = Field(
+        default="FEU", description="FEU or TEU.", json_schema_extra=_cli(group="cargo"))
+    payload_t: float | None = Field(
+        default=None, gt=0, le=30, description="Cargo tonnes per container.",
+        json_schema_extra=_cli(group="cargo"))
+    reefer: bool = Field(default=False, description="Refrigerated container.",
+                         json_schema_extra=_cli("--reefer", group="cargo"))
+    allocation: Literal["mass", "teu"] = Field(
+        default="mass", description="Emission allocation: mass or teu.",
+        json_schema_extra=_cli(group="cargo"))
+    objective: Objective = Field(
+        default="days", description="Order routes by days, p90 (risk-aware), cost or co2e.",
+        json_schema_extra=_cli(group="objective"))
+    scenario: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="Scenario name (see `silkway scenarios`) or a .yaml file.",
+        json_schema_extra=_cli(group="scenario"))
+    month: int | None = Field(default=None, ge=1, le=12, description="Month of departure.",
+                              json_schema_extra=_cli(group="scenario"))
+    deadline_days: float | None = Field(
+        default=None, gt=0, le=365,
+        description="Deadline in days, e.g. 30 or 30d: each route's on-time probability.",
+        json_schema_extra=_cli("--deadline", group="simulation"))
+    histogram: bool = Field(default=False, description="Include day histograms.",
+                            json_schema_extra=_cli(group="simulation"))
+    draws: int = Field(default=DEFAULT_DRAWS, ge=100, le=1_000_000,
+                       description="Monte Carlo draws per route.",
+                       json_schema_extra=_cli(group="simulation"))
+    max_routes: int = Field(default=8, ge=1, le=1000, description="Routes to show.",
+                            json_schema_extra=_cli(group="output"))
+    thin: float = Field(default=0.02, ge=0, le=1,
+                        description="Leave out routes within this share of a listed route on "
+                                    "days, cost and CO2e (0 keeps the whole Pareto set).",
+                        json_schema_extra=_cli(group="output"))
+    corridors: CorridorView = Field(
+        default="all", description="Corridor section: all, available (with a route) or none.",
+        json_schema_extra=_cli(group="output"))
+
+    @field_validator("avoid", "modes", "close", "via", "exclude_corridor", mode="before")
+    @classmethod
+    def _split(cls, value: Any, info: ValidationInfo) -> Any:
+        """``"RU,BY"``, ``["RU", "BY"]`` and ``["RU,BY"]`` are the same list; None is the
+        default."""
+        if value is None:
+            return None if info.field_name == "modes" else ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        out: list[Any] = []
+        for item in items:
+            if isinstance(item, str):
+                out.extend(s.strip() for s in item.split(",") if s.strip())
+            else:
+                out.append(item)
+        return tuple(out)
+
+    @field_validator("avoid", "modes", "close", "exclude_corridor")
+    @classmethod
+    def _as_set(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
+        """Unordered lists are kept sorted and without repeats, so equal queries compare equal."""
+        if value is None:
+            return None
+        norm = str.upper if info.field_name == "avoid" else str.lower
+        return tuple(sorted({norm(v) for v in value}))
+
+    @field_validator("deadline_days", mode="before")
+    @classmethod
+    def _days(cls, value: Any) -> Any:
+        """``"30d"``, ``"30 days"`` and ``30`` are the same deadline."""
+        if isinstance(value, str):
+            raw = value.strip().lower()
+            for suffix in ("days", "day", "d"):
+                raw = raw.removesuffix(suffix)
+            return raw.strip()
+        return value
+
+    @field_validator("payload_t", "deadline_days", "thin")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("cargo", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("objective", "allocation", "corridors", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    def replace(self, **changes: Any) -> PlanQuery:
+        """A copy with some fields changed, validated like the original."""
+        return make_query({**self.model_dump(), **changes})
+
+
+QUERY_FIELDS = tuple(PlanQuery.model_fields)
+"""Every field of the query, in definition order (the CLI's options, the API's body, the
+batch's columns)."""
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One sentence for a pydantic validation error of a query, naming the field(s)."""
+    parts = []
+    for e in exc.errors()[:3]:
+        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int)) or "query"
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "is not an option"
+        elif e["type"] == "literal_error":
+            expected = str(e.get("ctx", {}).get("expected", "")).replace("'", "")
+            parts.append(f"unknown {loc} {str(e.get('input'))[:40]!r}; use {expected}")
+            continue
+        parts.append(f"{loc} {msg[:1].lower()}{msg[1:]}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def make_query(data: dict[str, Any] | None = None, /, **fields: Any) -> PlanQuery:
+    """Validate ``data`` (and keyword fields) into a :class:`PlanQuery`.
+
+    Raises
+    ------
+    ConstraintError
+        One sentence naming each bad field (at most three), for any type, range or unknown
+        option problem.
+    """
+    merged = {**(data or {}), **fields}
+    unknown = sorted(k for k in merged if k not in PlanQuery.model_fields)
+    if unknown:
+        from rapidfuzz import process
+
+        hints = []
+        for k in unknown[:3]:
+            m = process.extractOne(str(k)[:60], QUERY_FIELDS, score_cutoff=60)
+            hints.append(f"{str(k)[:60]!r}" + (f" (did you mean {m[0]}?)" if m else ""))
+        raise ConstraintError(f"unknown option(s) {', '.join(hints)}; the options are "
+                              f"{', '.join(QUERY_FIELDS)}")
+    try:
+        return PlanQuery.model_validate(merged)
+    except ValidationError as exc:
+        raise ConstraintError(describe_error(exc)) from None

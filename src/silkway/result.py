@@ -1,0 +1,199 @@
+"""The typed plan result: its JSON Schema *is* the plan JSON contract.
+
+:meth:`silkway.PlanResult.to_dict` builds the plan as plain data (fast); :class:`PlanModel`
+validates it and publishes its schema (``silkway schema``, ``GET /api/schema/plan``). The API
+returns plans validated by this model and the test suite validates every plan it makes, so the
+contract and the code cannot drift apart. The contract only grows: a new field is added here
+(optional, documented) and in ``to_dict``; no field is ever removed or renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_STRICT = ConfigDict(extra="forbid", populate_by_name=True)
+
+ModeName = Literal["sea", "rail", "road", "ferry"]
+DistanceSource = Literal["searoute", "world_railways", "world_highways", "estimate"]
+
+
+class HubModel(BaseModel):
+    """A hub: port, rail terminal, dry port, border station or ferry terminal."""
+
+    model_config = _STRICT
+    id: str
+    name: str
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    lat: float
+    lon: float
+    kind: str
+
+
+class CargoModel(BaseModel):
+    model_config = _STRICT
+    type: Literal["FEU", "TEU"]
+    payload_t: float
+    teu: float | None = None
+    reefer: bool = False
+    allocation: Literal["mass", "teu"] = "mass"
+
+
+class HistogramModel(BaseModel):
+    model_config = _STRICT
+    edges: list[float]
+    counts: list[int]
+
+
+class DaysModel(BaseModel):
+    """Simulated door-to-door transit days of a route."""
+
+    model_config = _STRICT
+    p50: float
+    p90: float
+    mean: float
+    p95: float | None = None
+    deadline_days: float | None = None
+    on_time_probability: float | None = None
+    histogram: HistogramModel | None = None
+
+
+class Co2eModel(BaseModel):
+    model_config = _STRICT
+    wtw: float = Field(description="well-to-wheel kg CO2e")
+    ttw: float = Field(description="tank-to-wheel kg CO2e")
+
+
+class LineStringModel(BaseModel):
+    model_config = _STRICT
+    type: Literal["LineString"]
+    coordinates: list[list[float]]
+
+
+class LegModel(BaseModel):
+    """One leg of a route, in travel direction."""
+
+    model_config = _STRICT
+    from_: str = Field(alias="from")
+    to: str
+    mode: ModeName
+    distance_km: float
+    days: float
+    cost_usd: float
+    co2e_kg: float
+    countries: list[str]
+    distance_source: DistanceSource
+    co2e_kg_ttw: float | None = None
+    tkm: float | None = None
+    emission_factor: str | None = None
+    co2e_g_per_tkm: float | None = None
+    estimated_km: float | None = None
+    moving_days: float | None = None
+    gauge_mm: int | None = None
+    passages: list[str] | None = None
+    border: str | None = None
+    tariff: str | None = None
+    status: str | None = None
+    geometry: list[list[float]] | None = Field(
+        default=None, description="[lat, lon] points (with --geometry)")
+    geojson: LineStringModel | None = Field(
+        default=None, description="the same geometry as an RFC 7946 LineString, [lon, lat]")
+
+
+class HandlingModel(BaseModel):
+    """A container lift at a hub."""
+
+    model_config = _STRICT
+    hub: str
+    reason: str
+    days: float
+    cost_usd: float
+    co2e_kg: float
+    co2e_kg_ttw: float
+    operation: str = Field(description="the GLEC hub operation category of its emissions")
+    hub_operation: str | None = Field(
+        default=None, description="what happens to the box there: start, end, land_start, "
+                                  "land_end, mode_change, gauge_change, ferry_board, "
+                                  "ferry_alight, sea_transship")
+
+
+class RouteModel(BaseModel):
+    """One route: Pareto-optimal, or a corridor's best."""
+
+    model_config = _STRICT
+    label: str
+    countries: list[str]
+    distance_km: float
+    transit_days: DaysModel
+    cost_usd: float
+    co2e_kg: Co2eModel
+    transshipments: int
+    legs: list[LegModel]
+    expected_days: float | None = None
+    estimated_km: float | None = None
+    modes: list[ModeName] | None = None
+    handling: list[HandlingModel] | None = None
+    corridor: str | None = Field(default=None, description="id of the corridor it belongs to")
+    repositioning_usd: float | None = Field(
+        default=None, description="empty-container repositioning at the destination (in cost_usd)")
+
+
+class GapModel(BaseModel):
+    """A corridor's best route minus the plan's best route."""
+
+    model_config = _STRICT
+    days_p50: float
+    days_p90: float
+    cost_usd: float
+    co2e_kg: float
+
+
+class CorridorModel(BaseModel):
+    """One named corridor for the trip: its best route and gap, or why it cannot serve it."""
+
+    model_config = _STRICT
+    id: str
+    name: str
+    in_pareto: bool
+    route_number: int | None = Field(
+        default=None, description="the route's number in `routes` when it is listed there")
+    route: RouteModel | None
+    reason: str | None
+    gap: GapModel | None
+
+
+class ConstraintsModel(BaseModel):
+    model_config = _STRICT
+    avoid: list[str]
+    modes: list[ModeName]
+    closed: list[str]
+    max_transshipments: int | None
+    include_planned: bool
+    closed_hubs: list[str]
+    via: list[str] = []
+    corridor: str | None = None
+    exclude_corridor: list[str] = []
+
+
+class PlanModel(BaseModel):
+    """The plan JSON contract: ``silkway plan --json``, ``POST /api/plan``."""
+
+    model_config = _STRICT
+    origin: HubModel
+    destination: HubModel
+    cargo: CargoModel
+    routes: list[RouteModel]
+    constraints: ConstraintsModel | None = None
+    objective: Literal["days", "p90", "cost", "co2e"] | None = None
+    scenario: dict[str, Any] | None = None
+    month: int | None = None
+    order: str | None = None
+    network: str | None = None
+    as_of: str | None = Field(default=None, description="the period the network's data describe")
+    corridors: list[CorridorModel] = []
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of the plan contract."""
+    return PlanModel.model_json_schema(by_alias=True)

@@ -1,0 +1,146 @@
+"""The single best path by one criterion under route-level requirements, on compiled arrays.
+
+A plan reports, for each named corridor, its best route by the plan's objective. That is a
+shortest path, not a Pareto set: the search graph is copied into layers that record whether a
+required leg was used and how many via points were reached (as in
+:func:`silkway.routing.pareto.constrained_paths`), flattened into one sparse matrix per
+criterion, and solved with SciPy's Dijkstra (compiled code, microseconds per query).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from silkway.routing.pareto import Arc, ParetoPath
+
+
+@dataclass(frozen=True)
+class ArcArrays:
+    """The arcs of an adjacency list as parallel arrays."""
+
+    tail: NDArray[np.int64]
+    head: NDArray[np.int64]
+    ref: NDArray[np.int64]
+    cost: NDArray[np.float64]  # (arcs, criteria)
+    n: int
+
+    @classmethod
+    def of(cls, adj: Sequence[Sequence[Arc]]) -> ArcArrays:
+        tail, head, ref, cost = [], [], [], []
+        for u, arcs in enumerate(adj):
+            for a in arcs:
+                tail.append(u)
+                head.append(a.head)
+                ref.append(a.ref)
+                cost.append(a.cost)
+        dim = len(cost[0]) if cost else 1
+        return cls(np.array(tail, dtype=np.int64), np.array(head, dtype=np.int64),
+                   np.array(ref, dtype=np.int64),
+                   np.array(cost, dtype=np.float64).reshape(len(cost), dim), len(adj))
+
+
+@dataclass(frozen=True)
+class LayeredMatrix:
+    """A layered copy of a graph as one sparse matrix of one criterion's costs."""
+
+    mat: sp.csr_matrix
+    keys: NDArray[np.int64]  # sorted tail * size + head of the kept arcs
+    arc: NDArray[np.int64]  # per kept arc: its index into ``arcs``
+    n: int
+    flags: int
+    stages: tuple[frozenset[int], ...]
+
+    @property
+    def layers(self) -> int:
+        return (len(self.stages) + 1) * self.flags
+
+
+def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
+            required: NDArray[np.bool_] | None = None,
+            stages: Sequence[frozenset[int]] = ()) -> LayeredMatrix:
+    """Flatten the layered graph for :func:`best_path` (worth keeping for repeated queries).
+
+    Parameters
+    ----------
+    criterion
+        Index of the cost component to minimise (ties are broken arbitrarily).
+    allowed
+        Per arc ref: may a path use it (None: all).
+    required
+        Per arc ref: a path must use at least one arc so marked (None: no requirement).
+    stages
+        Ordered node sets a path must pass through one after the other.
+    """
+    n, n_stages = arcs.n, len(stages)
+    flags = 2 if required is not None else 1
+    layers = (n_stages + 1) * flags
+    real = arcs.ref >= 0  # arcs with ref -1 (e.g. to an end state) are always usable
+    kept = np.flatnonzero(np.ones(len(arcs.ref), dtype=bool) if allowed is None
+                          else ~real | allowed[np.where(real, arcs.ref, 0)])
+    tail, head, ref = arcs.tail[kept], arcs.head[kept], arcs.ref[kept]
+    cost = arcs.cost[kept, criterion]
+    req = ((required[np.where(ref >= 0, ref, 0)] & (ref >= 0)) if required is not None
+           else np.zeros(len(ref), dtype=bool)).astype(np.int64)
+    in_stage = [np.isin(head, np.fromiter(st, dtype=np.int64)) for st in stages]
+    rows, cols = [], []
+    for stage in range(n_stages + 1):
+        step = (in_stage[stage] if stage < n_stages else np.zeros(len(head), dtype=bool)).astype(
+            np.int64)
+        for flag in range(flags):
+            new_flag = np.maximum(flag, req) if flags == 2 else 0
+            rows.append((stage * flags + flag) * n + tail)
+            cols.append(((stage + step) * flags + new_flag) * n + head)
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    w = np.tile(cost, layers)
+    a = np.tile(kept, layers)
+    size = n * layers
+    # Parallel arcs: keep the cheapest of each (tail, head) pair (a sparse matrix would add them).
+    order = np.lexsort((w, c, r))
+    r, c, w, a = r[order], c[order], w[order], a[order]
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    r, c, w, a = r[first], c[first], w[first], a[first]
+    # Zero-weight arcs would vanish from a sparse matrix: lift them by a negligible epsilon.
+    mat = sp.csr_matrix((np.maximum(w, 1e-12), (r, c)), shape=(size, size))
+    return LayeredMatrix(mat, r * size + c, a, n, flags, tuple(stages))
+
+
+def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int,
+              targets: frozenset[int]) -> ParetoPath | None:
+    """The cheapest path of the layered graph from ``source`` to a target that meets every
+    requirement (all via stages passed, a required arc used), or None.
+
+    Returns
+    -------
+    ParetoPath or None
+        Its full cost vector, arc refs and base nodes. Like any shortest path in the layered
+        graph, it may return to a base node in a later layer: callers that want simple paths
+        check ``nodes``.
+    """
+    n = lay.n
+    start = (lay.flags if lay.stages and source in lay.stages[0] else 0) * n + source
+    dist, pred = dijkstra(lay.mat, directed=True, indices=start, return_predecessors=True)
+    last = lay.layers - 1
+    best = min((last * n + t for t in targets), key=lambda x: dist[x])
+    if not np.isfinite(dist[best]):
+        return None
+    states = [best]
+    while states[-1] != start:
+        states.append(int(pred[states[-1]]))
+    states.reverse()
+    size = n * lay.layers
+    pairs = np.array([u * size + v for u, v in itertools.pairwise(states)],
+                     dtype=np.int64)
+    idx = lay.arc[np.searchsorted(lay.keys, pairs)]
+    total = arcs.cost[idx].sum(axis=0)
+    return ParetoPath(tuple(float(x) for x in total),
+                      tuple(int(x) for x in arcs.ref[idx] if x >= 0),
+                      tuple(st % n for st in states))
