@@ -240,3 +240,42 @@ def test_published_leg_lengths_name_real_legs():
                                                                     "KG-TORUGART,KGFRU", 1)
     with pytest.raises(DataError, match="no road leg"):
         parse_tables(texts)
+
+
+def test_trans_afghan_railway_scenario_opens_termez_peshawar_by_rail(net):
+    with pytest.raises(silkway.NoRouteError):
+        silkway.plan(net, "Termez", "Peshawar", modes={"rail"})
+    r = silkway.plan(net, "Termez", "Peshawar", modes={"rail"}, scenario="trans-afghan-railway")
+    best = r.routes[0]
+    assert best.countries == ["UZ", "AF", "PK"]
+    # 760 km published for Termez - Mazar-i-Sharif - Kabul - Peshawar
+    assert best.distance_km == pytest.approx(760, rel=0.01)
+
+
+def test_coverage_report_counts_hubs_legs_and_estimated_km(net):
+    cov = silkway.coverage(net)
+    countries = cov["countries"]
+    assert sum(r["hubs"] for r in countries.values()) == len(net.hubs) == cov["totals"]["hubs"]
+    for cc in ("KZ", "KG", "UZ", "TJ", "TM"):
+        assert countries[cc]["hubs"] >= 4 and countries[cc]["legs"] >= 4, cc
+        assert 0 <= countries[cc]["estimated_km"] <= countries[cc]["km"], cc
+    listed = {e["leg"] for e in cov["estimated_legs"]}
+    flagged = {f"{leg.mode.value} {leg.src}-{leg.dst}" for leg in net.legs
+               if leg.distance_source == "estimate"}
+    assert listed == flagged and "road KG-TORUGART-KGNAR" in listed
+    est = sum(leg.estimated_km for leg in {(x.src, x.dst, x.mode): x for x in net.legs}.values()
+              if leg.mode in (silkway.Mode.RAIL, silkway.Mode.ROAD))
+    assert cov["totals"]["estimated_km"] == pytest.approx(est, rel=1e-3)
+
+
+def test_network_info_json_carries_coverage(cache_dir):
+    import json
+
+    from typer.testing import CliRunner
+
+    from silkway.cli import app
+
+    res = CliRunner().invoke(app, ["network", "info", "--json", "--cache-dir", str(cache_dir)])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["coverage"]["countries"]["TJ"]["hubs"] >= 4

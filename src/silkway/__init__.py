@@ -26,6 +26,7 @@ from silkway.errors import (
     UnknownPlaceError,
 )
 from silkway.network.build import BuildParams
+from silkway.network.coverage import coverage
 from silkway.network.model import Hub, Leg, Network, cache_path, load_network
 from silkway.routing.constraints import Constraints
 from silkway.types import Cargo, Mode, Passage
@@ -58,6 +59,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "UnknownPlaceError",
     "cache_path",
     "compare",
+    "coverage",
     "load_network",
     "load_scenario",
     "plan",

@@ -726,13 +726,30 @@ def network_info(
         by[k] = by.get(k, 0) + 1
     info["legs_by_mode_and_source"] = dict(sorted(by.items()))
     info["estimated_km"] = round(sum(leg.estimated_km for leg in net.legs), 1)
+    cov = silkway.coverage(net)
+    info["coverage"] = cov
     if as_json:
         sys.stdout.write(json.dumps(info) + "\n")
         return
     t = Table(title="silkway network", show_header=False)
     for k, v in info.items():
-        t.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
+        if k != "coverage":
+            t.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
     out.print(t)
+    c = Table(title="coverage by country (rail and road km, shared among the countries a leg passes)")
+    for col in ("country", "hubs", "legs", "km", "estimated km", "estimated %"):
+        c.add_column(col, justify="left" if col == "country" else "right")
+    for cc, r in cov["countries"].items():
+        share = 100 * r["estimated_km"] / r["km"] if r["km"] else 0.0
+        c.add_row(cc, str(r["hubs"]), str(r["legs"]), f"{r['km']:,.0f}",
+                  f"{r['estimated_km']:,.0f}", f"{share:.0f}")
+    out.print(c)
+    e = Table(title=f"legs whose distance is an estimate ({len(cov['estimated_legs'])})")
+    for col in ("leg", "km", "countries"):
+        e.add_column(col)
+    for leg in cov["estimated_legs"]:
+        e.add_row(leg["leg"], f"{leg['km']:,.1f}", ",".join(leg["countries"]))
+    out.print(e)
 
 
 def main() -> None:
