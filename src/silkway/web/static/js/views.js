@@ -14,6 +14,8 @@ function note(el, text, cls = "empty") {
 
 // ---------------------------------------------------------------- corridors
 
+const gapCell = (v, digits) => h("td", { class: `num${v > 0 ? " worse" : v < 0 ? " better" : ""}` }, fmt.delta(v, digits));
+
 /** The plan's `corridors` (each {id, name, in_pareto, route_number, route|null, reason, gap}) as a table. */
 export function renderCorridors() {
   const wrap = $("corridors-body");
@@ -30,18 +32,16 @@ export function renderCorridors() {
       h("td", {}, h("b", {}, c.name || c.id), h("small", { class: "code" }, ` ${c.id}`)),
       h("td", {}, c.route ? (c.in_pareto ? "yes" : "no") : "—"),
       c.route
-        ? h("td", { class: "corridor-route" }, label, open ? " " : null, open)
-        : h("td", { class: "reason" }, c.reason || "cannot serve this trip"),
-      h("td", { class: "num" }, c.route ? fmt.delta(gap.days_p50, 1) : ""),
-      h("td", { class: "num" }, c.route ? fmt.delta(gap.days_p90, 1) : ""),
-      h("td", { class: "num" }, c.route ? fmt.delta(gap.cost_usd, 0) : ""),
-      h("td", { class: "num" }, c.route && Number.isFinite(gap.co2e_kg) ? fmt.delta(gap.co2e_kg / 1000, 2) : ""));
+        ? [h("td", { class: "corridor-route" }, label, open ? " " : null, open),
+          gapCell(gap.days_p50, 1), gapCell(gap.days_p90, 1), gapCell(gap.cost_usd, 0),
+          gapCell(Number.isFinite(gap.co2e_kg) ? gap.co2e_kg / 1000 : NaN, 2)]
+        : h("td", { class: "reason", colspan: 5 }, c.reason || "cannot serve this trip"));
   });
   clear(wrap).append(h("div", { class: "table-wrap" }, h("table", { id: "corridors", class: "grid" },
     h("thead", {}, h("tr", {}, h("th", {}, "Corridor"), h("th", {}, "In Pareto set"), h("th", {}, "Best route, or why none"),
       h("th", { class: "num" }, "Δ P50 d"), h("th", { class: "num" }, "Δ P90 d"), h("th", { class: "num" }, "Δ USD"), h("th", { class: "num" }, "Δ t CO₂e"))),
     h("tbody", {}, rows))),
-  h("p", { class: "notes" }, "Gaps are against the best route of the plan (the first in the Routes tab); a corridor outside the Pareto set is slower, dearer or dirtier on every count than some listed route."));
+  h("p", { class: "notes" }, "Gaps are against the best route of the plan (route 1 in the Routes tab; negative is better). A corridor outside the Pareto set has a listed route at least as good on days, cost and CO₂e at once."));
   cardify($("corridors"), { spans: { 0: "span-4", 2: "span-6" } });
 }
 
