@@ -40,7 +40,7 @@ import silkway.result
 from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES
 from silkway.api import problems
-from silkway.api.jobs import JobRunner, WorkerPool, run_bounded
+from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
 from silkway.api.problems import UnauthorizedError
 from silkway.api.security import MAX_BODY_BYTES, Guard
 from silkway.errors import ConstraintError, DataError, NotFoundError
@@ -54,8 +54,9 @@ log = logging.getLogger(__name__)
 MAX_BATCH_ROWS = 10_000
 PLAN_WORKERS = 2
 """Threads planning requests (the machine's cores, not more: planning is CPU-bound)."""
-PLAN_QUEUE = 16
-"""Plan requests allowed to wait for a thread; more get a 503 with ``Retry-After``."""
+PLAN_QUEUE = 128
+"""Plan requests allowed to wait for a thread (a few hundred ms of typical plans); more get a
+503 with ``Retry-After``. Repeated requests answered from the cache never wait."""
 PLAN_TIMEOUT_S = 30.0
 """Longest wait for one plan, compare or emissions answer before a 504."""
 STATIC = resources.files("silkway.web").joinpath("static")
@@ -272,7 +273,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return Response(_basemap(), media_type="application/geo+json",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    @lru_cache(maxsize=2048)
+    @memo(2048)
     def plan_bytes(key: str) -> bytes:
         # Plans are deterministic functions of the (immutable) network and the request, and
         # saved scenarios are never edited, so the serialised answer can be reused.
@@ -280,7 +281,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         model = PlanModel.model_validate(run_plan(req).to_dict(geometry=req.geometry))
         return model.model_dump_json(by_alias=True, exclude_unset=True).encode()
 
-    @lru_cache(maxsize=256)
+    @memo(256)
     def export_bytes(key: str, fmt: str) -> bytes:
         result = run_plan(PlanRequest.model_validate_json(key))
         if fmt == "geojson":
@@ -299,11 +300,11 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         fmt = format or negotiate(accept)
         key = req.model_dump_json()
         if fmt == "json":
-            body = await planned(plan_bytes, key)
+            body = plan_bytes.peek(key) or await planned(plan_bytes, key)
             return Response(body, media_type="application/json")
         headers = {"Content-Disposition": f'attachment; filename="plan.{fmt}"'} \
             if fmt != "table" else {}
-        body = await planned(export_bytes, key, fmt)
+        body = export_bytes.peek(key, fmt) or await planned(export_bytes, key, fmt)
         return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
     @app.get("/api/ticks")

@@ -27,14 +27,15 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from silkway.api.problems import ServiceBusyError, TimeLimitError
 from silkway.api.store import UNFINISHED, Store
 
-__all__ = ["DRAIN_S", "STALE_AFTER_S", "JobRunner", "WorkerPool", "run_bounded"]
+__all__ = ["DRAIN_S", "STALE_AFTER_S", "JobRunner", "Memo", "WorkerPool", "memo", "run_bounded"]
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,45 @@ async def run_bounded(pool: WorkerPool, timeout_s: float, fn: Callable[..., T], 
     except TimeoutError:
         raise TimeLimitError(f"the answer took longer than the server's limit of {timeout_s:g} s; "
                              "try fewer routes or a simpler query") from None
+
+
+class Memo(Generic[T]):
+    """A thread-safe LRU memo of ``fn`` whose hits can be looked up without computing.
+
+    The API answers a repeated request straight from the event loop (:meth:`peek`) and sends
+    only new ones to the worker pool, so cached answers never queue behind slow plans.
+    """
+
+    def __init__(self, fn: Callable[..., T], maxsize: int) -> None:
+        self.fn = fn
+        self.maxsize = maxsize
+        self._items: OrderedDict[tuple[Hashable, ...], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, *args: Hashable) -> T | None:
+        """The remembered value for ``args``, or None (nothing is computed)."""
+        with self._lock:
+            value = self._items.get(args)
+            if value is not None:
+                self._items.move_to_end(args)
+            return value
+
+    def __call__(self, *args: Hashable) -> T:
+        hit = self.peek(*args)
+        if hit is not None:
+            return hit
+        value = self.fn(*args)  # outside the lock: two threads may compute one answer twice
+        with self._lock:
+            self._items[args] = value
+            self._items.move_to_end(args)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return value
+
+
+def memo(maxsize: int) -> Callable[[Callable[..., T]], Memo[T]]:
+    """Decorator form of :class:`Memo`."""
+    return lambda fn: Memo(fn, maxsize)
 
 
 def _pid_alive(pid: int) -> bool:
