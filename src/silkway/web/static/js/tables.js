@@ -58,6 +58,13 @@ export function renderTable() {
   });
 }
 
+/** A snake_case code that may wrap after its underscores ("cn_kg_irkeshtam_road"). */
+function breakable(code) {
+  if (!code) return "—";
+  const parts = String(code).split("_");
+  return parts.flatMap((p, i) => (i < parts.length - 1 ? [`${p}_`, h("wbr")] : [p]));
+}
+
 export function renderLegs() {
   const panel = $("legs-panel");
   const route = state.result ? (state.result.routes || [])[state.selected] : null;
@@ -90,8 +97,8 @@ export function renderLegs() {
       td("kg CO₂e", "num", fmt.kg(leg.co2e_kg)),
       td("Countries", "countries", (leg.countries || []).join("-")),
       td("Distance from", est ? "src est" : "src", leg.distance_source || "—"),
-      td("Tariff", "code", leg.tariff || "—"),
-      td("Border", "code", leg.border || "—")));
+      td("Tariff", "code nowrap", leg.tariff || "—"),
+      td("Border", "code", breakable(leg.border))));
   }
   const lifts = clear($("lifts"));
   const handling = route.handling || [];
