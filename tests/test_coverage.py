@@ -279,3 +279,12 @@ def test_network_info_json_carries_coverage(cache_dir):
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
     assert info["coverage"]["countries"]["TJ"]["hubs"] >= 4
+
+
+def test_caspian_ferries_to_iran_are_not_the_middle_corridor(net):
+    from silkway.routing.corridors import corridor
+
+    mc = corridor("middle-corridor")
+    ferries = {(leg.src, leg.dst): leg for leg in net.legs if leg.mode is silkway.Mode.FERRY}
+    assert mc.is_key(ferries[("KZAAU", "AZBAK")])
+    assert not mc.is_key(ferries[("KZAAU", "IRAMD")]) and not mc.is_key(ferries[("KZAAU", "IRBAZ")])
