@@ -98,7 +98,7 @@ def test_scenario_files_are_validated(net, tmp_path):
          "tariff: rail_ca, gauge_mm: 1520, source: s}]\n", "distance_km"),
     ]:
         bad.write_text(text)
-        with pytest.raises(silkway.DataError, match=message):
+        with pytest.raises(silkway.InputError, match=message):  # the user's file: exit 2
             silkway.load_scenario(str(bad), net.tables)
     with pytest.raises(silkway.ConstraintError, match="unknown scenario"):
         silkway.load_scenario("atlantis-bridge", net.tables)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import itertools
 import json
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -352,3 +353,92 @@ def test_W4_country_codes_are_checked_against_iso_3166(net, cache_dir, code, hin
     assert silkway.Constraints.make(avoid="gb,Kz").avoid == {"GB", "KZ"}
     ships, errs = read_shipments_text(f'origin,destination,avoid\nToyama,Bishkek,"{code}"\n')
     assert not ships and code in errs[0].problem
+
+
+# ------------------------------------------------------------------------------- C2, W4, S1
+
+_HEAD = "name: x\ntitle: y\nsource: s\n"
+_LEG = "{from: KGFRU, to: UZTAS, mode: rail, tariff: rail_ca, gauge_mm: 1520, distance_km: 100, "
+
+
+@pytest.mark.parametrize(("body", "names"), [
+    ("month: true\n", "month"),
+    ("month: 13\n", "month"),
+    ("add_legs: [" + _LEG + "wait_days_p50: -1, source: s}]\n", "wait_days_p50"),
+    ("add_legs: [" + _LEG + "via: ['999 999'], source: s}]\n", "via"),
+    ("add_legs: [" + _LEG.replace("100", ".inf") + "source: s}]\n", "distance_km"),
+    ("add_legs: [" + _LEG.replace("100", "-5") + "source: s}]\n", "distance_km"),
+    ("change: [{target: {tariff: rail_ca}, wait_factor: true, source: s}]\n", "wait_factor"),
+    ("change: [{target: {tariff: rail_ca}, wait_factor: .nan, source: s}]\n", "wait_factor"),
+    ("close: {countries: [UK]}\n", "did you mean GB"),
+])
+def test_W4_scenario_values_of_the_wrong_type_or_range_name_the_key(net, body, names):
+    with pytest.raises(silkway.InputError, match=names) as info:
+        silkway.scenarios.parse_scenario(_HEAD + body, net.tables, label="s.yaml")
+    assert "\n" not in str(info.value) and str(info.value).startswith("s.yaml: ")
+    with pytest.raises(silkway.InputError, match="name"):
+        silkway.scenarios.parse_scenario("name: [1, 2]\ntitle: y\nsource: s\n", net.tables)
+
+
+@pytest.mark.parametrize(("body", "names"), [
+    ("close: {hubs: 5}\n", "close hubs should be a list"),
+    ("close: {hubs: [[1, 2]]}\n", "close hubs #1"),
+    ("close: {countries: 5}\n", "close countries should be a list"),
+    ("close: [RU]\n", "close should be a mapping"),
+    ("add_legs: [5]\n", "add_legs #1 should be a mapping"),
+    ("add_legs: [" + _LEG.replace("1520", "abc") + "source: s}]\n", "gauge_mm"),
+    ("add_legs: [" + _LEG + "wait_days_p50: abc, source: s}]\n", "wait_days_p50"),
+    ("change: {target: {tariff: rail_ca}}\n", "change should be a list"),
+    ("change: [{target: {tariff: rail_ca, hub: KGFRU}, wait_factor: 2, source: s}]\n",
+     "exactly one of"),
+    ("teleport: true\n", "unknown key 'teleport'"),
+])
+def test_C2_scenario_schema_errors_are_one_sentence_exit_2(net, cache_dir, tmp_path, body, names):
+    path = tmp_path / "bad.yaml"
+    path.write_text(_HEAD + body)
+    with pytest.raises(silkway.InputError, match=names):
+        silkway.load_scenario(str(path), net.tables)
+    r = _cli(cache_dir, "plan", "Almaty", "Poti", "--scenario", str(path))
+    assert r.exit_code == 2, r.output
+    assert names.split()[0] in _one_error_line(r.stderr)
+
+
+def test_C2_binary_huge_and_missing_scenario_files_are_exit_2(net, cache_dir, tmp_path):
+    cases = {"bin.yaml": bytes(range(256)) * 4, "big.yaml": b"a: " + b"x" * 70_000 + b"\n",
+             "list.yaml": b"- 1\n- 2\n", "empty.yaml": b"", "bad.yaml": b"name: [x\n"}
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        r = _cli(cache_dir, "plan", "Almaty", "Poti", "--scenario", str(tmp_path / name))
+        assert r.exit_code == 2, (name, r.output)
+        assert name in _one_error_line(r.stderr)
+    r = _cli(cache_dir, "plan", "Almaty", "Poti", "--scenario", str(tmp_path / "nope.yaml"))
+    assert r.exit_code == 2 and "does not exist" in _one_error_line(r.stderr)
+
+
+def test_S1_shipped_scenario_names_never_follow_paths(net, cache_dir, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("api_key: hunter2\ndb_password: x\n")
+    folder = Path(silkway.scenarios.__file__).resolve().parent.parent / "data" / "scenarios"
+    rel = os.path.relpath(secret.with_suffix(""), folder)
+    assert rel.startswith("..")
+    for name in (rel, "../scenarios/caspian-winter", "caspian-winter/../russia-closed",
+                 "/etc/passwd", "CASPIAN-WINTER"):
+        with pytest.raises(silkway.ConstraintError, match="unknown scenario"):
+            silkway.load_scenario(name, net.tables)
+        r = _cli(cache_dir, "plan", "Aktau", "Baku", "--scenario", name)
+        assert r.exit_code == 2 and "hunter2" not in r.output and "api_key" not in r.output
+    assert silkway.load_scenario("caspian-winter", net.tables).month == 1
+    # the user's own file is read on the CLI (its keys are named, its values are not echoed)
+    r = _cli(cache_dir, "plan", "Aktau", "Baku", "--scenario", str(secret))
+    assert r.exit_code == 2 and "hunter2" not in r.output
+
+
+def test_C2_shipped_scenario_broken_is_exit_4(net, monkeypatch):
+    real = silkway.scenarios.parse_scenario
+
+    def broken(text, tables, *, label="scenario"):
+        return real(text + "\nteleport: 1\n", tables, label=label)
+
+    monkeypatch.setattr(silkway.scenarios, "parse_scenario", broken)
+    with pytest.raises(silkway.ShippedDataError, match="shipped scenario caspian-winter"):
+        silkway.load_scenario("caspian-winter", net.tables)

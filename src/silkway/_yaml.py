@@ -46,8 +46,9 @@ class _RefusedError(Exception):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that counts aliases and depth while composing, and refuses non-finite floats."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, *, finite_only: bool = True) -> None:
         super().__init__(stream)
+        self._finite_only = finite_only
         self._aliases = 0
         self._depth = 0
 
@@ -70,7 +71,7 @@ class _Loader(yaml.SafeLoader):
 
     def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
         value = float(super().construct_yaml_float(node))
-        if not math.isfinite(value):
+        if self._finite_only and not math.isfinite(value):
             raise _RefusedError(f"{node.value!r} is not a finite number")
         return value
 
@@ -79,7 +80,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 def load_yaml(text: str | bytes, *, label: str = "YAML document",
-              max_bytes: int = MAX_YAML_BYTES) -> Any:
+              max_bytes: int = MAX_YAML_BYTES, finite_only: bool = True) -> Any:
     """Parse one YAML document safely.
 
     Parameters
@@ -90,6 +91,9 @@ def load_yaml(text: str | bytes, *, label: str = "YAML document",
         Names the document in error messages, e.g. ``"scenario my.yaml"``.
     max_bytes
         Size limit in UTF-8 bytes.
+    finite_only
+        Refuse ``.nan`` and ``.inf``. A caller that validates every number against a schema that
+        refuses them itself (scenarios) passes False, so that the error names the key.
 
     Returns
     -------
@@ -118,7 +122,7 @@ def load_yaml(text: str | bytes, *, label: str = "YAML document",
         raise InputError(f"{label} is not text: it contains NUL characters")
     loader: _Loader | None = None
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, finite_only=finite_only)
         return loader.get_single_data()
     except _RefusedError as exc:
         raise InputError(f"{label} is refused: {exc}") from None

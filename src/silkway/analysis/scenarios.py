@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -20,18 +22,14 @@ from typing import Any
 import numpy as np
 
 from silkway._yaml import load_yaml
+from silkway.analysis import scenario_schema
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
-from silkway.errors import ConstraintError, DataError
+from silkway.errors import ConstraintError, InputError, ShippedDataError
 from silkway.network.model import Hub, Leg, Network
 from silkway.routing.constraints import Constraints
 from silkway.types import Mode, Passage
 
-_TOP_KEYS = {"name", "title", "description", "month", "close", "open_planned", "add_legs",
-             "change", "source", "estimate", "as_of"}
-_LEG_KEYS = {"from", "to", "mode", "tariff", "gauge_mm", "border", "distance_km", "via",
-             "wait_days_p50", "wait_days_p90", "source", "estimate", "status", "speed_kmh"}
 _FACTORS = ("wait_factor", "dwell_factor", "handling_factor", "speed_factor", "cost_factor")
-_TARGETS = ("tariff", "border", "hub_profile", "hub", "leg")
 
 
 @dataclass(frozen=True)
@@ -105,27 +103,60 @@ def available() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+_SHIPPED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+MAX_SCENARIO_BYTES = 64 * 1024
+"""Largest scenario file read (the shipped ones are under 8 KiB)."""
+
+
 def load_scenario(name_or_path: str | Path, tables: Tables) -> Scenario:
-    """A shipped scenario by name, or a YAML file.
+    """A shipped scenario by name, or the user's own YAML file (a path ending in .yaml/.yml).
+
+    A shipped name is a plain name (``caspian-winter``), looked up only among the shipped files:
+    ``../`` or a path never reaches a file through it.
 
     Raises
     ------
     ConstraintError
-        For an unknown scenario name.
-    DataError
-        For a malformed file, naming the file and the problem.
+        For an unknown scenario name or a file that does not exist.
+    InputError
+        For the user's file that cannot be read or is malformed, naming the file and the problem.
+    ShippedDataError
+        For a shipped scenario that is malformed.
     """
     text_name = str(name_or_path)
-    folder = resources.files("silkway.data").joinpath("scenarios")
-    shipped = folder.joinpath(f"{text_name}.yaml")
-    if shipped.is_file():
-        text, label = shipped.read_text(encoding="utf-8"), f"scenario {text_name}"
-    elif text_name.endswith((".yaml", ".yml")) and Path(text_name).is_file():
-        text, label = Path(text_name).read_text(encoding="utf-8"), text_name
-    else:
-        raise ConstraintError(f"unknown scenario {text_name!r}; shipped scenarios: "
+    if _SHIPPED_NAME.match(text_name) and text_name in available():
+        shipped = resources.files("silkway.data").joinpath("scenarios", f"{text_name}.yaml")
+        label = f"shipped scenario {text_name}"
+        try:
+            return parse_scenario(shipped.read_text(encoding="utf-8"), tables, label=label)
+        except InputError as exc:
+            raise ShippedDataError(str(exc)) from None
+    if not text_name.endswith((".yaml", ".yml")):
+        shown = text_name if len(text_name) <= 80 else text_name[:79] + "…"
+        raise ConstraintError(f"unknown scenario {shown!r}; shipped scenarios: "
                               f"{', '.join(available())}, or give a .yaml file")
-    return parse_scenario(text, tables, label=label)
+    return parse_scenario(_read_user_file(Path(text_name)), tables, label=text_name)
+
+
+def _read_user_file(path: Path) -> str:
+    """The text of the user's scenario file: UTF-8, bounded in size."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_SCENARIO_BYTES + 1)
+    except FileNotFoundError:
+        raise ConstraintError(f"scenario file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConstraintError(f"scenario file {path} is a directory") from None
+    except OSError as exc:
+        raise InputError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise InputError(f"scenario file {path} is over {MAX_SCENARIO_BYTES // 1024} KiB; a "
+                         "scenario is a short YAML document")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"scenario file {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+                         f"offset {exc.start})") from None
 
 
 _PARSED: dict[tuple[str, str, str], Scenario] = {}
@@ -133,11 +164,16 @@ _PARSED_MAX = 64
 
 
 def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Scenario:
-    """Validate a scenario's YAML text against the tables.
+    """Validate a scenario's YAML text against the schema and the tables.
 
     Parsed scenarios are memoised by the hash of the text and of the tables (and the label that
     names them in errors), so a batch or a server that plans the same scenario again and again
     parses it once; a malformed text is parsed (and reported) every time.
+
+    Raises
+    ------
+    InputError
+        One sentence naming ``label``, the key and the problem.
     """
     key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), tables.digest, label)
     hit = _PARSED.get(key)
@@ -151,125 +187,92 @@ def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Sce
 
 
 def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
-    raw = load_yaml(text, label=label)
-    if not isinstance(raw, dict):
-        raise DataError(f"{label}: expected a mapping at the top level")
-    unknown = set(raw) - _TOP_KEYS
-    if unknown:
-        raise DataError(f"{label}: unknown key(s) {', '.join(sorted(unknown))}")
+    # non-finite numbers are refused by the schema, which names the key (W4)
+    spec = scenario_schema.validate(load_yaml(text, label=label, finite_only=False), label=label)
 
-    def fail(msg: str) -> DataError:
-        return DataError(f"{label}: {msg}")
+    def fail(msg: str) -> InputError:
+        return InputError(f"{label}: {msg}")
 
-    if not raw.get("name") or not raw.get("title"):
-        raise fail("needs a name and a title")
-    if not (raw.get("source") or raw.get("estimate")):
+    if not (spec.source or spec.estimate):
         raise fail("has neither a source nor an estimate with its reasoning")
-    month = raw.get("month")
-    if month is not None and (not isinstance(month, int) or not 1 <= month <= 12):
-        raise fail(f"month {month!r} is not 1-12")
-    close = raw.get("close") or {}
-    if not isinstance(close, dict) or set(close) - {"countries", "passages", "hubs"}:
-        raise fail("close takes countries, passages and hubs")
+    close = spec.close or scenario_schema.CloseSpec()
     try:
-        base = Constraints.make(avoid=close.get("countries") or [],
-                                close=close.get("passages") or [])
+        base = Constraints.make(avoid=close.countries, close=close.passages)
     except ConstraintError as exc:
-        raise fail(str(exc)) from None
+        raise fail(f"close countries/passages: {exc}") from None
     hubs = {h.id for h in tables.hubs}
-    closed_hubs = frozenset(close.get("hubs") or [])
+    closed_hubs = frozenset(close.hubs)
     if closed_hubs - hubs:
-        raise fail(f"unknown hub(s) {', '.join(sorted(closed_hubs - hubs))}")
-    new_legs = tuple(_new_leg(i, leg, tables, fail) for i, leg in
-                     enumerate(raw.get("add_legs") or [], 1))
-    changes = tuple(_change(i, ch, tables, fail) for i, ch in enumerate(raw.get("change") or [], 1))
-    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
-    as_of = raw.get("as_of")
-    if as_of is not None and (not isinstance(as_of, str | int) or not str(as_of).strip()):
-        raise fail(f"as_of {as_of!r} is not a period such as 2022 or 2025-H2")
-    return Scenario(str(raw["name"]), str(raw["title"]), str(raw.get("description") or ""),
-                    month, base.avoid, base.closed, closed_hubs, bool(raw.get("open_planned")),
-                    new_legs, changes,
-                    Provenance(str(raw.get("source") or ""), str(raw.get("estimate") or "")),
-                    digest, str(as_of).strip() if as_of is not None else "")
+        raise fail(f"close hubs: unknown hub(s) {', '.join(sorted(closed_hubs - hubs))}")
+    new_legs = tuple(_new_leg(i, leg, tables, fail) for i, leg in enumerate(spec.add_legs, 1))
+    changes = tuple(_change(i, ch, tables, fail) for i, ch in enumerate(spec.change, 1))
+    digest = hashlib.sha256(spec.model_dump_json(by_alias=True).encode()).hexdigest()
+    as_of = "" if spec.as_of is None else str(spec.as_of).strip()
+    if spec.as_of is not None and not as_of:
+        raise fail("as_of is not a period such as 2022 or 2025-H2")
+    return Scenario(spec.name, spec.title, spec.description, spec.month, base.avoid, base.closed,
+                    closed_hubs, spec.open_planned, new_legs, changes,
+                    Provenance(spec.source, spec.estimate), digest, as_of)
 
 
-def _new_leg(i: int, leg: Any, tables: Tables, fail: Any) -> NewLeg:
-    if not isinstance(leg, dict) or set(leg) - _LEG_KEYS:
-        raise fail(f"add_legs #{i}: unknown key(s) {sorted(set(leg) - _LEG_KEYS)}")
+def _new_leg(i: int, leg: scenario_schema.LegSpec, tables: Tables,
+             fail: Callable[[str], InputError]) -> NewLeg:
     hubs = {h.id for h in tables.hubs}
-    for end in ("from", "to"):
-        if leg.get(end) not in hubs:
-            raise fail(f"add_legs #{i}: hub {leg.get(end)!r} is not in hubs.csv")
-    try:
-        mode = Mode(str(leg.get("mode")))
-    except ValueError:
-        raise fail(f"add_legs #{i}: mode {leg.get('mode')!r} is not sea, rail, road or ferry") from None
-    tariff = leg.get("tariff")
-    if tariff not in tables.tariffs or tables.tariffs[tariff].mode is not mode:
-        raise fail(f"add_legs #{i}: tariff {tariff!r} is not a {mode.value} tariff")
-    border = leg.get("border") or ""
+    for end, hub in (("from", leg.src), ("to", leg.dst)):
+        if hub not in hubs:
+            raise fail(f"add_legs #{i} {end}: hub {hub!r} is not in hubs.csv")
+    if leg.src == leg.dst:
+        raise fail(f"add_legs #{i}: from and to are the same hub ({leg.src})")
+    mode = Mode(leg.mode)
+    if leg.tariff not in tables.tariffs or tables.tariffs[leg.tariff].mode is not mode:
+        raise fail(f"add_legs #{i} tariff: {leg.tariff!r} is not a {mode.value} tariff")
+    border = leg.border or ""
     if border and border not in tables.borders:
-        raise fail(f"add_legs #{i}: border {border!r} is not in border_dwell.csv")
-    km = leg.get("distance_km")
-    if not isinstance(km, int | float) or km <= 0:
-        raise fail(f"add_legs #{i}: distance_km must be a positive number")
-    gauge = int(leg.get("gauge_mm") or 0)
+        raise fail(f"add_legs #{i} border: {border!r} is not in border_dwell.csv")
+    gauge = leg.gauge_mm or 0
     if mode is Mode.RAIL and gauge not in (1435, 1520):
-        raise fail(f"add_legs #{i}: a rail leg needs gauge_mm 1435 or 1520")
-    if not (leg.get("source") or leg.get("estimate")):
+        raise fail(f"add_legs #{i} gauge_mm: a rail leg needs gauge_mm 1435 or 1520")
+    if not (leg.source or leg.estimate):
         raise fail(f"add_legs #{i}: has neither a source nor an estimate")
     via = []
-    for point in leg.get("via") or []:
+    for point in leg.via:
         try:
-            lat, lon = (float(x) for x in str(point).split())
+            lat, lon = (float(x) for x in point.split())
         except ValueError:
-            raise fail(f"add_legs #{i}: via point {point!r} is not 'lat lon'") from None
+            raise fail(f"add_legs #{i} via: {point!r} is not 'lat lon'") from None
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90
+                and -180 <= lon <= 180):
+            raise fail(f"add_legs #{i} via: {point!r} is not a latitude (-90 to 90) and a "
+                       "longitude (-180 to 180)")
         via.append((lat, lon))
-    wait = LogNormal(float(leg.get("wait_days_p50") or 0), float(leg.get("wait_days_p90") or 0))
-    speed = leg.get("speed_kmh")
-    if speed is not None and (not isinstance(speed, int | float) or not 1 <= speed <= 350):
-        raise fail(f"add_legs #{i}: speed_kmh must be a number in [1, 350]")
-    return NewLeg(leg["from"], leg["to"], mode, tariff, gauge, border, float(km), tuple(via), wait,
-                  Provenance(str(leg.get("source") or ""), str(leg.get("estimate") or "")),
-                  float(speed) if speed is not None else None)
+    wait = LogNormal(leg.wait_days_p50, leg.wait_days_p90)
+    return NewLeg(leg.src, leg.dst, mode, leg.tariff, gauge, border, leg.distance_km, tuple(via),
+                  wait, Provenance(leg.source, leg.estimate), leg.speed_kmh)
 
 
-def _change(i: int, ch: Any, tables: Tables, fail: Any) -> Change:
-    if not isinstance(ch, dict) or not isinstance(ch.get("target"), dict):
-        raise fail(f"change #{i}: needs a target mapping")
-    target = ch["target"]
-    if len(target) != 1 or next(iter(target)) not in _TARGETS:
-        raise fail(f"change #{i}: target takes exactly one of {', '.join(_TARGETS)}")
-    ttype, value = next(iter(target.items()))
+def _change(i: int, ch: scenario_schema.ChangeSpec, tables: Tables,
+            fail: Callable[[str], InputError]) -> Change:
+    ttype = ch.target.kind
     known: dict[str, set[str]] = {"tariff": set(tables.tariffs), "border": set(tables.borders),
                                   "hub_profile": set(tables.profiles),
                                   "hub": {h.id for h in tables.hubs}}
-    if ttype == "leg":
-        if not isinstance(value, dict) or not {"from", "to", "mode"} <= set(value):
-            raise fail(f"change #{i}: a leg target needs from, to and mode")
-        key: tuple[str, ...] = (*sorted((str(value["from"]), str(value["to"]))), str(value["mode"]))
+    key: tuple[str, ...]
+    if ch.target.leg is not None:
+        t = ch.target.leg
+        key = (*sorted((t.src, t.dst)), t.mode)
         if not any({r.src, r.dst} == set(key[:2]) and r.mode.value == key[2] for r in tables.legs):
-            raise fail(f"change #{i}: no {key[2]} leg {key[0]}-{key[1]} in legs.csv")
+            raise fail(f"change #{i} target: no {key[2]} leg {key[0]}-{key[1]} in legs.csv")
     else:
+        value = str(getattr(ch.target, ttype))
         if value not in known[ttype]:
-            raise fail(f"change #{i}: {ttype} {value!r} does not exist")
-        key = (str(value),)
-    extra = set(ch) - {"target", "source", "estimate", *_FACTORS}
-    if extra:
-        raise fail(f"change #{i}: unknown key(s) {', '.join(sorted(extra))}")
-    factors = []
-    for name in _FACTORS:
-        if name in ch:
-            v = ch[name]
-            if not isinstance(v, int | float) or not 0.01 <= v <= 100:
-                raise fail(f"change #{i}: {name} must be a number in [0.01, 100]")
-            factors.append((name, float(v)))
+            raise fail(f"change #{i} target: {ttype} {value!r} does not exist")
+        key = (value,)
+    factors = tuple((name, float(v)) for name in _FACTORS if (v := getattr(ch, name)) is not None)
     if not factors:
         raise fail(f"change #{i}: changes nothing (give a *_factor)")
-    if not (ch.get("source") or ch.get("estimate")):
+    if not (ch.source or ch.estimate):
         raise fail(f"change #{i}: has neither a source nor an estimate")
-    return Change(ttype, key, tuple(factors))
+    return Change(ttype, key, factors)
 
 
 def _scale(d: LogNormal, f: float) -> LogNormal:

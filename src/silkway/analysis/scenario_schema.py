@@ -1,0 +1,190 @@
+"""The one schema of a scenario document, as pydantic models.
+
+Every interface reads scenarios through :func:`validate`: the CLI (a shipped name or the user's
+own file), the HTTP API (a posted or saved scenario) and batch rows. Types are strict — ``month:
+true``, ``name: [1, 2]``, ``gauge_mm: abc`` or a list where a mapping belongs are errors, not
+coerced — numbers are finite and in range, and unknown keys are refused. The first problem becomes
+one sentence naming the key (``add_legs #1 distance_km: ...``) in an
+:class:`~silkway.errors.InputError`. What needs the tables (hub ids, tariffs, borders, legs) is
+checked afterwards by :func:`silkway.analysis.scenarios.parse_scenario`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from silkway.errors import InputError
+
+__all__ = ["ChangeSpec", "CloseSpec", "LegSpec", "LegTarget", "ScenarioSpec", "Target", "validate"]
+
+ModeName = Literal["sea", "rail", "road", "ferry"]
+Key = Annotated[str, Field(min_length=1, max_length=60)]
+"""A hub id, tariff, border, profile, country or passage name."""
+Text = Annotated[str, Field(max_length=20_000)]
+Factor = Annotated[float, Field(ge=0.01, le=100)]
+Days = Annotated[float, Field(ge=0, le=365)]
+Point = Annotated[str, Field(max_length=60)]
+"""A via point, ``"lat lon"`` in degrees."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class CloseSpec(_Model):
+    """What a scenario closes."""
+
+    countries: list[Key] = Field(default_factory=list, max_length=300)
+    passages: list[Key] = Field(default_factory=list, max_length=20)
+    hubs: list[Key] = Field(default_factory=list, max_length=1000)
+
+
+class LegSpec(_Model):
+    """A link a scenario adds."""
+
+    src: Key = Field(alias="from")
+    dst: Key = Field(alias="to")
+    mode: ModeName
+    tariff: Key
+    gauge_mm: Literal[0, 1435, 1520] | None = None
+    border: Key | None = None
+    distance_km: Annotated[float, Field(gt=0, le=25_000)]
+    via: list[Point] = Field(default_factory=list, max_length=100)
+    wait_days_p50: Days = 0.0
+    wait_days_p90: Days = 0.0
+    source: Text = ""
+    estimate: Text = ""
+    status: Key | None = None
+    speed_kmh: Annotated[float, Field(ge=1, le=350)] | None = None
+    """A new line's published design speed (else the tariff's)."""
+
+    @model_validator(mode="after")
+    def _waits(self) -> LegSpec:
+        if self.wait_days_p90 < self.wait_days_p50:
+            raise ValueError("wait_days_p90 is below wait_days_p50")
+        return self
+
+
+class LegTarget(_Model):
+    """A leg of legs.csv, by its ends and mode."""
+
+    src: Key = Field(alias="from")
+    dst: Key = Field(alias="to")
+    mode: ModeName
+
+
+class Target(_Model):
+    """What a change applies to: exactly one of its fields."""
+
+    tariff: Key | None = None
+    border: Key | None = None
+    hub_profile: Key | None = None
+    hub: Key | None = None
+    leg: LegTarget | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Target:
+        if sum(v is not None for v in (self.tariff, self.border, self.hub_profile, self.hub,
+                                       self.leg)) != 1:
+            raise ValueError("takes exactly one of tariff, border, hub_profile, hub, leg")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """Which field is set."""
+        return next(k for k in ("tariff", "border", "hub_profile", "hub", "leg")
+                    if getattr(self, k) is not None)
+
+
+class ChangeSpec(_Model):
+    """Multipliers on one tariff, border, hub profile, hub or leg."""
+
+    target: Target
+    wait_factor: Factor | None = None
+    dwell_factor: Factor | None = None
+    handling_factor: Factor | None = None
+    speed_factor: Factor | None = None
+    cost_factor: Factor | None = None
+    source: Text = ""
+    estimate: Text = ""
+
+
+class ScenarioSpec(_Model):
+    """A scenario document (see docs/data/SCENARIOS.md)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Text = ""
+    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    close: CloseSpec | None = None
+    open_planned: bool = False
+    add_legs: list[LegSpec] = Field(default_factory=list, max_length=500)
+    change: list[ChangeSpec] = Field(default_factory=list, max_length=500)
+    source: Text = ""
+    estimate: Text = ""
+    as_of: Annotated[str, Field(max_length=40)] | Annotated[int, Field(ge=1800, le=2200)] | None = None
+    """The period an era scenario describes (``2022``, ``2025-H2``)."""
+
+
+_ALIASES = {"src": "from", "dst": "to"}
+_EXPECTED = {"int_type": "a whole number", "float_type": "a number", "string_type": "text",
+             "bool_type": "true or false", "int_from_float": "a whole number"}
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """``("add_legs", 0, "distance_km")`` -> ``add_legs #1 distance_km``."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"#{item + 1}")
+        else:
+            parts.append(_ALIASES.get(item, item))
+    return " ".join(parts)
+
+
+def _sentence(err: dict[str, Any]) -> str:
+    loc = tuple(x for x in err["loc"] if x not in ("function-after",))
+    where = _where(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {_where(loc[-1:])!r}" + (f" in {_where(loc[:-1])}" if loc[:-1] else "")
+    if kind == "missing":
+        return f"{where} is missing"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{where or 'the document'} should be a mapping (key: value), not {_kind(err)}"
+    if kind == "list_type":
+        return f"{where} should be a list, not {_kind(err)}"
+    if kind in _EXPECTED:
+        return f"{where} should be {_EXPECTED[kind]}, not {_kind(err)}"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    msg = msg[0].lower() + msg[1:] if msg else msg
+    return f"{where}: {msg}" if where else msg
+
+
+def _kind(err: dict[str, Any]) -> str:
+    value = err.get("input")
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+             float: "a number", type(None): "empty"}
+    return names.get(type(value), type(value).__name__)
+
+
+def validate(raw: Any, *, label: str) -> ScenarioSpec:
+    """The scenario document ``raw`` (parsed YAML) as a :class:`ScenarioSpec`.
+
+    Raises
+    ------
+    InputError
+        One sentence: ``label``, where the first problem is and what it is (and how many more).
+    """
+    if not isinstance(raw, dict):
+        raise InputError(f"{label}: a scenario is a mapping (name: ..., title: ...) at the top "
+                         f"level, not {_kind({'input': raw})}")
+    try:
+        return ScenarioSpec.model_validate(raw)
+    except ValidationError as exc:
+        errs = exc.errors(include_url=False)
+        more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" \
+            if len(errs) > 1 else ""
+        raise InputError(f"{label}: {_sentence(dict(errs[0]))}{more}") from None
