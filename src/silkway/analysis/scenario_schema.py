@@ -128,6 +128,8 @@ class ScenarioSpec(_Model):
     """The period an era scenario describes (``2022``, ``2025-H2``)."""
 
 
+_SHOWN = 3
+"""Problems named in the one sentence of a schema error (the rest are counted)."""
 _ALIASES = {"src": "from", "dst": "to"}
 _EXPECTED = {"int_type": "a whole number", "float_type": "a number", "string_type": "text",
              "bool_type": "true or false", "int_from_float": "a whole number"}
@@ -176,7 +178,8 @@ def validate(raw: Any, *, label: str) -> ScenarioSpec:
     Raises
     ------
     InputError
-        One sentence: ``label``, where the first problem is and what it is (and how many more).
+        One sentence: ``label``, where the first problems are and what they are (and how many
+        more).
     """
     if not isinstance(raw, dict):
         raise InputError(f"{label}: a scenario is a mapping (name: ..., title: ...) at the top "
@@ -185,6 +188,7 @@ def validate(raw: Any, *, label: str) -> ScenarioSpec:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
         errs = exc.errors(include_url=False)
-        more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" \
-            if len(errs) > 1 else ""
-        raise InputError(f"{label}: {_sentence(dict(errs[0]))}{more}") from None
+        shown = "; ".join(_sentence(dict(e)) for e in errs[:_SHOWN])
+        rest = len(errs) - _SHOWN
+        more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
+        raise InputError(f"{label}: {shown}{more}") from None
