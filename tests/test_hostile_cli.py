@@ -100,10 +100,10 @@ PLAN_CASES: list[tuple[str, list[str], int]] = [
     # huge inputs
     ("huge-origin", [LONG, "Bishkek"], 2),
     ("huge-destination", ["Toyama", LONG], 2),
-    ("huge-avoid", ["Toyama", "Bishkek", "--avoid", ",".join(["RU"] * 50_000)], 0),
+    ("huge-avoid", ["Toyama", "Bishkek", "--avoid", ",".join(["RU"] * 50_000)], 2),  # a limit
     ("huge-avoid-junk", ["Toyama", "Bishkek", "--avoid", "Q" * 100_000], 2),
     ("huge-close", ["Toyama", "Bishkek", "--close", "suez," * 20_000 + "x" * 1000], 2),
-    ("huge-modes", ["Toyama", "Bishkek", "--modes", "sea," * 30_000], 3),
+    ("huge-modes", ["Toyama", "Bishkek", "--modes", "sea," * 30_000], 2),  # a limit
     # unknown and reserved codes
     ("avoid-ZZ", ["Toyama", "Bishkek", "--avoid", "ZZ"], 2),
     ("avoid-EU", ["Toyama", "Bishkek", "--avoid", "EU"], 2),
@@ -141,7 +141,7 @@ PLAN_CASES: list[tuple[str, list[str], int]] = [
     ("month-float", ["Toyama", "Bishkek", "--month", "1.5"], 2),
     ("month-huge", ["Toyama", "Bishkek", "--month", "9" * 400], 2),
     ("transshipments-negative", ["Toyama", "Bishkek", "--max-transshipments", "-1"], 2),
-    ("transshipments-huge", ["Toyama", "Bishkek", "--max-transshipments", "9" * 400], 0),
+    ("transshipments-huge", ["Toyama", "Bishkek", "--max-transshipments", "9" * 400], 2),
     ("max-routes-0", ["Toyama", "Bishkek", "--max-routes", "0"], 2),
     ("max-routes-inf", ["Toyama", "Bishkek", "--max-routes", "inf"], 2),
     ("unknown-option", ["Toyama", "Bishkek", "--teleport"], 2),
