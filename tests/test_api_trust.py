@@ -381,6 +381,26 @@ def test_D1_shutdown_fails_running_and_queued_jobs(tmp_path):
     assert "before this job started" in store.get_job(queued)["error"]
 
 
+def test_D1_stalled_job_is_failed_when_polled(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/jobs.db")
+    runner = JobRunner(store, workers=1, queue_size=1)
+    runner.stale_after_s = 0.3
+    gate = threading.Event()
+    job = runner.submit("batch", {}, lambda progress: gate.wait(10) and [])  # never progresses
+    try:
+        end = time.monotonic() + 5
+        while store.get_job(job)["status"] != "running" and time.monotonic() < end:
+            time.sleep(0.02)
+        assert runner.check(store.get_job(job))["status"] == "running"  # fresh: still trusted
+        time.sleep(0.5)
+        state = runner.check(store.get_job(job))
+        assert state["status"] == "failed" and "no progress" in state["error"]
+    finally:
+        gate.set()
+    time.sleep(0.2)
+    assert store.get_job(job)["status"] == "failed"  # the late worker does not overwrite it
+
+
 def test_D1_full_job_queue_is_503_with_retry_after(net, cache_dir, tmp_path):
     app = create_app(network=net, cache_dir=cache_dir, database_url=f"sqlite:///{tmp_path}/q.db",
                      batch_workers=1, batch_queue=0)

@@ -9,7 +9,8 @@ instead of queueing without end, and :func:`run_bounded` gives each request a ti
 
 - each job records its owner (``host:pid:instance``);
 - on start-up, and whenever a job is read, a ``queued`` or ``running`` job whose owner process
-  is gone (same host, dead pid) or silent for :data:`STALE_AFTER_S` (another host) is marked
+  is gone (same host, dead pid) or silent for :data:`STALE_AFTER_S` (another host), or a
+  running job that wrote no progress for that long (a stalled plan), is marked
   ``failed`` with the reason, so a poller never waits for a job nobody runs;
 - on shutdown (SIGTERM), running jobs get :data:`DRAIN_S` seconds to finish, then they and
   the queued ones are marked ``failed``.
@@ -210,6 +211,7 @@ class JobRunner:
         self.host = socket.gethostname()[:60]
         self.owner = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self.pool = WorkerPool("batch", workers, queue_size)
+        self.stale_after_s = STALE_AFTER_S
         self._stopping = threading.Event()
         self._mine: dict[str, concurrent.futures.Future[None]] = {}
         self._lock = threading.Lock()
@@ -227,9 +229,9 @@ class JobRunner:
         if host == self.host:
             pid = int(pid_text)
             if pid == os.getpid():  # another app in this process: trust it while it is fresh
-                return datetime.now(UTC) - updated > timedelta(seconds=STALE_AFTER_S)
+                return datetime.now(UTC) - updated > timedelta(seconds=self.stale_after_s)
             return not _pid_alive(pid)
-        return datetime.now(UTC) - updated > timedelta(seconds=STALE_AFTER_S)
+        return datetime.now(UTC) - updated > timedelta(seconds=self.stale_after_s)
 
     def recover(self) -> list[str]:
         """Mark every orphaned unfinished job failed; return their ids."""
@@ -244,13 +246,21 @@ class JobRunner:
         return failed
 
     def check(self, job: dict[str, Any]) -> dict[str, Any]:
-        """``job`` as read, after failing it if it is orphaned (so pollers always see an end)."""
+        """``job`` as read, after failing it if it is orphaned or stalled (a running job that
+        wrote no progress for :data:`STALE_AFTER_S`), so pollers always see an end."""
         if job["status"] in UNFINISHED:
             updated = datetime.fromisoformat(job["updated"].replace("Z", "+00:00"))
+            silent = datetime.now(UTC) - updated > timedelta(seconds=self.stale_after_s)
             if self.orphaned(job.get("owner"), updated):
-                self._fail(job["id"], "the server running this job stopped before it finished; "
-                                      "submit it again")
-                job = self.store.get_job(job["id"]) or job
+                reason = ("the server running this job stopped before it finished; "
+                          "submit it again")
+            elif job["status"] == "running" and silent:
+                reason = (f"the job made no progress for {self.stale_after_s:g} s and was given "
+                          "up; submit it again")
+            else:
+                return job
+            self._fail(job["id"], reason)
+            job = self.store.get_job(job["id"]) or job
         return job
 
     def _fail(self, job_id: str, reason: str) -> bool:
