@@ -11,7 +11,15 @@ Public API::
 from silkway.analysis import scenarios
 from silkway.analysis.emissions import Statement, statement
 from silkway.analysis.emissions import to_html as statement_html
-from silkway.analysis.plan import OBJECTIVES, ORDER_RULE, PlanResult, Route, RouteLeg, plan
+from silkway.analysis.plan import (
+    OBJECTIVES,
+    ORDER_RULE,
+    CorridorAnswer,
+    PlanResult,
+    Route,
+    RouteLeg,
+    plan,
+)
 from silkway.analysis.scenarios import Scenario, load_scenario
 from silkway.analysis.whatif import Comparison, compare, sweep
 from silkway.errors import (
@@ -28,7 +36,10 @@ from silkway.errors import (
 from silkway.network.build import BuildParams
 from silkway.network.coverage import coverage
 from silkway.network.model import Hub, Leg, Network, cache_path, load_network
+from silkway.query import PlanQuery, make_query
+from silkway.result import PlanModel, plan_schema
 from silkway.routing.constraints import Constraints
+from silkway.routing.corridors import Corridor, corridor, corridors
 from silkway.types import Cargo, Mode, Passage
 
 __all__ = [  # noqa: RUF022 - plain sorted order
@@ -38,6 +49,8 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "Comparison",
     "ConstraintError",
     "Constraints",
+    "Corridor",
+    "CorridorAnswer",
     "DataError",
     "Hub",
     "InputError",
@@ -49,6 +62,8 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "OBJECTIVES",
     "ORDER_RULE",
     "Passage",
+    "PlanModel",
+    "PlanQuery",
     "PlanResult",
     "Route",
     "RouteLeg",
@@ -59,10 +74,14 @@ __all__ = [  # noqa: RUF022 - plain sorted order
     "UnknownPlaceError",
     "cache_path",
     "compare",
+    "corridor",
+    "corridors",
     "coverage",
     "load_network",
     "load_scenario",
+    "make_query",
     "plan",
+    "plan_schema",
     "scenarios",
     "statement",
     "statement_html",

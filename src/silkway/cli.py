@@ -29,6 +29,7 @@ from typer.core import TyperGroup
 
 import silkway
 from silkway.analysis.export import FORMATS
+from silkway.cli_query import query_options
 from silkway.errors import (
     EXIT_BACKEND,
     EXIT_DATA,
@@ -39,6 +40,7 @@ from silkway.errors import (
     exit_code,
 )
 from silkway.network.model import default_cache_dir
+from silkway.query import PlanQuery
 
 log = logging.getLogger(__name__)
 
@@ -281,26 +283,9 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
 
 
 @app.command()
+@query_options()
 def plan(
-    origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name, e.g. Toyama or JPTOY.")],
-    destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    avoid: Avoid = None,
-    modes: Modes = None,
-    close: Close = None,
-    cargo: CargoOpt = "FEU",
-    payload_t: PayloadT = None,
-    max_transshipments: Annotated[int | None, typer.Option(help="Cap on container transfers.")] = None,
-    planned: Annotated[bool, typer.Option("--planned", help="Also use planned links.")] = False,
-    reefer: Reefer = False,
-    allocation: Allocation = "mass",
-    objective: Annotated[str, typer.Option(
-        help="Order routes by days, p90 (risk-aware), cost or co2e.")] = "days",
-    scenario: ScenarioOpt = None,
-    month: Month = None,
-    deadline: Annotated[str | None, typer.Option(
-        help="Deadline, e.g. 30d: show each route's on-time probability.")] = None,
-    histogram: Annotated[bool, typer.Option(help="Include day histograms in --json.")] = False,
-    max_routes: Annotated[int, typer.Option(min=1, max=50, help="Routes to show.")] = 8,
+    query: PlanQuery,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON contract "
                                                      "(same as --format json).")] = False,
     fmt: Annotated[str, typer.Option(
@@ -309,22 +294,15 @@ def plan(
     geometry: Annotated[bool, typer.Option(help="Include leg geometry in --json.")] = False,
     cache_dir: CacheDir = None,
 ) -> None:
-    """Plan container routes: the Pareto set over days, cost and CO2e."""
+    """Plan container routes: the Pareto set over days, cost and CO2e, and each named
+    corridor's best route beside it (or why it cannot serve the trip)."""
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
         raise _fail(ConstraintError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
     if as_json:
         fmt = "json"
     net = _load(cache_dir)
-    try:
-        result = silkway.plan(net, origin, destination, avoid=avoid, modes=modes, close=close,
-                              cargo=cargo, payload_t=payload_t, max_transshipments=max_transshipments,
-                              include_planned=planned, reefer=reefer, allocation=allocation,
-                              objective=objective, scenario=scenario, month=month,
-                              deadline_days=_deadline(deadline), histogram=histogram,
-                              max_routes=max_routes)
-    except SilkwayError as exc:
-        raise _fail(exc) from None
+    result = silkway.plan(net, query)
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_dict(geometry=geometry), ensure_ascii=False) + "\n")
         return
@@ -338,25 +316,58 @@ def plan(
     out.print(table)
     for line in _legs_lines(result, net, countries="countries" in dropped):
         out.print(line, highlight=False)
+    _print_corridors(result)
     cargo = result.constraints.cargo.value
     out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
-              f"terminal to terminal incl. handling, border dwell and ferry waits; cost and CO2e (WTW, "
-              f"legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
-              f"* = distance estimated (no network path).[/]")
+              f"terminal to terminal incl. handling, border dwell and ferry waits; cost and CO2e "
+              f"(WTW, legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
+              f"* = distance estimated (no network path). Data as of {escape(result.as_of)}.[/]")
+
+
+def _signed(v: float, spec: str) -> str:
+    text = format(v, spec)
+    return "+" + text if v > 0 and not text.startswith("+") else text
+
+
+def _print_corridors(result: silkway.PlanResult) -> None:
+    """The corridor section: each corridor's best route and its gap to route 1, then one line
+    per corridor that cannot serve the trip, saying why."""
+    if not result.corridors:
+        return
+    served = [a for a in result.corridors if a.route is not None]
+    if served:
+        t = Table(title="Corridors (gap to route 1)", title_justify="left")
+        for col, right in (("corridor", False), ("#", True), ("P50 d", True), ("ΔP50", True),
+                           ("ΔP90", True), ("ΔUSD", True), ("Δt CO2e", True)):
+            t.add_column(col, justify="right" if right else "left",
+                         no_wrap=right, overflow="fold")
+        best = result.routes[0]
+        for a in served:
+            r = a.route
+            assert r is not None
+            t.add_row(escape(a.corridor.name), str(a.route_number or "-"),
+                      f"{r.transit_days.p50:.1f}",
+                      _signed(r.transit_days.p50 - best.transit_days.p50, ".1f"),
+                      _signed(r.transit_days.p90 - best.transit_days.p90, ".1f"),
+                      _signed(r.cost_usd - best.cost_usd, ",.0f"),
+                      _signed((r.co2e_wtw_kg - best.co2e_wtw_kg) / 1000, ".2f"))
+        out.print(t)
+        for a in served:
+            if a.route_number is None and a.route is not None:
+                out.print(Text.assemble(("  " + a.corridor.name + ": ", "bold"),
+                                        a.route.label, f" ({'-'.join(a.route.countries)})"))
+    for a in result.corridors:
+        if a.route is None:
+            out.print(Text.assemble(("  no " + a.corridor.name + ": ", "dim"),
+                                    (a.reason or "", "dim")))
 
 
 @app.command()
+@query_options(defaults={"corridors": "none"})
 def emissions(
-    origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    avoid: Avoid = None,
-    modes: Modes = None,
-    close: Close = None,
-    cargo: CargoOpt = "FEU",
-    payload_t: PayloadT = None,
-    reefer: Reefer = False,
-    allocation: Allocation = "mass",
-    route: Annotated[int, typer.Option(min=1, help="Route number, lowest CO2e first.")] = 1,
+    query: PlanQuery,
+    route: Annotated[int, typer.Option(min=1, help="Route number, as `silkway plan` numbers "
+                                                   "the routes of the same query.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the statement as JSON.")] = False,
     html_path: Annotated[Path | None, typer.Option("--html", help="Also write a printable HTML "
                                                    "report to this file.")] = None,
@@ -365,9 +376,7 @@ def emissions(
     """ISO 14083 / GLEC emission statement of a route, element by element, with sources."""
     net = _load(cache_dir)
     try:
-        result = silkway.plan(net, origin, destination, avoid=avoid, modes=modes, close=close,
-                              cargo=cargo, payload_t=payload_t, reefer=reefer,
-                              allocation=allocation, objective="co2e", max_routes=50)
+        result = silkway.plan(net, query)
         st = silkway.statement(result, route - 1)
     except SilkwayError as exc:
         raise _fail(exc) from None
@@ -419,6 +428,21 @@ def emissions(
         out.print(f"report written to {html_path}", markup=False)
 
 
+@app.command("corridors")
+def corridors_cmd(as_json: AsJson = False) -> None:
+    """List the named corridors: id, name, what defines them, and the source."""
+    rows = [c.to_dict() for c in silkway.corridors()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} corridors (in priority order)", title_justify="left")
+    for col in ("id", "name", "description"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(escape(r["id"]), escape(r["name"]), escape(r["description"]))
+    out.print(t)
+
+
 @app.command("scenarios")
 def scenarios_cmd(
     as_json: AsJson = False,
@@ -448,23 +472,16 @@ def scenarios_cmd(
 
 
 @app.command()
+@query_options()
 def compare(
-    origin: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    destination: Annotated[str, typer.Argument(help="UN/LOCODE, hub id or place name.")],
-    scenario: ScenarioOpt = None,
-    month: Month = None,
-    avoid: Avoid = None,
-    modes: Modes = None,
-    close: Close = None,
-    cargo: CargoOpt = "FEU",
+    query: PlanQuery,
     as_json: AsJson = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """What a scenario (or a month of departure) changes: days, USD, CO2e per route."""
     net = _load(cache_dir)
     try:
-        cmp = silkway.compare(net, origin, destination, scenario=scenario, month=month,
-                              avoid=avoid, modes=modes, close=close, cargo=cargo)
+        cmp = silkway.compare(net, query)
     except SilkwayError as exc:
         raise _fail(exc) from None
     d = cmp.to_dict()
@@ -497,6 +514,24 @@ def compare(
                   fmt(cur["co2e_kg"] / 1000, ".2f"),
                   fmt(dl["co2e_kg"] / 1000 if dl else None, ".2f", True))
     out.print(t)
+    c = Table(title="corridors: best route before and after", title_justify="left")
+    for col in ("corridor", "P50 d", "Δ", "USD", "Δ", "note"):
+        c.add_column(col, justify="left" if col in ("corridor", "note") else "right")
+    for row in d["corridors"]:
+        b, sc, dl = row["baseline"], row["scenario"], row["delta"]
+        cur = sc or b
+        if b is None and sc is None:
+            continue
+        note = ("" if b and sc else f"now: {row['scenario_reason']}" if b
+                else "new (before: " + (row["baseline_reason"] or "none") + ")")
+        c.add_row(escape(row["name"]), fmt(cur["p50"], ".1f"),
+                  fmt(dl["p50"] if dl else None, ".1f", True), fmt(cur["cost_usd"], ",.0f"),
+                  fmt(dl["cost_usd"] if dl else None, ",.0f", True), escape(note))
+    out.print(c)
+    best = d["best"]
+    out.print(Text.assemble(("best route: ", "bold"), best["baseline_label"], " → ", best["label"],
+                            f" ({fmt(best['delta']['p50'], '.1f', True)} d, "
+                            f"{fmt(best['delta']['cost_usd'], ',.0f', True)} USD)"))
     s = Table(title="share of the Pareto set", title_justify="left")
     for col in ("corridor", "baseline", name):
         s.add_column(escape(col), justify="left" if col == "corridor" else "right")
@@ -506,7 +541,9 @@ def compare(
 
 
 @app.command()
+@query_options(places=False, skip=("scenario",))
 def sweep(
+    query: dict[str, Any],
     vary: Annotated[list[str], typer.Option(
         help="TYPE:KEY:FACTOR=VALUES, e.g. tariff:ferry_caspian:wait_factor=0.5,1,2,4 or "
              "=0.5:8:6 (low:high:count). Give one or two.")],
@@ -517,9 +554,6 @@ def sweep(
         "sweep.csv"),
     chart: Annotated[Path | None, typer.Option(help="PNG chart of corridor shares.")] = None,
     focus: Annotated[str, typer.Option(help="Corridor for the two-axis heat map.")] = "Middle Corridor",
-    avoid: Avoid = None,
-    modes: Modes = None,
-    month: Month = None,
     scheduler: Scheduler = None,
     workers: Workers = 2,
     serial: Serial = False,
@@ -544,14 +578,12 @@ def sweep(
             net.find(o), net.find(d)
         with _bar("sweep", "plans") as tick:
             if serial:
-                rows = whatif.sweep(net, pairs, axes, avoid=avoid, modes=modes, month=month,
-                                    progress=tick)
+                rows = whatif.sweep(net, pairs, axes, progress=tick, **query)
             else:
                 _quiet_dask()
                 rows = whatif.sweep_dask(
                     pairs, axes, cache_dir=str(cache_dir or default_cache_dir()),
-                    scheduler=scheduler, workers=workers, progress=tick, avoid=avoid,
-                    modes=modes, month=month)
+                    scheduler=scheduler, workers=workers, progress=tick, **query)
     except SilkwayError as exc:
         raise _fail(exc) from None
     try:

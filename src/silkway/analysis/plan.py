@@ -4,6 +4,7 @@ with simulated transit-time distributions."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
@@ -643,17 +644,22 @@ class _Search:
         return keys if allowed is None else frozenset(r for r in keys if allowed[r])
 
     def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
-               best_by: str | None = None) -> list[Route]:
+               best_by: str | None = None, *, simple: bool = False) -> list[Route]:
         """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
 
         With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
-        or co2e), only the best such route is built and returned."""
+        or co2e), only the best such route is built and returned. When every path found passes
+        a hub twice (a via point reached and left the way it came), the search is run again on
+        hub-simple paths only (``simple``: exact, and slower)."""
         if not self.reachable:
             return []
         paths = constrained_paths(self.adj, self.source, self.targets, allowed=allowed,
                                   required=required, stages=self.stages,
                                   lower_bound=self.bounds, dim=self.dim,
-                                  required_bound=self.through(required) if required else None)
+                                  required_bound=self.through(required) if required else None,
+                                  stage_bounds=self.via_bounds() if self.stages else None,
+                                  simple_in=self.groups() if simple else None,
+                                  max_labels=50_000 if simple else 200_000)
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
@@ -667,6 +673,8 @@ class _Search:
                 out.append(r)
                 if best_by is not None:
                     break
+        if not out and paths and self.stages and not simple:
+            return self.routes(allowed, required, best_by, simple=True)
         return out
 
     def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
@@ -681,22 +689,65 @@ class _Search:
         arcs: ArcArrays = self._memo(("arcs", self.di), lambda: ArcArrays.of(self.adj))
         crit = _COST_ORDER[objective][0]
 
-        def make() -> LayeredMatrix:
-            n_refs = len(self.g.directed)
-            mask = None if allowed is None else np.fromiter(allowed, dtype=bool, count=n_refs)
-            req = np.zeros(n_refs, dtype=bool)
-            req[list(required)] = True
+        n_refs = len(self.g.directed)
+        req = np.zeros(n_refs, dtype=bool)
+        req[list(required)] = True
+        base = (np.ones(n_refs, dtype=bool) if allowed is None
+                else np.fromiter(allowed, dtype=bool, count=n_refs))
+
+        def make(mask: np.ndarray) -> LayeredMatrix:
             return layered(arcs, criterion=crit, allowed=mask, required=req, stages=self.stages)
 
-        lay: LayeredMatrix = (make() if self.stages else self._memo(
-            ("layered", self.di, crit, id(allowed), required), make))
-        path = best_path(arcs, lay, self.source, self.targets)
-        if path is None:
-            return False
-        hubs_seq = [x // N_CLASSES for x in path.nodes[:-1]]  # the last node is the end state
-        if len(set(hubs_seq)) != len(hubs_seq):
-            return None
-        return _build_route(self.g, path, self.o, self.d, self.sim)
+        lay: LayeredMatrix = (make(base) if self.stages else self._memo(
+            ("layered", self.di, crit, id(allowed), required), lambda: make(base)))
+        mask = base
+        for _ in range(REPAIRS + 1):
+            path = best_path(arcs, lay, self.source, self.targets)
+            if path is None:
+                return False if mask is base else None
+            hubs_seq = [x // N_CLASSES for x in path.nodes[:-1]]  # the last is the end state
+            again = next((j for j, h in enumerate(hubs_seq) if h in hubs_seq[:j]), None)
+            if again is None:
+                return _build_route(self.g, path, self.o, self.d, self.sim)
+            # It passes a hub twice: forbid the leg that comes back to it, and search again.
+            back = self._leg_into(path, again)
+            if back is None:
+                return None
+            mask = mask.copy()
+            mask[back] = False
+            lay = make(mask)
+        return None
+
+    @staticmethod
+    def _leg_into(path: ParetoPath, position: int) -> int | None:
+        """The ref of the path's leg that arrives at its ``position``-th node (``refs[i]``
+        leads from node ``i`` to node ``i + 1``)."""
+        return path.refs[position - 1] if 1 <= position <= len(path.refs) else None
+
+    def groups(self) -> list[int]:
+        """The hub of each search state (the end state its own), so constrained searches never
+        pass a hub twice."""
+        def make() -> list[int]:
+            n = len(self.g.adj)
+            return [i // N_CLASSES for i in range(n)] + [n // N_CLASSES + 1]
+
+        return self._memo(("groups",), make)  # type: ignore[no-any-return]
+
+    def via_bounds(self) -> list[tuple[tuple[float, ...], ...]]:
+        """Admissible per-state bounds for each via stage: dist(x -> next via point) + the
+        distances between the remaining via points in order + dist(last -> destination)."""
+        dist = _hub_distances(self.g)
+        order = [self.g.hub_index[v.id] for v in self.via] + [self.di]
+        out = []
+        for k in range(len(self.via) + 1):
+            cols = []
+            for d in dist:
+                tail = sum(d[a, b] for a, b in itertools.pairwise(order[k:]))
+                cols.append(d[:, order[k]] + tail)
+            pad = self.dim - len(cols)
+            rows = [tuple(float(c[h]) for c in cols) + (0.0,) * pad for h in range(len(cols[0]))]
+            out.append((*(row for row in rows for _ in range(N_CLASSES)), (0.0,) * self.dim))
+        return out
 
     def through(self, required: frozenset[int]) -> tuple[tuple[float, ...], ...]:
         """Admissible per-state bounds to the destination through one of the ``required`` legs:
@@ -728,23 +779,35 @@ class _Search:
         if any(x.id == cor.id for x in excluded):
             return "it is excluded (--exclude-corridor)"
         c = self.g.constraints
-        avoided = sorted({k for leg in keys for k in c.avoid.intersection(leg.countries)})
-        modes = sorted({leg.mode.value for leg in keys if leg.mode not in c.modes})
         closed = {p.searoute_name: p.value for p in c.closed}
-        passages = sorted({closed[p] for leg in keys for p in leg.passages if p in closed})
-        hubs = sorted({h for leg in keys for h in (leg.src, leg.dst) if h in c.closed_hubs})
-        planned = any(leg.status == "planned" for leg in keys) and not c.include_planned
+        avoided: set[str] = set()
+        modes: set[str] = set()
+        passages: set[str] = set()
+        hubs: set[str] = set()
+        planned = False
+        for leg in keys:  # the first thing that blocks each leg
+            if c.avoid.intersection(leg.countries):
+                avoided |= c.avoid.intersection(leg.countries)
+            elif leg.mode not in c.modes:
+                modes.add(leg.mode.value)
+            elif set(closed).intersection(leg.passages):
+                passages |= {closed[p] for p in leg.passages if p in closed}
+            elif leg.src in c.closed_hubs or leg.dst in c.closed_hubs:
+                hubs |= {h for h in (leg.src, leg.dst) if h in c.closed_hubs}
+            elif leg.status == "planned" and not c.include_planned:
+                planned = True
         words = []
         if avoided:
-            words.append(f"it needs {', '.join(avoided)}, which "
+            words.append(f"it needs {', '.join(sorted(avoided))}, which "
                          f"{'is' if len(avoided) == 1 else 'are'} avoided")
         if modes:
-            words.append(f"it needs {', '.join(modes)} legs, which are not among the allowed modes")
+            words.append(f"it needs {', '.join(sorted(modes))} legs, which are not among the "
+                         "allowed modes")
         if passages:
-            words.append(f"it needs {', '.join(passages)}, which "
+            words.append(f"it needs {', '.join(sorted(passages))}, which "
                          f"{'is' if len(passages) == 1 else 'are'} closed")
         if hubs:
-            words.append(f"its hubs {', '.join(hubs)} are closed in this scenario")
+            words.append(f"its hubs {', '.join(sorted(hubs))} are closed in this scenario")
         if planned:
             words.append("its links are planned (use --planned)")
         if not words:
@@ -800,7 +863,7 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     fast = s.best(allowed, required, q.objective)
     if isinstance(fast, Route):
         found.append(fast)
-    elif fast is None:  # the fast search cannot answer: run the full one
+    elif fast is None and not s.via:  # the fast search cannot answer: run the full one
         found += s.routes(allowed, required, None if q.objective == "p90" else q.objective)
     if not found:
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
@@ -814,7 +877,11 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
 
 
-DETOUR_FACTOR = 2.5
+REPAIRS = 4
+"""How many times a corridor's compiled best path that passes a hub twice is searched again
+without the leg that came back, before the full search is run."""
+
+DETOUR_FACTOR = 3.0
 """A corridor's best route longer than this many times the plan's shortest route is a detour."""
 
 

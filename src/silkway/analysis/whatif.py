@@ -19,6 +19,7 @@ from silkway.analysis.plan import PlanResult, Route, plan
 from silkway.data.tables import Provenance
 from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import Network
+from silkway.query import PlanQuery, make_query
 
 FACTOR_NAMES = ("wait_factor", "dwell_factor", "handling_factor", "speed_factor", "cost_factor")
 TARGET_TYPES = ("tariff", "border", "hub_profile", "hub")
@@ -96,19 +97,78 @@ class Comparison:
         return {"origin": self.baseline.origin.to_dict(),
                 "destination": self.baseline.destination.to_dict(),
                 "scenario": sc.to_dict() if sc else None, "month": self.scenario.month,
-                "routes": self.rows(), "pareto_share": self.shares()}
+                "routes": self.rows(), "pareto_share": self.shares(),
+                "corridors": self.corridor_rows(), "best": self.best_row()}
+
+    def corridor_rows(self) -> list[dict[str, Any]]:
+        """Each named corridor before and after: its best route's figures (or why it cannot
+        serve the trip) and the change, so that a closed corridor shows what replaces it."""
+        before = {a.corridor.id: a for a in self.baseline.corridors}
+        out = []
+        for a in self.scenario.corridors:
+            b = before.get(a.corridor.id)
+            row: dict[str, Any] = {"id": a.corridor.id, "name": a.corridor.name}
+            for name, ans in (("baseline", b), ("scenario", a)):
+                row[name] = None if ans is None or ans.route is None else _figures(ans.route)
+                row[f"{name}_reason"] = None if ans is None else ans.reason
+            row["delta"] = _delta(b.route if b else None, a.route)
+            out.append(row)
+        return out
+
+    def best_row(self) -> dict[str, Any]:
+        """The best route before and after (by the plan's objective), and the change."""
+        b, s = self.baseline.routes[0], self.scenario.routes[0]
+        return {"baseline_label": b.label, "label": s.label,
+                "baseline_corridor": b.corridor.id if b.corridor else None,
+                "corridor": s.corridor.id if s.corridor else None,
+                "baseline": _figures(b), "scenario": _figures(s), "delta": _delta(b, s)}
 
 
-def compare(network: Network, origin: str, destination: str, *,
-            scenario: str | scenarios.Scenario | None, month: int | None = None,
-            **kwargs: Any) -> Comparison:
-    """Plan on the baseline (no scenario, no month) and on the scenario and/or month."""
-    if scenario is None and month is None:
+def _figures(r: Route) -> dict[str, float]:
+    return {"p50": round(r.transit_days.p50, 2), "p90": round(r.transit_days.p90, 2),
+            "cost_usd": round(r.cost_usd, 2), "co2e_kg": round(r.co2e_wtw_kg, 2),
+            "distance_km": round(r.distance_km, 1)}
+
+
+def _delta(b: Route | None, s: Route | None) -> dict[str, float] | None:
+    if b is None or s is None:
+        return None
+    return {"p50": round(s.transit_days.p50 - b.transit_days.p50, 2),
+            "p90": round(s.transit_days.p90 - b.transit_days.p90, 2),
+            "cost_usd": round(s.cost_usd - b.cost_usd, 2),
+            "co2e_kg": round(s.co2e_wtw_kg - b.co2e_wtw_kg, 2),
+            "distance_km": round(s.distance_km - b.distance_km, 1)}
+
+
+def compare(network: Network, origin: str | PlanQuery, destination: str | None = None,
+            **options: Any) -> Comparison:
+    """Plan on the baseline (no scenario, no month) and on the scenario and/or month.
+
+    ``origin`` may be a whole :class:`~silkway.query.PlanQuery` (then no ``destination`` or
+    options); ``options`` are its fields, ``scenario`` may also be a parsed scenario.
+    """
+    scen = options.pop("scenario", None)
+    if isinstance(origin, PlanQuery):
+        if destination is not None or options:
+            raise ConstraintError("pass either a PlanQuery or places and options, not both")
+        q = origin
+    else:
+        if destination is None:
+            raise ConstraintError("compare needs an origin and a destination")
+        q = make_query(origin=origin, destination=destination, **options)
+    if isinstance(scen, str):
+        q, scen = q.replace(scenario=scen), None
+    if scen is None and q.scenario is None and q.month is None:
         raise ConstraintError("compare needs a scenario or a month to compare with")
-    kwargs.setdefault("max_routes", 50)
-    kwargs.setdefault("thin", 0.0)
-    return Comparison(plan(network, origin, destination, **kwargs),
-                      plan(network, origin, destination, scenario=scenario, month=month, **kwargs))
+    wide = {"max_routes": max(q.max_routes, 50), "thin": 0.0}
+    base = q.replace(scenario=None, month=None, **wide)
+    after = q.replace(**wide)
+    if scen is not None:
+        return Comparison(plan(network, base), plan(network, after.origin, after.destination,
+                                                    scenario=scen, **after.model_dump(
+                                                        exclude={"origin", "destination",
+                                                                 "scenario"})))
+    return Comparison(plan(network, base), plan(network, after))
 
 
 @dataclass(frozen=True)

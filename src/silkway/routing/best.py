@@ -32,7 +32,7 @@ class ArcArrays:
     n: int
 
     @classmethod
-    def of(cls, adj: Sequence[Sequence[Arc]]) -> ArcArrays:
+    def of(cls, adj: Sequence[Sequence[Arc]], dim: int | None = None) -> ArcArrays:
         tail, head, ref, cost = [], [], [], []
         for u, arcs in enumerate(adj):
             for a in arcs:
@@ -40,7 +40,7 @@ class ArcArrays:
                 head.append(a.head)
                 ref.append(a.ref)
                 cost.append(a.cost)
-        dim = len(cost[0]) if cost else 1
+        dim = dim or (len(cost[0]) if cost else 1)
         return cls(np.array(tail, dtype=np.int64), np.array(head, dtype=np.int64),
                    np.array(ref, dtype=np.int64),
                    np.array(cost, dtype=np.float64).reshape(len(cost), dim), len(adj))

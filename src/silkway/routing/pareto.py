@@ -64,7 +64,8 @@ _ADD = {
 
 def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[int], *,
                  lower_bound: Sequence[Vec] | None = None,
-                 max_labels: int = 200_000, dim: int | None = None) -> list[ParetoPath]:
+                 max_labels: int = 200_000, dim: int | None = None,
+                 simple_in: Sequence[int] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
 
     Parameters
@@ -82,6 +83,10 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         Safety valve on work per query; exceeded only by pathological graphs.
     dim
         Number of criteria (read from the first arc when not given).
+    simple_in
+        Optional group of each node (e.g. its hub): paths never enter a group twice. A label
+        then dominates another only if it also visited no group the other did not (the exact
+        rule for elementary paths), so the answer is every Pareto-optimal such path.
 
     Returns
     -------
@@ -97,6 +102,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     settled: list[list[Vec]] = [[] for _ in range(len(adj))]
     # label store: cost, node, parent label index, arc ref
     costs: list[Vec] = [(0.0,) * dim]
+    groups = simple_in
+    masks: list[int] = [1 << groups[source]] if groups is not None else []
+    settled_masks: list[list[int]] = [[] for _ in range(len(adj))] if groups is not None else []
     nodes: list[int] = [source]
     parents: list[int] = [-1]
     refs: list[int] = [-1]
@@ -113,6 +121,12 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                 return True
         return False
 
+    def beaten_simple(cost: Vec, mask: int, node: int) -> bool:
+        for s, m in zip(settled[node], settled_masks[node], strict=True):
+            if m & ~mask == 0 and dom(s, cost):
+                return True
+        return False
+
     # Labels leave the heap in lexicographic order of cost + lower bound (NAMOA*): the bound is
     # the same for every label at a node, so a settled label is never dominated by a later one.
     while heap:
@@ -122,7 +136,12 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         cost = costs[idx]
         node = nodes[idx]
         here = settled[node]
-        if beaten(cost, here) or beaten(f, found_costs):
+        if groups is not None:
+            mask = masks[idx]
+            if beaten_simple(cost, mask, node) or beaten(f, found_costs):
+                continue
+            settled_masks[node].append(mask)
+        elif beaten(cost, here) or beaten(f, found_costs):
             continue
         here.append(cost)
         if node in targets:
@@ -134,12 +153,18 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         for arc in adj[node]:
             new = add(cost, arc.cost)
             head = arc.head
-            if beaten(new, settled[head]):
+            if groups is not None:
+                bit = 1 << groups[head]
+                if mask & bit or beaten_simple(new, mask | bit, head):
+                    continue
+            elif beaten(new, settled[head]):
                 continue
             bound = new if lower_bound is None else add(new, lower_bound[head])
             if bound[0] == inf or (found_costs and beaten(bound, found_costs)):
                 continue
             costs.append(new)
+            if groups is not None:
+                masks.append(mask | bit)
             nodes.append(head)
             parents.append(idx)
             refs.append(arc.ref)
@@ -202,6 +227,17 @@ class _Layered(Sequence[tuple[Arc, ...]]):
         return got
 
 
+class _Groups(Sequence[int]):
+    def __init__(self, base: Sequence[int], n: int, size: int) -> None:
+        self.base, self.n, self.size = base, n, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> int:  # type: ignore[override]
+        return self.base[index % self.n]
+
+
 class _Bounds(Sequence[Vec]):
     """Lower bounds of a layered graph: the base bounds, or a tighter set for some layers."""
 
@@ -223,6 +259,8 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
                       stages: Sequence[frozenset[int]] = (),
                       lower_bound: Sequence[Vec] | None = None, dim: int,
                       required_bound: Sequence[Vec] | None = None,
+                      stage_bounds: Sequence[Sequence[Vec]] | None = None,
+                      simple_in: Sequence[int] | None = None,
                       max_labels: int = 200_000) -> list[ParetoPath]:
     """All Pareto-optimal paths that satisfy route-level requirements.
 
@@ -242,6 +280,12 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
     required_bound
         Optional admissible bound for a path that has not yet used a ``required`` arc: the
         cheapest way to the targets *through* one of them (tighter than ``lower_bound``).
+    simple_in
+        Optional group of each base node: paths never enter a group twice, in any layer
+        (see :func:`pareto_paths`).
+    stage_bounds
+        Optional admissible bounds per stage (``len(stages) + 1`` of them): the cheapest way
+        to the targets through the via sets not yet reached, in order.
 
     Returns
     -------
@@ -251,15 +295,22 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
     """
     if allowed is None and required is None and not stages:
         return pareto_paths(adj, source, targets, lower_bound=lower_bound,
-                            max_labels=max_labels, dim=dim)
+                            max_labels=max_labels, dim=dim, simple_in=simple_in)
     lay = _Layered(adj, allowed, required, stages)
     first = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
     last = lay.layer_of(len(lay.stages), lay.flags - 1)
     goal = frozenset(last * lay.n + t for t in targets)
     tighter: dict[int, Sequence[Vec]] = {}
-    if required_bound is not None and required is not None:
-        tighter = {lay.layer_of(st, 0): required_bound for st in range(len(lay.stages) + 1)}
+    for st in range(len(lay.stages) + 1):
+        base = stage_bounds[st] if stage_bounds is not None else None
+        if base is not None:
+            tighter[lay.layer_of(st, lay.flags - 1)] = base
+        if required_bound is not None and required is not None:
+            tighter[lay.layer_of(st, 0)] = required_bound if base is None else [
+                tuple(max(x, y) for x, y in zip(a, b, strict=True))
+                for a, b in zip(base, required_bound, strict=True)]
     bounds = None if lower_bound is None else _Bounds(lower_bound, lay.n, len(lay), tighter)
+    groups = None if simple_in is None else _Groups(simple_in, lay.n, len(lay))
     paths = pareto_paths(lay, first * lay.n + source, goal, lower_bound=bounds,
-                         max_labels=max_labels, dim=dim)
+                         max_labels=max_labels, dim=dim, simple_in=groups)
     return [ParetoPath(p.cost, p.refs, tuple(x % lay.n for x in p.nodes)) for p in paths]

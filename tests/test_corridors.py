@@ -1,0 +1,276 @@
+"""Corridors as answers: the table, the corridor section of every plan, --via / --corridor /
+--exclude-corridor, and the constrained searches against brute force on small random graphs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import silkway
+from silkway.cli import app
+from silkway.routing.best import ArcArrays, best_path, layered
+from silkway.routing.corridors import corridor_of, corridors, parse_corridors
+from silkway.routing.pareto import Arc, constrained_paths, dominates
+from silkway.types import Mode
+
+NAGOYA_ISTANBUL = {"avoid": "RU,BY,IR"}
+
+
+@pytest.fixture(scope="module")
+def nagoya(net: silkway.Network) -> silkway.PlanResult:
+    return silkway.plan(net, "Nagoya", "Istanbul", **NAGOYA_ISTANBUL)
+
+
+def _legs(route: silkway.Route) -> list[silkway.Leg]:
+    return [rl.directed.leg for rl in route.legs]
+
+
+def test_corridor_table_is_sourced_and_its_hubs_exist(net: silkway.Network) -> None:
+    table = corridors()
+    ids = [c.id for c in table]
+    assert {"middle-corridor", "middle-corridor-turkmen", "northern", "trans-siberian",
+            "sea-suez", "sea-cape", "southern-iran", "trans-afghan", "kashgar-road",
+            "cku"} <= set(ids)
+    borders = set(net.tables.borders)
+    for c in table:
+        assert c.source.startswith(("Wikipedia", "Trend", "Revista", "People", "Orient",
+                                    "Xinhua", "24.kg", "Times", "Fruitnet")), c.id
+        assert "http" in c.source and c.unavailable
+        for h in c.key_hubs | c.not_hubs:
+            net.hub(h)  # raises for an unknown hub id
+        assert c.key_borders <= borders, c.id
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("id,name\nx,y\n", "columns must be"),
+    ("id,name,key_modes,key_hubs,key_borders,key_countries,key_passages,not_countries,"
+     "not_passages,not_hubs,description,unavailable,source\n"
+     "x1,X,,,,,,,,,d,u,s\n", r"no key_\* rule"),
+    ("id,name,key_modes,key_hubs,key_borders,key_countries,key_passages,not_countries,"
+     "not_passages,not_hubs,description,unavailable,source\n"
+     "x1,X,plane,,,,,,,,d,u,s\n", "unknown mode"),
+    ("id,name,key_modes,key_hubs,key_borders,key_countries,key_passages,not_countries,"
+     "not_passages,not_hubs,description,unavailable,source\n"
+     "x1,X,sea,,,,panama,,,,d,u,s\n", "unknown passage"),
+    ("id,name,key_modes,key_hubs,key_borders,key_countries,key_passages,not_countries,"
+     "not_passages,not_hubs,description,unavailable,source\n"
+     "x1,X,sea,,,,,,,,d,u,\n", "no source"),
+])
+def test_a_broken_corridor_row_is_named(text: str, problem: str) -> None:
+    with pytest.raises(silkway.DataError, match=problem):
+        parse_corridors(text)
+
+
+def test_nagoya_istanbul_shows_the_middle_corridor_beside_the_sea(nagoya: silkway.PlanResult) -> None:
+    by_id = {a.corridor.id: a for a in nagoya.corridors}
+    assert set(by_id) == {c.id for c in corridors()}
+    middle = by_id["middle-corridor"].route
+    assert middle is not None
+    assert {"KZ", "AZ", "GE", "TR"} <= set(middle.countries) and "RU" not in middle.countries
+    assert any(leg.mode is Mode.FERRY and "KZ" in leg.countries for leg in _legs(middle))
+    sea = by_id["sea-suez"].route
+    assert sea is not None and "suez" in {p for leg in _legs(sea) for p in leg.passages}
+    for cid in ("northern", "trans-siberian", "southern-iran"):
+        reason = by_id[cid].reason
+        assert by_id[cid].route is None and reason and "avoided" in reason
+    for a in nagoya.corridors:  # every corridor: a route and a gap, or one sentence
+        assert (a.route is None) == (a.reason is not None), a.corridor.id
+        if a.route is not None:
+            assert a.corridor.contains(_legs(a.route))
+            assert corridor_of(_legs(a.route)) is a.corridor  # labelled with its own corridor
+        else:
+            assert "\n" not in a.reason and len(a.reason) < 300
+
+
+def test_corridor_json_has_gaps_to_route_1(nagoya: silkway.PlanResult) -> None:
+    d = nagoya.to_dict()
+    best = d["routes"][0]
+    for c in d["corridors"]:
+        if c["route"] is None:
+            assert c["gap"] is None and c["reason"]
+            continue
+        r = c["route"]
+        assert c["gap"]["days_p50"] == pytest.approx(
+            r["transit_days"]["p50"] - best["transit_days"]["p50"], abs=0.02)
+        assert c["gap"]["cost_usd"] == pytest.approx(r["cost_usd"] - best["cost_usd"], abs=0.02)
+        if c["route_number"] is not None:
+            assert d["routes"][c["route_number"] - 1]["legs"] == r["legs"]
+            assert c["in_pareto"]
+    silkway.PlanModel.model_validate(d)
+
+
+def test_corridor_best_is_no_worse_than_its_routes_in_the_pareto_set(
+        net: silkway.Network) -> None:
+    for o, d, kw in (("Nagoya", "Istanbul", NAGOYA_ISTANBUL), ("Xi'an", "Duisburg", {}),
+                     ("Shanghai", "Rotterdam", {}), ("Toyama", "Bishkek", {})):
+        r = silkway.plan(net, o, d, thin=0, max_routes=1000, **kw)
+        for a in r.corridors:
+            if a.route is None:
+                continue
+            members = [x for x in r.routes if x.corridor is a.corridor]
+            for m in members:
+                assert a.route.expected_days <= m.expected_days + 1e-6, (o, d, a.corridor.id)
+
+
+def test_via_corridor_and_exclusion_constrain_every_route(net: silkway.Network) -> None:
+    via = silkway.plan(net, "Nagoya", "Istanbul", via="Aktau", **NAGOYA_ISTANBUL)
+    assert via.routes and all("KZAAU" in {rl.directed.src for rl in r.legs} for r in via.routes)
+    mid = silkway.plan(net, "Nagoya", "Istanbul", corridor="middle-corridor", **NAGOYA_ISTANBUL)
+    cor = silkway.corridor("middle-corridor")
+    assert mid.routes and all(cor.contains(_legs(r)) for r in mid.routes)
+    no_suez = silkway.plan(net, "Nagoya", "Istanbul", exclude_corridor="sea-suez",
+                           **NAGOYA_ISTANBUL)
+    suez = silkway.corridor("sea-suez")
+    assert no_suez.routes and not any(suez.is_key(leg) for r in no_suez.routes
+                                      for leg in _legs(r))
+    two = silkway.plan(net, "Xi'an", "Duisburg", via="Dostyk,Aktau")
+    for r in two.routes:
+        srcs = [rl.directed.src for rl in r.legs]
+        assert srcs.index("KZ-DOSTYK") < srcs.index("KZAAU")
+
+
+@pytest.mark.parametrize("kw, error, words", [
+    ({"corridor": "middel-corridor"}, silkway.InputError, "did you mean middle-corridor"),
+    ({"corridor": "northern"}, silkway.NoRouteError, "it needs RU, which is avoided"),
+    ({"via": "Atlantis"}, silkway.UnknownPlaceError, "unknown place"),
+    ({"via": "Nagoya"}, silkway.InputError, "is the origin or the destination"),
+    ({"corridor": "sea-suez", "exclude_corridor": "sea-suez"}, silkway.InputError,
+     "both required and excluded"),
+    ({"exclude_corridor": "sea-suez,sea-cape,middle-corridor,middle-corridor-turkmen,"
+                          "kashgar-road,trans-afghan"}, silkway.NoRouteError, "without"),
+])
+def test_impossible_or_unknown_constraints_are_one_sentence(net: silkway.Network, kw: dict,
+                                                            error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        silkway.plan(net, "Nagoya", "Istanbul", **NAGOYA_ISTANBUL, **kw)
+
+
+def test_cli_corridor_section_and_exit_codes(cache_dir) -> None:
+    runner = CliRunner()
+    base = ["plan", "Nagoya", "Istanbul", "--avoid", "RU,BY,IR", "--cache-dir", str(cache_dir)]
+    r = runner.invoke(app, base)
+    assert r.exit_code == 0, r.output
+    assert "Corridors (gap to route 1)" in r.output and "Middle Corridor" in r.output
+    assert "no Northern" in r.output and "avoided" in r.output
+    r = runner.invoke(app, [*base, "--corridors", "none"])
+    assert r.exit_code == 0 and "Corridors (gap" not in r.output
+    r = runner.invoke(app, [*base, "--json"])
+    d = json.loads(r.stdout)
+    assert {c["id"] for c in d["corridors"] if c["route"]} >= {"middle-corridor", "sea-suez"}
+    assert runner.invoke(app, [*base, "--corridor", "middel"]).exit_code == 2
+    assert runner.invoke(app, [*base, "--corridor", "northern"]).exit_code == 3
+    assert runner.invoke(app, [*base, "--via", "Atlantis"]).exit_code == 2
+    r = runner.invoke(app, ["corridors", "--json"])
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == len(corridors())
+
+
+def test_route_numbers_are_the_same_in_plan_and_emissions(net: silkway.Network) -> None:
+    result = silkway.plan(net, "Nagoya", "Istanbul", **NAGOYA_ISTANBUL)
+    for i, route in enumerate(result.routes):
+        st = silkway.statement(result, i)
+        assert st.to_dict()["route"]["label"] == route.label
+    r = CliRunner().invoke(app, ["emissions", "Nagoya", "Istanbul", "--avoid", "RU,BY,IR",
+                                 "--route", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["route"]["label"] == result.routes[1].label
+
+
+def test_every_interface_has_every_query_field(client_app=None) -> None:
+    from silkway.analysis.batch import INPUT_COLUMNS
+    from silkway.api.app import PlanRequest
+    from silkway.query import QUERY_FIELDS
+
+    assert set(QUERY_FIELDS) <= set(INPUT_COLUMNS)
+    assert set(QUERY_FIELDS) <= set(PlanRequest.model_fields)
+    runner = CliRunner()
+    for command in ("plan", "compare", "emissions"):
+        text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+        for name in QUERY_FIELDS:
+            if name in ("origin", "destination"):
+                continue
+            flag = {"include_planned": "--planned", "deadline_days": "--deadline"}.get(
+                name, "--" + name.replace("_", "-"))
+            assert flag in text, (command, flag)
+
+
+# ---------------------------------------------------------------- the searches, brute force
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(3, 7))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                    st.integers(0, 9), st.integers(0, 9)),
+                          min_size=2, max_size=18))
+    adj: list[list[Arc]] = [[] for _ in range(n)]
+    refs = 0
+    for u, v, a, b in edges:
+        if u != v:
+            adj[u].append(Arc(v, (float(a), float(b)), refs))
+            refs += 1
+    source = draw(st.integers(0, n - 1))
+    target = draw(st.integers(0, n - 1).filter(lambda t: t != source))
+    allowed = draw(st.lists(st.booleans(), min_size=refs, max_size=refs))
+    required = frozenset(draw(st.sets(st.integers(0, max(refs - 1, 0)), max_size=3))) if refs \
+        else frozenset()
+    others = [x for x in range(n) if x not in (source, target)]
+    via = draw(st.lists(st.sampled_from(others), max_size=2, unique=True)) if others else []
+    return adj, source, target, allowed, required or None, via
+
+
+def _feasible(adj, source, target, allowed, required, via):
+    """Cost vectors of all simple paths meeting the requirements (brute force)."""
+    out = []
+
+    def walk(node, seen, cost, used, stage):
+        if node == target:
+            if stage == len(via) and (required is None or used):
+                out.append(cost)
+            return
+        for arc in adj[node]:
+            if arc.head in seen or not allowed[arc.ref]:
+                continue
+            nxt = stage + 1 if stage < len(via) and arc.head == via[stage] else stage
+            walk(arc.head, seen | {arc.head}, tuple(x + y for x, y in zip(cost, arc.cost,
+                                                                             strict=True)),
+                 used or (required is not None and arc.ref in required), nxt)
+
+    walk(source, {source}, (0.0, 0.0), False, 0)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_constrained_search_matches_brute_force(g) -> None:
+    adj, source, target, allowed, required, via = g
+    stages = [frozenset({v}) for v in via]
+    paths = constrained_paths(adj, source, frozenset({target}), allowed=allowed,
+                              required=required, stages=stages, dim=2)
+    feasible = _feasible(adj, source, target, allowed, required, via)
+    for cost in feasible:  # every feasible simple path is matched or beaten
+        assert any(dominates(p.cost, cost) for p in paths), (cost, [p.cost for p in paths])
+    for p in paths:  # and every answer meets the requirements
+        assert all(allowed[r] for r in p.refs)
+        if required is not None:
+            assert required & set(p.refs)
+        walk = iter(p.nodes)  # the via nodes appear in order (as a subsequence)
+        assert all(any(x == v for x in walk) for v in via), (p.nodes, via)
+    arcs = ArcArrays.of(adj, dim=2)
+    req = np.zeros(len(allowed), dtype=bool)
+    if required is not None:
+        req[list(required)] = True
+    for k in (0, 1):
+        lay = layered(arcs, criterion=k, allowed=np.array(allowed, dtype=bool),
+                      required=req if required is not None else None, stages=stages)
+        best = best_path(arcs, lay, source, frozenset({target}))
+        if best is None:
+            assert not feasible
+            continue
+        if feasible:  # never worse than the best simple path on its criterion
+            assert best.cost[k] <= min(c[k] for c in feasible) + 1e-9
+        assert all(allowed[r] for r in best.refs)
