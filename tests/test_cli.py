@@ -28,7 +28,9 @@ def test_plan_table(cli):
     assert r.exit_code == 0, r.output
     assert "Toyama" in r.output and "Bishkek" in r.output and "days P50" in r.output
     assert "JP-CN" in r.output
-    assert not re.search(r"\b(RU|BY)\b", r.output)
+    routes = r.output.split("Corridors (gap to route 1)")[0]  # the corridor section names them
+    assert not re.search(r"\b(RU|BY)\b", routes)
+    assert "no Northern" in r.output and "it needs RU, which is avoided" in r.output
 
 
 def test_plan_json_is_the_contract(cli):
