@@ -615,6 +615,7 @@ class _Search:
         self.reachable = bool(bounds) and bool(np.isfinite(bounds[oi * N_CLASSES + START][0]))
         # Paths end in one end state after the destination (its unloading by arrival class).
         self.adj, self.targets, self.bounds = _end_arcs(g, di, bounds)
+        self.targets_in = frozenset(di * N_CLASSES + k for k in range(1, N_CLASSES))
         self.stages = tuple(frozenset(g.hub_index[v.id] * N_CLASSES + k for k in range(N_CLASSES))
                             for v in via)
         self.dim = len(self.bounds[0]) if self.bounds else 3
@@ -644,7 +645,8 @@ class _Search:
         return keys if allowed is None else frozenset(r for r in keys if allowed[r])
 
     def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
-               best_by: str | None = None, *, simple: bool = False) -> list[Route]:
+               best_by: str | None = None, *, simple: bool = False,
+               max_labels: int = 200_000) -> list[Route]:
         """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
 
         With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
@@ -659,7 +661,7 @@ class _Search:
                                   required_bound=self.through(required) if required else None,
                                   stage_bounds=self.via_bounds() if self.stages else None,
                                   simple_in=self.groups() if simple else None,
-                                  max_labels=50_000 if simple else 200_000)
+                                  max_labels=min(max_labels, 50_000) if simple else max_labels)
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
@@ -674,7 +676,7 @@ class _Search:
                 if best_by is not None:
                     break
         if not out and paths and self.stages and not simple:
-            return self.routes(allowed, required, best_by, simple=True)
+            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels)
         return out
 
     def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
@@ -686,26 +688,29 @@ class _Search:
             return False
         if objective == "p90" or self.cap is not None:
             return None
-        arcs: ArcArrays = self._memo(("arcs", self.di), lambda: ArcArrays.of(self.adj))
+        # One layered matrix per corridor and criterion for the whole graph (not per query):
+        # the destination's unloading is added on arrival instead of by an end arc.
+        arcs: ArcArrays = self._memo(("arcs",), lambda: ArcArrays.of(self.g.adj, self.dim))
         crit = _COST_ORDER[objective][0]
-
         n_refs = len(self.g.directed)
         req = np.zeros(n_refs, dtype=bool)
         req[list(required)] = True
         base = (np.ones(n_refs, dtype=bool) if allowed is None
                 else np.fromiter(allowed, dtype=bool, count=n_refs))
 
-        def make(mask: np.ndarray) -> LayeredMatrix:
-            return layered(arcs, criterion=crit, allowed=mask, required=req, stages=self.stages)
+        def make() -> LayeredMatrix:
+            return layered(arcs, criterion=crit, allowed=base, required=req, stages=self.stages)
 
-        lay: LayeredMatrix = (make(base) if self.stages else self._memo(
-            ("layered", self.di, crit, id(allowed), required), lambda: make(base)))
-        mask = base
+        lay: LayeredMatrix = (make() if self.stages else self._memo(
+            ("layered", crit, id(allowed), required), make))
+        ends = {t: arc.cost[crit] for t in self.targets_in for arc in self.adj[t]}
+        banned: frozenset[int] = frozenset()
         for _ in range(REPAIRS + 1):
-            path = best_path(arcs, lay, self.source, self.targets)
+            path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends,
+                             banned=banned)
             if path is None:
-                return False if mask is base else None
-            hubs_seq = [x // N_CLASSES for x in path.nodes[:-1]]  # the last is the end state
+                return None if banned else False
+            hubs_seq = [x // N_CLASSES for x in path.nodes]
             again = next((j for j, h in enumerate(hubs_seq) if h in hubs_seq[:j]), None)
             if again is None:
                 return _build_route(self.g, path, self.o, self.d, self.sim)
@@ -713,9 +718,7 @@ class _Search:
             back = self._leg_into(path, again)
             if back is None:
                 return None
-            mask = mask.copy()
-            mask[back] = False
-            lay = make(mask)
+            banned = banned | {back}
         return None
 
     @staticmethod
@@ -863,8 +866,9 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     fast = s.best(allowed, required, q.objective)
     if isinstance(fast, Route):
         found.append(fast)
-    elif fast is None and not s.via:  # the fast search cannot answer: run the full one
-        found += s.routes(allowed, required, None if q.objective == "p90" else q.objective)
+    elif fast is None and not s.via:  # the fast search cannot answer: a bounded full search
+        found += s.routes(allowed, required, None if q.objective == "p90" else q.objective,
+                          max_labels=CORRIDOR_LABELS)
     if not found:
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
         return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
@@ -876,6 +880,10 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
 
+
+CORRIDOR_LABELS = 5_000
+"""Work limit of a corridor's full search (run only when the compiled search cannot answer):
+a corridor that needs more than this is almost always a detour for the trip."""
 
 REPAIRS = 4
 """How many times a corridor's compiled best path that passes a hub twice is searched again

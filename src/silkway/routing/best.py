@@ -109,27 +109,43 @@ def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | Non
     first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
     r, c, w, a = r[first], c[first], w[first], a[first]
     # Zero-weight arcs would vanish from a sparse matrix: lift them by a negligible epsilon.
-    mat = sp.csr_matrix((np.maximum(w, 1e-12), (r, c)), shape=(size, size))
+    indptr = np.searchsorted(r, np.arange(size + 1))  # rows are sorted: data keeps our order
+    mat = sp.csr_matrix((np.maximum(w, 1e-12), c, indptr), shape=(size, size))
     return LayeredMatrix(mat, r * size + c, a, n, flags, tuple(stages))
 
 
-def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int,
-              targets: frozenset[int]) -> ParetoPath | None:
+def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozenset[int], *,
+              target_cost: dict[int, float] | None = None,
+              banned: frozenset[int] = frozenset()) -> ParetoPath | None:
     """The cheapest path of the layered graph from ``source`` to a target that meets every
     requirement (all via stages passed, a required arc used), or None.
+
+    Parameters
+    ----------
+    target_cost
+        A cost added on arrival at each target (e.g. the unloading by arrival class).
+    banned
+        Arc refs the path may not use (without rebuilding the matrix).
 
     Returns
     -------
     ParetoPath or None
-        Its full cost vector, arc refs and base nodes. Like any shortest path in the layered
-        graph, it may return to a base node in a later layer: callers that want simple paths
-        check ``nodes``.
+        Its full cost vector (arcs only), arc refs and base nodes. Like any shortest path in
+        the layered graph, it may return to a base node in a later layer: callers that want
+        simple paths check ``nodes``.
     """
     n = lay.n
+    mat = lay.mat
+    if banned:
+        data = mat.data.copy()
+        data[np.isin(arcs.ref[lay.arc], np.fromiter(banned, dtype=np.int64))] = np.inf
+        mat = sp.csr_matrix((data, mat.indices, mat.indptr), shape=mat.shape)
     start = (lay.flags if lay.stages and source in lay.stages[0] else 0) * n + source
-    dist, pred = dijkstra(lay.mat, directed=True, indices=start, return_predecessors=True)
+    dist, pred = dijkstra(mat, directed=True, indices=start, return_predecessors=True)
     last = lay.layers - 1
-    best = min((last * n + t for t in targets), key=lambda x: dist[x])
+    extra = target_cost or {}
+    best_t = min(targets, key=lambda t: dist[last * n + t] + extra.get(t, 0.0))
+    best = last * n + best_t
     if not np.isfinite(dist[best]):
         return None
     states = [best]
@@ -137,8 +153,7 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int,
         states.append(int(pred[states[-1]]))
     states.reverse()
     size = n * lay.layers
-    pairs = np.array([u * size + v for u, v in itertools.pairwise(states)],
-                     dtype=np.int64)
+    pairs = np.array([u * size + v for u, v in itertools.pairwise(states)], dtype=np.int64)
     idx = lay.arc[np.searchsorted(lay.keys, pairs)]
     total = arcs.cost[idx].sum(axis=0)
     return ParetoPath(tuple(float(x) for x in total),
