@@ -295,3 +295,31 @@ def test_every_view_at_desktop_and_phone_width(server: str, browser: Any, size: 
     assert page.locator(f'#saved tbody tr[data-plan="{saved_id}"]').count() == 0
     assert problems == []
     page.close()
+
+
+def test_via_and_corridor_constrain_the_plan_from_the_form(server: str, browser: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, problems = _open(browser, server + "/")
+    assert page.locator("#corridor option").count() > 5, "corridor picker not filled"
+    page.fill("#origin", "Nagoya")
+    page.fill("#destination", "Istanbul")
+    for box in page.locator('input[name="avoid"]').all():
+        box.uncheck()
+    for iso in ("RU", "BY", "IR"):
+        if page.locator(f"#avoid-{iso}").count():
+            page.check(f"#avoid-{iso}")
+    page.select_option("#corridor", "middle-corridor")
+    page.click("#plan")
+    page.wait_for_selector("#routes tbody tr")
+    assert page.is_hidden("#error")
+    routes = _routes(page)
+    assert routes and all(r.startswith("Middle Corridor") for r in routes), routes
+    page.select_option("#corridor", "")
+    page.fill("#via", "Aktau")
+    page.click("#plan")
+    page.wait_for_function("() => !document.body.getAttribute('aria-busy') || "
+                           "document.body.getAttribute('aria-busy') === 'false'")
+    page.wait_for_selector("#routes tbody tr")
+    assert all("Aktau" in r or "Middle Corridor" in r for r in _routes(page)), _routes(page)
+    page.screenshot(path=str(ARTIFACTS / "web-via-corridor.png"), full_page=True)
+    assert not problems, problems

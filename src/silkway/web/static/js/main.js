@@ -162,6 +162,10 @@ function readForm() {
     cargo: $("cargo").value,
     objective: $("objective").value,
     scenario: $("scenario").value || null,
+    via: $("via").value.split(",").map((v) => v.trim()).filter(Boolean)
+      .map((v) => (resolveHub(v) ? resolveHub(v).id : v)),
+    corridor: $("corridor").value || null,
+    exclude_corridor: $("exclude-corridor").value ? [$("exclude-corridor").value] : [],
     month: num("month"),
     deadline_days: num("deadline"),
     max_routes: num("max-routes") || 8,
@@ -206,6 +210,17 @@ function fillForm(req) {
   $("month").value = req.month ? String(req.month) : "";
   $("deadline").value = req.deadline_days ?? "";
   $("max-routes").value = req.max_routes || 8;
+  $("via").value = (req.via || []).map((v) => (state.hubsById.get(v) || {}).name || v).join(", ");
+  $("corridor").value = req.corridor || "";
+  $("exclude-corridor").value = (req.exclude_corridor || [])[0] || "";
+}
+
+/** The corridor pickers, from the API's list of named corridors. */
+function fillCorridors(rows) {
+  for (const c of rows) {
+    $("corridor").append(h("option", { value: c.id }, c.name));
+    $("exclude-corridor").append(h("option", { value: c.id }, c.name));
+  }
 }
 
 function ensureScenarioOption(name) {
@@ -481,9 +496,10 @@ async function start() {
   renderPareto();
   renderHistogram();
 
-  const [hubs, scenarios, basemap] = await Promise.allSettled([
-    api("GET", "/hubs"), api("GET", "/scenarios"), api("GET", "/basemap"),
+  const [hubs, scenarios, basemap, corridors] = await Promise.allSettled([
+    api("GET", "/hubs"), api("GET", "/scenarios"), api("GET", "/basemap"), api("GET", "/corridors"),
   ]);
+  if (corridors.status === "fulfilled") fillCorridors(corridors.value || []);
   if (basemap.status === "fulfilled" && basemap.value) {
     state.basemap = basemap.value;
     for (const f of state.basemap.features || []) {
