@@ -126,6 +126,9 @@ class ScenarioSpec(_Model):
     estimate: Text = ""
     as_of: Annotated[str, Field(max_length=40)] | Annotated[int, Field(ge=1800, le=2200)] | None = None
     """The period an era scenario describes (``2022``, ``2025-H2``)."""
+    capacities: list[dict[str, Any]] | None = Field(default=None, max_length=500)
+    """Changes to capacity elements; each entry is checked against ``capacities.csv`` by
+    :func:`silkway.data.capacities.parse_capacity_changes`."""
 
 
 _SHOWN = 3

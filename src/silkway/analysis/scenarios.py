@@ -23,6 +23,14 @@ import numpy as np
 
 from silkway._yaml import load_yaml
 from silkway.analysis import scenario_schema
+from silkway.data.capacities import (
+    CapacityChange,
+    CapacityElement,
+    apply_changes,
+    leg_key,
+    load_capacities,
+    parse_capacity_changes,
+)
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, InputError, ShippedDataError
 from silkway.network.model import Hub, Leg, Network
@@ -78,6 +86,7 @@ class Scenario:
     provenance: Provenance = field(default=Provenance("", ""))
     digest: str = ""
     as_of: str = ""  # an era scenario's period (e.g. "2022"); plans under it carry it
+    capacities: tuple[CapacityChange, ...] = ()
 
     def constrain(self, c: Constraints) -> Constraints:
         """Merge the scenario's closures into route constraints."""
@@ -94,7 +103,8 @@ class Scenario:
                           "hubs": sorted(self.close_hubs)},
                 "add_legs": [f"{n.mode.value} {n.src}-{n.dst} {n.distance_km:g} km"
                              for n in self.add_legs],
-                "changes": len(self.changes)}
+                "changes": len(self.changes),
+                "capacities": [c.describe() for c in self.capacities]}
 
 
 def available() -> list[str]:
@@ -206,13 +216,31 @@ def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
         raise fail(f"close hubs: unknown hub(s) {', '.join(sorted(closed_hubs - hubs))}")
     new_legs = tuple(_new_leg(i, leg, tables, fail) for i, leg in enumerate(spec.add_legs, 1))
     changes = tuple(_change(i, ch, tables, fail) for i, ch in enumerate(spec.change, 1))
+    capacity_changes = _capacity_changes(spec.capacities, tables, new_legs, label)
     digest = hashlib.sha256(spec.model_dump_json(by_alias=True).encode()).hexdigest()
     as_of = "" if spec.as_of is None else str(spec.as_of).strip()
     if spec.as_of is not None and not as_of:
         raise fail("as_of is not a period such as 2022 or 2025-H2")
     return Scenario(spec.name, spec.title, spec.description, spec.month, base.avoid, base.closed,
                     closed_hubs, spec.open_planned, new_legs, changes,
-                    Provenance(spec.source, spec.estimate), digest, as_of)
+                    Provenance(spec.source, spec.estimate), digest, as_of,
+                    capacity_changes)
+
+
+def _capacity_changes(raw: Any, tables: Tables, new_legs: tuple[NewLeg, ...],
+                      label: str) -> tuple[CapacityChange, ...]:
+    """The scenario's ``capacities`` section (see :func:`parse_capacity_changes`)."""
+    if raw is None:
+        return ()
+    known = {e.id for e in load_capacities(tables)}
+    extra = {leg_key(n.src, n.dst, n.mode) for n in new_legs}
+    return parse_capacity_changes(raw, tables, known=known, extra_legs=extra, label=label)
+
+
+def scenario_capacities(scenario: Scenario | None,
+                        base: tuple[CapacityElement, ...]) -> tuple[CapacityElement, ...]:
+    """The capacity elements as the scenario makes them (the base ones without a scenario)."""
+    return apply_changes(base, scenario.capacities) if scenario else base
 
 
 def _new_leg(i: int, leg: scenario_schema.LegSpec, tables: Tables,
