@@ -784,6 +784,11 @@ def network_info(
     out.print(e)
 
 
+from silkway import cli_assign as _cli_assign  # noqa: E402 - registers `silkway assign` on app
+
+del _cli_assign
+
+
 def main() -> None:
     """Entry point: run the CLI (its command group turns any failure into a one-line message)."""
     level = os.environ.get("SILKWAY_LOG", "WARNING").upper()
