@@ -220,7 +220,7 @@ class Assignment:
 # ---------------------------------------------------------------------------------- candidates
 
 
-class _Index:
+class ElementIndex:
     """Which capacity elements a route crosses."""
 
     def __init__(self, elements: Sequence[CapacityElement]) -> None:
@@ -253,7 +253,12 @@ class _Index:
         return out
 
 
-def _candidate(route: Route, teu_box: float, index: _Index) -> Candidate:
+def element_index(elements: Sequence[CapacityElement]) -> ElementIndex:
+    """Which elements each leg and hub belongs to, for :func:`build_pairs`."""
+    return ElementIndex(elements)
+
+
+def _candidate(route: Route, teu_box: float, index: ElementIndex) -> Candidate:
     path = tuple((rl.directed.src, rl.directed.dst, rl.directed.leg.mode.value)
                  for rl in route.legs)
     return Candidate(route.label, corridor(route), route.expected_days, route.transit_days.p50,
@@ -261,7 +266,7 @@ def _candidate(route: Route, teu_box: float, index: _Index) -> Candidate:
                      index.of(route), path)
 
 
-def _plan_into(net: Network, pair: Pair, index: _Index, closed: frozenset[str],
+def _plan_into(net: Network, pair: Pair, index: ElementIndex, closed: frozenset[str],
                scenario: scenarios.Scenario | None, draws: int) -> int:
     """Plan the pair with ``closed`` hubs closed; add new candidates; return how many."""
     pair.tried.add(closed)
@@ -304,7 +309,7 @@ def _prune(pair: Pair, objective: str, max_routes: int, closed: set[int]) -> Non
     pair.candidates = [pair.candidates[i] for i in sorted(keep)]
 
 
-def build_pairs(net: Network, flows: Sequence[Flow], index: _Index, *,
+def build_pairs(net: Network, flows: Sequence[Flow], index: ElementIndex, *,
                 scenario: scenarios.Scenario | None, objective: str, max_routes: int,
                 draws: int, closed: set[int],
                 progress: Progress | None = None) -> tuple[list[Pair], list[RowError]]:
@@ -350,8 +355,10 @@ def build_pairs(net: Network, flows: Sequence[Flow], index: _Index, *,
 # ---------------------------------------------------------------------------------- solving
 
 
-def _matrices(pairs: Sequence[Pair], n_elements: int,
-              objective: str) -> tuple[NDArray[np.float64], NDArray[np.float64], sp.csr_matrix]:
+def problem_matrices(pairs: Sequence[Pair], n_elements: int, objective: str
+                     ) -> tuple[NDArray[np.float64], NDArray[np.float64], sp.csr_matrix]:
+    """The padded cost matrix (pairs x routes, ``inf`` where a pair has fewer), the demand and
+    the sparse element x route incidence that :mod:`~silkway.analysis.assign_solve` works on."""
     width = max([len(p.candidates) for p in pairs] + [1])
     cost = np.full((len(pairs), width), np.inf)
     rows: list[int] = []
@@ -425,7 +432,7 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
             else scenario)
     base = tuple(capacities) if capacities is not None else load_capacities(network.tables)
     elements = scenarios.scenario_capacities(scen, base)
-    index = _Index(elements)
+    index = ElementIndex(elements)
     cap = np.array([e.teu_per(period) for e in elements])
     closed = {i for i, c in enumerate(cap) if c <= 0}
     pairs, place_errors = build_pairs(network, flows, index, scenario=scen, objective=objective,
@@ -434,7 +441,7 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
     live = [p for p in pairs if p.candidates]
     sol = None
     for rnd in range(_MAX_ROUNDS):
-        cost, demand, inc = _matrices(live, len(elements), objective)
+        cost, demand, inc = problem_matrices(live, len(elements), objective)
         worst = np.array([c[np.isfinite(c)].max() if np.isfinite(c).any() else 1.0
                           for c in cost])
         sol = solve.system_optimum(cost, demand, inc, cap, UNSERVED_PENALTY_FACTOR * worst)
@@ -468,7 +475,7 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
     flows_m, unserved, load, shadow = sol.flows, sol.unserved, sol.load, sol.shadow
     objective_value = sol.objective
     if equilibrium:
-        cost, demand, inc = _matrices(live, len(elements), objective)
+        cost, demand, inc = problem_matrices(live, len(elements), objective)
         vot = np.array([p.value_of_time for p in live])
         moving = vot > 0
         fixed = np.zeros_like(cost)
@@ -515,5 +522,16 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
                       gap_out, iterations, scen.name if scen else None)
 
 
-__all__ = ["DEFAULT_GAP", "OBJECTIVES", "Assignment", "Candidate", "ElementResult", "Pair",
-           "assign", "build_pairs"]
+__all__ = [
+    "DEFAULT_GAP",
+    "OBJECTIVES",
+    "Assignment",
+    "Candidate",
+    "ElementIndex",
+    "ElementResult",
+    "Pair",
+    "assign",
+    "build_pairs",
+    "element_index",
+    "problem_matrices",
+]

@@ -1,0 +1,89 @@
+"""``POST /api/assign``: corridor assignment under capacity as a job, like ``/api/batch``.
+
+The body holds the flows CSV text (the columns of :mod:`silkway.analysis.flows`) and the
+options of ``silkway assign``; the answer is a job id whose result, at ``GET /api/jobs/{id}``,
+is the ``silkway assign --json`` object (or, with ``compare``, the comparison with both runs).
+Scenarios are shipped names only: no path from a request touches the file system.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from silkway.analysis import assign_output
+from silkway.analysis.assign import DEFAULT_GAP, assign
+from silkway.analysis.flows import read_flows_text
+from silkway.analysis.scenarios import available
+from silkway.errors import ConstraintError
+from silkway.network.model import Network
+
+log = logging.getLogger(__name__)
+
+MAX_FLOW_ROWS = 10_000
+
+
+class AssignRequest(BaseModel):
+    """The options of ``silkway assign``; ``csv`` is the flows file's text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    csv: str = Field(min_length=1, max_length=2_000_000)
+    scenario: str | None = Field(default=None, max_length=80)
+    compare: bool = False
+    equilibrium: bool = False
+    objective: Literal["cost", "co2e"] = "cost"
+    period: Literal["day", "week", "month", "year"] = "year"
+    gap: float = Field(default=DEFAULT_GAP, gt=0, le=0.1)
+    max_routes: int = Field(default=20, ge=1, le=100)
+
+
+def assign_router(net: Network, store: Any, require_token: Callable[..., None]) -> APIRouter:
+    """The router the app includes; ``store`` keeps the jobs, ``require_token`` guards writes."""
+    router = APIRouter()
+
+    @router.post("/api/assign", dependencies=[Depends(require_token)], status_code=202)
+    def assign_job(body: AssignRequest) -> dict[str, Any]:
+        flows, errors = read_flows_text(body.csv, name="uploaded flows")
+        if len(flows) + len(errors) > MAX_FLOW_ROWS:
+            raise ConstraintError(f"an assignment holds at most {MAX_FLOW_ROWS:,} flow rows, "
+                                  f"not {len(flows) + len(errors):,}")
+        if body.scenario is not None and body.scenario not in available():
+            raise ConstraintError(f"unknown scenario {body.scenario!r}; shipped scenarios: "
+                                  f"{', '.join(available())}")
+        if body.compare and body.scenario is None:
+            raise ConstraintError("compare needs a scenario to compare with")
+        job = store.create_job("assign", {"rows": len(flows) + len(errors),
+                                          "scenario": body.scenario, "compare": body.compare,
+                                          "equilibrium": body.equilibrium})
+        kwargs: dict[str, Any] = {"errors": errors, "objective": body.objective,
+                                  "period": body.period, "equilibrium": body.equilibrium,
+                                  "gap": body.gap, "max_routes": body.max_routes}
+
+        def work() -> None:
+            try:
+                store.update_job(job, status="running", progress=0.0)
+                result = assign(net, flows, scenario=body.scenario, **kwargs)
+                if body.compare:
+                    base = assign(net, flows, **kwargs)
+                    doc = assign_output.comparison(base, result)
+                    doc["baseline"], doc["result"] = base.to_dict(), result.to_dict()
+                else:
+                    doc = result.to_dict()
+                store.update_job(job, status="done", progress=1.0, result=doc)
+            except Exception as exc:  # a job must end, and say why
+                log.exception("assign job %s failed", job)
+                store.update_job(job, status="failed", error=f"{type(exc).__name__}: {exc}")
+
+        threading.Thread(target=work, daemon=True, name=f"assign-{job}").start()
+        return {"id": job, "status": "queued", "url": f"/api/jobs/{job}"}
+
+    return router
+
+
+__all__ = ["MAX_FLOW_ROWS", "AssignRequest", "assign_router"]
