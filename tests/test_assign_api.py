@@ -42,8 +42,8 @@ def test_assign_job_matches_the_library(client, net):
 
 
 def test_assign_job_compare(client):
-    r = client.post("/api/assign", json={"csv": CSV, "scenario": "aktau-ferry-doubled",
-                                         "compare": True})
+    r = client.post("/api/v1/assign", json={"csv": CSV, "scenario": "aktau-ferry-doubled",
+                                            "compare": True})
     state = _wait(client, r.json()["url"])
     assert state["status"] == "done", state["error"]
     assert {"system", "corridor_share", "baseline", "result"} <= set(state["result"])

@@ -464,9 +464,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     def docs_init() -> Response:
         return Response(_DOCS_INIT, media_type="text/javascript")
 
-    from silkway.api.assign import assign_router
+    from silkway.api.assign import add_assign_routes
 
-    app.include_router(assign_router(net, store, require_token))
+    add_assign_routes(app, net, store, require_token)
     _version_routes(app)
     app.mount("/docs/assets", StaticFiles(directory=str(_swagger_assets())), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
 from silkway.analysis import assign_output
@@ -43,11 +43,12 @@ class AssignRequest(BaseModel):
     max_routes: int = Field(default=20, ge=1, le=100)
 
 
-def assign_router(net: Network, store: Any, require_token: Callable[..., None]) -> APIRouter:
-    """The router the app includes; ``store`` keeps the jobs, ``require_token`` guards writes."""
-    router = APIRouter()
+def add_assign_routes(app: FastAPI, net: Network, store: Any,
+                      require_token: Callable[..., None]) -> None:
+    """Add the endpoint to ``app`` (directly, so the app's ``/api/v1`` aliasing sees it);
+    ``store`` keeps the jobs, ``require_token`` guards writes."""
 
-    @router.post("/api/assign", dependencies=[Depends(require_token)], status_code=202)
+    @app.post("/api/assign", dependencies=[Depends(require_token)], status_code=202)
     def assign_job(body: AssignRequest) -> dict[str, Any]:
         flows, errors = read_flows_text(body.csv, name="uploaded flows")
         if len(flows) + len(errors) > MAX_FLOW_ROWS:
@@ -83,7 +84,5 @@ def assign_router(net: Network, store: Any, require_token: Callable[..., None]) 
         threading.Thread(target=work, daemon=True, name=f"assign-{job}").start()
         return {"id": job, "status": "queued", "url": f"/api/jobs/{job}"}
 
-    return router
 
-
-__all__ = ["MAX_FLOW_ROWS", "AssignRequest", "assign_router"]
+__all__ = ["MAX_FLOW_ROWS", "AssignRequest", "add_assign_routes"]
