@@ -9,7 +9,7 @@ import pytest
 from silkway.analysis import scenarios
 from silkway.analysis.flows import read_flows, read_flows_text
 from silkway.data.capacities import load_capacities, parse_capacities
-from silkway.errors import DataError
+from silkway.errors import DataError, InputError
 
 HEADER = ("id,name,kind,legs,hubs,capacity,unit,teu_per_unit,period,as_of,service_days,source,"
           "estimate\n")
@@ -127,15 +127,15 @@ def test_flow_rows_are_validated_one_error_per_bad_row():
 
 
 def test_flow_files_without_required_columns_are_refused(tmp_path):
-    with pytest.raises(DataError, match="no teu column"):
+    with pytest.raises(InputError, match="no teu column"):
         read_flows_text("origin,destination\nA,B\n", name="f.csv")
-    with pytest.raises(DataError, match="empty"):
+    with pytest.raises(InputError, match="empty"):
         read_flows_text("\n\n", name="f.csv")
-    with pytest.raises(DataError, match="cannot read"):
+    with pytest.raises(InputError, match="cannot read"):
         read_flows(tmp_path / "missing.csv")
     bad = tmp_path / "latin1.csv"
     bad.write_bytes("origin,destination,teu\nM\xfcnchen,Baku,1\n".encode("latin-1"))
-    with pytest.raises(DataError, match="not UTF-8"):
+    with pytest.raises(InputError, match="not UTF-8"):
         read_flows(bad)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from silkway.analysis import assign_output
 from silkway.analysis.assign import DEFAULT_GAP, Assignment, assign
@@ -119,18 +120,19 @@ def assign_cmd(
             doc["baseline"], doc["result"] = base.to_dict(), result.to_dict()
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         return
-    out.print(f"[bold]{result.method}[/]", highlight=False)
+    out.print(Text(result.method, style="bold"), highlight=False)
     if base is not None:
         for t in _compare_tables(assign_output.comparison(base, result), result.scenario or "scenario"):
             out.print(t)
     out.print(_elements_table(result))
     out.print(_pairs_table(result))
-    out.print(_system_line(result), highlight=False)
+    out.print(_system_line(result), highlight=False, markup=False)
     for e in result.errors[:10]:
-        out.print(f"  [red]{e.message}[/]", highlight=False)
+        out.print(Text("  " + e.message, style="red"), highlight=False)
     if len(result.errors) > 10:
         out.print(f"  … and {len(result.errors) - 10} more error rows")
     if output:
-        out.print(f"routes written to {output}, elements to {elements_path}", highlight=False)
+        out.print(f"routes written to {output}, elements to {elements_path}", highlight=False,
+                  markup=False)
     if chart:
-        out.print(f"chart written to {chart}", highlight=False)
+        out.print(f"chart written to {chart}", highlight=False, markup=False)

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
-from silkway.errors import SilkwayError
+from silkway.errors import BackendError
 
 Array = NDArray[np.float64]
 
@@ -40,7 +40,7 @@ def system_optimum(cost: Array, demand: Array, incidence: sp.csr_matrix, capacit
 
     Raises
     ------
-    SilkwayError
+    BackendError
         When HiGHS reports anything but an optimum (the model always has one: unserved TEU
         absorb any excess at the penalty).
     """
@@ -59,7 +59,7 @@ def system_optimum(cost: Array, demand: Array, incidence: sp.csr_matrix, capacit
     res = linprog(c, A_ub=a_ub if rows.size else None, b_ub=capacity[rows] if rows.size else None,
                   A_eq=a_eq, b_eq=demand, bounds=(0, None), method="highs")
     if res.status != 0:
-        raise SilkwayError(f"the HiGHS solver stopped without an optimum: {res.message}")
+        raise BackendError(f"the HiGHS solver stopped without an optimum: {res.message}")
     x = np.zeros(n_pairs * width)
     x[cols] = res.x[:n_x]
     flows = x.reshape(n_pairs, width)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from silkway.analysis.batch import RowError, _parse_float, _parse_int
-from silkway.errors import ConstraintError, DataError
+from silkway.errors import ConstraintError, InputError
 from silkway.routing.constraints import Constraints
 from silkway.types import Cargo
 
@@ -73,7 +73,7 @@ def read_flows(path: str | Path) -> tuple[list[Flow], list[RowError]]:
 
     Raises
     ------
-    DataError
+    InputError
         When the file as a whole is unusable: unreadable, not UTF-8, not CSV, empty, or without
         an ``origin``, ``destination`` or ``teu`` column.
     """
@@ -81,11 +81,11 @@ def read_flows(path: str | Path) -> tuple[list[Flow], list[RowError]]:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise DataError(f"cannot read flows file {p}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read flows file {p}: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"flows file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+        raise InputError(f"flows file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
                         f"offset {exc.start}); save it as UTF-8 CSV") from None
     return read_flows_text(text, name=str(p))
 
@@ -109,9 +109,9 @@ def read_flows_text(text: str, *, name: str = "flows") -> tuple[list[Flow], list
             item = _parse_row(start - header_line, header, record)
             (flows if isinstance(item, Flow) else errors).append(item)  # type: ignore[arg-type]
     except csv.Error as exc:
-        raise DataError(f"flows file {name} is not valid CSV at line {reader.line_num}: {exc}") from None
+        raise InputError(f"flows file {name} is not valid CSV at line {reader.line_num}: {exc}") from None
     if header is None:
-        raise DataError(f"flows file {name} is empty; it needs a header row naming origin, "
+        raise InputError(f"flows file {name} is empty; it needs a header row naming origin, "
                         "destination and teu")
     log.info("read %d flows and %d bad rows from %s", len(flows), len(errors), name)
     return flows, errors
@@ -121,12 +121,12 @@ def _header(record: list[str], name: str) -> list[str]:
     names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
-        raise DataError(f"flows file {name} repeats column(s) {', '.join(dupes)} in its header")
+        raise InputError(f"flows file {name} repeats column(s) {', '.join(dupes)} in its header")
     missing = [c for c in ("origin", "destination", "teu") if c not in names]
     if missing:
         hint = "; it looks ';'-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
         found = ", ".join(n for n in names if n) or "none"
-        raise DataError(f"flows file {name} has no {', '.join(missing)} column "
+        raise InputError(f"flows file {name} has no {', '.join(missing)} column "
                         f"(found: {found}){hint}")
     unknown = [n for n in names if n and n not in FLOW_COLUMNS]
     if unknown:

@@ -466,7 +466,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
 
     from silkway.api.assign import add_assign_routes
 
-    add_assign_routes(app, net, store, require_token)
+    add_assign_routes(app, net, runner, require_token)
     _version_routes(app)
     app.mount("/docs/assets", StaticFiles(directory=str(_swagger_assets())), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -9,7 +9,6 @@ Scenarios are shipped names only: no path from a request touches the file system
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -43,10 +42,11 @@ class AssignRequest(BaseModel):
     max_routes: int = Field(default=20, ge=1, le=100)
 
 
-def add_assign_routes(app: FastAPI, net: Network, store: Any,
+def add_assign_routes(app: FastAPI, net: Network, runner: Any,
                       require_token: Callable[..., None]) -> None:
     """Add the endpoint to ``app`` (directly, so the app's ``/api/v1`` aliasing sees it);
-    ``store`` keeps the jobs, ``require_token`` guards writes."""
+    ``runner`` (:class:`silkway.api.jobs.JobRunner`) runs and records the jobs on its bounded
+    pool, ``require_token`` guards writes."""
 
     @app.post("/api/assign", dependencies=[Depends(require_token)], status_code=202)
     def assign_job(body: AssignRequest) -> dict[str, Any]:
@@ -59,29 +59,22 @@ def add_assign_routes(app: FastAPI, net: Network, store: Any,
                                   f"{', '.join(available())}")
         if body.compare and body.scenario is None:
             raise ConstraintError("compare needs a scenario to compare with")
-        job = store.create_job("assign", {"rows": len(flows) + len(errors),
-                                          "scenario": body.scenario, "compare": body.compare,
-                                          "equilibrium": body.equilibrium})
         kwargs: dict[str, Any] = {"errors": errors, "objective": body.objective,
                                   "period": body.period, "equilibrium": body.equilibrium,
                                   "gap": body.gap, "max_routes": body.max_routes}
 
-        def work() -> None:
-            try:
-                store.update_job(job, status="running", progress=0.0)
-                result = assign(net, flows, scenario=body.scenario, **kwargs)
-                if body.compare:
-                    base = assign(net, flows, **kwargs)
-                    doc = assign_output.comparison(base, result)
-                    doc["baseline"], doc["result"] = base.to_dict(), result.to_dict()
-                else:
-                    doc = result.to_dict()
-                store.update_job(job, status="done", progress=1.0, result=doc)
-            except Exception as exc:  # a job must end, and say why
-                log.exception("assign job %s failed", job)
-                store.update_job(job, status="failed", error=f"{type(exc).__name__}: {exc}")
+        def work(progress: Callable[[int, int], None]) -> dict[str, Any]:
+            result = assign(net, flows, scenario=body.scenario, progress=progress, **kwargs)
+            if not body.compare:
+                return result.to_dict()
+            base = assign(net, flows, progress=progress, **kwargs)
+            doc = assign_output.comparison(base, result)
+            doc["baseline"], doc["result"] = base.to_dict(), result.to_dict()
+            return doc
 
-        threading.Thread(target=work, daemon=True, name=f"assign-{job}").start()
+        job = runner.submit("assign", {"rows": len(flows) + len(errors),
+                                       "scenario": body.scenario, "compare": body.compare,
+                                       "equilibrium": body.equilibrium}, work)
         return {"id": job, "status": "queued", "url": f"/api/jobs/{job}"}
 
 
