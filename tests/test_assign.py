@@ -11,10 +11,9 @@ import scipy.sparse as sp
 
 from silkway.analysis.assign import assign
 from silkway.analysis.assign_solve import md1_delay, system_optimum, user_equilibrium
-from silkway.analysis.batch import Shipment, plan_batch
+from silkway.analysis.batch import plan_batch, read_shipments_text
 from silkway.analysis.flows import read_flows, read_flows_text
 from silkway.errors import ConstraintError
-from silkway.routing.constraints import Constraints
 
 EXAMPLE = str(resources.files("silkway.data").joinpath("examples/flows_2025.csv"))
 CASPIAN = ("caspian-kz-az", "caspian-aktau-alat-feeders", "caspian-kuryk-alat-ferries",
@@ -126,9 +125,10 @@ def test_unlimited_capacity_gives_each_flow_its_single_best_route_as_batch(net):
             "Xi'an,Baku,100,0\nXi'an,Duisburg,50,0\nNagoya,Tashkent,10,0\nAlmaty,Istanbul,20,0\n")
     flows, _ = read_flows_text(text)
     result = assign(net, flows, capacities=())
-    rows = plan_batch(net, [Shipment(row=f.row, origin=f.origin, destination=f.destination,
-                                     objective="cost", constraints=Constraints())
-                            for f in flows])
+    ships, bad = read_shipments_text("origin,destination,objective\n" + "".join(
+        f"{f.origin},{f.destination},cost\n" for f in flows))
+    assert not bad
+    rows = plan_batch(net, ships)
     out = result.to_dict()["flows"]
     for f, row in zip(out, rows, strict=True):
         assert len(f["routes"]) == 1 and f["routes"][0]["teu"] == pytest.approx(f["teu"])

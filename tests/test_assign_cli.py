@@ -14,7 +14,7 @@ from silkway.cli import app
 runner = CliRunner()
 EXAMPLE = str(resources.files("silkway.data").joinpath("examples/flows_2025.csv"))
 SMALL = ("id,origin,destination,teu,avoid\n"
-         "a,Xi'an,Baku,120000,\n"
+         "a,Xi'an,Baku,120000,RU,BY\n"
          "b,Almaty,Istanbul,20000,RU,BY\n"
          "c,Atlantis,Baku,5,\n"
          "d,Xi'an,Baku,-1,\n")
@@ -47,7 +47,7 @@ def test_assign_json_has_the_issue_fields(cli, small):
     assert f["teu"] == 120000
     assert {"label", "corridor", "teu", "days_p50", "cost_usd"} <= set(f["routes"][0])
     assert sum(x["teu"] for x in f["routes"]) + f["unserved_teu"] == pytest.approx(120000, abs=1)
-    # 120,000 TEU to Baku cannot all cross the Caspian: some take another corridor or wait
+    # 120,000 TEU to Baku avoiding Russia cannot all cross the Caspian: some go another way
     assert len({x["corridor"] for x in f["routes"]}) > 1 or f["unserved_teu"] > 0
     assert [m.split(":")[0] for m in d["errors"]] == ["row 3", "row 4"]
 

@@ -6,8 +6,8 @@ origin-destination pair to candidate routes.
 
 Candidate routes
     For each distinct pair (origin, destination, constraints, month, value of time) the Pareto
-    set of :func:`silkway.plan` is the first candidate set; the best route of each corridor is in
-    it when that corridor is not dominated. Then, column generation: after each solve, pairs
+    set of :func:`silkway.plan` and the best route of each named corridor (``corridors.csv``)
+    are the first candidate set. Then, column generation: after each solve, pairs
     whose assigned routes cross a binding element are planned again with the hubs of those
     elements closed, which yields the best route around the bottleneck (the Northern Corridor,
     the sea, the Turkmen crossing). At most ``max_routes`` candidates per pair are kept: the
@@ -58,6 +58,7 @@ from silkway.data.capacities import PERIODS_PER_YEAR, CapacityElement, leg_key, 
 from silkway.errors import ConstraintError, NoRouteError, SilkwayError
 from silkway.network.model import Hub, Network
 from silkway.routing.constraints import Constraints
+from silkway.types import Mode
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class Candidate:
 
     label: str
     corridor: str
+    corridor_id: str | None
     days_mean: float
     days_p50: float
     cost_usd_box: float
@@ -188,7 +190,8 @@ class Assignment:
         flows = []
         for p, f, u in zip(self.pairs, self.flows_teu, self.unserved, strict=True):
             routes: list[dict[str, Any]] = [
-                {"label": c.label, "corridor": c.corridor, "teu": round(float(t), 1),
+                {"label": c.label, "corridor": c.corridor, "corridor_id": c.corridor_id,
+                 "teu": round(float(t), 1),
                        "days_p50": round(c.days_p50, 2), "days_mean": round(c.days_mean, 2),
                        "queue_days": round(float(sum(self.queue_days[i] for i in c.elements)), 3),
                        "cost_usd": round(c.cost_usd_box, 2),
@@ -234,13 +237,20 @@ class ElementIndex:
                 self.by_hub.setdefault(h, []).append(i)
 
     def of(self, route: Route) -> tuple[int, ...]:
+        """Elements the route crosses: its legs' elements; a hub's elements for every hub it
+        passes, except that a ``terminal`` (a port's quay) counts only boxes that board or
+        leave a ship or ferry there."""
         found: set[int] = set()
-        hubs = [route.legs[0].directed.src] + [rl.directed.dst for rl in route.legs]
+        quay: set[str] = set()
         for rl in route.legs:
             d = rl.directed
             found.update(self.by_leg.get(leg_key(d.src, d.dst, d.leg.mode), ()))
+            if d.leg.mode in (Mode.SEA, Mode.FERRY):
+                quay.update((d.src, d.dst))
+        hubs = [route.legs[0].directed.src] + [rl.directed.dst for rl in route.legs]
         for h in hubs:
-            found.update(self.by_hub.get(h, ()))
+            found.update(i for i in self.by_hub.get(h, ())
+                         if self.elements[i].kind != "terminal" or h in quay)
         return tuple(sorted(found))
 
     def hubs_of(self, element: int, cand: Candidate) -> set[str]:
@@ -261,7 +271,9 @@ def element_index(elements: Sequence[CapacityElement]) -> ElementIndex:
 def _candidate(route: Route, teu_box: float, index: ElementIndex) -> Candidate:
     path = tuple((rl.directed.src, rl.directed.dst, rl.directed.leg.mode.value)
                  for rl in route.legs)
-    return Candidate(route.label, corridor(route), route.expected_days, route.transit_days.p50,
+    cid = route.corridor.id if route.corridor is not None else None
+    return Candidate(route.label, corridor(route), cid, route.expected_days,
+                     route.transit_days.p50,
                      route.cost_usd, route.cost_usd / teu_box, route.co2e_wtw_kg / teu_box,
                      index.of(route), path)
 
@@ -281,7 +293,8 @@ def _plan_into(net: Network, pair: Pair, index: ElementIndex, closed: frozenset[
     known = {cand.path for cand in pair.candidates}
     added = 0
     teu_box = net.tables.cargo[pair.constraints.cargo.value].teu
-    for r in res.routes:
+    extra = [a.route for a in res.corridors if a.route is not None]  # each corridor's best
+    for r in [*res.routes, *extra]:
         cand = _candidate(r, teu_box, index)
         if cand.path not in known:
             pair.candidates.append(cand)

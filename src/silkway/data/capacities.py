@@ -8,7 +8,9 @@ tonnes) with the TEU it stands for, the period, the date the figure describes (`
 against it, whichever direction it travels and however many of the element's legs it uses.
 
 The table is read with the other shipped tables but kept out of the compiled network's cache
-key: changing a capacity never triggers a network rebuild. (It lives in its own module because
+key: changing a capacity never triggers a network rebuild. A ``terminal`` element (a port's
+container handling) counts only the boxes that board or leave a ship or ferry at its hub, not
+those that pass the city by rail or road. (It lives in its own module because
 ``tables.py`` is near the size limit; it uses that module's row helpers.)
 """
 
