@@ -67,3 +67,13 @@ def test_the_cku_line_runs_at_its_design_speed_and_saves_days(net):
     assert new and new[0].directed.leg.tariff.speed_kmh == 120
     assert 450 <= after.distance_km <= 560
     assert before.transit_days.p50 - after.transit_days.p50 >= 3.0
+def test_every_plan_is_dated_and_the_2022_era_reproduces_its_range(net):
+    res = silkway.plan(net, "Khorgos", "Poti", avoid="RU,IR")
+    assert res.to_dict()["as_of"] == net.as_of == "2025-H2"
+    era = silkway.plan(net, "Khorgos", "Poti", avoid="RU,IR", modes="rail,ferry",
+                       scenario="era-2022", thin=0, max_routes=100)
+    assert era.to_dict()["as_of"] == "2022"
+    p50 = min(era.routes, key=lambda r: r.expected_days).transit_days.p50
+    assert 38 <= p50 <= 53  # newscentralasia 2023: 38-53 d in 2022 (reference row C2)
+
+

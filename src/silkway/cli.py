@@ -784,6 +784,81 @@ def network_info(
     out.print(e)
 
 
+
+@app.command()
+def calibrate(
+    refit: Annotated[bool, typer.Option(
+        "--fit", help="Refit the time model from the sourced priors (else score the shipped "
+                      "calibrated values).")] = False,
+    write: Annotated[bool, typer.Option(
+        help="With --fit: write calibrated.csv and calibration.json into the package data.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    chart: Annotated[Path | None, typer.Option(help="PNG: predicted against published.")] = None,
+    cases: Annotated[bool, typer.Option(help="List every observation's P50 too.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Transit days against published observations: held-out share within range and median
+    absolute % error, by corridor and mode, with the sourced priors and the calibrated values."""
+    from importlib import resources
+
+    from silkway.analysis import calibrate as cal
+    from silkway.data.tables import load_observations
+
+    net = _load(cache_dir)
+    if write and not refit:
+        raise _fail(ConstraintError("--write needs --fit (it writes the values a fit found)"))
+    try:
+        with _bar("calibrate", "steps") as tick:
+            tick(0, 1)
+            res = cal.run(net, load_observations(), refit=refit)
+            tick(1, 1)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    rep = res.report
+    if write:
+        folder = Path(str(resources.files("silkway.data")))
+        (folder / "calibrated.csv").write_text(cal.calibrated_csv(res.rows), encoding="utf-8")
+        (folder / "calibration.json").write_text(json.dumps(rep, indent=1) + "\n",
+                                                 encoding="utf-8")
+    if chart is not None:
+        cal.chart(rep, str(chart))
+    if as_json:
+        sys.stdout.write(json.dumps(rep) + "\n")
+        return
+    t = Table(title="Transit days vs published observations (P50 within range, MdAPE)",
+              title_justify="left")
+    for col in ("split", "group", "n", "within % prior", "within % calibrated",
+                "MdAPE % prior", "MdAPE % calibrated"):
+        t.add_column(col, justify="left" if col in ("split", "group") else "right")
+    b, a = rep["before"], rep["after"]
+
+    def row(split: str, group: str, x: dict[str, Any], y: dict[str, Any]) -> None:
+        t.add_row(split, group, str(y["n"]), str(x["within_pct"]), str(y["within_pct"]),
+                  str(x["mdape_pct"]), str(y["mdape_pct"]))
+
+    for split in ("test", "train", "all", "planned"):
+        row(split, "all", b[split], a[split])
+    for kind in ("corridor", "mode"):
+        for k, y in a[f"test_by_{kind}"].items():
+            row("test", f"{kind}: {k}", b[f"test_by_{kind}"][k], y)
+    out.print(t)
+    if cases:
+        c = Table(title="Observations", title_justify="left")
+        for col in ("id", "split", "published", "P50 prior", "P50 calibrated", "route"):
+            c.add_column(col)
+        for x in rep["cases"]:
+            pub = f"{x['low']:g}" + (f"-{x['high']:g}" if x["high"] != x["low"] else "")
+            c.add_row(x["id"], x["split"], pub, str(x["p50_before"]),
+                      f"{x['p50']}{'' if x['within'] else ' *'}", str(x["route"]))
+        out.print(c)
+    out.print(f"[dim]Within range: P50 inside the published range widened by "
+              f"{100 * cal.TOLERANCE:g} % each side; held out: {100 * cal.TEST_SHARE:g} % of "
+              f"observations by hash of their id; planned figures are not fitted. "
+              f"{len(res.skipped)} observations name places that are not hubs. "
+              f"Calibrated values: {len(res.rows)} rows, fitted {rep['fitted_on']}.[/]")
+
+
 from silkway import cli_assign as _cli_assign  # noqa: E402 - registers `silkway assign` on app
 
 del _cli_assign
