@@ -24,7 +24,8 @@ SHA-256 of :data:`SPLIT_SALT` + its id falls in the lowest :data:`TEST_SHARE` of
 A *record* run (the quote calls the time a record, or says the run beat its target) is a lower
 bound on the P50 (``at_least``);
 a figure the source gives for the time *before* the service it announces ("used to take") is
-not scored. A Middle Corridor case must cross the Caspian by ferry when its ends lie on
+not scored (nor one the source, or the table's quote, calls the previous arrangement a new
+route replaces). A Middle Corridor case must cross the Caspian by ferry when its ends lie on
 opposite sides of the sea; a country the source names as a via point must be crossed (when
 a route of the corridor does). An hours figure is a train's running time between stations: it
 is compared with the route's days without the loading at the origin and the unloading at the
@@ -82,7 +83,7 @@ CASPIAN_LON = 51.0  # east of Baku, west of Aktau: a trip across it takes a Casp
 # a figure the source gives for
 # the time *before* the service it announces describes an earlier network and is not scored.
 RECORD = re.compile(r"\brecord\b|\bbeat\b", re.I)
-SUPERSEDED = re.compile(r"used to take|\bif before\b", re.I)
+SUPERSEDED = re.compile(r"used to take|\bif before\b|\bprevious arrangement\b", re.I)
 
 # Country names the observations give as via points (the route must cross them, if one does).
 COUNTRY_NAMES = {"kazakhstan": "KZ", "russia": "RU", "belarus": "BY", "poland": "PL",
