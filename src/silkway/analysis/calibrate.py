@@ -93,6 +93,10 @@ COUNTRY_NAMES = {"kazakhstan": "KZ", "russia": "RU", "belarus": "BY", "poland": 
                  "turkiye": "TR", "china": "CN", "germany": "DE", "romania": "RO",
                  "bulgaria": "BG", "hungary": "HU", "austria": "AT"}
 
+# Loading and unloading are one parameter per hub profile: a trip read backwards pays the same.
+TIED = {"end": "start", "land_end": "land_start"}
+TIED_BACK = {"start": "end", "land_start": "land_end"}
+
 Param = tuple[str, str]  # (target type, key): ("tariff", "rail_cn"), ("handling", "port_cn/end")
 
 
@@ -286,7 +290,8 @@ def form_of(route: Route, *, ends: bool = True) -> Form:
         if leg.border is not None:
             f.parts.append((("border", leg.border.border), rl.figures.dwell_days))
     for h in route.handling if ends else route.handling[1:-1]:
-        f.parts.append((("handling", f"{h.hub.profile.profile}/{h.operation}"), h.days))
+        op = TIED.get(h.operation, h.operation)
+        f.parts.append((("handling", f"{h.hub.profile.profile}/{op}"), h.days))
     return f
 
 
@@ -380,6 +385,16 @@ def calibrated_rows(tables: Tables, factors: dict[Param, float], uses: dict[Para
                 f"{', '.join(obs)} of observations.csv (prior {prior:g} from the sourced table)")
         rows.append(Calibrated(p[0], p[1], qty[p[0]], prior, fitted, tuple(obs), fitted_on,
                                Provenance("calibrated", note)))
+        prof, _, op = p[1].partition("/")
+        if p[0] == "handling" and op in TIED_BACK:  # the unloading moves with the loading
+            twin = f"{prof}/{TIED_BACK[op]}"
+            tprior = _prior_value(tables, ("handling", twin))
+            tfit = round(tprior * f, 3)
+            if tfit != tprior and tfit > 0:
+                rows.append(Calibrated(p[0], twin, qty[p[0]], tprior, tfit, tuple(obs),
+                                       fitted_on, Provenance("calibrated", note.replace(
+                                           f"(prior {prior:g}", f"(tied to {p[1]}; prior "
+                                           f"{tprior:g}"))))
     return rows
 
 
