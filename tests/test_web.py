@@ -323,3 +323,22 @@ def test_via_and_corridor_constrain_the_plan_from_the_form(server: str, browser:
     assert all("Aktau" in r or "Middle Corridor" in r for r in _routes(page)), _routes(page)
     page.screenshot(path=str(ARTIFACTS / "web-via-corridor.png"), full_page=True)
     assert not problems, problems
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_capacity_view_assigns_the_example_flows(server: str, browser: Any, size: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, problems = _open(browser, server + "/")
+    if size == "phone":
+        page.set_viewport_size({"width": 390, "height": 844})
+    page.click("#tab-capacity")
+    assert page.locator("#assign-scenario option").count() > 1
+    page.click("#assign-run")
+    page.wait_for_selector("#capacity tbody tr", timeout=120_000)
+    rows = page.locator("#capacity tbody tr")
+    assert rows.count() >= 10
+    assert page.locator("#capacity tbody tr.binding").count() >= 1  # a positive shadow price
+    assert page.locator("#capacity-shares li").count() >= 2
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(ARTIFACTS / f"web-capacity-{size}.png"), full_page=True)
+    assert not problems, problems

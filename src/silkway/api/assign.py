@@ -12,6 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
+from importlib import resources
+
+from fastapi.responses import PlainTextResponse
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +50,14 @@ def add_assign_routes(app: FastAPI, net: Network, runner: Any,
     """Add the endpoint to ``app`` (directly, so the app's ``/api/v1`` aliasing sees it);
     ``runner`` (:class:`silkway.api.jobs.JobRunner`) runs and records the jobs on its bounded
     pool, ``require_token`` guards writes."""
+
+    @app.get("/api/assign/example", response_class=PlainTextResponse,
+             responses={200: {"content": {"text/csv": {}}}})
+    def assign_example() -> PlainTextResponse:
+        """The shipped example flows (a year of Japan/China to Central Asia/Europe demand)."""
+        text = resources.files("silkway.data").joinpath("examples", "flows_2025.csv").read_text(
+            encoding="utf-8")
+        return PlainTextResponse(text, media_type="text/csv")
 
     @app.post("/api/assign", dependencies=[Depends(require_token)], status_code=202)
     def assign_job(body: AssignRequest) -> dict[str, Any]:

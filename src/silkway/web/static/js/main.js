@@ -7,7 +7,7 @@ import { prepareTicks, renderHistogram, renderPareto } from "./charts.js";
 import { drawMap, fitMap, labelPoint, renderLegend, wireMap } from "./map.js";
 import { MODES, MONTHS, checked, countryName, hooks, hubName, shortName, state } from "./state.js";
 import { renderLegs, renderTable } from "./tables.js";
-import { exportPlan, renderCompare, renderCorridors, renderEmissions, renderSaved } from "./views.js";
+import { exportPlan, renderCapacity, renderCompare, renderCorridors, renderEmissions, renderSaved } from "./views.js";
 
 // the countries most often avoided, as one-click chips; any other country is one search away
 const AVOID = ["RU", "BY", "IR", "CN", "KZ", "AF", "PK", "TR", "EG", "TM", "AZ", "GE", "UZ", "KG", "MN", "UA"];
@@ -15,7 +15,7 @@ const PASSAGES = [
   ["suez", "Suez"], ["bab-el-mandeb", "Bab-el-Mandeb"], ["hormuz", "Hormuz"], ["bosporus", "Bosporus"],
   ["malacca", "Malacca"], ["gibraltar", "Gibraltar"], ["cape", "Cape"],
 ];
-const VIEWS = ["routes", "corridors", "emissions", "compare", "saved"];
+const VIEWS = ["routes", "corridors", "emissions", "compare", "saved", "capacity"];
 
 // ---------------------------------------------------------------- messages
 function showError(err) {
@@ -231,6 +231,7 @@ function ensureScenarioOption(name) {
 function fillScenarios(list) {
   state.scenarios = list;
   for (const sc of list) $("scenario").append(h("option", { value: sc.name, title: sc.title || sc.name }, sc.title || sc.name));
+  for (const sc of list.filter((x) => !x.saved)) $("assign-scenario").append(h("option", { value: sc.name }, sc.title || sc.name));
 }
 
 function showScenarioDescription() {
@@ -436,6 +437,7 @@ function onResize() {
 function wire() {
   $("plan-form").addEventListener("submit", onSubmit);
   $("save").addEventListener("click", onSave);
+  $("assign-run").addEventListener("click", renderCapacity);
   $("error-close").addEventListener("click", hideError);
   $("scenario").addEventListener("change", showScenarioDescription);
   $("swap").addEventListener("click", () => {

@@ -1,7 +1,7 @@
 /* The other tabs: corridors, the ISO 14083 emission statement, baseline-vs-scenario comparison,
  * saved plans; and the Export menu. Each renders from the API on demand. */
 
-import { ApiError, api } from "./api.js";
+import { API, ApiError, api } from "./api.js";
 import { $, cardify, clear, download, h } from "./dom.js";
 import * as fmt from "./fmt.js";
 import { MONTHS, hooks, state } from "./state.js";
@@ -211,5 +211,48 @@ export async function exportPlan(kind) {
     download(blob, `silkway-${o}-${d}.${ext.toLowerCase()}`);
   } catch (err) {
     hooks.error(err);
+  }
+}
+
+// ---------------------------------------------------------------- capacity
+
+/** Assign the shipped example flows (as a job) and show utilisation, queues and shadow prices. */
+export async function renderCapacity() {
+  const wrap = $("capacity-body");
+  note(wrap, "Assigning the example flows…", "empty loading-note");
+  try {
+    const csv = await fetch(API + "/assign/example").then((r) => r.text());
+    const scenario = $("assign-scenario").value || null;
+    const job = await api("POST", "/assign", { csv, scenario }, { auth: true });
+    let state = job;
+    for (let i = 0; i < 240 && state.status !== "done" && state.status !== "failed"; i++) {
+      await new Promise((ok) => setTimeout(ok, 500));
+      state = await api("GET", `/jobs/${encodeURIComponent(job.id)}`);
+    }
+    if (state.status !== "done") return note(wrap, `The assignment did not finish: ${state.error || state.status}`, "empty error-note");
+    const res = state.result;
+    const pct = (x) => `${(100 * x).toFixed(0)}%`;
+    const num = (x, d = 0) => Number(x).toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+    const rows = res.elements.map((e) => h("tr", { class: e.shadow_price_usd_per_teu > 0 ? "binding" : "" },
+      h("td", {}, e.name),
+      h("td", { class: "num" }, num(e.capacity_teu)),
+      h("td", { class: "num" }, num(e.assigned_teu)),
+      h("td", { class: "num util" }, h("span", { class: "bar", style: `width:${Math.min(100, 100 * e.utilisation).toFixed(0)}%` }), pct(e.utilisation)),
+      h("td", { class: "num" }, num(e.queue_days, 2)),
+      h("td", { class: "num" }, num(e.shadow_price_usd_per_teu))));
+    const shares = Object.entries(res.corridor_share || {}).sort((a, b) => b[1] - a[1])
+      .map(([name, share]) => h("li", {}, `${name}: ${pct(share)}`));
+    clear(wrap).append(
+      h("p", { class: "sub" }, `${num(res.system.served_teu)} TEU served, ${num(res.unserved_teu)} unserved; `
+        + `mean ${num(res.system.days_with_queue_mean, 1)} days incl. ${num(res.system.queue_days_mean, 2)} queue days; `
+        + `${num(res.system.cost_usd_per_teu)} USD/TEU. Shaded rows are at capacity (positive shadow price). ${res.method}`),
+      h("div", { class: "table-wrap" }, h("table", { id: "capacity", class: "grid" },
+        h("thead", {}, h("tr", {}, h("th", {}, "Element"), h("th", {}, "Capacity TEU"), h("th", {}, "Assigned TEU"),
+          h("th", {}, "Utilisation"), h("th", {}, "Queue days"), h("th", {}, "Shadow price USD/TEU"))),
+        h("tbody", {}, rows))),
+      h("h3", {}, "Corridor shares"), h("ul", { id: "capacity-shares" }, shares));
+    cardify($("capacity"), { spans: { 0: "span-6" } });
+  } catch (err) {
+    note(wrap, err instanceof ApiError ? `${err.title}: ${err.detail}` : String(err), "empty error-note");
   }
 }
