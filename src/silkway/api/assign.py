@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from importlib import resources
 from typing import Any, Literal
 
-from importlib import resources
-
-from fastapi.responses import PlainTextResponse
 from fastapi import Depends, FastAPI
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from silkway.analysis import assign_output
