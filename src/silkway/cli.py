@@ -139,15 +139,6 @@ CacheDir = Annotated[Path | None, typer.Option(
     help="Where the compiled network is cached [default: ~/.cache/silkway].")]
 
 
-Avoid = Annotated[str | None, typer.Option(help="Countries to avoid, ISO alpha-2, e.g. RU,BY.")]
-Modes = Annotated[str | None, typer.Option(help="Allowed modes: sea,rail,road,ferry.")]
-Close = Annotated[str | None, typer.Option(
-    help="Closed passages: suez,bab-el-mandeb,hormuz,bosporus,malacca,gibraltar,cape.")]
-CargoOpt = Annotated[str, typer.Option(help="FEU or TEU.")]
-PayloadT = Annotated[float | None, typer.Option(help="Cargo tonnes per container.")]
-Reefer = Annotated[bool, typer.Option("--reefer", help="Refrigerated container.")]
-Allocation = Annotated[str, typer.Option(help="Emission allocation: mass or teu.")]
-Month = Annotated[int | None, typer.Option(min=1, max=12, help="Month of departure.")]
 ScenarioOpt = Annotated[str | None, typer.Option(
     help="Scenario name (see `silkway scenarios`) or a .yaml file.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -223,17 +214,6 @@ def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
     finally:
         if task is not None:
             bar.stop()
-
-
-def _deadline(text: str | None) -> float | None:
-    """'30d', '30 days' or '30' -> 30.0."""
-    if text is None:
-        return None
-    raw = text.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d").strip()
-    try:
-        return float(raw)
-    except ValueError:
-        raise _fail(ConstraintError(f"deadline {text!r} is not a number of days, e.g. 30d")) from None
 
 
 def _route_table(result: silkway.PlanResult, console: Console) -> tuple[Table, list[str]]:
@@ -343,14 +323,12 @@ def _print_corridors(result: silkway.PlanResult) -> None:
                          no_wrap=right, overflow="fold")
         best = result.routes[0]
         for a in served:
-            r = a.route
-            assert r is not None
+            r, gap = a.route, a.gap(best)
+            assert r is not None and gap is not None
             t.add_row(escape(a.corridor.name), str(a.route_number or "-"),
-                      f"{r.transit_days.p50:.1f}",
-                      _signed(r.transit_days.p50 - best.transit_days.p50, ".1f"),
-                      _signed(r.transit_days.p90 - best.transit_days.p90, ".1f"),
-                      _signed(r.cost_usd - best.cost_usd, ",.0f"),
-                      _signed((r.co2e_wtw_kg - best.co2e_wtw_kg) / 1000, ".2f"))
+                      f"{r.transit_days.p50:.1f}", _signed(gap["days_p50"], ".1f"),
+                      _signed(gap["days_p90"], ".1f"), _signed(gap["cost_usd"], ",.0f"),
+                      _signed(gap["co2e_kg"] / 1000, ".2f"))
         out.print(t)
         for a in served:
             if a.route_number is None and a.route is not None:

@@ -205,14 +205,19 @@ class CorridorAnswer:
     in_pareto: bool = False
     route_number: int | None = None  # the route's number in the plan, when it is listed
 
+    def gap(self, best: Route | None) -> dict[str, float] | None:
+        """This corridor's best route minus ``best`` (the plan's route 1), or None."""
+        r = self.route
+        if r is None or best is None:
+            return None
+        return {"days_p50": round(r.transit_days.p50 - best.transit_days.p50, 2),
+                "days_p90": round(r.transit_days.p90 - best.transit_days.p90, 2),
+                "cost_usd": round(r.cost_usd - best.cost_usd, 2),
+                "co2e_kg": round(r.co2e_wtw_kg - best.co2e_wtw_kg, 2)}
+
     def to_dict(self, best: Route | None, *, geometry: bool = False) -> dict[str, Any]:
         r = self.route
-        gap = None
-        if r is not None and best is not None:
-            gap = {"days_p50": round(r.transit_days.p50 - best.transit_days.p50, 2),
-                   "days_p90": round(r.transit_days.p90 - best.transit_days.p90, 2),
-                   "cost_usd": round(r.cost_usd - best.cost_usd, 2),
-                   "co2e_kg": round(r.co2e_wtw_kg - best.co2e_wtw_kg, 2)}
+        gap = self.gap(best)
         return {"id": self.corridor.id, "name": self.corridor.name,
                 "in_pareto": self.in_pareto, "route_number": self.route_number,
                 "route": r.to_dict(geometry=geometry) if r is not None else None,
@@ -321,12 +326,6 @@ class PlanResult:
     def route_table(self) -> dict[str, Any]:
         """The route table as shown by the CLI and the page (see :func:`export.route_table`)."""
         return export.route_table(self)
-
-
-def _resolve(network: Network, place: str | Hub) -> Hub:
-    """The hub of ``network`` a place names. A :class:`Hub` is looked up again by id, so one from
-    the baseline network gets the scenario's and the month's handling times and costs."""
-    return network.hub(place.id) if isinstance(place, Hub) else network.find(place)
 
 
 def _modes_words(route_legs: Sequence[RouteLeg]) -> str:
