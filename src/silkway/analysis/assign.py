@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 
 from silkway.analysis import assign_solve as solve
 from silkway.analysis import scenarios
-from silkway.analysis.batch import RowError
+from silkway.analysis.csvrows import RowError
 from silkway.analysis.flows import Flow
 from silkway.analysis.plan import Route, plan
 from silkway.analysis.whatif import corridor

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from silkway.analysis.assign import Assignment
-from silkway.analysis.batch import write_table
+from silkway.analysis.writers import write_table
 
 ROUTE_COLUMNS: dict[str, str] = {
     "record": "string", "row": "string", "id": "string", "origin": "string",

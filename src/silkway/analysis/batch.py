@@ -19,27 +19,24 @@ lists), ``payload_t``, ``max_transshipments``, ``objective`` (days, cost, co2e o
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import logging
-import math
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from distributed import WorkerPlugin
 
-from silkway._csvcell import safe_row
 from silkway.analysis import plan as _plan_module
+from silkway.analysis.csvrows import RawRow, RowError, parse_int, read_csv_file, read_rows
 from silkway.analysis.distributed import dask_client
 from silkway.analysis.scenarios import Scenario
+from silkway.analysis.writers import FLOAT, INT, STR, write_table
 from silkway.errors import ConstraintError, InputError, SilkwayError
 from silkway.network.model import Hub, Network, load_network
 from silkway.query import QUERY_FIELDS, PlanQuery, make_query
@@ -58,7 +55,7 @@ field of :class:`~silkway.query.PlanQuery`; any other column is an error."""
 BATCH_OBJECTIVES = ("days", "cost", "co2e", "p90")
 """Objectives a shipment row may name."""
 
-_INT, _FLOAT, _STR = "int64", "float64", "string"
+_INT, _FLOAT, _STR = INT, FLOAT, STR
 _COLUMN_TYPES: dict[str, str] = {
     "row": _INT, "id": _STR, "status": _STR, "error": _STR,
     "origin": _STR, "destination": _STR, "origin_hub": _STR, "destination_hub": _STR,
@@ -119,32 +116,6 @@ class Shipment:
         return Cargo(self.query.cargo)
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """A data row that cannot be planned as given.
-
-    Attributes
-    ----------
-    row
-        1-based data line of the input.
-    problem
-        What is wrong, without the row number (see :attr:`message`).
-    id, origin, destination
-        The row's values as given, to identify it in the output.
-    """
-
-    row: int
-    problem: str
-    id: str | None = None
-    origin: str | None = None
-    destination: str | None = None
-
-    @property
-    def message(self) -> str:
-        """One sentence naming the row and the problem."""
-        return f"row {self.row}: {self.problem}"
-
-
 # ----------------------------------------------------------------------------------- reading
 
 
@@ -172,64 +143,19 @@ def read_shipments(path: str | Path) -> tuple[list[Shipment], list[RowError]]:
         When the file as a whole is unusable: unreadable, not UTF-8, not CSV, empty, or without
         an ``origin`` or ``destination`` column.
     """
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read shipments file {p}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"shipments file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
-                        f"offset {exc.start}); save it as UTF-8 CSV") from None
-    return read_shipments_text(text, name=str(p))
+    return read_shipments_text(read_csv_file(path, "shipments"), name=str(Path(path)))
 
 
 def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shipment],
                                                                        list[RowError]]:
     """:func:`read_shipments` on CSV text already in memory (e.g. an upload); ``name`` labels
     the source in error messages."""
-    p = Path(name)
-    shipments: list[Shipment] = []
-    errors: list[RowError] = []
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
-    header: list[str] | None = None
-    header_line = 0
-    last_line = 0
-    try:
-        for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if not any(v.strip() for v in record):
-                continue
-            if header is None:
-                header, header_line = _header(record, p), reader.line_num
-                continue
-            row = start - header_line
-            item = _parse_row(row, header, record)
-            if isinstance(item, Shipment):
-                shipments.append(item)
-            else:
-                errors.append(item)
-    except csv.Error as exc:
-        raise InputError(f"shipments file {p} is not valid CSV at line {reader.line_num}: {exc}") from None
-    if header is None:
-        raise InputError(f"shipments file {p} is empty; it needs a header row naming origin and "
-                        "destination")
-    log.info("read %d shipments and %d bad rows from %s", len(shipments), len(errors), p)
-    return shipments, errors
+    return read_rows(text, kind="shipments", name=str(Path(name)),
+                     required=("origin", "destination"), parse=_parse_row,
+                     check_columns=partial(_check_columns, name=str(Path(name))))
 
 
-def _header(record: list[str], path: Path) -> list[str]:
-    names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
-    dupes = sorted({n for n in names if n and names.count(n) > 1})
-    if dupes:
-        raise InputError(f"shipments file {path} repeats column(s) {', '.join(dupes)} in its header")
-    missing = [c for c in ("origin", "destination") if c not in names]
-    if missing:
-        hint = "; it looks ';'-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
-        found = ", ".join(n for n in names if n) or "none"
-        raise InputError(f"shipments file {path} has no {' or '.join(missing)} column "
-                        f"(found: {found}){hint}")
+def _check_columns(names: list[str], *, name: str) -> None:
     unknown = [n for n in names if n and n not in INPUT_COLUMNS]
     if unknown:  # an ignored column silently changes every row's answer (W4)
         named = []
@@ -239,31 +165,18 @@ def _header(record: list[str], path: Path) -> list[str]:
                 close = [c for c in INPUT_COLUMNS if n and c.startswith(n)][:1]
             named.append(f"{_clip(n)!r}" + (f" (did you mean {close[0]}?)" if close else ""))
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise InputError(f"shipments file {path} has unknown column(s) {', '.join(named)}{more}; "
+        raise InputError(f"shipments file {name} has unknown column(s) {', '.join(named)}{more}; "
                          f"the columns are {', '.join(INPUT_COLUMNS)}")
-    return names
 
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _parse_row(row: int, header: list[str], record: list[str]) -> Shipment | RowError:
-    values = {name: value.strip() for name, value in zip(header, record, strict=False) if name}
-    ident = values.get("id") or None
-    origin, destination = values.get("origin", ""), values.get("destination", "")
-    problems: list[str] = []
-
-    def fail(problem: str) -> RowError:
-        return RowError(row, problem, ident, origin or None, destination or None)
-
-    if len(record) > len(header):
-        return fail(f"it has {len(record)} fields but the header has {len(header)}")
-    if not origin:
-        problems.append("origin is empty")
-    if not destination:
-        problems.append("destination is empty")
-    count = _parse_int(values.get("count", ""), "count", minimum=1, unit="containers", problems=problems)
+def _parse_row(raw: RawRow) -> Shipment | RowError:
+    values = raw.values
+    problems = raw.place_problems()
+    count = parse_int(values.get("count", ""), "count", minimum=1, unit="containers", problems=problems)
     departure = _parse_date(values.get("departure_date", ""), problems)
     fields: dict[str, Any] = {k: v for k, v in values.items() if k in QUERY_FIELDS and v != ""}
     fields.setdefault("corridors", "none")  # a batch row keeps only its best route
@@ -281,35 +194,9 @@ def _parse_row(row: int, header: list[str], record: list[str]) -> Shipment | Row
         except ConstraintError as exc:
             problems.append(str(exc))
     if problems or query is None:
-        return fail("; ".join(problems))
-    return Shipment(row=row, query=query, id=ident, count=1 if count is None else count,
+        return raw.error("; ".join(problems))
+    return Shipment(row=raw.row, query=query, id=raw.ident, count=1 if count is None else count,
                     departure_date=departure)
-
-
-def _parse_int(text: str, name: str, *, minimum: int, unit: str, problems: list[str]) -> int | None:
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not (math.isfinite(number) and number.is_integer() and number >= minimum):
-        problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
-        return None
-    return int(number)
-
-
-def _parse_float(text: str, name: str, *, problems: list[str], positive: bool = False) -> float | None:
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or (positive and number <= 0):
-        problems.append(f"{name} {text!r} is not a {'positive ' if positive else ''}number")
-        return None
-    return number
 
 
 def _parse_date(text: str, problems: list[str]) -> date | None:
@@ -626,89 +513,6 @@ def write_results(rows: Iterable[dict[str, Any]], path: str | Path) -> None:
     nulls) and empty in CSV. See :func:`write_table`.
     """
     write_table(rows, path, _COLUMN_TYPES)
-
-
-def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
-                columns: dict[str, str] | None = None) -> None:
-    """Write rows of a tidy table to ``path``: Parquet for ``.parquet``, CSV for ``.csv``.
-
-    The file is written to a temporary name and renamed into place, so a failed write leaves no
-    half file.
-
-    Parameters
-    ----------
-    columns
-        Column name -> ``int64``, ``float64``, ``bool`` or ``string``, in order; None infers
-        them from the rows (first non-empty value of each key, in first-seen key order).
-
-    Raises
-    ------
-    ConstraintError
-        For another extension or a file that cannot be written.
-
-    Notes
-    -----
-    CSV text cells that a spreadsheet would run as a formula are prefixed with ``'``
-    (:func:`silkway._csvcell.safe_cell`); Parquet keeps values as they are.
-    """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise ConstraintError(f"output file {p} must end in .parquet or .csv")
-    rows = list(rows)
-    types = columns if columns is not None else _infer_types(rows)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}-", suffix=suffix)
-    except OSError as exc:
-        raise ConstraintError(f"cannot write {p}: {exc.strerror or exc}") from None
-    try:
-        if suffix == ".parquet":
-            os.close(fd)
-            _write_parquet(rows, Path(tmp), types)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(types), extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(safe_row(row) for row in rows)
-        Path(tmp).replace(p)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConstraintError(f"cannot write {p}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    log.info("wrote %d rows to %s", len(rows), p)
-
-
-def _infer_types(rows: list[dict[str, Any]]) -> dict[str, str]:
-    def kind(value: Any) -> str:
-        if isinstance(value, bool):
-            return "bool"
-        if isinstance(value, int):
-            return _INT
-        return _FLOAT if isinstance(value, float) else _STR
-
-    types: dict[str, str | None] = {}
-    for row in rows:
-        for key, value in row.items():
-            known = types.get(key)
-            if value is None:
-                types.setdefault(key, None)
-            elif known is None:
-                types[key] = kind(value)
-            elif known == _INT and kind(value) == _FLOAT:
-                types[key] = _FLOAT
-    return {k: v or _STR for k, v in types.items()}
-
-
-def _write_parquet(rows: list[dict[str, Any]], path: Path, columns: dict[str, str]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    types = {_INT: pa.int64(), _FLOAT: pa.float64(), _STR: pa.string(), "bool": pa.bool_()}
-    schema = pa.schema([(name, types[kind]) for name, kind in columns.items()])
-    table = pa.table({name: [r.get(name) for r in rows] for name in columns}, schema=schema)
-    pq.write_table(table, path)
 
 
 __all__ = [

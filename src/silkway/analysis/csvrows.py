@@ -1,0 +1,239 @@
+"""One reader for the CSV files of rows that silkway plans (shipments, demand flows).
+
+:func:`read_csv_file` turns a path into text, :func:`read_rows` turns that text into items and
+:class:`RowError` rows. Both kinds of file share the same rules, so they share this code: the
+header is case-insensitive (spaces and dashes read as ``_``), a repeated or missing required
+column stops the whole file with one sentence, a wholly blank line is not a row, and every other
+data line becomes exactly one item or one :class:`RowError` naming its row: never a dropped row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from silkway.errors import InputError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A data row that cannot be planned as given.
+
+    Attributes
+    ----------
+    row
+        1-based data line of the input.
+    problem
+        What is wrong, without the row number (see :attr:`message`).
+    id, origin, destination
+        The row's values as given, to identify it in the output.
+    """
+
+    row: int
+    problem: str
+    id: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+
+    @property
+    def message(self) -> str:
+        """One sentence naming the row and the problem."""
+        return f"row {self.row}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One data row as text, keyed by the normalised header names, before validation.
+
+    Attributes
+    ----------
+    row
+        1-based data line of the input (the line after the header is row 1).
+    values
+        Column name -> stripped cell text (cells of unnamed columns are left out).
+    """
+
+    row: int
+    values: dict[str, str]
+
+    @property
+    def ident(self) -> str | None:
+        """The row's ``id`` column, if any."""
+        return self.values.get("id") or None
+
+    @property
+    def origin(self) -> str:
+        return self.values.get("origin", "")
+
+    @property
+    def destination(self) -> str:
+        return self.values.get("destination", "")
+
+    def error(self, problem: str) -> RowError:
+        """This row as a :class:`RowError` for ``problem``."""
+        return RowError(self.row, problem, self.ident, self.origin or None,
+                        self.destination or None)
+
+    def place_problems(self) -> list[str]:
+        """The problems of an empty origin or destination (a fresh list to add to)."""
+        problems: list[str] = []
+        if not self.origin:
+            problems.append("origin is empty")
+        if not self.destination:
+            problems.append("destination is empty")
+        return problems
+
+
+def read_csv_file(path: str | Path, kind: str) -> str:
+    """The text of the UTF-8 CSV file at ``path`` (a byte-order mark is dropped).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or is not UTF-8; ``kind`` (e.g. ``"shipments"``) names
+        the file in the sentence.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {kind} file {p}: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{kind} file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+                        f"offset {exc.start}); save it as UTF-8 CSV") from None
+
+
+def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
+              parse: Callable[[RawRow], T | RowError],
+              check_columns: Callable[[list[str]], None] | None = None,
+              comments: bool = False) -> tuple[list[T], list[RowError]]:
+    """Read CSV text into parsed items and per-row errors (both in input order).
+
+    Parameters
+    ----------
+    text
+        The CSV text, header first.
+    kind, name
+        What the file holds (``"shipments"``) and where it came from, for error sentences.
+    required
+        Columns the header must name.
+    parse
+        Validates one row with as many fields as the header or fewer; returns the item or the
+        row's :class:`RowError`. A row with more fields than the header is an error without it.
+    check_columns
+        Called with the normalised header names, to reject or warn of unknown columns.
+    comments
+        Whether a line whose first cell starts with ``#`` is a comment rather than a row.
+
+    Raises
+    ------
+    InputError
+        When the file as a whole is unusable: not CSV, empty, with a repeated column or
+        without a required one.
+    """
+    items: list[T] = []
+    errors: list[RowError] = []
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    header: list[str] | None = None
+    header_line = 0
+    last_line = 0
+    try:
+        for record in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(v.strip() for v in record) or (
+                    comments and record[0].lstrip().startswith("#")):
+                continue
+            if header is None:
+                header, header_line = _header(record, kind, name, required), reader.line_num
+                if check_columns is not None:
+                    check_columns(header)
+                continue
+            raw = RawRow(start - header_line,
+                         {n: v.strip() for n, v in zip(header, record, strict=False) if n})
+            if len(record) > len(header):
+                item: T | RowError = raw.error(
+                    f"it has {len(record)} fields but the header has {len(header)}")
+            else:
+                item = parse(raw)
+            if isinstance(item, RowError):
+                errors.append(item)
+            else:
+                items.append(item)
+    except csv.Error as exc:
+        raise InputError(f"{kind} file {name} is not valid CSV at line {reader.line_num}: "
+                         f"{exc}") from None
+    if header is None:
+        raise InputError(f"{kind} file {name} is empty; it needs a header row naming "
+                         f"{_or(required, 'and')}")
+    log.info("read %d %s and %d bad rows from %s", len(items), kind, len(errors), name)
+    return items, errors
+
+
+def _header(record: list[str], kind: str, name: str, required: Sequence[str]) -> list[str]:
+    names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise InputError(f"{kind} file {name} repeats column(s) {', '.join(dupes)} in its header")
+    missing = [c for c in required if c not in names]
+    if missing:
+        hint = "; it looks ';'-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
+        found = ", ".join(n for n in names if n) or "none"
+        raise InputError(f"{kind} file {name} has no {_or(missing, 'or')} column "
+                         f"(found: {found}){hint}")
+    return names
+
+
+def _or(words: Sequence[str], last: str) -> str:
+    """``a``, ``a or b``, ``a, b or c`` (with ``last`` for ``or``)."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def parse_int(text: str, name: str, *, minimum: int, unit: str,
+              problems: list[str]) -> int | None:
+    """A whole number of at least ``minimum`` from a cell, None for an empty cell.
+
+    A bad value adds one problem to ``problems`` and gives None.
+    """
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number.is_integer() and number >= minimum):
+        problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
+        return None
+    return int(number)
+
+
+def parse_float(text: str, name: str, *, problems: list[str],
+                positive: bool = False) -> float | None:
+    """A finite (optionally positive) number from a cell, None for an empty cell.
+
+    A bad value adds one problem to ``problems`` and gives None.
+    """
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or (positive and number <= 0):
+        problems.append(f"{name} {text!r} is not a {'positive ' if positive else ''}number")
+        return None
+    return number
+
+
+__all__ = ["RawRow", "RowError", "parse_float", "parse_int", "read_csv_file", "read_rows"]
