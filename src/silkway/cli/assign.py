@@ -15,7 +15,7 @@ from rich.text import Text
 from silkway.analysis import assign_output
 from silkway.analysis.assign import DEFAULT_GAP, Assignment, assign
 from silkway.analysis.flows import read_flows
-from silkway.cli import AsJson, CacheDir, ScenarioOpt, _bar, _fail, _load, app, out
+from silkway.cli._app import AsJson, CacheDir, ScenarioOpt, _bar, _fail, _load, out
 from silkway.errors import ConstraintError, DataError, SilkwayError
 
 
@@ -78,7 +78,6 @@ def _compare_tables(d: dict[str, Any], name: str) -> list[Table]:
     return [t, c]
 
 
-@app.command("assign")
 def assign_cmd(
     flows: Annotated[Path, typer.Argument(help="CSV of flows: origin, destination, teu, ...")],
     scenario: ScenarioOpt = None,

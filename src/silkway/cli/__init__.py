@@ -1,0 +1,63 @@
+"""Command-line interface: ``silkway plan``, ``silkway hubs``, ``silkway network``.
+
+Exit codes (one mapping, :func:`silkway.errors.exit_code`): 0 success; 2 bad input (the user's
+place, option, file or row, including usage errors); 3 no route satisfies the constraints; 4 the
+shipped data or the network cache is broken; 5 a backend failed (database, Dask scheduler, disk);
+1 an internal error. Every error is one line on stderr (``{"error", "detail", "exit_code"}`` JSON
+with ``--json``), never a traceback, and user text is never read as rich markup.
+
+The command group and what its commands share are in :mod:`silkway.cli._app`; the commands, by
+theme, in :mod:`~silkway.cli.planning` (plan, emissions, corridors), :mod:`~silkway.cli.analysis`
+(scenarios, compare, sweep, batch), :mod:`~silkway.cli.data` (hubs, serve, network, calibrate)
+and :mod:`~silkway.cli.assign`; the table below registers them on :data:`app`, in the order
+``silkway --help`` lists them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from silkway.cli import analysis, assign, data, planning
+from silkway.cli._app import (  # _quiet_dask: importable from here as before the split
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    MAX_DETAIL_CHARS,
+    _quiet_dask,  # noqa: F401
+    app,
+    network_app,
+)
+from silkway.cli.planning import _legs_lines, _route_table  # noqa: F401 - as before the split
+from silkway.errors import EXIT_BACKEND, EXIT_DATA, EXIT_NO_ROUTE
+
+__all__ = ["EXIT_BACKEND", "EXIT_BAD_INPUT", "EXIT_DATA", "EXIT_INTERNAL", "EXIT_NO_ROUTE",
+           "MAX_DETAIL_CHARS", "app", "main"]
+
+_COMMANDS = (
+    ("plan", planning.plan),
+    ("emissions", planning.emissions),
+    ("corridors", planning.corridors_cmd),
+    ("scenarios", analysis.scenarios_cmd),
+    ("compare", analysis.compare),
+    ("sweep", analysis.sweep),
+    ("batch", analysis.batch),
+    ("hubs", data.hubs),
+    ("serve", data.serve),
+    ("calibrate", data.calibrate),
+    ("assign", assign.assign_cmd),
+)
+"""The commands of ``silkway``, in the order ``silkway --help`` lists them."""
+
+for _name, _command in _COMMANDS:
+    app.command(_name)(_command)
+network_app.command("build")(data.network_build)
+network_app.command("info")(data.network_info)
+del _name, _command
+
+
+def main() -> None:
+    """Entry point: run the CLI (its command group turns any failure into a one-line message)."""
+    level = os.environ.get("SILKWAY_LOG", "WARNING").upper()
+    logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
+                        format="%(levelname)s %(name)s: %(message)s")
+    app()

@@ -1,0 +1,5 @@
+"""``python -m silkway.cli``: the same as the ``silkway`` command."""
+
+from silkway.cli import main
+
+main()

@@ -1,0 +1,193 @@
+"""The ``silkway`` command group and what its commands share: error reporting (one line on
+stderr and an exit code), the common options, the network loader and progress bars."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from typer.core import TyperGroup
+
+import silkway
+from silkway.errors import EXIT_BACKEND, EXIT_INPUT, SilkwayError, exit_code
+
+log = logging.getLogger(__name__)
+
+EXIT_BAD_INPUT, EXIT_INTERNAL = EXIT_INPUT, 1
+MAX_DETAIL_CHARS = 600
+"""Error sentences are cut to this length, so that a huge input is never echoed whole."""
+
+# Neither user text nor help text is rich markup: no emoji codes, no [style] tags.
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False, highlight=False)
+
+
+def _sentence(text: str) -> str:
+    """One line: control characters become spaces and an overlong message is cut."""
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if len(line) > MAX_DETAIL_CHARS:
+        line = line[:MAX_DETAIL_CHARS - 1] + "…"
+    return line
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for JSON (``--json`` or ``--format json``, before ``--``)."""
+    args = args[:args.index("--")] if "--" in args else args
+    formats = [b.strip().lower() for a, b in itertools.pairwise(args) if a == "--format"]
+    formats += [a.partition("=")[2].strip().lower() for a in args if a.startswith("--format=")]
+    return "--json" in args or "json" in formats
+
+
+def _report(kind: str, detail: str, code: int, *, as_json: bool) -> None:
+    """Print one error: a JSON object or an ``error: ...`` line, on stderr."""
+    detail = _sentence(detail)
+    if as_json:
+        sys.stderr.write(json.dumps({"error": kind, "detail": detail, "exit_code": code},
+                                    ensure_ascii=False) + "\n")
+        sys.stderr.flush()
+    else:
+        err.print(Text.assemble(("error:", "bold red"), " ", detail), soft_wrap=True)
+
+
+class _Commands(TyperGroup):
+    """The command group; turns every failure into one line on stderr and an exit code.
+
+    Usage errors (unknown option, value out of range) are exit 2 like any other bad input; an
+    unexpected exception is exit 1 with one sentence (``SILKWAY_LOG=DEBUG`` logs the traceback).
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        as_json = _wants_json(argv)
+        try:
+            rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as exc:  # usage errors of the (vendored) click parser
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(exc.format_message(), err=True)
+            else:
+                _report("UsageError", exc.format_message(), EXIT_INPUT, as_json=as_json)
+            sys.exit(EXIT_INPUT)
+        except typer.Abort:
+            _report("Aborted", "aborted", EXIT_INTERNAL, as_json=as_json)
+            sys.exit(EXIT_INTERNAL)
+        except SilkwayError as exc:
+            code = exit_code(exc)
+            _report(type(exc).__name__, str(exc), code, as_json=as_json)
+            sys.exit(code)
+        except OSError as exc:  # the disk or a pipe: a backend fault, not a bug
+            where = f" {exc.filename}" if exc.filename else ""
+            _report("BackendError", f"cannot access{where}: {exc.strerror or exc}",
+                    EXIT_BACKEND, as_json=as_json)
+            sys.exit(EXIT_BACKEND)
+        except Exception as exc:
+            log.debug("internal error", exc_info=True)
+            _report("InternalError", f"internal error ({type(exc).__name__}: {exc}); run with "
+                    "SILKWAY_LOG=DEBUG for the traceback", EXIT_INTERNAL, as_json=as_json)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, cls=_Commands,
+                  pretty_exceptions_enable=False,
+                  help="silkway: container freight routes across Eurasia, Central Asia at the centre.")
+network_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                          help="Compile and inspect the corridor network.")
+app.add_typer(network_app, name="network")
+
+
+CacheDir = Annotated[Path | None, typer.Option(
+    "--cache-dir", envvar="SILKWAY_CACHE_DIR",
+    help="Where the compiled network is cached [default: ~/.cache/silkway].")]
+
+
+ScenarioOpt = Annotated[str | None, typer.Option(
+    help="Scenario name (see `silkway scenarios`) or a .yaml file.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")]
+Workers = Annotated[int, typer.Option(min=1, max=64, help="Local cluster workers.")]
+Serial = Annotated[bool, typer.Option("--serial", help="Plan in this process, no Dask.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"silkway {silkway.__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool | None, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+          ) -> None:
+    """silkway: container freight routes across Eurasia, Central Asia at the centre."""
+
+
+@contextmanager
+def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar on stderr; yields ``tick(done, total)``."""
+    with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(),
+                  TextColumn(f"{{task.completed}}/{{task.total}} {unit}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(unit, total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick
+
+
+def _quiet_dask() -> None:
+    """Keep Dask's scheduler and nanny chatter (~30 INFO lines a run) off the terminal.
+
+    Importing ``distributed`` sets its loggers to INFO from its own config, over the level
+    ``main()`` chose; this puts them back to WARNING (or to ``SILKWAY_LOG`` when that is lower).
+    """
+    import distributed  # noqa: F401 - imported for its logging set-up, which this overrides
+
+    level = max(logging.WARNING, logging.getLogger().getEffectiveLevel())
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] in ("distributed", "tornado", "bokeh"):
+            logging.getLogger(name).setLevel(level)
+
+
+def _fail(exc: SilkwayError) -> SilkwayError:
+    """The error to raise from a command: the command group reports it (one line, or JSON with
+    ``--json``) and exits with its code (:func:`silkway.errors.exit_code`)."""
+    return exc
+
+
+def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
+    """Load the network, showing a progress bar only if it has to be compiled."""
+    bar = Progress(TextColumn("[bold]compiling network[/]"), BarColumn(),
+                   TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                   transient=True)
+    task = None
+
+    def tick(stage: str, done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task(escape(stage), total=total)
+        bar.update(task, completed=done, description=escape(stage))
+
+    try:
+        return silkway.load_network(cache_dir, rebuild=rebuild, progress=tick)
+    finally:
+        if task is not None:
+            bar.stop()

@@ -1,0 +1,243 @@
+"""Analysis commands: ``silkway scenarios``, ``compare``, ``sweep`` and ``batch``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+import silkway
+from silkway.cli._app import (
+    AsJson,
+    CacheDir,
+    Scheduler,
+    Serial,
+    Workers,
+    _bar,
+    _fail,
+    _load,
+    _quiet_dask,
+    _sentence,
+    out,
+)
+from silkway.cli._query import query_options
+from silkway.errors import ConstraintError, SilkwayError
+from silkway.network.model import default_cache_dir
+from silkway.query import PlanQuery
+
+
+def scenarios_cmd(
+    as_json: AsJson = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """List the shipped scenarios."""
+    net = _load(cache_dir)
+    rows = []
+    try:
+        for name in silkway.scenarios.available():
+            sc = silkway.scenarios.load_scenario(name, net.tables)
+            rows.append({**sc.to_dict(), "description": sc.description,
+                         "source": sc.provenance.source, "estimate": sc.provenance.estimate})
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} scenarios")
+    for col in ("name", "title", "month", "closes", "adds", "changes"):
+        t.add_column(col)
+    for r in rows:
+        closes = ", ".join(r["close"]["countries"] + r["close"]["passages"] + r["close"]["hubs"])
+        t.add_row(r["name"], r["title"], str(r["month"] or "-"), closes or "-",
+                  "; ".join(r["add_legs"]) or "-", str(r["changes"]))
+    out.print(t)
+
+
+@query_options()
+def compare(
+    query: PlanQuery,
+    as_json: AsJson = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """What a scenario (or a month of departure) changes: days, USD, CO2e per route."""
+    net = _load(cache_dir)
+    try:
+        cmp = silkway.compare(net, query)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    d = cmp.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+        return
+    name = d["scenario"]["name"] if d["scenario"] else f"month {d['month']}"
+    t = Table(title=escape(f"{cmp.baseline.origin.name} → {cmp.baseline.destination.name}: "
+                           f"baseline vs {name}"), title_justify="left")
+    for col in ("route", "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ", "t CO2e", "Δ"):
+        t.add_column(col, justify="left" if col == "route" else "right")
+
+    def fmt(v: float | None, spec: str, delta: bool = False) -> str:
+        if v is None:
+            return "-"
+        text = format(v, spec)
+        return ("+" + text if v > 0 else text) if delta else text
+
+    for row in d["routes"]:
+        b, sc, dl = row["baseline"], row["scenario"], row.get("delta")
+        cur = sc or b
+        if b and sc:
+            mark = "" if row["baseline_label"] == row["label"] else f" (was: {row['baseline_label']})"
+        else:
+            mark = " (new)" if sc else " (gone)"
+        t.add_row(row["label"] + mark, fmt(cur["p50"], ".1f"),
+                  fmt(dl["p50"] if dl else None, ".1f", True), fmt(cur["p90"], ".1f"),
+                  fmt(dl["p90"] if dl else None, ".1f", True), fmt(cur["cost_usd"], ",.0f"),
+                  fmt(dl["cost_usd"] if dl else None, ",.0f", True),
+                  fmt(cur["co2e_kg"] / 1000, ".2f"),
+                  fmt(dl["co2e_kg"] / 1000 if dl else None, ".2f", True))
+    out.print(t)
+    c = Table(title="corridors: best route before and after", title_justify="left")
+    for col in ("corridor", "P50 d", "Δ", "USD", "Δ", "note"):
+        c.add_column(col, justify="left" if col in ("corridor", "note") else "right")
+    for row in d["corridors"]:
+        b, sc, dl = row["baseline"], row["scenario"], row["delta"]
+        cur = sc or b
+        if b is None and sc is None:
+            continue
+        note = ("" if b and sc else f"now: {row['scenario_reason']}" if b
+                else "new (before: " + (row["baseline_reason"] or "none") + ")")
+        c.add_row(escape(row["name"]), fmt(cur["p50"], ".1f"),
+                  fmt(dl["p50"] if dl else None, ".1f", True), fmt(cur["cost_usd"], ",.0f"),
+                  fmt(dl["cost_usd"] if dl else None, ",.0f", True), escape(note))
+    out.print(c)
+    best = d["best"]
+    out.print(Text.assemble(("best route: ", "bold"), best["baseline_label"], " → ", best["label"],
+                            f" ({fmt(best['delta']['p50'], '.1f', True)} d, "
+                            f"{fmt(best['delta']['cost_usd'], ',.0f', True)} USD)"))
+    s = Table(title="share of the Pareto set", title_justify="left")
+    for col in ("corridor", "baseline", name):
+        s.add_column(escape(col), justify="left" if col == "corridor" else "right")
+    for fam, sh in d["pareto_share"].items():
+        s.add_row(fam, f"{100 * sh['baseline']:.0f}%", f"{100 * sh['scenario']:.0f}%")
+    out.print(s)
+
+
+@query_options(places=False, skip=("scenario",))
+def sweep(
+    query: dict[str, Any],
+    vary: Annotated[list[str], typer.Option(
+        help="TYPE:KEY:FACTOR=VALUES, e.g. tariff:ferry_caspian:wait_factor=0.5,1,2,4 or "
+             "=0.5:8:6 (low:high:count). Give one or two.")],
+    pair: Annotated[list[str] | None, typer.Option(help="ORIGIN:DESTINATION, repeatable.")] = None,
+    pairs_file: Annotated[Path | None, typer.Option(
+        help="CSV with origin,destination columns.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Table: .csv or .parquet.")] = Path(
+        "sweep.csv"),
+    chart: Annotated[Path | None, typer.Option(help="PNG chart of corridor shares.")] = None,
+    focus: Annotated[str, typer.Option(help="Corridor for the two-axis heat map.")] = "Middle Corridor",
+    scheduler: Scheduler = None,
+    workers: Workers = 2,
+    serial: Serial = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Vary one or two multipliers over ranges for a set of origin-destination pairs."""
+    from silkway.analysis import whatif
+    from silkway.analysis.batch import write_table
+
+    net = _load(cache_dir)
+    pairs: list[tuple[str, str]] = []
+    for text in pair or []:
+        o, sep, d = text.partition(":")
+        if not sep or not o or not d:
+            raise _fail(ConstraintError(f"pair {text!r} is not ORIGIN:DESTINATION"))
+        pairs.append((o, d))
+    if pairs_file is not None:
+        pairs += _read_pairs(pairs_file)
+    try:
+        axes = [whatif.Axis.parse(v, net) for v in vary]
+        for o, d in pairs:
+            net.find(o), net.find(d)
+        with _bar("sweep", "plans") as tick:
+            if serial:
+                rows = whatif.sweep(net, pairs, axes, progress=tick, **query)
+            else:
+                _quiet_dask()
+                rows = whatif.sweep_dask(
+                    pairs, axes, cache_dir=str(cache_dir or default_cache_dir()),
+                    scheduler=scheduler, workers=workers, progress=tick, **query)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    try:
+        write_table(rows, output)
+        if chart is not None:
+            whatif.chart(rows, axes, str(chart), focus=focus)
+    except (OSError, SilkwayError) as exc:
+        raise _fail(ConstraintError(f"cannot write the output: {exc}")) from None
+    t = Table(title="share of pairs for which each corridor is fastest", title_justify="left")
+    for a in axes:
+        t.add_column(escape(a.name), justify="right")
+    t.add_column("fastest corridor shares")
+    for point, shares in whatif.fastest_shares(rows, axes).items():
+        t.add_row(*(f"{v:g}" for v in point),
+                  ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()) or "no route")
+    out.print(t)
+    out.print(f"{len(rows)} rows written to {output}" + (f"; chart {chart}" if chart else ""),
+              markup=False)
+
+
+def _read_pairs(path: Path) -> list[tuple[str, str]]:
+    import csv
+
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or not {"origin", "destination"} <= set(reader.fieldnames):
+                raise _fail(ConstraintError(f"{path}: needs origin and destination columns"))
+            out = []
+            for i, row in enumerate(reader, 1):
+                if not row.get("origin") or not row.get("destination"):
+                    raise _fail(ConstraintError(f"{path} row {i}: origin or destination is empty"))
+                out.append((row["origin"], row["destination"]))
+            return out
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(ConstraintError(f"cannot read {path}: {exc}")) from None
+
+
+def batch(
+    shipments: Annotated[Path, typer.Argument(help="CSV of shipments (origin, destination, ...).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plans: .parquet or .csv.")] = Path(
+        "plans.parquet"),
+    scheduler: Scheduler = None,
+    workers: Workers = 2,
+    serial: Serial = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Plan a CSV of shipments: one output row per input row, errors named by row."""
+    from silkway.analysis import batch as batch_mod
+
+    net = _load(cache_dir)
+    try:
+        ships, errors = batch_mod.read_shipments(shipments)
+        with _bar("batch", "shipments") as tick:
+            if serial:
+                rows = batch_mod.plan_batch(net, ships, errors=errors, progress=tick)
+            else:
+                _quiet_dask()
+                rows = batch_mod.plan_batch_dask(
+                    ships, errors=errors, progress=tick, scheduler=scheduler, workers=workers,
+                    cache_dir=cache_dir or default_cache_dir())
+        batch_mod.write_results(rows, output)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    bad = [r for r in rows if r.get("status") == "error"]
+    out.print(f"{len(rows)} rows written to {output}: {len(rows) - len(bad)} planned, "
+              f"{len(bad)} errors", highlight=False, markup=False)
+    for r in bad[:10]:
+        out.print(Text("  " + _sentence(str(r["error"])), style="red"), highlight=False)
+    if len(bad) > 10:
+        out.print(f"  … and {len(bad) - 10} more error rows in {output}", markup=False)

@@ -1,0 +1,212 @@
+"""Data and serving commands: ``silkway hubs``, ``serve``, ``network build|info`` and
+``calibrate``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+import silkway
+from silkway.cli._app import AsJson, CacheDir, _bar, _fail, _load, out
+from silkway.errors import ConstraintError, SilkwayError
+
+
+def hubs(
+    country: Annotated[str | None, typer.Option(help="ISO alpha-2 country filter.")] = None,
+    kind: Annotated[str | None, typer.Option(help="port, rail, dry_port, border or ferry.")] = None,
+    as_json: AsJson = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """List the hubs the network knows."""
+    net = _load(cache_dir)
+    if country is not None:
+        country = next(iter(silkway.Constraints.make(avoid=[country]).avoid), None)
+    kinds = {h.kind for h in net.hubs}
+    if kind is not None and kind not in kinds:
+        raise _fail(ConstraintError(f"unknown hub kind {kind!r}; use {', '.join(sorted(kinds))}"))
+    rows = [h for h in net.hubs if (country is None or h.country == country.upper())
+            and (kind is None or h.kind == kind)]
+    degree: dict[str, set[str]] = {}
+    for leg in net.legs:
+        degree.setdefault(leg.src, set()).add(leg.mode.value)
+        degree.setdefault(leg.dst, set()).add(leg.mode.value)
+    if as_json:
+        data = [{**h.to_dict(), "aliases": list(h.aliases), "gauge_mm": h.gauge_mm or None,
+                 "modes": sorted(degree.get(h.id, ()))} for h in rows]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} hubs")
+    for col in ("id", "name", "country", "kind", "gauge", "modes", "lat", "lon"):
+        t.add_column(col)
+    for h in rows:
+        t.add_row(h.id, h.name, h.country, h.kind, str(h.gauge_mm or "-"),
+                  ",".join(sorted(degree.get(h.id, ()))), f"{h.lat:.3f}", f"{h.lon:.3f}")
+    out.print(t)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    database_url: Annotated[str | None, typer.Option(
+        envvar="SILKWAY_DATABASE_URL",
+        help="SQLAlchemy URL of saved work [default: SQLite beside the cache].")] = None,
+    api_token: Annotated[str | None, typer.Option(
+        envvar="SILKWAY_API_TOKEN", help="Token required by write endpoints.")] = None,
+    cors: Annotated[str | None, typer.Option(
+        envvar="SILKWAY_CORS_ORIGINS", help="Comma list of origins allowed by CORS.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Server processes.")] = 1,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Serve the web page and the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from silkway.api.app import create_app
+
+    net = _load(cache_dir)
+    if workers > 1:  # each process builds its app from the environment (the network is cached)
+        for name, value in (("SILKWAY_CACHE_DIR", cache_dir), ("SILKWAY_DATABASE_URL", database_url),
+                            ("SILKWAY_API_TOKEN", api_token), ("SILKWAY_CORS_ORIGINS", cors)):
+            if value is not None:
+                os.environ[name] = str(value)
+        out.print(f"silkway on http://{host}:{port}/  ({workers} processes; API docs: /docs)")
+        uvicorn.run("silkway.api.app:app_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")
+        return
+    try:
+        application = create_app(network=net, cache_dir=cache_dir, database_url=database_url,
+                                 api_token=api_token,
+                                 cors_origins=tuple(o.strip() for o in (cors or "").split(",")
+                                                    if o.strip()))
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    out.print(f"silkway on http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def network_build(
+    force: Annotated[bool, typer.Option(help="Rebuild even if a valid cache exists.")] = True,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Compile the network from the shipped tables and base networks, and cache it."""
+    net = _load(cache_dir, rebuild=force)
+    out.print(f"network {net.key[:16]}: {len(net.hubs)} hubs, {len(net.legs)} legs "
+              f"cached in {silkway.cache_path(cache_dir)}", markup=False)
+
+
+def network_info(
+    as_json: AsJson = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Describe the compiled network: hubs, legs by mode and distance source, bridges."""
+    net = _load(cache_dir)
+    info: dict[str, Any] = {"key": net.key[:16], "hubs": len(net.hubs), "legs": len(net.legs),
+                            "cache": str(silkway.cache_path(cache_dir)), **net.stats}
+    by: dict[str, int] = {}
+    for leg in net.legs:
+        k = f"{leg.mode.value}/{leg.distance_source}"
+        by[k] = by.get(k, 0) + 1
+    info["legs_by_mode_and_source"] = dict(sorted(by.items()))
+    info["estimated_km"] = round(sum(leg.estimated_km for leg in net.legs), 1)
+    cov = silkway.coverage(net)
+    info["coverage"] = cov
+    if as_json:
+        sys.stdout.write(json.dumps(info) + "\n")
+        return
+    t = Table(title="silkway network", show_header=False)
+    for k, v in info.items():
+        if k != "coverage":
+            t.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
+    out.print(t)
+    c = Table(title="coverage by country (rail and road km, shared among the countries a leg passes)")
+    for col in ("country", "hubs", "legs", "km", "estimated km", "estimated %"):
+        c.add_column(col, justify="left" if col == "country" else "right")
+    for cc, r in cov["countries"].items():
+        share = 100 * r["estimated_km"] / r["km"] if r["km"] else 0.0
+        c.add_row(cc, str(r["hubs"]), str(r["legs"]), f"{r['km']:,.0f}",
+                  f"{r['estimated_km']:,.0f}", f"{share:.0f}")
+    out.print(c)
+    e = Table(title=f"legs whose distance is an estimate ({len(cov['estimated_legs'])})")
+    for col in ("leg", "km", "countries"):
+        e.add_column(col)
+    for leg in cov["estimated_legs"]:
+        e.add_row(leg["leg"], f"{leg['km']:,.1f}", ",".join(leg["countries"]))
+    out.print(e)
+
+
+def calibrate(
+    refit: Annotated[bool, typer.Option(
+        "--fit", help="Refit the time model from the sourced priors (else score the shipped "
+                      "calibrated values).")] = False,
+    write: Annotated[bool, typer.Option(
+        help="With --fit: write calibrated.csv and calibration.json into the package data.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    chart: Annotated[Path | None, typer.Option(help="PNG: predicted against published.")] = None,
+    cases: Annotated[bool, typer.Option(help="List every observation's P50 too.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Transit days against published observations: held-out share within range and median
+    absolute % error, by corridor and mode, with the sourced priors and the calibrated values."""
+    from importlib import resources
+
+    from silkway.analysis import calibrate as cal
+    from silkway.data.tables import load_observations
+
+    net = _load(cache_dir)
+    if write and not refit:
+        raise _fail(ConstraintError("--write needs --fit (it writes the values a fit found)"))
+    try:
+        with _bar("calibrate", "steps") as tick:
+            tick(0, 1)
+            res = cal.run(net, load_observations(), refit=refit)
+            tick(1, 1)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    rep = res.report
+    if write:
+        folder = Path(str(resources.files("silkway.data")))
+        (folder / "calibrated.csv").write_text(cal.calibrated_csv(res.rows), encoding="utf-8")
+        (folder / "calibration.json").write_text(json.dumps(rep, indent=1) + "\n",
+                                                 encoding="utf-8")
+    if chart is not None:
+        cal.chart(rep, str(chart))
+    if as_json:
+        sys.stdout.write(json.dumps(rep) + "\n")
+        return
+    t = Table(title="Transit days vs published observations (P50 within range, MdAPE)",
+              title_justify="left")
+    for col in ("split", "group", "n", "within % prior", "within % calibrated",
+                "MdAPE % prior", "MdAPE % calibrated"):
+        t.add_column(col, justify="left" if col in ("split", "group") else "right")
+    b, a = rep["before"], rep["after"]
+
+    def row(split: str, group: str, x: dict[str, Any], y: dict[str, Any]) -> None:
+        t.add_row(split, group, str(y["n"]), str(x["within_pct"]), str(y["within_pct"]),
+                  str(x["mdape_pct"]), str(y["mdape_pct"]))
+
+    for split in ("test", "train", "all", "planned"):
+        row(split, "all", b[split], a[split])
+    for kind in ("corridor", "mode"):
+        for k, y in a[f"test_by_{kind}"].items():
+            row("test", f"{kind}: {k}", b[f"test_by_{kind}"][k], y)
+    out.print(t)
+    if cases:
+        c = Table(title="Observations", title_justify="left")
+        for col in ("id", "split", "published", "P50 prior", "P50 calibrated", "route"):
+            c.add_column(col)
+        for x in rep["cases"]:
+            pub = f"{x['low']:g}" + (f"-{x['high']:g}" if x["high"] != x["low"] else "")
+            c.add_row(x["id"], x["split"], pub, str(x["p50_before"]),
+                      f"{x['p50']}{'' if x['within'] else ' *'}", str(x["route"]))
+        out.print(c)
+    out.print(f"[dim]Within range: P50 inside the published range widened by "
+              f"{100 * cal.TOLERANCE:g} % each side; held out: {100 * cal.TEST_SHARE:g} % of "
+              f"observations by hash of their id; planned figures are not fitted. "
+              f"{len(res.skipped)} observations name places that are not hubs. "
+              f"Calibrated values: {len(res.rows)} rows, fitted {rep['fitted_on']}.[/]")

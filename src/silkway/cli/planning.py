@@ -1,0 +1,225 @@
+"""Planning commands: ``silkway plan``, ``emissions`` and ``corridors``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+import silkway
+from silkway.analysis.export import FORMATS
+from silkway.cli._app import AsJson, CacheDir, _fail, _load, out
+from silkway.cli._query import query_options
+from silkway.errors import ConstraintError, SilkwayError
+from silkway.query import PlanQuery
+
+LABEL_MIN_WIDTH = 20  # route labels narrower than this wrap into too many lines to read
+
+
+def _route_table(result: silkway.PlanResult, console: Console) -> tuple[Table, list[str]]:
+    """The routes table, fitted to ``console.width``: columns beyond the essential ones (route,
+    days, cost, CO2e) are added by priority (on-time share, countries, km, lifts) while they fit,
+    instead of cutting figures; route labels wrap. Countries left out go to the route lines.
+    Returns the table and the keys of the columns left out."""
+    spec = result.route_table()
+    cols, rows = spec["columns"], spec["rows"]
+
+    def width(c: dict[str, Any]) -> int:  # narrowest the column can be without cutting a figure
+        cells = [r[c["key"]] for r in rows]
+        if not (c["numeric"] or c["key"] == "countries"):  # labels wrap between words
+            return max(LABEL_MIN_WIDTH, *(len(w) for cell in cells for w in cell.split()))
+        return max(len(c["header"]), *(len(x) for x in cells), 1)
+
+    keep = {c["key"] for c in cols if c["priority"] == 1}
+    budget = console.width - 1 - sum(width(c) + 3 for c in cols if c["key"] in keep)
+    for c in sorted((c for c in cols if c["key"] not in keep), key=lambda c: c["priority"]):
+        if width(c) + 3 <= budget:
+            keep.add(c["key"])
+            budget -= width(c) + 3
+    shown = [c for c in cols if c["key"] in keep]
+    dropped = [c["key"] for c in cols if c["key"] not in keep]
+    t = Table(title=escape(spec["title"]), title_justify="left", show_lines=False)
+    for c in shown:
+        wrap = not (c["numeric"] or c["key"] == "countries")
+        t.add_column(c["header"], justify="right" if c["numeric"] else "left", no_wrap=not wrap,
+                     min_width=width(c), overflow="fold" if wrap else "ellipsis")
+    for row in rows:
+        t.add_row(*(escape(row[c["key"]]) for c in shown))
+    return t, dropped
+
+
+def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
+                countries: bool = False) -> list[str]:
+    lines = []
+    for i, r in enumerate(result.routes, 1):
+        parts = ["-".join(r.countries) + ":"] if countries else []
+        parts.append(net.hub(r.legs[0].directed.src).name)
+        for rl in r.legs:
+            leg = rl.directed.leg
+            flag = "*" if leg.distance_source == "estimate" else ""
+            parts.append(f"─{leg.mode.value} {leg.distance_km:,.0f}{flag}→ {net.hub(rl.directed.dst).name}")
+        lines.append(f"[bold]{i}.[/] " + escape(" ".join(parts)))
+    return lines
+
+
+@query_options()
+def plan(
+    query: PlanQuery,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON contract "
+                                                     "(same as --format json).")] = False,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table, json (the plan contract), geojson (RFC 7946, a Feature per "
+                         "leg) or csv (a row per leg).")] = "table",
+    geometry: Annotated[bool, typer.Option(help="Include leg geometry in --json.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Plan container routes: the Pareto set over days, cost and CO2e, and each named
+    corridor's best route beside it (or why it cannot serve the trip)."""
+    fmt = fmt.strip().lower()
+    if fmt not in FORMATS:
+        raise _fail(ConstraintError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
+    if as_json:
+        fmt = "json"
+    net = _load(cache_dir)
+    result = silkway.plan(net, query)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(geometry=geometry), ensure_ascii=False) + "\n")
+        return
+    if fmt == "geojson":
+        sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(result.to_csv())
+        return
+    table, dropped = _route_table(result, out)
+    out.print(table)
+    for line in _legs_lines(result, net, countries="countries" in dropped):
+        out.print(line, highlight=False)
+    _print_corridors(result)
+    cargo = result.constraints.cargo.value
+    out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
+              f"terminal to terminal incl. handling, border dwell and ferry waits; cost and CO2e "
+              f"(WTW, legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
+              f"* = distance estimated (no network path). Data as of {escape(result.as_of)}.[/]")
+
+
+def _signed(v: float, spec: str) -> str:
+    text = format(v, spec)
+    return "+" + text if v > 0 and not text.startswith("+") else text
+
+
+def _print_corridors(result: silkway.PlanResult) -> None:
+    """The corridor section: each corridor's best route and its gap to route 1, then one line
+    per corridor that cannot serve the trip, saying why."""
+    if not result.corridors:
+        return
+    served = [a for a in result.corridors if a.route is not None]
+    if served:
+        t = Table(title="Corridors (gap to route 1)", title_justify="left")
+        for col, right in (("corridor", False), ("#", True), ("P50 d", True), ("ΔP50", True),
+                           ("ΔP90", True), ("ΔUSD", True), ("Δt CO2e", True)):
+            t.add_column(col, justify="right" if right else "left",
+                         no_wrap=right, overflow="fold")
+        best = result.routes[0]
+        for a in served:
+            r, gap = a.route, a.gap(best)
+            assert r is not None and gap is not None
+            t.add_row(escape(a.corridor.name), str(a.route_number or "-"),
+                      f"{r.transit_days.p50:.1f}", _signed(gap["days_p50"], ".1f"),
+                      _signed(gap["days_p90"], ".1f"), _signed(gap["cost_usd"], ",.0f"),
+                      _signed(gap["co2e_kg"] / 1000, ".2f"))
+        out.print(t)
+        for a in served:
+            if a.route_number is None and a.route is not None:
+                out.print(Text.assemble(("  " + a.corridor.name + ": ", "bold"),
+                                        a.route.label, f" ({'-'.join(a.route.countries)})"))
+    for a in result.corridors:
+        if a.route is None:
+            out.print(Text.assemble(("  no " + a.corridor.name + ": ", "dim"),
+                                    (a.reason or "", "dim")))
+
+
+@query_options(defaults={"corridors": "none"})
+def emissions(
+    query: PlanQuery,
+    route: Annotated[int, typer.Option(min=1, help="Route number, as `silkway plan` numbers "
+                                                   "the routes of the same query.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the statement as JSON.")] = False,
+    html_path: Annotated[Path | None, typer.Option("--html", help="Also write a printable HTML "
+                                                   "report to this file.")] = None,
+    cache_dir: CacheDir = None,
+) -> None:
+    """ISO 14083 / GLEC emission statement of a route, element by element, with sources."""
+    net = _load(cache_dir)
+    try:
+        result = silkway.plan(net, query)
+        st = silkway.statement(result, route - 1)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    if html_path is not None:
+        try:
+            html_path.write_text(silkway.statement_html(st), encoding="utf-8")
+        except OSError as exc:
+            raise _fail(ConstraintError(f"cannot write {html_path}: {exc.strerror}")) from None
+    d = st.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+        return
+    sh, tot = d["shipment"], d["totals"]
+    out.print(f"[bold]GHG emission statement[/] ({d['standard']})")
+    out.print(f"{sh['cargo']} ({sh['teu']:g} TEU), {sh['payload_t']:g} t cargo"
+              f"{', reefer' if sh['reefer'] else ''}: {result.origin.name} → "
+              f"{result.destination.name}; route {route}: {d['route']['label']} "
+              f"({'-'.join(d['route']['countries'])}, {d['route']['distance_km']:,.0f} km)",
+              highlight=False)
+    t = Table(show_lines=False)
+    for col, just in (("#", "right"), ("element", "left"), ("activity", "right"),
+                      ("intensity WTW/TTW", "right"), ("kg WTW", "right"), ("kg TTW", "right"),
+                      ("factor (data type)", "left"), ("distance basis / source", "left")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for el in d["elements"]:
+        if el["type"] == "transport":
+            activity = f"{el['tkm']:,.0f} tkm"
+            basis = f"{el['distance_km']:,.0f} km, {el['distance_source']}"
+        else:
+            activity = f"{el['teu_handled']:g} TEU"
+            basis = ""
+        src = (el["source"] or "").split(";")[0][:60] or ("estimate: " + el["estimate"][:50])
+        t.add_row(str(el["element"]), el["label"], activity,
+                  f"{el['intensity_wtw']:g}/{el['intensity_ttw']:g} {el['intensity_unit']}",
+                  f"{el['co2e_kg_wtw']:,.1f}", f"{el['co2e_kg_ttw']:,.1f}",
+                  f"{el['factor']} ({el['data_type']})", f"{basis}\n[dim]{src}[/]".strip())
+    t.add_row("", "[bold]total[/]", f"{tot['tkm']:,.0f} tkm",
+              f"{tot['intensity_g_per_tkm_wtw']} g/tkm", f"[bold]{tot['co2e_kg_wtw']:,.1f}[/]",
+              f"[bold]{tot['co2e_kg_ttw']:,.1f}[/]",
+              f"transport {tot['transport_co2e_kg_wtw']:,.1f} + hubs {tot['hub_co2e_kg_wtw']:,.1f}",
+              f"WTT {tot['co2e_kg_wtt']:,.1f} kg")
+    out.print(t)
+    for k, v in d["method"].items():
+        out.print(f"[dim]{k.replace('_', ' ')}: {v}[/]", highlight=False)
+    q = d["data_quality"]
+    out.print(f"[dim]primary data share {q['primary_data_share']:.0%}; elements by data type "
+              f"{q['elements_by_data_type']}[/]", highlight=False)
+    if html_path is not None:
+        out.print(f"report written to {html_path}", markup=False)
+
+
+def corridors_cmd(as_json: AsJson = False) -> None:
+    """List the named corridors: id, name, what defines them, and the source."""
+    rows = [c.to_dict() for c in silkway.corridors()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    t = Table(title=f"{len(rows)} corridors (in priority order)", title_justify="left")
+    for col in ("id", "name", "description"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(escape(r["id"]), escape(r["name"]), escape(r["description"]))
+    out.print(t)
