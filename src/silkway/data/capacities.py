@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from silkway.data.tables import Provenance, Tables, _rows, _unique
+from silkway.data.schema import Provenance, table_rows, unique
+from silkway.data.tables import Tables
 from silkway.errors import DataError, InputError
 from silkway.types import Mode
 
@@ -106,7 +107,7 @@ def parse_capacities(text: str, tables: Tables, *,
     hubs = {h.id for h in tables.hubs}
     legs = {leg_key(r.src, r.dst, r.mode) for r in tables.legs}
     out = []
-    for r in _rows(fname, text, _COLUMNS):
+    for r in table_rows(fname, text, _COLUMNS):
         kind = r.text("kind")
         if kind not in KINDS:
             raise r.fail(f"kind {kind!r} is not one of {sorted(KINDS)}")
@@ -141,7 +142,7 @@ def parse_capacities(text: str, tables: Tables, *,
             r.text("id"), r.text("name"), kind, frozenset(keys), frozenset(hub_ids),
             r.num("capacity", lo=1e-9, hi=1e10), unit, per_unit, period, as_of,
             r.num("service_days", lo=0.01, hi=60), r.provenance()))
-    _unique(fname, out, key=lambda e: e.id)
+    unique(fname, out, key=lambda e: e.id)
     return tuple(out)
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from silkway.errors import DataError
 
 if TYPE_CHECKING:
-    from silkway.data.tables import Provenance
+    from silkway.data.schema import Provenance
 
 DIRECTION_FILE = "direction.csv"
 REPOSITIONING_FILE = "repositioning.csv"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from silkway.data.tables import Provenance
+    from silkway.data.schema import Provenance
 
 LEG_DISTANCES_FILE = "leg_distances.csv"
 HEADER = "from,to,mode,distance_km,source,estimate\n"

@@ -25,14 +25,8 @@ import itertools
 import logging
 from dataclasses import dataclass
 
-from silkway.data.tables import (
-    OPERATIONS,
-    HandlingOp,
-    LogNormal,
-    Provenance,
-    Tables,
-    _rows,
-)
+from silkway.data.schema import LogNormal, Provenance, table_rows
+from silkway.data.tables import OPERATIONS, HandlingOp, Tables
 from silkway.errors import DataError
 from silkway.types import Mode
 
@@ -89,7 +83,7 @@ def parse_handling(text: str, profiles: set[str]) -> list[HandlingOp]:
     """Rows of ``handling.csv``, checked against the hub profiles."""
     out: list[HandlingOp] = []
     seen: set[tuple[str, str]] = set()
-    for r in _rows("handling.csv", text, tuple(HANDLING_HEADER.strip().split(","))):
+    for r in table_rows("handling.csv", text, tuple(HANDLING_HEADER.strip().split(","))):
         profile, op = r.text("profile"), r.text("operation")
         if profile not in profiles:
             raise r.fail(f"profile {profile!r} is not in hub_profiles.csv")
@@ -107,7 +101,7 @@ def parse_services(text: str, tables: Tables) -> list[SeaService]:
     """Rows of ``sea_services.csv``: each lane must be a sea leg, each via a sailed chain."""
     sea = {frozenset((leg.src, leg.dst)) for leg in tables.legs if leg.mode is Mode.SEA}
     out: list[SeaService] = []
-    rows = list(_rows("sea_services.csv", text, tuple(SERVICES_HEADER.strip().split(","))))
+    rows = list(table_rows("sea_services.csv", text, tuple(SERVICES_HEADER.strip().split(","))))
     dropped = {frozenset((r.text("from"), r.text("to"))) for r in rows}
     for r in rows:
         src, dst = r.text("from"), r.text("to")
@@ -127,7 +121,7 @@ def parse_as_of(text: str | None) -> str:
     """The period of ``as_of.csv`` (one row), e.g. ``2025-H2``."""
     if text is None:
         return ""
-    rows = list(_rows("as_of.csv", text, tuple(AS_OF_HEADER.strip().split(","))))
+    rows = list(table_rows("as_of.csv", text, tuple(AS_OF_HEADER.strip().split(","))))
     if len(rows) != 1:
         raise DataError(f"as_of.csv: expected one row, found {len(rows)}")
     r = rows[0]
@@ -138,7 +132,7 @@ def parse_as_of(text: str | None) -> str:
 def parse_calibrated(text: str) -> list[Calibrated]:
     """Rows of ``calibrated.csv``."""
     out = []
-    for r in _rows("calibrated.csv", text, tuple(CALIBRATED_HEADER.strip().split(","))):
+    for r in table_rows("calibrated.csv", text, tuple(CALIBRATED_HEADER.strip().split(","))):
         ttype, qty = r.text("target_type"), r.text("quantity")
         if (ttype, qty) not in CALIBRATED_QUANTITIES:
             raise r.fail(f"{ttype} {qty} is not a calibrated quantity")
