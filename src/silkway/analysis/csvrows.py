@@ -200,6 +200,14 @@ def _or(words: Sequence[str], last: str) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def _number(text: str) -> float:
+    """The cell as a float; NaN where it is not a number (so the caller's check rejects it)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def parse_int(text: str, name: str, *, minimum: int, unit: str,
               problems: list[str]) -> int | None:
     """A whole number of at least ``minimum`` from a cell, None for an empty cell.
@@ -208,10 +216,7 @@ def parse_int(text: str, name: str, *, minimum: int, unit: str,
     """
     if not text:
         return None
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
+    number = _number(text)
     if not (math.isfinite(number) and number.is_integer() and number >= minimum):
         problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
         return None
@@ -226,10 +231,7 @@ def parse_float(text: str, name: str, *, problems: list[str],
     """
     if not text:
         return None
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
+    number = _number(text)
     if not math.isfinite(number) or (positive and number <= 0):
         problems.append(f"{name} {text!r} is not a {'positive ' if positive else ''}number")
         return None
