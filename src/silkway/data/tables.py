@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from silkway.data import timing  # the time-model tables build on the ones here
 from silkway.data.observations import (  # re-exported: the observations were first read here
     OBSERVATION_BOUNDS,
     OBSERVATION_CORRIDORS,
@@ -32,6 +33,7 @@ from silkway.data.schema import (  # re-exported: every table's building blocks
     table_rows,
     unique,
 )
+from silkway.data.timing import OPERATIONS, HandlingOp  # re-exported: hub profiles use them
 from silkway.errors import DataError
 from silkway.types import Mode
 
@@ -55,10 +57,6 @@ TABLE_FILES = (
 # are read with the others but kept out of the network's cache key.
 DYNAMIC_FILES = ("seasonality.csv", "correlation.csv", "direction.csv", "repositioning.csv",
                  "handling.csv", "sea_services.csv", "as_of.csv", "calibrated.csv")
-# Operations a box undergoes at a hub; handling.csv gives days and cost per (profile, operation).
-# start/end: the trip begins or ends on a vessel; land_start/land_end: on a train or a truck.
-OPERATIONS = ("start", "end", "land_start", "land_end", "mode_change", "gauge_change",
-              "ferry_board", "ferry_alight", "sea_transship")
 TARGET_TYPES = frozenset({"tariff", "border", "hub_profile"})
 
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
@@ -77,17 +75,6 @@ class HubRow:
     gauge_mm: int
     profile: str
     coord_source: str
-
-
-@dataclass(frozen=True, slots=True)
-class HandlingOp:
-    """Handling of a box at a hub of one profile for one operation (see :data:`OPERATIONS`)."""
-
-    profile: str
-    operation: str
-    days: LogNormal
-    cost_usd_feu: float
-    provenance: Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,8 +438,6 @@ def parse_tables(texts: dict[str, str], *, calibrated: bool = True) -> Tables:
                     leg_distances=parse_leg_distances(
                         texts.get("leg_distances.csv", ""), table_rows,
                         {distance_key(g.src, g.dst, g.mode.value) for g in legs}))
-    from silkway.data import timing  # the time-model tables build on the ones above
-
     return timing.attach(tables, texts, calibrated=calibrated)
 
 

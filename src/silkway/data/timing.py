@@ -2,7 +2,7 @@
 
 ``handling.csv``
     Days and cost of what happens to a box at a hub, by hub profile and operation (one of
-    :data:`~silkway.data.tables.OPERATIONS`): a box that arrives by rail at a ferry port and ends
+    :data:`OPERATIONS`): a box that arrives by rail at a ferry port and ends
     its trip there is unloaded from a train, it never queues for the ferry. Where a profile has
     no row for an operation, the profile's base row in ``hub_profiles.csv`` applies.
 ``sea_services.csv``
@@ -24,13 +24,33 @@ import dataclasses
 import itertools
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from silkway.data.schema import LogNormal, Provenance, table_rows
-from silkway.data.tables import OPERATIONS, HandlingOp, Tables
 from silkway.errors import DataError
 from silkway.types import Mode
 
+if TYPE_CHECKING:
+    from silkway.data.tables import Tables
+
 log = logging.getLogger(__name__)
+
+# Operations a box undergoes at a hub; handling.csv gives days and cost per (profile, operation).
+# start/end: the trip begins or ends on a vessel; land_start/land_end: on a train or a truck.
+OPERATIONS = ("start", "end", "land_start", "land_end", "mode_change", "gauge_change",
+              "ferry_board", "ferry_alight", "sea_transship")
+
+
+@dataclass(frozen=True, slots=True)
+class HandlingOp:
+    """Handling of a box at a hub of one profile for one operation (see :data:`OPERATIONS`)."""
+
+    profile: str
+    operation: str
+    days: LogNormal
+    cost_usd_feu: float
+    provenance: Provenance
+
 
 HANDLING_HEADER = ("profile,operation,handling_days_p50,handling_days_p90,handling_cost_usd_feu,"
                    "source,estimate\n")
