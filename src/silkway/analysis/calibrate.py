@@ -496,8 +496,8 @@ def evaluate(network: Network, cases: Sequence[Case]) -> list[dict[str, Any]]:
             row.update(p50=None, within=None, ape=None, route=None)
         else:
             lo, hi = c.window()
-            p50 = round(p50_of(c, r), 2)
-            row.update(p50=p50, within=bool(lo <= p50 <= hi),
+            p50 = p50_of(c, r)  # compared unrounded: rounding first can move a P50 across a bound
+            row.update(p50=round(p50, 2), within=bool(lo <= p50 <= hi),
                        ape=round(100 * abs(p50 - c.target()) / c.target(), 1), route=r.label)
         out.append(row)
     return out
