@@ -87,3 +87,36 @@ def test_a_fit_on_fixed_routes_moves_predictions_towards_the_published_range(net
         return total
 
     assert loss(factors) < loss({})
+
+
+def _case(net, obs_id: str) -> cal.Case:
+    cases, _ = cal.cases_from(load_observations(), net)
+    return next(c for c in cases if c.id == obs_id)
+
+
+def test_a_case_runs_through_the_hubs_its_source_names(net):
+    # Qingdao - Serhetyaka "via Altynkol and Bolashak": the fastest rail route runs via Dostyk,
+    # the case must follow the published one
+    case = _case(net, "CA-TAO-SRH-2020")
+    assert case.via == ("KZ-ALTYNKOL", "KZ-BOLASHAK")
+    hubs = [rl.directed.dst for rl in cal.route_for(net, case).legs]
+    assert "KZ-ALTYNKOL" in hubs and "KZ-BOLASHAK" in hubs
+    assert hubs.index("KZ-ALTYNKOL") < hubs.index("KZ-BOLASHAK")
+    assert "KZ-DOSTYK" not in hubs
+    assert "KZ-DOSTYK" in [rl.directed.dst for rl in fastest(net, "Qingdao", "Serhetyaka",
+                                                             modes="rail").legs]
+
+
+def test_a_slower_corridor_the_source_describes_is_answered_by_its_own_best_route(net):
+    # Busan - Moscow via Vostochny (2009): the Trans-Siberian route is dominated by the
+    # Lianyungang - Kazakhstan one, yet it is the route the observation describes
+    case = _case(net, "TS-PUS-MOW-2009")
+    route = cal.route_for(net, case)
+    assert route is not None and "RUVYP" in [rl.directed.dst for rl in route.legs]
+
+
+def test_a_run_that_arrived_early_is_a_lower_bound(net):
+    # the quote of TS-PUS-MOW-2009 gives 12 d; the source's title says the train arrived early
+    assert _case(net, "TS-PUS-MOW-2009").bound == "at_least"
+    assert _case(net, "NO-CDU-LOD-2013").bound == "at_least"  # "15 hours prior to schedule"
+    assert _case(net, "NO-CDU-LOD-2016").bound == "value"
