@@ -117,6 +117,56 @@ def test_corridor_best_is_no_worse_than_its_routes_in_the_pareto_set(
                 assert a.route.expected_days <= m.expected_days + 1e-6, (o, d, a.corridor.id)
 
 
+DIVERSE = (("Bishkek", "Tokyo", {"avoid": "RU,BY"}), ("Hakata", "Aktau", {}),
+           ("Niigata", "Andijan", {"avoid": "RU"}), ("Busan", "Tashkent", {}),
+           ("Kobe", "Tbilisi", {"avoid": "RU,IR"}), ("Almaty", "Constanta", {"avoid": "RU"}))
+
+
+@pytest.mark.parametrize(("o", "d", "kw"), DIVERSE)
+def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o: str, d: str,
+                                                         kw: dict) -> None:
+    """Every corridor route shown belongs to its corridor alone, enters each country once,
+    and is no far longer or (unless a Pareto trade-off) far slower than the plan's routes; a
+    corridor not shown always says why."""
+    from silkway.analysis.plan import DETOUR_DAYS, DETOUR_FACTOR
+
+    r = silkway.plan(net, o, d, corridors="all", **kw)
+    fastest = min(x.expected_days for x in r.routes)
+    shortest = min(x.distance_km for x in r.routes)
+    assert len(r.corridors) == len(corridors())
+    for a in r.corridors:
+        if a.route is None:
+            assert a.reason and a.reason.endswith(tuple("abcdefghijklmnopqrstuvwxyz)0123456789"))
+            continue
+        assert corridor_of(_legs(a.route)) is a.corridor
+        countries = [c for rl in a.route.legs for c in (
+            rl.directed.leg.countries if rl.directed.forward
+            else reversed(rl.directed.leg.countries))]
+        runs = [c for i, c in enumerate(countries) if i == 0 or countries[i - 1] != c]
+        assert len(runs) == len(set(runs)), (a.corridor.id, runs)
+        assert a.route.distance_km <= DETOUR_FACTOR * shortest
+        assert a.in_pareto or a.route.expected_days <= DETOUR_DAYS * fastest + 1e-9
+
+
+def test_a_plan_whose_search_hits_its_limit_says_it_is_incomplete(
+        net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    import silkway.analysis.plan as plan_mod
+
+    full = silkway.plan(net, "Xi'an", "Duisburg", corridors="none")
+    assert full.complete and full.to_dict()["complete"] is True
+    monkeypatch.setattr(plan_mod, "MAX_LABELS", 10)
+    with pytest.raises(silkway.NoRouteError, match="stopped at its work limit of 10 labels"):
+        silkway.plan(net, "Xi'an", "Duisburg", corridors="none")
+    # a limit the full search goes past, but not before it has found a route: said partial
+    monkeypatch.setattr(plan_mod, "MAX_LABELS", 250)
+    cut = silkway.plan(net, "Xi'an", "Duisburg", corridors="none")
+    assert not cut.complete and 0 < len(cut.routes) < len(full.routes)
+    d = cut.to_dict()
+    assert d["complete"] is False
+    silkway.PlanModel.model_validate(d)
+    assert "INCOMPLETE" in cut.route_table()["title"]
+
+
 def test_via_corridor_and_exclusion_constrain_every_route(net: silkway.Network) -> None:
     via = silkway.plan(net, "Nagoya", "Istanbul", via="Aktau", **NAGOYA_ISTANBUL)
     assert via.routes and all("KZAAU" in {rl.directed.src for rl in r.legs} for r in via.routes)

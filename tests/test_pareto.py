@@ -105,3 +105,76 @@ def test_returns_lexicographic_order_and_no_duplicates():
             Arc(1, (3.0, 3.0), 3), Arc(1, (6.0, 6.0), 4)], []]
     found = pareto_paths(adj, 0, frozenset({1}))
     assert [p.cost for p in found] == [(1.0, 5.0), (3.0, 3.0), (5.0, 1.0)]
+
+
+def group_simple_brute_force(adj, source, targets, groups):
+    """Cost vectors of all paths that never enter a group again after leaving it."""
+    costs = set()
+
+    def walk(node, left, cost, seen):
+        if node in targets:
+            costs.add(cost)
+            return
+        for arc in adj[node]:
+            h = arc.head
+            if h in seen or groups[h] in left:
+                continue
+            now = left | {groups[node]} if groups[h] != groups[node] else left
+            walk(h, now, tuple(a + b for a, b in zip(cost, arc.cost, strict=True)), seen | {h})
+
+    dim = next((len(a.cost) for arcs in adj for a in arcs), 1)
+    walk(source, frozenset(), (0.0,) * dim, {source})
+    return {c for c in costs if not any(o != c and dominates(o, c) for o in costs)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.lists(st.integers(0, 2), min_size=7, max_size=7))
+def test_group_simple_paths_match_brute_force(case, groups):
+    """Paths that never re-enter a group (a country, say) but may move within one."""
+    adj, source, targets, dim = case
+    if not targets:
+        return
+    groups = groups[:len(adj)]
+    found = pareto_paths(adj, source, targets, simple_in=groups)
+    assert {p.cost for p in found} == group_simple_brute_force(adj, source, targets, groups)
+    for p in found:
+        seq = [groups[x] for x in p.nodes]
+        runs = [g for i, g in enumerate(seq) if i == 0 or seq[i - 1] != g]
+        assert len(runs) == len(set(runs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.lists(st.integers(0, 2), min_size=7, max_size=7), st.integers(0, 30))
+def test_first_and_budget_give_the_least_path_within_the_budget(case, groups, budget):
+    """With exact bounds, ``first`` returns the lexicographically least path, and a budget
+    drops exactly the paths that exceed it."""
+    adj, source, targets, dim = case
+    if not targets:
+        return
+    groups = groups[:len(adj)]
+    bounds = exact_lower_bounds(adj, targets, dim)
+    every = group_simple_brute_force(adj, source, targets, groups)
+    got = pareto_paths(adj, source, targets, simple_in=groups, lower_bound=bounds, first=True)
+    assert [p.cost for p in got] == ([min(every)] if every else [])
+    cap = (float(budget),) * dim
+    within = {c for c in every if dominates(c, cap)}
+    capped = pareto_paths(adj, source, targets, simple_in=groups, lower_bound=bounds,
+                          budget=cap)
+    assert {p.cost for p in capped} == within
+
+
+def test_a_search_at_its_limit_says_so():
+    """A search that reaches its label limit raises, with what it had found (never a silently
+    partial Pareto set)."""
+    import pytest
+
+    from silkway.routing.pareto import SearchLimitError
+
+    n = 12  # a ladder: 2^11 Pareto-optimal paths from 0 to n - 1
+    adj = [[Arc(i + 1, (1.0, 2.0), 2 * i), Arc(i + 1, (2.0, 1.0), 2 * i + 1)] if i < n - 1
+           else [] for i in range(n)]
+    with pytest.raises(SearchLimitError) as err:
+        pareto_paths(adj, 0, frozenset({n - 1}), max_labels=50)
+    assert "limit of 50 labels" in str(err.value)
+    assert len(err.value.paths) < n  # only part of the 12 distinct cost vectors
+    assert len(pareto_paths(adj, 0, frozenset({n - 1}))) == n

@@ -192,6 +192,9 @@ class PlanModel(BaseModel):
     network: str | None = None
     as_of: str | None = Field(default=None, description="the period the network's data describe")
     corridors: list[CorridorModel] = []
+    complete: bool = Field(default=True, description=(
+        "false when the route search stopped at its work limit: the routes listed are real, "
+        "but a Pareto-optimal route may be missing"))
 
 
 def plan_schema() -> dict[str, Any]:

@@ -270,6 +270,8 @@ def route_table(result: PlanResult) -> dict[str, Any]:
         title += f"  [month {result.month}]"
     if result.as_of:
         title += f"  [data as of {result.as_of}]"
+    if not result.complete:
+        title += "  [INCOMPLETE: the search stopped at its work limit; routes may be missing]"
     return {"title": title, "columns": cols, "rows": rows}
 
 

@@ -25,7 +25,7 @@ from silkway.network.model import Hub, Network
 from silkway.query import PlanQuery, make_query
 from silkway.routing.best import ArcArrays, LayeredMatrix, best_path, layered
 from silkway.routing.constraints import Constraints
-from silkway.routing.corridors import Corridor, corridor_of, corridors
+from silkway.routing.corridors import Corridor, corridor_of, corridors, route_bits
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
 from silkway.routing.graph import (
     END,
@@ -39,7 +39,7 @@ from silkway.routing.graph import (
     operation,
     search_graph,
 )
-from silkway.routing.pareto import Arc, ParetoPath, constrained_paths
+from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
 from silkway.types import Cargo, Mode
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -243,6 +243,7 @@ class PlanResult:
     corridors: tuple[CorridorAnswer, ...] = ()
     query: PlanQuery | None = None
     via: tuple[Hub, ...] = ()
+    complete: bool = True
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
@@ -270,6 +271,7 @@ class PlanResult:
             "network": self.network_key[:16],
             "as_of": self.as_of,
             "corridors": [a.to_dict(best, geometry=geometry) for a in self.corridors],
+            "complete": self.complete,
         }
 
     def __repr__(self) -> str:
@@ -540,12 +542,15 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         if not required:
             raise NoRouteError(f"no route by the {only.name} corridor: "
                                f"{s.why_unusable(only, excluded)}")
-        routes = s.routes(allowed, required)
+        routes = s.routes(allowed, required, partial=True)
         if not routes:
             raise NoRouteError(f"no route from {o.name} to {d.name} by the {only.name} "
                                f"corridor {_why_words(c, via)}".rstrip())
     else:
-        routes = s.routes(base_allowed, None)
+        routes = s.routes(base_allowed, None, partial=True)
+    if not routes and not s.complete:
+        raise NoRouteError(f"the route search from {o.name} to {d.name} stopped at its work "
+                           f"limit of {MAX_LABELS:,} labels before it found a route")
     if not routes:
         raise NoRouteError(_why_none(o, d, c, via, excluded))
     routes.sort(key=_key(q.objective))
@@ -554,7 +559,25 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         a for a in (_answer(s, cor, only, excluded, q, routes, listed) for cor in corridors())
         if q.corridors == "all" or a.route is not None)
     return PlanResult(o, d, c, g.payload_t, tuple(listed), network.key, q.objective, g.cargo,
-                      scen, month, network.as_of, answers, q, via)
+                      scen, month, network.as_of, answers, q, via, s.complete)
+
+
+def _one_criterion(adj: Sequence[Sequence[Arc]], crit: int) -> list[tuple[Arc, ...]]:
+    """``adj`` with each arc's cost cut to criterion ``crit``."""
+    return [tuple(Arc(a.head, (a.cost[crit],), a.ref) for a in arcs) for arcs in adj]
+
+
+class _Ones(Sequence[tuple[float, ...]]):
+    """Numbers read as 1-vectors (lazily)."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: int) -> tuple[float, ...]:  # type: ignore[override]
+        return (self.values[i],)
 
 
 class _WithEnd(Sequence[Sequence[Arc]]):
@@ -563,7 +586,7 @@ class _WithEnd(Sequence[Sequence[Arc]]):
     rail at a ferry port pays a train's unloading, not the ferry boarding)."""
 
     def __init__(self, adj: Sequence[Sequence[Arc]], ends: dict[int, tuple[Arc, ...]]) -> None:
-        self._adj, self._ends = adj, ends
+        self._adj, self.ends = adj, ends
 
     def __len__(self) -> int:
         return len(self._adj) + 1
@@ -575,8 +598,8 @@ class _WithEnd(Sequence[Sequence[Arc]]):
     def __getitem__(self, i: int | slice) -> Any:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        if i in self._ends:
-            return self._ends[i]
+        if i in self.ends:
+            return self.ends[i]
         if i == len(self._adj) or i == -1:
             return ()
         return self._adj[i]
@@ -619,6 +642,7 @@ class _Search:
                             for v in via)
         self.dim = len(self.bounds[0]) if self.bounds else 3
         self.cap = g.constraints.max_transshipments
+        self.complete = True
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         memo = self.g.memo
@@ -645,22 +669,31 @@ class _Search:
 
     def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
                best_by: str | None = None, *, simple: bool = False,
-               max_labels: int = 200_000) -> list[Route]:
+               max_labels: int | None = None, partial: bool = False) -> list[Route]:
         """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
 
         With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
         or co2e), only the best such route is built and returned. When every path found passes
         a hub twice (a via point reached and left the way it came), the search is run again on
-        hub-simple paths only (``simple``: exact, and slower)."""
+        hub-simple paths only (``simple``: exact, and slower). A search that reaches
+        ``max_labels`` raises :class:`SearchLimitError`, or with ``partial`` returns what it
+        found and marks the search incomplete (``self.complete``)."""
         if not self.reachable:
             return []
-        paths = constrained_paths(self.adj, self.source, self.targets, allowed=allowed,
-                                  required=required, stages=self.stages,
-                                  lower_bound=self.bounds, dim=self.dim,
-                                  required_bound=self.through(required) if required else None,
-                                  stage_bounds=self.via_bounds() if self.stages else None,
-                                  simple_in=self.groups() if simple else None,
-                                  max_labels=min(max_labels, 50_000) if simple else max_labels)
+        max_labels = MAX_LABELS if max_labels is None else max_labels
+        try:
+            paths = constrained_paths(
+                self.adj, self.source, self.targets, allowed=allowed, required=required,
+                stages=self.stages, lower_bound=self.bounds, dim=self.dim,
+                required_bound=self.through(required) if required else None,
+                stage_bounds=self.via_bounds() if self.stages else None,
+                simple_in=self.groups() if simple else None,
+                max_labels=min(max_labels, 50_000) if simple else max_labels)
+        except SearchLimitError as e:
+            if not partial:
+                raise
+            self.complete = False  # the plan says so: "complete": false
+            paths = e.paths
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
@@ -675,56 +708,113 @@ class _Search:
                 if best_by is not None:
                     break
         if not out and paths and self.stages and not simple:
-            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels)
+            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
+                               partial=partial)
         return out
 
+    def best_simple(self, allowed: Sequence[bool] | None, required: frozenset[int],
+                    objective: str, known: Sequence[Route] = (),
+                    budget: float | None = None) -> tuple[Route | None, float]:
+        """The best route by a single-criterion objective (days, cost or co2e) that uses a
+        ``required`` leg and enters no country twice, and a lower bound on any route's cost.
+
+        An exact label search on that one criterion, guided by the exact distances to the
+        destination in the same graph without the country rule (one compiled backward
+        search): a label beats another at its state when it costs no more and has visited no
+        country the other has not, so the first target label popped is the answer. (A route
+        that leaves a country and comes back would be reported as a detour anyway.) No route
+        costing more than ``budget`` is looked for. Raises :class:`SearchLimitError` past
+        :data:`CORRIDOR_LABELS`."""
+        crit = _COST_ORDER[objective][0]
+        arcs, lay = self._matrix(allowed, required, crit)
+        n = lay.n
+        back = self._to_end(arcs, lay, crit).tolist()
+        lower = back[0 * n + self.source]
+        if not np.isfinite(lower) or (budget is not None and lower > budget):
+            return None, lower
+        one = self._memo(("one", crit), lambda: _one_criterion(self.g.adj, crit))
+        adj = _WithEnd(one, {t: _one_criterion([arcs_t], crit)[0]
+                             for t, arcs_t in self.adj.ends.items()})
+        inf = float("inf")
+        # the search's layered states number the base graph plus its end state (n + 1)
+        paths = constrained_paths(
+            adj, self.source, self.targets, allowed=allowed, required=required,
+            lower_bound=_Ones([*back[n:2 * n], 0.0]), dim=1,
+            required_bound=_Ones([*back[:n], inf]), simple_in=self.countries(),
+            max_labels=CORRIDOR_LABELS, first=True,
+            budget=None if budget is None else (budget,))
+        return (self._route(paths[0], known) if paths else None), lower
+
+    def _matrix(self, allowed: Sequence[bool] | None, required: frozenset[int], crit: int
+                ) -> tuple[ArcArrays, LayeredMatrix]:
+        """The arcs as arrays and one layered matrix of criterion ``crit`` for the corridor
+        masks (kept on the search graph: the same for every query)."""
+        arcs: ArcArrays = self._memo(("arcs",), lambda: ArcArrays.of(self.g.adj, self.dim))
+        n_refs = len(self.g.directed)
+
+        def make() -> LayeredMatrix:
+            req = np.zeros(n_refs, dtype=bool)
+            req[list(required)] = True
+            base = (np.ones(n_refs, dtype=bool) if allowed is None
+                    else np.fromiter(allowed, dtype=bool, count=n_refs))
+            return layered(arcs, criterion=crit, allowed=base, required=req, stages=self.stages)
+
+        lay: LayeredMatrix = (make() if self.stages else self._memo(
+            ("layered", crit, id(allowed), required), make))
+        return arcs, lay
+
+    def _to_end(self, arcs: ArcArrays, lay: LayeredMatrix, crit: int) -> np.ndarray:
+        """Per layered state: a consistent lower bound on the cost from there to the end of
+        the trip (the exact least cost to an arrival in the last layer, by one backward
+        compiled search, plus the least unloading)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        n, last = lay.n, lay.layers - 1
+        back = self._memo(("transposed", id(lay)), lambda: lay.mat.T.tocsr())
+        ends = min(a.cost[crit] for t in self.targets_in for a in self.adj[t])
+        dist = dijkstra(back, directed=True, indices=[last * n + t for t in self.targets_in],
+                        min_only=True)
+        return np.asarray(dist) + ends
+
+    def countries(self) -> list[int]:
+        """The country of each search state, as a group number (the end state its own)."""
+        def make() -> list[int]:
+            net, index = self.g.network, dict[str, int]()
+            hubs = sorted(self.g.hub_index, key=self.g.hub_index.__getitem__)
+            per_hub = [index.setdefault(net.hub(h).country, len(index)) for h in hubs]
+            return [per_hub[i // N_CLASSES] for i in range(len(self.g.adj))] + [len(index)]
+
+        return self._memo(("countries",), make)  # type: ignore[no-any-return]
+
+    def _route(self, path: ParetoPath, known: Sequence[Route]) -> Route:
+        """The route of ``path`` (one already built when ``known`` has it)."""
+        directed = self.g.directed
+        refs = tuple((directed[r].leg.index, directed[r].forward) for r in path.refs)
+        return next((r for r in known if r.refs == refs), None) or _build_route(
+            self.g, path, self.o, self.d, self.sim)
+
     def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
-             objective: str) -> Route | bool | None:
+             objective: str, known: Sequence[Route] = ()) -> Route | bool | None:
         """The best route by a single-criterion objective, from one compiled shortest-path
         search; False when no path at all meets the requirements; None when the answer needs
-        the full search (p90, a transshipment cap, or a best path that passes a hub twice)."""
+        a label search (p90, a transshipment cap, or a best path that passes a hub twice:
+        :meth:`best_simple`)."""
         if not self.reachable:
             return False
         if objective == "p90" or self.cap is not None:
             return None
         # One layered matrix per corridor and criterion for the whole graph (not per query):
         # the destination's unloading is added on arrival instead of by an end arc.
-        arcs: ArcArrays = self._memo(("arcs",), lambda: ArcArrays.of(self.g.adj, self.dim))
         crit = _COST_ORDER[objective][0]
-        n_refs = len(self.g.directed)
-        req = np.zeros(n_refs, dtype=bool)
-        req[list(required)] = True
-        base = (np.ones(n_refs, dtype=bool) if allowed is None
-                else np.fromiter(allowed, dtype=bool, count=n_refs))
-
-        def make() -> LayeredMatrix:
-            return layered(arcs, criterion=crit, allowed=base, required=req, stages=self.stages)
-
-        lay: LayeredMatrix = (make() if self.stages else self._memo(
-            ("layered", crit, id(allowed), required), make))
+        arcs, lay = self._matrix(allowed, required, crit)
         ends = {t: arc.cost[crit] for t in self.targets_in for arc in self.adj[t]}
-        banned: frozenset[int] = frozenset()
-        for _ in range(REPAIRS + 1):
-            path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends,
-                             banned=banned)
-            if path is None:
-                return None if banned else False
-            hubs_seq = [x // N_CLASSES for x in path.nodes]
-            again = next((j for j, h in enumerate(hubs_seq) if h in hubs_seq[:j]), None)
-            if again is None:
-                return _build_route(self.g, path, self.o, self.d, self.sim)
-            # It passes a hub twice: forbid the leg that comes back to it, and search again.
-            back = self._leg_into(path, again)
-            if back is None:
-                return None
-            banned = banned | {back}
-        return None
-
-    @staticmethod
-    def _leg_into(path: ParetoPath, position: int) -> int | None:
-        """The ref of the path's leg that arrives at its ``position``-th node (``refs[i]``
-        leads from node ``i`` to node ``i + 1``)."""
-        return path.refs[position - 1] if 1 <= position <= len(path.refs) else None
+        path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends)
+        if path is None:
+            return False
+        hubs_seq = [x // N_CLASSES for x in path.nodes]
+        if len(set(hubs_seq)) != len(hubs_seq):
+            return None  # it passes a hub twice
+        return self._route(path, known)
 
     def groups(self) -> list[int]:
         """The hub of each search state (the end state its own), so constrained searches never
@@ -775,7 +865,8 @@ class _Search:
     def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
         """Why no leg that defines ``cor`` may be used, in words."""
         net = self.g.network
-        keys = [leg for leg in net.legs if cor.is_key(leg)]
+        keys = self._memo(("key legs", cor.id), lambda: [
+            leg for leg in net.legs if cor.is_key(leg)])
         if not keys:
             return cor.unavailable
         if any(x.id == cor.id for x in excluded):
@@ -822,9 +913,12 @@ def _before(cor: Corridor) -> tuple[Corridor, ...]:
     return table[:table.index(cor)]
 
 
-def _member(cor: Corridor, before: Sequence[Corridor], legs: Sequence[Any]) -> bool:
-    """Whether a route belongs to ``cor`` and uses no leg defining a corridor before it."""
-    return cor.contains(legs) and not any(b.is_key(leg) for b in before for leg in legs)
+def _member(cor: Corridor, legs: Sequence[Any]) -> bool:
+    """Whether a route belongs to the shipped corridor ``cor`` and uses no leg defining a
+    corridor listed before it."""
+    i = corridors().index(cor)
+    key, excl = route_bits(legs)
+    return bool(key >> i & 1) and not excl >> i & 1 and not key & ((1 << i) - 1)
 
 
 _COST_ORDER = {"days": (0, 1, 2), "cost": (1, 0, 2), "co2e": (2, 0, 1)}
@@ -861,13 +955,28 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     key = _key(q.objective)
     # Routes of the main Pareto set that belong to the corridor are candidates too: the
     # corridor search drops paths that revisit a hub, which may hide one of them.
-    found = [r for r in main if _member(cor, before, [rl.directed.leg for rl in r.legs])]
-    fast = s.best(allowed, required, q.objective)
+    found = [r for r in main if _member(cor, [rl.directed.leg for rl in r.legs])]
+    fast = s.best(allowed, required, q.objective, main)
     if isinstance(fast, Route):
         found.append(fast)
-    elif fast is None and not s.via:  # the fast search cannot answer: a bounded full search
-        found += s.routes(allowed, required, None if q.objective == "p90" else q.objective,
-                          max_labels=CORRIDOR_LABELS)
+    elif fast is None and not s.via:  # the compiled search cannot answer: an exact label search
+        try:
+            if q.objective == "p90" or s.cap is not None:
+                found += s.routes(allowed, required, None if q.objective == "p90" else
+                                  q.objective, max_labels=CORRIDOR_LABELS)
+            else:
+                budget = DETOUR_DAYS * _fastest(main) if q.objective == "days" else None
+                simple, lower = s.best_simple(allowed, required, q.objective, main, budget)
+                if simple is not None:
+                    found.append(simple)
+                elif not found and np.isfinite(lower):
+                    return CorridorAnswer(cor, None, _slow(lower, _fastest(main)) if budget
+                                          else "it serves this trip only by a detour: each of "
+                                          "its routes leaves a country and comes back")
+        except SearchLimitError:
+            if not found:
+                return CorridorAnswer(cor, None, "its best route was not found within the "
+                                      f"search's work limit ({CORRIDOR_LABELS:,} labels)")
     if not found:
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
         return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
@@ -880,21 +989,38 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
 
 
-CORRIDOR_LABELS = 5_000
-"""Work limit of a corridor's full search (run only when the compiled search cannot answer):
-a corridor that needs more than this is almost always a detour for the trip."""
+MAX_LABELS = 200_000
+"""Work limit of a plan's route search: past it the plan lists what it found and says it is
+incomplete (``"complete": false``)."""
 
-REPAIRS = 4
-"""How many times a corridor's compiled best path that passes a hub twice is searched again
-without the leg that came back, before the full search is run."""
+CORRIDOR_LABELS = 5_000
+"""Work limit of a corridor's label search (run only when the compiled search cannot answer):
+past it the corridor's answer says its best route was not found within the limit."""
 
 DETOUR_FACTOR = 3.0
 """A corridor's best route longer than this many times the plan's shortest route is a detour."""
 
+DETOUR_DAYS = 2.0
+"""A corridor's best route that is no Pareto trade-off and takes more than this many times the
+expected days of the plan's fastest route is a detour."""
+
+
+def _fastest(routes: Sequence[Route]) -> float:
+    return min(r.expected_days for r in routes)
+
+
+def _slow(days: float, fastest: float) -> str:
+    """Why a corridor whose every route that enters each country once takes more than
+    :data:`DETOUR_DAYS` times the plan's fastest route is not shown."""
+    return (f"it serves this trip only by a detour: none of its routes that enter each country "
+            f"once takes less than {DETOUR_DAYS:g} times the fastest route's {fastest:.1f} d"
+            + (f" (they take at least {days:.1f} d)" if days > DETOUR_DAYS * fastest else ""))
+
 
 def _detour(route: Route, main: Sequence[Route]) -> str | None:
-    """Why ``route`` is a detour (it leaves a country and comes back, or it is far longer than
-    the shortest route of the plan), or None."""
+    """Why ``route`` is a detour (it leaves a country and comes back, is far longer than the
+    shortest route of the plan, or is no Pareto trade-off and far slower than the fastest), or
+    None."""
     seq: list[str] = []
     for rl in route.legs:
         leg = rl.directed.leg
@@ -908,6 +1034,10 @@ def _detour(route: Route, main: Sequence[Route]) -> str | None:
     if route.distance_km > DETOUR_FACTOR * shortest:
         return (f"is {route.distance_km:,.0f} km, {route.distance_km / shortest:.1f} times the "
                 f"shortest route's {shortest:,.0f} km")
+    fastest = _fastest(main) if main else route.expected_days
+    if route.expected_days > DETOUR_DAYS * fastest and route.refs not in {r.refs for r in main}:
+        return (f"takes {route.expected_days:.1f} d, {route.expected_days / fastest:.1f} times "
+                f"the fastest route's {fastest:.1f} d")
     return None
 
 

@@ -115,8 +115,7 @@ def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | Non
 
 
 def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozenset[int], *,
-              target_cost: dict[int, float] | None = None,
-              banned: frozenset[int] = frozenset()) -> ParetoPath | None:
+              target_cost: dict[int, float] | None = None) -> ParetoPath | None:
     """The cheapest path of the layered graph from ``source`` to a target that meets every
     requirement (all via stages passed, a required arc used), or None.
 
@@ -124,8 +123,6 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozens
     ----------
     target_cost
         A cost added on arrival at each target (e.g. the unloading by arrival class).
-    banned
-        Arc refs the path may not use (without rebuilding the matrix).
 
     Returns
     -------
@@ -136,10 +133,6 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozens
     """
     n = lay.n
     mat = lay.mat
-    if banned:
-        data = mat.data.copy()
-        data[np.isin(arcs.ref[lay.arc], np.fromiter(banned, dtype=np.int64))] = np.inf
-        mat = sp.csr_matrix((data, mat.indices, mat.indptr), shape=mat.shape)
     start = (lay.flags if lay.stages and source in lay.stages[0] else 0) * n + source
     dist, pred = dijkstra(mat, directed=True, indices=start, return_predecessors=True)
     last = lay.layers - 1

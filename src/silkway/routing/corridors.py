@@ -162,6 +162,36 @@ def corridor(corridor_id: str) -> Corridor:
     raise ConstraintError(f"unknown corridor {corridor_id[:80]!r}{hint} (see `silkway corridors`)")
 
 
+_BITS: dict[Leg, tuple[int, int]] = {}
+
+
+def leg_bits(leg: Leg) -> tuple[int, int]:
+    """For the shipped corridors (bit ``i`` for the ``i``-th): which of them ``leg`` is a key
+    leg of, and which of them it excludes. Kept per leg: routes are tested many times."""
+    got = _BITS.get(leg)
+    if got is None:
+        if len(_BITS) > 500_000:  # legs of many scenario networks: start again
+            _BITS.clear()
+        table = corridors()
+        got = _BITS[leg] = (sum(1 << i for i, c in enumerate(table) if c.is_key(leg)),
+                            sum(1 << i for i, c in enumerate(table) if c.excludes(leg)))
+    return got
+
+
+def route_bits(legs: Iterable[Leg]) -> tuple[int, int]:
+    """:func:`leg_bits` of a whole route: the corridors it uses a key leg of, and those it
+    cannot belong to. Shipped corridor ``i`` contains the route when bit ``i`` is set in the
+    first and clear in the second (as :meth:`Corridor.contains`)."""
+    key = excl = 0
+    for leg in legs:
+        k, x = leg_bits(leg)
+        key |= k
+        excl |= x
+    return key, excl
+
+
 def corridor_of(legs: Sequence[Leg]) -> Corridor | None:
     """The first corridor (by priority) a route made of ``legs`` belongs to, if any."""
-    return next((c for c in corridors() if c.contains(legs)), None)
+    key, excl = route_bits(legs)
+    member = key & ~excl
+    return corridors()[(member & -member).bit_length() - 1] if member else None

@@ -62,10 +62,23 @@ _ADD = {
 }
 
 
+class SearchLimitError(RuntimeError):
+    """A search stopped at its label limit before it had found the whole Pareto set.
+
+    ``paths`` holds what it had found: real paths, but Pareto-optimal ones may be missing and
+    a listed one may be dominated by a missed one."""
+
+    def __init__(self, max_labels: int, paths: list[ParetoPath]) -> None:
+        super().__init__(f"the route search stopped at its limit of {max_labels:,} labels "
+                         "before it had found every Pareto-optimal route")
+        self.max_labels, self.paths = max_labels, paths
+
+
 def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[int], *,
                  lower_bound: Sequence[Vec] | None = None,
                  max_labels: int = 200_000, dim: int | None = None,
-                 simple_in: Sequence[int] | None = None) -> list[ParetoPath]:
+                 simple_in: Sequence[int] | None = None,
+                 first: bool = False, budget: Vec | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
 
     Parameters
@@ -80,13 +93,23 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         Optional admissible per-node lower bound on the remaining cost to any target
         (component-wise); it only prunes, never changes the answer.
     max_labels
-        Safety valve on work per query; exceeded only by pathological graphs.
+        Safety valve on work per query: a search that reaches it raises
+        :class:`SearchLimitError` (never a silently partial answer).
     dim
         Number of criteria (read from the first arc when not given).
     simple_in
-        Optional group of each node (e.g. its hub): paths never enter a group twice. A label
-        then dominates another only if it also visited no group the other did not (the exact
-        rule for elementary paths), so the answer is every Pareto-optimal such path.
+        Optional group of each node (e.g. its hub, or its country): paths never enter a group
+        again once they have left it (moving between nodes of the group they are in is
+        allowed). A label then dominates another only if it also visited no group the other
+        did not (the exact rule for elementary paths), so the answer is every Pareto-optimal
+        such path.
+    first
+        Stop at the first target label: the path that is least in lexicographic order of
+        cost (exact with consistent bounds, e.g. true shortest distances in a graph with more
+        arcs).
+    budget
+        Optional cost vector no path may exceed (component-wise): labels whose cost plus
+        lower bound exceeds it are dropped.
 
     Returns
     -------
@@ -99,12 +122,14 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         return []
     dom = _DOMINATES.get(dim, dominates)
     add = _ADD.get(dim, _add)
-    settled: list[list[Vec]] = [[] for _ in range(len(adj))]
+    # settled labels by node, filled as the search reaches nodes (a layered graph is large)
+    settled: dict[int, list[Vec]] = {}
+    none: list[Vec] = []
     # label store: cost, node, parent label index, arc ref
     costs: list[Vec] = [(0.0,) * dim]
     groups = simple_in
     masks: list[int] = [1 << groups[source]] if groups is not None else []
-    settled_masks: list[list[int]] = [[] for _ in range(len(adj))] if groups is not None else []
+    settled_masks: dict[int, list[int]] = {}
     nodes: list[int] = [source]
     parents: list[int] = [-1]
     refs: list[int] = [-1]
@@ -114,6 +139,7 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     inf = float("inf")
     heap: list[tuple[Vec, int]] = [(zero if lower_bound is None else lower_bound[source], 0)]
     pop, push = heapq.heappop, heapq.heappush
+    complete = True
 
     def beaten(cost: Vec, by: list[Vec]) -> bool:  # a plain loop: any() + genexpr is 2x slower
         for s in by:  # noqa: SIM110
@@ -122,6 +148,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         return False
 
     def beaten_simple(cost: Vec, mask: int, node: int) -> bool:
+        if node not in settled_masks:
+            return False
         for s, m in zip(settled[node], settled_masks[node], strict=True):
             if m & ~mask == 0 and dom(s, cost):
                 return True
@@ -135,32 +163,39 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
             break
         cost = costs[idx]
         node = nodes[idx]
-        here = settled[node]
+        here = settled.get(node)
         if groups is not None:
             mask = masks[idx]
             if beaten_simple(cost, mask, node) or beaten(f, found_costs):
                 continue
-            settled_masks[node].append(mask)
-        elif beaten(cost, here) or beaten(f, found_costs):
+            settled_masks.setdefault(node, []).append(mask)
+        elif (here is not None and beaten(cost, here)) or beaten(f, found_costs):
             continue
+        if here is None:
+            here = settled[node] = []
         here.append(cost)
         if node in targets:
             found.append(idx)
             found_costs.append(cost)
+            if first:
+                break
             continue
         if len(costs) > max_labels:
+            complete = False
             break
         for arc in adj[node]:
             new = add(cost, arc.cost)
             head = arc.head
             if groups is not None:
                 bit = 1 << groups[head]
-                if mask & bit or beaten_simple(new, mask | bit, head):
+                if ((mask & bit and groups[head] != groups[node])
+                        or beaten_simple(new, mask | bit, head)):
                     continue
-            elif beaten(new, settled[head]):
+            elif beaten(new, settled.get(head, none)):
                 continue
             bound = new if lower_bound is None else add(new, lower_bound[head])
-            if bound[0] == inf or (found_costs and beaten(bound, found_costs)):
+            if (bound[0] == inf or (found_costs and beaten(bound, found_costs))
+                    or (budget is not None and not dom(bound, budget))):
                 continue
             costs.append(new)
             if groups is not None:
@@ -180,6 +215,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                 path_refs.append(refs[i])
             i = parents[i]
         out.append(ParetoPath(costs[idx], tuple(reversed(path_refs)), tuple(reversed(path_nodes))))
+    if not complete:
+        raise SearchLimitError(max_labels, out)
     return out
 
 
@@ -261,12 +298,13 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
                       required_bound: Sequence[Vec] | None = None,
                       stage_bounds: Sequence[Sequence[Vec]] | None = None,
                       simple_in: Sequence[int] | None = None,
-                      max_labels: int = 200_000) -> list[ParetoPath]:
+                      max_labels: int = 200_000, first: bool = False,
+                      budget: Vec | None = None) -> list[ParetoPath]:
     """All Pareto-optimal paths that satisfy route-level requirements.
 
     Parameters
     ----------
-    adj, source, targets, lower_bound, max_labels
+    adj, source, targets, lower_bound, max_labels, first, budget
         As for :func:`pareto_paths` (the bounds of the unconstrained graph stay admissible).
     allowed
         Per arc ``ref``: whether a path may use the arc (None: every arc).
@@ -295,9 +333,10 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
     """
     if allowed is None and required is None and not stages:
         return pareto_paths(adj, source, targets, lower_bound=lower_bound,
-                            max_labels=max_labels, dim=dim, simple_in=simple_in)
+                            max_labels=max_labels, dim=dim, simple_in=simple_in, first=first,
+                            budget=budget)
     lay = _Layered(adj, allowed, required, stages)
-    first = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
+    start = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
     last = lay.layer_of(len(lay.stages), lay.flags - 1)
     goal = frozenset(last * lay.n + t for t in targets)
     tighter: dict[int, Sequence[Vec]] = {}
@@ -311,6 +350,14 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
                 for a, b in zip(base, required_bound, strict=True)]
     bounds = None if lower_bound is None else _Bounds(lower_bound, lay.n, len(lay), tighter)
     groups = None if simple_in is None else _Groups(simple_in, lay.n, len(lay))
-    paths = pareto_paths(lay, first * lay.n + source, goal, lower_bound=bounds,
-                         max_labels=max_labels, dim=dim, simple_in=groups)
-    return [ParetoPath(p.cost, p.refs, tuple(x % lay.n for x in p.nodes)) for p in paths]
+
+    def in_base(paths: list[ParetoPath]) -> list[ParetoPath]:
+        return [ParetoPath(p.cost, p.refs, tuple(x % lay.n for x in p.nodes)) for p in paths]
+
+    try:
+        paths = pareto_paths(lay, start * lay.n + source, goal, lower_bound=bounds,
+                             max_labels=max_labels, dim=dim, simple_in=groups, first=first,
+                             budget=budget)
+    except SearchLimitError as e:
+        raise SearchLimitError(e.max_labels, in_base(e.paths)) from None
+    return in_base(paths)
