@@ -131,7 +131,7 @@ def group_simple_brute_force(adj, source, targets, groups):
 @given(graphs(), st.lists(st.integers(0, 2), min_size=7, max_size=7))
 def test_group_simple_paths_match_brute_force(case, groups):
     """Paths that never re-enter a group (a country, say) but may move within one."""
-    adj, source, targets, dim = case
+    adj, source, targets, _dim = case
     if not targets:
         return
     groups = groups[:len(adj)]

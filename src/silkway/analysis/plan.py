@@ -608,14 +608,14 @@ class _WithEnd(Sequence[Sequence[Arc]]):
 def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
               ) -> tuple[_WithEnd, frozenset[int], list[tuple[float, ...]]]:
     """Arcs, target set and lower bounds with an end state after the destination ``di``."""
-    end = len(g.adj)
+    end = len(g.compiled.adj)
     dims, n_crit = len(bounds[0]), len(g.hub_matrices)  # + 1 with a transshipment cap
     ends: dict[int, tuple[Arc, ...]] = {}
     for k in range(1, N_CLASSES):
         lift = g.lift(di, k, END) or (0.0, 0.0, 0.0, 0.0)
         vec = tuple(lift[:n_crit]) + (0.0,) * (dims - n_crit)
         ends[di * N_CLASSES + k] = (Arc(end, vec, -1),)
-    return _WithEnd(g.adj, ends), frozenset({end}), [*bounds, (0.0,) * dims]
+    return _WithEnd(g.compiled.adj, ends), frozenset({end}), [*bounds, (0.0,) * dims]
 
 
 def _corridor(corridor_id: str) -> Corridor:
@@ -645,25 +645,35 @@ class _Search:
         self.complete = True
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """Data kept on the search graph (one set of constraints)."""
         memo = self.g.memo
         if key not in memo:
             memo[key] = make()
         return memo[key]
 
-    def allowed(self, excluded: Sequence[Corridor], only: Corridor | None = None) -> tuple[bool, ...] | None:
-        """Per directed leg: usable by a route that avoids ``excluded`` and fits ``only``."""
+    def _shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """Data that does not depend on the constraints, kept on the compiled graph."""
+        memo = self.g.compiled.memo
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    def allowed(self, excluded: Sequence[Corridor], only: Corridor | None = None
+                ) -> tuple[bool, ...]:
+        """Per directed leg of the compiled graph: usable by a route under the plan's
+        constraints that avoids ``excluded`` and fits ``only``."""
         if not excluded and only is None:
-            return None
+            return self.g.allowed
 
         def make() -> tuple[bool, ...]:
-            return tuple(not any(x.is_key(dl.leg) for x in excluded)
+            return tuple(ok and not any(x.is_key(dl.leg) for x in excluded)
                          and (only is None or not only.excludes(dl.leg))
-                         for dl in self.g.directed)
+                         for ok, dl in zip(self.g.allowed, self.g.directed, strict=True))
 
         return self._memo(("allowed", tuple(x.id for x in excluded), only and only.id), make)  # type: ignore[no-any-return]
 
     def key_refs(self, cor: Corridor, allowed: Sequence[bool] | None) -> frozenset[int]:
-        keys: frozenset[int] = self._memo(("keys", cor.id), lambda: frozenset(
+        keys: frozenset[int] = self._shared(("keys", cor.id), lambda: frozenset(
             r for r, dl in enumerate(self.g.directed) if cor.is_key(dl.leg)))
         return keys if allowed is None else frozenset(r for r in keys if allowed[r])
 
@@ -732,7 +742,7 @@ class _Search:
         lower = back[0 * n + self.source]
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
-        one = self._memo(("one", crit), lambda: _one_criterion(self.g.adj, crit))
+        one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
         adj = _WithEnd(one, {t: _one_criterion([arcs_t], crit)[0]
                              for t, arcs_t in self.adj.ends.items()})
         inf = float("inf")
@@ -749,7 +759,8 @@ class _Search:
                 ) -> tuple[ArcArrays, LayeredMatrix]:
         """The arcs as arrays and one layered matrix of criterion ``crit`` for the corridor
         masks (kept on the search graph: the same for every query)."""
-        arcs: ArcArrays = self._memo(("arcs",), lambda: ArcArrays.of(self.g.adj, self.dim))
+        arcs: ArcArrays = self._shared(("arcs",), lambda: ArcArrays.of(self.g.compiled.adj,
+                                                                        self.dim))
         n_refs = len(self.g.directed)
 
         def make() -> LayeredMatrix:
@@ -782,9 +793,10 @@ class _Search:
             net, index = self.g.network, dict[str, int]()
             hubs = sorted(self.g.hub_index, key=self.g.hub_index.__getitem__)
             per_hub = [index.setdefault(net.hub(h).country, len(index)) for h in hubs]
-            return [per_hub[i // N_CLASSES] for i in range(len(self.g.adj))] + [len(index)]
+            n = len(self.g.compiled.adj)
+            return [per_hub[i // N_CLASSES] for i in range(n)] + [len(index)]
 
-        return self._memo(("countries",), make)  # type: ignore[no-any-return]
+        return self._shared(("countries",), make)  # type: ignore[no-any-return]
 
     def _route(self, path: ParetoPath, known: Sequence[Route]) -> Route:
         """The route of ``path`` (one already built when ``known`` has it)."""
@@ -820,10 +832,10 @@ class _Search:
         """The hub of each search state (the end state its own), so constrained searches never
         pass a hub twice."""
         def make() -> list[int]:
-            n = len(self.g.adj)
+            n = len(self.g.compiled.adj)
             return [i // N_CLASSES for i in range(n)] + [n // N_CLASSES + 1]
 
-        return self._memo(("groups",), make)  # type: ignore[no-any-return]
+        return self._shared(("groups",), make)  # type: ignore[no-any-return]
 
     def via_bounds(self) -> list[tuple[tuple[float, ...], ...]]:
         """Admissible per-state bounds for each via stage: dist(x -> next via point) + the
@@ -865,7 +877,7 @@ class _Search:
     def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
         """Why no leg that defines ``cor`` may be used, in words."""
         net = self.g.network
-        keys = self._memo(("key legs", cor.id), lambda: [
+        keys = self._shared(("key legs", cor.id), lambda: [
             leg for leg in net.legs if cor.is_key(leg)])
         if not keys:
             return cor.unavailable
@@ -926,7 +938,8 @@ _COST_ORDER = {"days": (0, 1, 2), "cost": (1, 0, 2), "co2e": (2, 0, 1)}
 
 def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
     """All-pairs hub-to-hub shortest leg costs, one matrix per criterion (``[x, y]``: x to y)."""
-    if "dist" not in g.memo:
+    memo = g.compiled.memo
+    if "dist" not in memo:
         import scipy.sparse as sp
         from scipy.sparse.csgraph import dijkstra
 
@@ -937,8 +950,8 @@ def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
             cols = [v for v, row in m.items() for _ in row]
             vals = [max(c, 1e-12) for row in m.values() for c in row.values()]
             out.append(dijkstra(sp.csr_matrix((vals, (rows, cols)), shape=(n, n)), directed=True))
-        g.memo["dist"] = out
-    return g.memo["dist"]  # type: ignore[no-any-return]
+        memo["dist"] = out
+    return memo["dist"]  # type: ignore[no-any-return]
 
 
 def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence[Corridor],

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from silkway.data.direction import bound, factors
 from silkway.data.tables import OPERATIONS, ZERO, LogNormal
@@ -32,6 +34,9 @@ from silkway.routing.constraints import Constraints
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint, leg_footprint
 from silkway.routing.pareto import Arc
 from silkway.types import Cargo, Mode
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 N_CLASSES = 6
 START = 0
@@ -109,11 +114,15 @@ class LegFigures:
 
 
 @dataclass(frozen=True)
-class SearchGraph:
-    """Arcs over (hub, class) states for one network and one set of constraints."""
+class CompiledGraph:
+    """Arcs over (hub, class) states for every leg of one network, for one cargo.
+
+    Built once per network (its figures: a scenario or month gives other figures), cargo, risk
+    flag and transshipment cap; constraints are masks over it (:class:`SearchGraph`), so a new
+    avoid set, mode set or closure costs a mask, not a graph build.
+    """
 
     network: Network
-    constraints: Constraints
     hub_index: dict[str, int]
     directed: tuple[DirectedLeg, ...]
     figures: tuple[LegFigures, ...]
@@ -122,6 +131,7 @@ class SearchGraph:
     # days, USD, kg, var days
     hub_matrices: tuple[dict[int, dict[int, float]], ...]  # per criterion: min leg cost v <- u
     cargo: CargoSpec
+    capped: bool
     _bounds: dict[int, tuple[tuple[float, ...], ...]] = field(default_factory=dict, repr=False)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """Per-graph derived data (corridor masks, key legs), computed once by its users."""
@@ -136,32 +146,174 @@ class SearchGraph:
         return None if op is None else self.transfer[hub][op]
 
     def lower_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
-        """Admissible per-state lower bounds to ``target_hub`` (legs only, no transfers).
+        """Consistent per-state lower bounds to ``target_hub``'s arrival states.
 
-        Computed once per target and kept (the graph is immutable; a lost race only computes
-        the same tuple twice)."""
+        Each criterion's exact shortest distance over the state graph of every leg (transfers
+        included), so they stay admissible and consistent under any mask. Computed once per
+        target and kept (the graph is immutable; a lost race only computes the same tuple
+        twice)."""
         cached = self._bounds.get(target_hub)
         if cached is None:
             cached = self._bounds[target_hub] = self._compute_bounds(target_hub)
         return cached
 
     def _compute_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
-        n_hubs = len(self.hub_index)
-        cols = [_dijkstra(m, target_hub, n_hubs) for m in self.hub_matrices]
-        dims = len(self.hub_matrices) + (self.constraints.max_transshipments is not None)
-        out = []
-        for h in range(n_hubs):
-            vec = [c[h] for c in cols]
-            vec += [0.0] * (dims - len(vec))
-            out.extend([tuple(vec)] * N_CLASSES)
-        return tuple(out)
+        targets = [target_hub * N_CLASSES + k for k in range(1, N_CLASSES)]
+        global _PY_BOUNDS_LEFT
+        if _PY_BOUNDS_LEFT > 0:  # see _PY_BOUNDS_LEFT
+            _PY_BOUNDS_LEFT -= 1
+            rev = self._reversed_arcs
+            n = len(self.adj)
+            cols = [_dijkstra({v: {u: c[k] for u, c in arcs.items()} for v, arcs in rev.items()},
+                              targets, n) for k in range(self.dim)]
+        else:
+            import numpy as np
+            from scipy.sparse.csgraph import dijkstra  # C speed, for a process that plans a lot
+
+            dist = np.stack([dijkstra(m, directed=True, indices=targets, min_only=True)
+                             for m in self._state_matrices], axis=1)
+            return tuple(map(tuple, dist.tolist()))
+        return tuple(zip(*cols, strict=True))
+
+    @property
+    def dim(self) -> int:
+        return len(self.hub_matrices) + self.capped
+
+    def mask(self, c: Constraints) -> tuple[bool, ...]:
+        """Per directed leg: whether ``c`` lets a route use it (as :func:`leg_allowed`), from
+        an index of the legs by mode, status, country, hub and passage."""
+        ix = self._leg_index
+        allowed = [True] * len(self.directed)
+        keys: list[tuple[str, str]] = [("mode", m.value) for m in Mode if m not in c.modes]
+        if not c.include_planned:
+            keys.append(("status", "planned"))
+        keys += [("country", x) for x in c.avoid]
+        keys += [("hub", h) for h in c.closed_hubs]
+        keys += [("passage", p.searoute_name) for p in c.closed]
+        for key in keys:
+            for ref in ix.get(key, ()):
+                allowed[ref] = False
+        return tuple(allowed)
+
+    @cached_property
+    def _leg_index(self) -> dict[tuple[str, str], list[int]]:
+        out: dict[tuple[str, str], list[int]] = {}
+        for ref, d in enumerate(self.directed):
+            leg = d.leg
+            keys = {("mode", leg.mode.value), ("status", leg.status), ("hub", leg.src),
+                    ("hub", leg.dst), *(("country", x) for x in leg.countries),
+                    *(("passage", p) for p in leg.passages)}
+            for key in keys:
+                out.setdefault(key, []).append(ref)
+        return out
+
+    @cached_property
+    def _reversed_arcs(self) -> dict[int, dict[int, tuple[float, ...]]]:
+        """Per head state, per tail state: the cheapest arc cost per criterion."""
+        best: dict[int, dict[int, list[float]]] = {}
+        for u, arcs in enumerate(self.adj):
+            for a in arcs:
+                into = best.setdefault(a.head, {})
+                low = into.get(u)
+                if low is None:
+                    into[u] = list(a.cost)
+                else:
+                    for k, x in enumerate(a.cost):
+                        if x < low[k]:
+                            low[k] = x
+        return {v: {u: tuple(c) for u, c in into.items()} for v, into in best.items()}
+
+    @cached_property
+    def _state_matrices(self) -> list[Any]:
+        """Per criterion, the cheapest arc cost between two states, reversed (head -> tail) so
+        that a search from the targets gives distances *to* them."""
+        import numpy as np
+        import scipy.sparse as sp
+
+        pairs = [(v, u, c) for v, into in self._reversed_arcs.items() for u, c in into.items()]
+        n = len(self.adj)
+        rows = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+        cols = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+        vals = np.asarray([p[2] for p in pairs], dtype=np.float64).reshape(len(pairs), self.dim)
+        # explicit zeros stay edges in csgraph (a lift-free, emission-free arc costs 0 there)
+        return [sp.csr_matrix((vals[:, k], (rows, cols)), shape=(n, n)) for k in range(self.dim)]
 
 
-def _dijkstra(rev: dict[int, dict[int, float]], source: int, n: int) -> list[float]:
-    """Single-source shortest distances over a small reversed adjacency (inf if unreachable)."""
+# The first few bound computations of a process run in pure Python (~10 ms each), so a one-shot
+# command never pays for importing scipy's csgraph (~0.15 s); later ones take scipy's Dijkstra
+# (~0.3 ms). Both give each criterion's exact shortest distance.
+_PY_BOUNDS_LEFT = 3
+
+
+@dataclass(frozen=True)
+class SearchGraph:
+    """One compiled graph under one set of constraints: ``allowed[ref]`` per directed leg."""
+
+    compiled: CompiledGraph
+    constraints: Constraints
+    allowed: tuple[bool, ...]
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Per-graph derived data (corridor masks, key legs), computed once by its users."""
+
+    @property
+    def network(self) -> Network:
+        return self.compiled.network
+
+    @property
+    def hub_index(self) -> dict[str, int]:
+        return self.compiled.hub_index
+
+    @property
+    def directed(self) -> tuple[DirectedLeg, ...]:
+        return self.compiled.directed
+
+    @property
+    def figures(self) -> tuple[LegFigures, ...]:
+        return self.compiled.figures
+
+    @property
+    def transfer(self) -> tuple[dict[str, tuple[float, float, float, float]], ...]:
+        return self.compiled.transfer
+
+    def lift(self, hub: int, c_in: int, c_out: int) -> tuple[float, float, float, float] | None:
+        """See :meth:`CompiledGraph.lift`."""
+        return self.compiled.lift(hub, c_in, c_out)
+
+    @property
+    def hub_matrices(self) -> tuple[dict[int, dict[int, float]], ...]:
+        return self.compiled.hub_matrices
+
+    @property
+    def cargo(self) -> CargoSpec:
+        return self.compiled.cargo
+
+    @property
+    def payload_t(self) -> float:
+        return self.compiled.cargo.payload_t
+
+    @property
+    def dim(self) -> int:
+        return len(self.compiled.hub_matrices) + self.compiled.capped
+
+    def lower_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
+        """See :meth:`CompiledGraph.lower_bounds`."""
+        return self.compiled.lower_bounds(target_hub)
+
+    @cached_property
+    def adj(self) -> tuple[tuple[Arc, ...], ...]:
+        """The allowed arcs only, materialised (for inspection; the search uses the mask)."""
+        ok = self.allowed
+        return tuple(tuple(a for a in arcs if ok[a.ref]) for arcs in self.compiled.adj)
+
+
+def _dijkstra(rev: dict[int, dict[int, float]], sources: int | list[int], n: int) -> list[float]:
+    """Shortest distances from the nearest source over a small reversed adjacency (inf if
+    unreachable)."""
     dist = [math.inf] * n
-    dist[source] = 0.0
-    heap = [(0.0, source)]
+    heap = []
+    for src in [sources] if isinstance(sources, int) else sources:
+        dist[src] = 0.0
+        heap.append((0.0, src))
     while heap:
         d, u = heapq.heappop(heap)
         if d > dist[u]:
@@ -232,26 +384,42 @@ def _lifts(hub: Hub, kg: float) -> dict[str, tuple[float, float, float, float]]:
     return out
 
 
-@lru_cache(maxsize=64)
 def search_graph(network: Network, constraints: Constraints, risk: bool = False) -> SearchGraph:
-    """Build (once per network, constraints and risk flag) the state graph a plan searches.
+    """The state graph a plan searches: the compiled graph and the constraints' mask.
+
+    The graph is compiled once per network, cargo, risk flag and transshipment cap (see
+    :class:`CompiledGraph`) and the mask once per set of constraints; both are kept in bounded
+    caches keyed by the network object (a month or a scenario is another network, itself
+    cached), so the twelve months of a batch and any number of avoid sets never rebuild a graph.
 
     With ``risk``, the variance of the route's days is a further Pareto criterion (variances of
     independent delays add up), so a steady route is kept beside a faster but fat-tailed one.
     """
-    hub_index = {h.id: i for i, h in enumerate(network.hubs)}
     spec = CargoSpec.of(network.tables, constraints)
+    capped = constraints.max_transshipments is not None
+    ckey = (network, spec, risk, capped)
+    compiled = _COMPILED.get(ckey)
+    if compiled is None:
+        compiled = _COMPILED.put(ckey, compile_graph(network, spec, risk, capped))
+    mkey = (ckey, constraints)
+    graph = _MASKED.get(mkey)
+    if graph is None or graph.compiled is not compiled:
+        graph = _MASKED.put(mkey, SearchGraph(compiled, constraints, compiled.mask(constraints)))
+    return graph
+
+
+def compile_graph(network: Network, spec: CargoSpec, risk: bool = False,
+                  capped: bool = False) -> CompiledGraph:
+    """Build the state graph of every leg of ``network`` (see :class:`CompiledGraph`)."""
+    hub_index = {h.id: i for i, h in enumerate(network.hubs)}
     directed: list[DirectedLeg] = []
     figures: list[LegFigures] = []
     for leg in network.legs:
-        if not leg_allowed(leg, constraints):
-            continue
         for fwd in (True, False):
             directed.append(DirectedLeg(leg, fwd))
             figures.append(leg_figures(leg, spec, network, fwd))
     transfer = tuple(_lifts(h, hub_footprint(network.tables, h, spec).wtw_kg)
                      for h in network.hubs)
-    capped = constraints.max_transshipments is not None
     n_hubs = len(network.hubs)
     adj: list[list[Arc]] = [[] for _ in range(n_hubs * N_CLASSES)]
     n_crit = 4 if risk else 3
@@ -279,5 +447,34 @@ def search_graph(network: Network, constraints: Constraints, risk: bool = False)
         for (u, v), val in m.items():
             rev.setdefault(v, {})[u] = val
         hub_matrices.append(rev)
-    return SearchGraph(network, constraints, hub_index, tuple(directed), tuple(figures),
-                       tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), spec)
+    return CompiledGraph(network, hub_index, tuple(directed), tuple(figures),
+                         tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), spec, capped)
+
+
+class _Cache(Generic[K, V]):
+    """A small thread-safe LRU cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+# 12 months x a few cargo specs x risk/cap flags x scenarios fit; masks are a few kB each.
+_COMPILED: _Cache[tuple[Any, ...], CompiledGraph] = _Cache(96)
+_MASKED: _Cache[tuple[Any, ...], SearchGraph] = _Cache(8192)

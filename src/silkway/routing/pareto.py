@@ -78,7 +78,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                  lower_bound: Sequence[Vec] | None = None,
                  max_labels: int = 200_000, dim: int | None = None,
                  simple_in: Sequence[int] | None = None,
-                 first: bool = False, budget: Vec | None = None) -> list[ParetoPath]:
+                 first: bool = False, budget: Vec | None = None,
+                 allowed: Sequence[bool] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
 
     Parameters
@@ -110,6 +111,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     budget
         Optional cost vector no path may exceed (component-wise): labels whose cost plus
         lower bound exceeds it are dropped.
+    allowed
+        Optional mask per arc ``ref``: arcs whose ref it marks False are not used (arcs with
+        a negative ref always are).
 
     Returns
     -------
@@ -184,6 +188,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
             complete = False
             break
         for arc in adj[node]:
+            if allowed is not None and arc.ref >= 0 and not allowed[arc.ref]:
+                continue
             new = add(cost, arc.cost)
             head = arc.head
             if groups is not None:
@@ -331,10 +337,10 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
         As :func:`pareto_paths`, with ``nodes`` in the base graph's numbering. Paths are simple
         in the layered graph: a path may come back to a base node in a later layer.
     """
-    if allowed is None and required is None and not stages:
+    if required is None and not stages:
         return pareto_paths(adj, source, targets, lower_bound=lower_bound,
                             max_labels=max_labels, dim=dim, simple_in=simple_in, first=first,
-                            budget=budget)
+                            budget=budget, allowed=allowed)
     lay = _Layered(adj, allowed, required, stages)
     start = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
     last = lay.layer_of(len(lay.stages), lay.flags - 1)
