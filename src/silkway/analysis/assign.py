@@ -48,7 +48,6 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from silkway.analysis import assign_solve as solve
 from silkway.analysis import scenarios
 from silkway.analysis.csvrows import RowError
 from silkway.analysis.flows import Flow
@@ -457,6 +456,8 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
         cost, demand, inc = problem_matrices(live, len(elements), objective)
         worst = np.array([c[np.isfinite(c)].max() if np.isfinite(c).any() else 1.0
                           for c in cost])
+        from silkway.analysis import assign_solve as solve  # scipy.optimize: only to solve
+
         sol = solve.system_optimum(cost, demand, inc, cap, UNSERVED_PENALTY_FACTOR * worst)
         binding = {i for i in range(len(elements))
                    if sol.shadow[i] > 1e-6 or (cap[i] > 0 and sol.load[i] >= cap[i] * 0.999)}
@@ -497,6 +498,8 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
             fixed[rows_fixed, np.argmin(cost[rows_fixed], axis=1)] = demand[rows_fixed]
         cost_days = np.where(moving[:, None], cost / np.where(moving, vot, 1.0)[:, None], np.inf)
         cost_days[~moving, 0] = 0.0  # a dummy column; these pairs carry no responsive demand
+        from silkway.analysis import assign_solve as solve
+
         ue = solve.user_equilibrium(cost_days, np.where(moving, demand, 0.0), inc, cap,
                                     np.array([e.service_days for e in elements]),
                                     fixed=fixed, gap=gap)

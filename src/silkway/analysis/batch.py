@@ -30,15 +30,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from distributed import WorkerPlugin
-
 from silkway.analysis import plan as _plan_module
 from silkway.analysis.csvrows import RawRow, RowError, parse_int, read_csv_file, read_rows
 from silkway.analysis.distributed import dask_client
 from silkway.analysis.scenarios import Scenario
 from silkway.analysis.writers import FLOAT, INT, STR, write_table
 from silkway.errors import ConstraintError, InputError, SilkwayError
-from silkway.network.model import Hub, Network, load_network
+from silkway.network.model import Hub, Network
 from silkway.query import QUERY_FIELDS, PlanQuery, make_query
 from silkway.routing.constraints import Constraints
 from silkway.types import Cargo
@@ -369,35 +367,9 @@ def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progres
 # -------------------------------------------------------------------------------------- Dask
 
 
-class _NetworkPlugin(WorkerPlugin):
-    """Loads the compiled network once per Dask worker, before it runs any batch task."""
-
-    def __init__(self, name: str, cache_dir: str) -> None:
-        self.name = name
-        self.cache_dir = cache_dir
-        self.planner: _Planner | None = None
-
-    def setup(self, worker: Any) -> None:
-        self.planner = _Planner(load_network(self.cache_dir))
-
-    def teardown(self, worker: Any) -> None:
-        self.planner = None
-
-
 def _group(q: PlanQuery) -> str:
     """Queries with equal constraints share search graphs: keep them in one partition."""
     return repr(q.model_dump(exclude={"origin", "destination"}))
-
-
-def _plan_partition(queries: list[PlanQuery], plugin_name: str, cache_dir: str) -> list[Outcome]:
-    """Dask task: plan a list of queries with the worker's network."""
-    from distributed import get_worker
-
-    plugin = get_worker().plugins.get(plugin_name)
-    planner = plugin.planner if isinstance(plugin, _NetworkPlugin) else None
-    if planner is None:  # plugin not set up here (should not happen): load for this task only
-        planner = _Planner(load_network(cache_dir))
-    return [planner.outcome(q) for q in queries]
 
 
 def _split(items: list[PlanQuery], parts: int) -> list[list[PlanQuery]]:
@@ -472,13 +444,15 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
 def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: str,
             partitions: int | None, progress: Progress | None,
             as_completed: Callable[..., Any]) -> dict[PlanQuery, Outcome]:
+    from silkway.analysis.batch_worker import NetworkPlugin, plan_partition
+
     slots = max(1, sum(client.nthreads().values()))  # worker threads across the cluster
     parts = _split(queries, min(len(queries), partitions or 4 * slots))
     name = f"silkway-network-{uuid.uuid4().hex[:12]}"
-    client.register_plugin(_NetworkPlugin(name, cache_dir), name=name)
+    client.register_plugin(NetworkPlugin(name, cache_dir), name=name)
     outcomes: dict[PlanQuery, Outcome] = {}
     try:
-        futures = {client.submit(_plan_partition, part, name, cache_dir, pure=False): part
+        futures = {client.submit(plan_partition, part, name, cache_dir, pure=False): part
                    for part in parts}
         done = batch.rows_without_plan
         for future in as_completed(list(futures)):

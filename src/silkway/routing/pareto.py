@@ -79,7 +79,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                  max_labels: int = 200_000, dim: int | None = None,
                  simple_in: Sequence[int] | None = None,
                  first: bool = False, budget: Vec | None = None,
-                 allowed: Sequence[bool] | None = None) -> list[ParetoPath]:
+                 allowed: Sequence[bool] | None = None,
+                 stats: dict[str, int] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
 
     Parameters
@@ -114,6 +115,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     allowed
         Optional mask per arc ``ref``: arcs whose ref it marks False are not used (arcs with
         a negative ref always are).
+    stats
+        Optional dict that receives the work done: ``labels`` created.
 
     Returns
     -------
@@ -221,6 +224,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                 path_refs.append(refs[i])
             i = parents[i]
         out.append(ParetoPath(costs[idx], tuple(reversed(path_refs)), tuple(reversed(path_nodes))))
+    if stats is not None:
+        stats["labels"] = len(costs)
     if not complete:
         raise SearchLimitError(max_labels, out)
     return out
