@@ -119,7 +119,8 @@ def test_corridor_best_is_no_worse_than_its_routes_in_the_pareto_set(
 
 DIVERSE = (("Bishkek", "Tokyo", {"avoid": "RU,BY"}), ("Hakata", "Aktau", {}),
            ("Niigata", "Andijan", {"avoid": "RU"}), ("Busan", "Tashkent", {}),
-           ("Kobe", "Tbilisi", {"avoid": "RU,IR"}), ("Almaty", "Constanta", {"avoid": "RU"}))
+           ("Kobe", "Tbilisi", {"avoid": "RU,IR"}), ("Almaty", "Constanta", {"avoid": "RU"}),
+           ("Xi'an", "Duisburg", {"objective": "p90"}), ("Tokyo", "Almaty", {"objective": "cost"}))
 
 
 @pytest.mark.parametrize(("o", "d", "kw"), DIVERSE)

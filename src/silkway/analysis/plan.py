@@ -807,14 +807,12 @@ class _Search:
 
     def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
              objective: str, known: Sequence[Route] = ()) -> Route | bool | None:
-        """The best route by a single-criterion objective, from one compiled shortest-path
-        search; False when no path at all meets the requirements; None when the answer needs
-        a label search (p90, a transshipment cap, or a best path that passes a hub twice:
-        :meth:`best_simple`)."""
+        """The best route by a single-criterion objective (days, cost or co2e; without a
+        transshipment cap), from one compiled shortest-path search; False when no path at all
+        meets the requirements; None when the best path passes a hub twice (then
+        :meth:`best_simple` answers)."""
         if not self.reachable:
             return False
-        if objective == "p90" or self.cap is not None:
-            return None
         # One layered matrix per corridor and criterion for the whole graph (not per query):
         # the destination's unloading is added on arrival instead of by an end arc.
         crit = _COST_ORDER[objective][0]
@@ -873,6 +871,22 @@ class _Search:
             return (*(row for row in rows for _ in range(N_CLASSES)), (0.0,) * self.dim)
 
         return self._memo(("through", self.di, required), make)  # type: ignore[no-any-return]
+
+    def through_bounds(self, required: frozenset[int]) -> tuple[float, float]:
+        """Lower bounds on the expected days and on the km of any route that uses one of the
+        ``required`` legs: min over those legs (u -> v) of x(origin -> u) + leg + x(v ->
+        destination), by the cheapest legs between hubs (handling left out)."""
+        days, km = _hub_distances(self.g)[0], _hub_km(self.g)
+        directed, index, figures = self.g.directed, self.g.hub_index, self.g.figures
+        refs = list(required)
+        us = [index[directed[r].src] for r in refs]
+        vs = [index[directed[r].dst] for r in refs]
+        leg_days = np.fromiter((figures[r].mean_days for r in refs), dtype=float, count=len(refs))
+        leg_km = np.fromiter((directed[r].leg.distance_km for r in refs), dtype=float,
+                             count=len(refs))
+        oi, di = self.source // N_CLASSES, self.di
+        return (float((days[oi, us] + leg_days + days[vs, di]).min()),
+                float((km[oi, us] + leg_km + km[vs, di]).min()))
 
     def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
         """Why no leg that defines ``cor`` may be used, in words."""
@@ -936,6 +950,24 @@ def _member(cor: Corridor, legs: Sequence[Any]) -> bool:
 _COST_ORDER = {"days": (0, 1, 2), "cost": (1, 0, 2), "co2e": (2, 0, 1)}
 
 
+def _hub_km(g: SearchGraph) -> np.ndarray:
+    """All-pairs hub-to-hub shortest distances in km over every leg of the compiled graph."""
+    memo = g.compiled.memo
+    if "km" not in memo:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(g.hub_index)
+        best: dict[tuple[int, int], float] = {}
+        for d in g.directed:
+            key = (g.hub_index[d.src], g.hub_index[d.dst])
+            best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
+        rows, cols = zip(*best, strict=True) if best else ((), ())
+        memo["km"] = dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
+                              directed=True)
+    return memo["km"]  # type: ignore[no-any-return]
+
+
 def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
     """All-pairs hub-to-hub shortest leg costs, one matrix per criterion (``[x, y]``: x to y)."""
     memo = g.compiled.memo
@@ -969,27 +1001,39 @@ def _answer(s: _Search, cor: Corridor, only: Corridor | None, excluded: Sequence
     # Routes of the main Pareto set that belong to the corridor are candidates too: the
     # corridor search drops paths that revisit a hub, which may hide one of them.
     found = [r for r in main if _member(cor, [rl.directed.leg for rl in r.legs])]
-    fast = s.best(allowed, required, q.objective, main)
-    if isinstance(fast, Route):
-        found.append(fast)
-    elif fast is None and not s.via:  # the compiled search cannot answer: an exact label search
-        try:
-            if q.objective == "p90" or s.cap is not None:
-                found += s.routes(allowed, required, None if q.objective == "p90" else
-                                  q.objective, max_labels=CORRIDOR_LABELS)
-            else:
-                budget = DETOUR_DAYS * _fastest(main) if q.objective == "days" else None
-                simple, lower = s.best_simple(allowed, required, q.objective, main, budget)
-                if simple is not None:
-                    found.append(simple)
-                elif not found and np.isfinite(lower):
-                    return CorridorAnswer(cor, None, _slow(lower, _fastest(main)) if budget
-                                          else "it serves this trip only by a detour: each of "
-                                          "its routes leaves a country and comes back")
-        except SearchLimitError:
-            if not found:
-                return CorridorAnswer(cor, None, "its best route was not found within the "
-                                      f"search's work limit ({CORRIDOR_LABELS:,} labels)")
+    if not found:  # a corridor far off the trip needs no search
+        lower, km = s.through_bounds(required)
+        fastest, shortest = _fastest(main), min(r.distance_km for r in main)
+        if not np.isfinite(lower):
+            return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name} runs by it")
+        if lower > DETOUR_DAYS * fastest:
+            return CorridorAnswer(cor, None, _slow(lower, fastest))
+        if km > DETOUR_FACTOR * shortest:
+            return CorridorAnswer(cor, None, (
+                f"it serves this trip only by a detour: every route by it is at least {km:,.0f} "
+                f"km, over {DETOUR_FACTOR:g} times the shortest route's {shortest:,.0f} km"))
+    # P90 is no sum of leg figures: its candidates are the corridor's Pareto routes and its
+    # fastest route by expected days.
+    by = "days" if q.objective == "p90" else q.objective
+    try:
+        if s.cap is not None:  # the count of transshipments is a criterion: a label search
+            found += s.routes(allowed, required, None if q.objective == "p90" else by,
+                              max_labels=CORRIDOR_LABELS)
+        elif isinstance(fast := s.best(allowed, required, by, main), Route):
+            found.append(fast)
+        elif fast is None and not s.via:  # it passes a hub twice: an exact label search
+            budget = DETOUR_DAYS * _fastest(main) if by == "days" else None
+            simple, lower = s.best_simple(allowed, required, by, main, budget)
+            if simple is not None:
+                found.append(simple)
+            elif not found and np.isfinite(lower):
+                return CorridorAnswer(cor, None, _slow(lower, _fastest(main), once=True) if budget
+                                      else "it serves this trip only by a detour: each of "
+                                      "its routes leaves a country and comes back")
+    except SearchLimitError:
+        if not found:
+            return CorridorAnswer(cor, None, "its best route was not found within the "
+                                  f"search's work limit ({CORRIDOR_LABELS:,} labels)")
     if not found:
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
         return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
@@ -1022,12 +1066,13 @@ def _fastest(routes: Sequence[Route]) -> float:
     return min(r.expected_days for r in routes)
 
 
-def _slow(days: float, fastest: float) -> str:
-    """Why a corridor whose every route that enters each country once takes more than
-    :data:`DETOUR_DAYS` times the plan's fastest route is not shown."""
-    return (f"it serves this trip only by a detour: none of its routes that enter each country "
-            f"once takes less than {DETOUR_DAYS:g} times the fastest route's {fastest:.1f} d"
-            + (f" (they take at least {days:.1f} d)" if days > DETOUR_DAYS * fastest else ""))
+def _slow(days: float, fastest: float, *, once: bool = False) -> str:
+    """Why a corridor whose every route (``once``: that enters each country once) takes more
+    than :data:`DETOUR_DAYS` times the plan's fastest route is not shown."""
+    which = "none of its routes that enter each country once" if once else "none of its routes"
+    return (f"it serves this trip only by a detour: {which} takes less than {DETOUR_DAYS:g} "
+            f"times the fastest route's {fastest:.1f} d"
+            + (f" (at least {days:.1f} d)" if days > DETOUR_DAYS * fastest else ""))
 
 
 def _detour(route: Route, main: Sequence[Route]) -> str | None:
