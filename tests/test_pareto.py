@@ -178,3 +178,53 @@ def test_a_search_at_its_limit_says_so():
     assert "limit of 50 labels" in str(err.value)
     assert len(err.value.paths) < n  # only part of the 12 distinct cost vectors
     assert len(pareto_paths(adj, 0, frozenset({n - 1}))) == n
+
+
+@st.composite
+def hub_graphs(draw):
+    """States (hub, class) whose arcs are the same legs, costing a per-state extra (a
+    transfer): the structure the plan's search graph has."""
+    hubs, classes = draw(st.integers(2, 4)), draw(st.integers(1, 3))
+    dim = draw(st.integers(1, 3))
+    legs = draw(st.lists(st.tuples(st.integers(0, hubs - 1), st.integers(0, hubs - 1),
+                                   st.tuples(*[st.integers(0, 9)] * dim)),
+                         min_size=1, max_size=8))
+    extra = draw(st.lists(st.tuples(*[st.integers(0, 5)] * dim),
+                          min_size=hubs * classes, max_size=hubs * classes))
+    n = hubs * classes
+    adj = [[] for _ in range(n)]
+    for ref, (u, v, cost) in enumerate(legs):
+        if u == v:
+            continue
+        head = v * classes + ref % classes  # the class a leg arrives in
+        for c in range(classes):
+            s = u * classes + c
+            adj[s].append(Arc(head, tuple(float(a + b) for a, b in zip(cost, extra[s],
+                                                                         strict=True)), ref))
+    source = draw(st.integers(0, hubs - 1)) * classes
+    target_hub = draw(st.integers(0, hubs - 1))
+    targets = frozenset(target_hub * classes + c for c in range(classes)) - {source}
+    return adj, source, targets, dim, classes, target_hub
+
+
+@settings(max_examples=300, deadline=None)
+@given(hub_graphs())
+def test_dominance_across_a_hubs_states_does_not_change_the_answer(case):
+    adj, source, targets, dim, classes, target_hub = case
+    if not targets:
+        return
+    slack = []
+    for hub in range(len(adj) // classes):
+        states = range(hub * classes, (hub + 1) * classes)
+        low = {}
+        for u in states:
+            for a in adj[u]:
+                low[a.ref] = tuple(min(x, y) for x, y in zip(low.get(a.ref, a.cost), a.cost,
+                                                             strict=True))
+        for u in states:
+            slack.append(tuple(max([a.cost[k] - low[a.ref][k] for a in adj[u]], default=0.0)
+                               for k in range(dim)))
+    peers = [-1 if u // classes == target_hub else u // classes for u in range(len(adj))]
+    plain = {p.cost for p in pareto_paths(adj, source, targets, dim=dim)}
+    grouped = pareto_paths(adj, source, targets, dim=dim, peers=peers, slack=slack)
+    assert {p.cost for p in grouped} == plain == brute_force(adj, source, targets)

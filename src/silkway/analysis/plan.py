@@ -605,6 +605,34 @@ class _WithEnd(Sequence[Sequence[Arc]]):
         return self._adj[i]
 
 
+class _Peers(Sequence[int]):
+    """Each search state's hub as its peer group (see ``pareto_paths``), but none for the
+    destination's states, whose only arcs are their own unloading, and the end state."""
+
+    def __init__(self, n: int, destination: int) -> None:
+        self.n, self.destination = n, destination
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:  # type: ignore[override]
+        hub = i // N_CLASSES
+        return -1 if hub == self.destination or i >= self.n - 1 else hub
+
+
+class _Slack(Sequence[tuple[float, ...]]):
+    """The compiled graph's per-state slack, and none for the end state."""
+
+    def __init__(self, slack: Sequence[tuple[float, ...]], dim: int) -> None:
+        self.slack, self.zero = slack, (0.0,) * dim
+
+    def __len__(self) -> int:
+        return len(self.slack) + 1
+
+    def __getitem__(self, i: int) -> tuple[float, ...]:  # type: ignore[override]
+        return self.slack[i] if i < len(self.slack) else self.zero
+
+
 def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
               ) -> tuple[_WithEnd, frozenset[int], list[tuple[float, ...]]]:
     """Arcs, target set and lower bounds with an end state after the destination ``di``."""
@@ -691,6 +719,7 @@ class _Search:
         if not self.reachable:
             return []
         max_labels = MAX_LABELS if max_labels is None else max_labels
+        plain = required is None and not self.stages and not simple
         try:
             paths = constrained_paths(
                 self.adj, self.source, self.targets, allowed=allowed, required=required,
@@ -698,7 +727,9 @@ class _Search:
                 required_bound=self.through(required) if required else None,
                 stage_bounds=self.via_bounds() if self.stages else None,
                 simple_in=self.groups() if simple else None,
-                max_labels=min(max_labels, 50_000) if simple else max_labels)
+                max_labels=min(max_labels, 50_000) if simple else max_labels,
+                peers=_Peers(len(self.adj), self.di) if plain else None,
+                slack=_Slack(self.g.compiled.slack, self.dim) if plain else None)
         except SearchLimitError as e:
             if not partial:
                 raise

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from silkway._yaml import load_yaml
-from silkway.analysis import scenario_schema
+
+if TYPE_CHECKING:  # pragma: no cover
+    from silkway.analysis import scenario_schema
 from silkway.data.capacities import (
     CapacityChange,
     CapacityElement,
@@ -197,6 +199,8 @@ def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Sce
 
 
 def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
+    from silkway.analysis import scenario_schema  # pydantic models: built when first needed
+
     # non-finite numbers are refused by the schema, which names the key (W4)
     spec = scenario_schema.validate(load_yaml(text, label=label, finite_only=False), label=label)
 

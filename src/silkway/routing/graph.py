@@ -179,6 +179,31 @@ class CompiledGraph:
     def dim(self) -> int:
         return len(self.hub_matrices) + self.capped
 
+    @cached_property
+    def slack(self) -> tuple[tuple[float, ...], ...]:
+        """Per state: how much more any leg costs from it than from the cheapest state of its
+        hub (the transfer it may pay), per criterion. The states of a hub have the same legs,
+        so a label plus its state's slack that dominates a label at another state of the hub
+        beats it (see :func:`~silkway.routing.pareto.pareto_paths`, ``peers``)."""
+        adj, dim = self.adj, self.dim
+        out: list[tuple[float, ...]] = []
+        for hub in range(len(adj) // N_CLASSES):
+            states = range(hub * N_CLASSES, (hub + 1) * N_CLASSES)
+            cheapest: dict[int, list[float]] = {}
+            for u in states:
+                for a in adj[u]:
+                    low = cheapest.setdefault(a.ref, list(a.cost))
+                    for k in range(dim):
+                        low[k] = min(low[k], a.cost[k])
+            for u in states:
+                worst = [0.0] * dim
+                for a in adj[u]:
+                    low = cheapest[a.ref]
+                    for k in range(dim):
+                        worst[k] = max(worst[k], a.cost[k] - low[k])
+                out.append(tuple(worst))
+        return tuple(out)
+
     def mask(self, c: Constraints) -> tuple[bool, ...]:
         """Per directed leg: whether ``c`` lets a route use it (as :func:`leg_allowed`), from
         an index of the legs by mode, status, country, hub and passage."""

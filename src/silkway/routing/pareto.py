@@ -80,7 +80,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                  simple_in: Sequence[int] | None = None,
                  first: bool = False, budget: Vec | None = None,
                  allowed: Sequence[bool] | None = None,
-                 stats: dict[str, int] | None = None) -> list[ParetoPath]:
+                 stats: dict[str, int] | None = None,
+                 peers: Sequence[int] | None = None,
+                 slack: Sequence[Vec] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
 
     Parameters
@@ -117,6 +119,14 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
         a negative ref always are).
     stats
         Optional dict that receives the work done: ``labels`` created.
+    peers, slack
+        Optional dominance across nodes (not with ``simple_in``): ``peers[u]`` (-1: none)
+        puts nodes whose arcs are the same (by ``ref``, to the same heads) in one group, and
+        ``slack[u]`` bounds how much more any arc costs from ``u`` than the same arc from
+        another node of its group. A label at ``u`` then also beats a label at another node of
+        the group when its cost plus ``slack[u]`` dominates, since every way on costs it no
+        more. For the (hub, arrival class) states of a plan, a group is a hub and the slack
+        what its transfers cost more than the cheapest; the answer does not change.
 
     Returns
     -------
@@ -137,6 +147,7 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     groups = simple_in
     masks: list[int] = [1 << groups[source]] if groups is not None else []
     settled_masks: dict[int, list[int]] = {}
+    by_group: dict[int, list[Vec]] = {}  # per peer group: settled costs plus their slack
     nodes: list[int] = [source]
     parents: list[int] = [-1]
     refs: list[int] = [-1]
@@ -178,6 +189,13 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
             settled_masks.setdefault(node, []).append(mask)
         elif (here is not None and beaten(cost, here)) or beaten(f, found_costs):
             continue
+        elif peers is not None and (group := peers[node]) >= 0:
+            beside = by_group.get(group)
+            if beside is None:
+                beside = by_group[group] = []
+            elif beaten(cost, beside):
+                continue
+            beside.append(add(cost, slack[node]))  # type: ignore[index]
         if here is None:
             here = settled[node] = []
         here.append(cost)
@@ -200,7 +218,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                 if ((mask & bit and groups[head] != groups[node])
                         or beaten_simple(new, mask | bit, head)):
                     continue
-            elif beaten(new, settled.get(head, none)):
+            elif beaten(new, settled.get(head, none)) or (
+                    peers is not None and (group := peers[head]) >= 0
+                    and beaten(new, by_group.get(group, none))):
                 continue
             bound = new if lower_bound is None else add(new, lower_bound[head])
             if (bound[0] == inf or (found_costs and beaten(bound, found_costs))
@@ -310,13 +330,16 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
                       stage_bounds: Sequence[Sequence[Vec]] | None = None,
                       simple_in: Sequence[int] | None = None,
                       max_labels: int = 200_000, first: bool = False,
-                      budget: Vec | None = None) -> list[ParetoPath]:
+                      budget: Vec | None = None, peers: Sequence[int] | None = None,
+                      slack: Sequence[Vec] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal paths that satisfy route-level requirements.
 
     Parameters
     ----------
     adj, source, targets, lower_bound, max_labels, first, budget
         As for :func:`pareto_paths` (the bounds of the unconstrained graph stay admissible).
+    peers, slack
+        As for :func:`pareto_paths`; only used without ``required`` and ``stages``.
     allowed
         Per arc ``ref``: whether a path may use the arc (None: every arc).
     required
@@ -345,7 +368,7 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
     if required is None and not stages:
         return pareto_paths(adj, source, targets, lower_bound=lower_bound,
                             max_labels=max_labels, dim=dim, simple_in=simple_in, first=first,
-                            budget=budget, allowed=allowed)
+                            budget=budget, allowed=allowed, peers=peers, slack=slack)
     lay = _Layered(adj, allowed, required, stages)
     start = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
     last = lay.layer_of(len(lay.stages), lay.flags - 1)
