@@ -151,15 +151,15 @@ def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o
 
 def test_a_plan_whose_search_hits_its_limit_says_it_is_incomplete(
         net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
-    import silkway.analysis.plan as plan_mod
+    import silkway.analysis.corridor_search as search_mod
 
     full = silkway.plan(net, "Xi'an", "Duisburg", corridors="none")
     assert full.complete and full.to_dict()["complete"] is True
-    monkeypatch.setattr(plan_mod, "MAX_LABELS", 10)
+    monkeypatch.setattr(search_mod, "MAX_LABELS", 10)
     with pytest.raises(silkway.NoRouteError, match="stopped at its work limit of 10 labels"):
         silkway.plan(net, "Xi'an", "Duisburg", corridors="none")
     # a limit the full search goes past, but not before it has found a route: said partial
-    monkeypatch.setattr(plan_mod, "MAX_LABELS", 250)
+    monkeypatch.setattr(search_mod, "MAX_LABELS", 250)
     cut = silkway.plan(net, "Xi'an", "Duisburg", corridors="none")
     assert not cut.complete and 0 < len(cut.routes) < len(full.routes)
     d = cut.to_dict()

@@ -1,0 +1,591 @@
+"""The searches of one plan over one search graph (:class:`Search`): its Pareto routes, and
+each named corridor's best route or why there is none (:func:`corridor_answer`)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, overload
+
+import numpy as np
+
+from silkway.analysis.route import (
+    CorridorAnswer,
+    Route,
+    SimOptions,
+    build_route,
+    order_key,
+)
+from silkway.network.model import Hub
+from silkway.query import PlanQuery
+from silkway.routing.best import ArcArrays, LayeredMatrix, best_path, layered
+from silkway.routing.corridors import Corridor, corridors, route_bits
+from silkway.routing.graph import (
+    END,
+    N_CLASSES,
+    START,
+    SearchGraph,
+)
+from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
+
+
+def _one_criterion(adj: Sequence[Sequence[Arc]], crit: int) -> list[tuple[Arc, ...]]:
+    """``adj`` with each arc's cost cut to criterion ``crit``."""
+    return [tuple(Arc(a.head, (a.cost[crit],), a.ref) for a in arcs) for arcs in adj]
+
+
+class _Ones(Sequence[tuple[float, ...]]):
+    """Numbers read as 1-vectors (lazily)."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: int) -> tuple[float, ...]:  # type: ignore[override]
+        return (self.values[i],)
+
+
+class _WithEnd(Sequence[Sequence[Arc]]):
+    """The search graph's arcs, where the destination's arrival states lead only to one end
+    state by an arc that costs the unloading for that arrival class (so a box that arrives by
+    rail at a ferry port pays a train's unloading, not the ferry boarding)."""
+
+    def __init__(self, adj: Sequence[Sequence[Arc]], ends: dict[int, tuple[Arc, ...]]) -> None:
+        self._adj, self.ends = adj, ends
+
+    def __len__(self) -> int:
+        return len(self._adj) + 1
+
+    @overload
+    def __getitem__(self, i: int) -> Sequence[Arc]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Sequence[Arc]]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i in self.ends:
+            return self.ends[i]
+        if i == len(self._adj) or i == -1:
+            return ()
+        return self._adj[i]
+
+
+class _Peers(Sequence[int]):
+    """Each search state's hub as its peer group (see ``pareto_paths``), but none for the
+    destination's states, whose only arcs are their own unloading, and the end state."""
+
+    def __init__(self, n: int, destination: int) -> None:
+        self.n, self.destination = n, destination
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:  # type: ignore[override]
+        hub = i // N_CLASSES
+        return -1 if hub == self.destination or i >= self.n - 1 else hub
+
+
+class _Slack(Sequence[tuple[float, ...]]):
+    """The compiled graph's per-state slack, and none for the end state."""
+
+    def __init__(self, slack: Sequence[tuple[float, ...]], dim: int) -> None:
+        self.slack, self.zero = slack, (0.0,) * dim
+
+    def __len__(self) -> int:
+        return len(self.slack) + 1
+
+    def __getitem__(self, i: int) -> tuple[float, ...]:  # type: ignore[override]
+        return self.slack[i] if i < len(self.slack) else self.zero
+
+
+def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
+              ) -> tuple[_WithEnd, frozenset[int], list[tuple[float, ...]]]:
+    """Arcs, target set and lower bounds with an end state after the destination ``di``."""
+    end = len(g.compiled.adj)
+    dims, n_crit = len(bounds[0]), len(g.hub_matrices)  # + 1 with a transshipment cap
+    ends: dict[int, tuple[Arc, ...]] = {}
+    for k in range(1, N_CLASSES):
+        lift = g.lift(di, k, END) or (0.0, 0.0, 0.0, 0.0)
+        vec = tuple(lift[:n_crit]) + (0.0,) * (dims - n_crit)
+        ends[di * N_CLASSES + k] = (Arc(end, vec, -1),)
+    return _WithEnd(g.compiled.adj, ends), frozenset({end}), [*bounds, (0.0,) * dims]
+
+
+class Search:
+    """One plan's searches over one search graph: the main one and one per corridor."""
+
+    def __init__(self, g: SearchGraph, o: Hub, d: Hub, via: tuple[Hub, ...],
+                 sim: SimOptions) -> None:
+        self.g, self.o, self.d, self.sim, self.via = g, o, d, sim, via
+        oi, di = g.hub_index[o.id], g.hub_index[d.id]
+        self.di = di
+        self.source = oi * N_CLASSES + START
+        bounds = g.lower_bounds(di)
+        self.reachable = bool(bounds) and bool(np.isfinite(bounds[oi * N_CLASSES + START][0]))
+        # Paths end in one end state after the destination (its unloading by arrival class).
+        self.adj, self.targets, self.bounds = _end_arcs(g, di, bounds)
+        self.targets_in = frozenset(di * N_CLASSES + k for k in range(1, N_CLASSES))
+        self.stages = tuple(frozenset(g.hub_index[v.id] * N_CLASSES + k for k in range(N_CLASSES))
+                            for v in via)
+        self.dim = len(self.bounds[0]) if self.bounds else 3
+        self.cap = g.constraints.max_transshipments
+        self.complete = True
+
+    def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """Data kept on the search graph (one set of constraints)."""
+        memo = self.g.memo
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    def _shared(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """Data that does not depend on the constraints, kept on the compiled graph."""
+        memo = self.g.compiled.memo
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    def allowed(self, excluded: Sequence[Corridor], only: Corridor | None = None
+                ) -> tuple[bool, ...]:
+        """Per directed leg of the compiled graph: usable by a route under the plan's
+        constraints that avoids ``excluded`` and fits ``only``."""
+        if not excluded and only is None:
+            return self.g.allowed
+
+        def make() -> tuple[bool, ...]:
+            return tuple(ok and not any(x.is_key(dl.leg) for x in excluded)
+                         and (only is None or not only.excludes(dl.leg))
+                         for ok, dl in zip(self.g.allowed, self.g.directed, strict=True))
+
+        return self._memo(("allowed", tuple(x.id for x in excluded), only and only.id), make)  # type: ignore[no-any-return]
+
+    def key_refs(self, cor: Corridor, allowed: Sequence[bool] | None) -> frozenset[int]:
+        keys: frozenset[int] = self._shared(("keys", cor.id), lambda: frozenset(
+            r for r, dl in enumerate(self.g.directed) if cor.is_key(dl.leg)))
+        return keys if allowed is None else frozenset(r for r in keys if allowed[r])
+
+    def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
+               best_by: str | None = None, *, simple: bool = False,
+               max_labels: int | None = None, partial: bool = False) -> list[Route]:
+        """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
+
+        With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
+        or co2e), only the best such route is built and returned. When every path found passes
+        a hub twice (a via point reached and left the way it came), the search is run again on
+        hub-simple paths only (``simple``: exact, and slower). A search that reaches
+        ``max_labels`` raises :class:`SearchLimitError`, or with ``partial`` returns what it
+        found and marks the search incomplete (``self.complete``)."""
+        if not self.reachable:
+            return []
+        max_labels = MAX_LABELS if max_labels is None else max_labels
+        plain = required is None and not self.stages and not simple
+        try:
+            paths = constrained_paths(
+                self.adj, self.source, self.targets, allowed=allowed, required=required,
+                stages=self.stages, lower_bound=self.bounds, dim=self.dim,
+                required_bound=self.through(required) if required else None,
+                stage_bounds=self.via_bounds() if self.stages else None,
+                simple_in=self.groups() if simple else None,
+                max_labels=min(max_labels, 50_000) if simple else max_labels,
+                peers=_Peers(len(self.adj), self.di) if plain else None,
+                slack=_Slack(self.g.compiled.slack, self.dim) if plain else None)
+        except SearchLimitError as e:
+            if not partial:
+                raise
+            self.complete = False  # the plan says so: "complete": false
+            paths = e.paths
+        if best_by is not None:
+            order = _COST_ORDER[best_by]
+            paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
+        out = []
+        for p in paths:
+            hubs_seq = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
+            if len(set(hubs_seq)) != len(hubs_seq):
+                continue  # revisits a hub: not a route anyone would run
+            r = build_route(self.g, p, self.o, self.d, self.sim)
+            if self.cap is None or r.transshipments <= self.cap:
+                out.append(r)
+                if best_by is not None:
+                    break
+        if not out and paths and self.stages and not simple:
+            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
+                               partial=partial)
+        return out
+
+    def best_simple(self, allowed: Sequence[bool] | None, required: frozenset[int],
+                    objective: str, known: Sequence[Route] = (),
+                    budget: float | None = None) -> tuple[Route | None, float]:
+        """The best route by a single-criterion objective (days, cost or co2e) that uses a
+        ``required`` leg and enters no country twice, and a lower bound on any route's cost.
+
+        An exact label search on that one criterion, guided by the exact distances to the
+        destination in the same graph without the country rule (one compiled backward
+        search): a label beats another at its state when it costs no more and has visited no
+        country the other has not, so the first target label popped is the answer. (A route
+        that leaves a country and comes back would be reported as a detour anyway.) No route
+        costing more than ``budget`` is looked for. Raises :class:`SearchLimitError` past
+        :data:`CORRIDOR_LABELS`."""
+        crit = _COST_ORDER[objective][0]
+        arcs, lay = self._matrix(allowed, required, crit)
+        n = lay.n
+        back = self._to_end(arcs, lay, crit).tolist()
+        lower = back[0 * n + self.source]
+        if not np.isfinite(lower) or (budget is not None and lower > budget):
+            return None, lower
+        one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
+        adj = _WithEnd(one, {t: _one_criterion([arcs_t], crit)[0]
+                             for t, arcs_t in self.adj.ends.items()})
+        inf = float("inf")
+        # the search's layered states number the base graph plus its end state (n + 1)
+        paths = constrained_paths(
+            adj, self.source, self.targets, allowed=allowed, required=required,
+            lower_bound=_Ones([*back[n:2 * n], 0.0]), dim=1,
+            required_bound=_Ones([*back[:n], inf]), simple_in=self.countries(),
+            max_labels=CORRIDOR_LABELS, first=True,
+            budget=None if budget is None else (budget,))
+        return (self._route(paths[0], known) if paths else None), lower
+
+    def _matrix(self, allowed: Sequence[bool] | None, required: frozenset[int], crit: int
+                ) -> tuple[ArcArrays, LayeredMatrix]:
+        """The arcs as arrays and one layered matrix of criterion ``crit`` for the corridor
+        masks (kept on the search graph: the same for every query)."""
+        arcs: ArcArrays = self._shared(("arcs",), lambda: ArcArrays.of(self.g.compiled.adj,
+                                                                        self.dim))
+        n_refs = len(self.g.directed)
+
+        def make() -> LayeredMatrix:
+            req = np.zeros(n_refs, dtype=bool)
+            req[list(required)] = True
+            base = (np.ones(n_refs, dtype=bool) if allowed is None
+                    else np.fromiter(allowed, dtype=bool, count=n_refs))
+            return layered(arcs, criterion=crit, allowed=base, required=req, stages=self.stages)
+
+        lay: LayeredMatrix = (make() if self.stages else self._memo(
+            ("layered", crit, id(allowed), required), make))
+        return arcs, lay
+
+    def _to_end(self, arcs: ArcArrays, lay: LayeredMatrix, crit: int) -> np.ndarray:
+        """Per layered state: a consistent lower bound on the cost from there to the end of
+        the trip (the exact least cost to an arrival in the last layer, by one backward
+        compiled search, plus the least unloading)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        n, last = lay.n, lay.layers - 1
+        back = self._memo(("transposed", id(lay)), lambda: lay.mat.T.tocsr())
+        ends = min(a.cost[crit] for t in self.targets_in for a in self.adj[t])
+        dist = dijkstra(back, directed=True, indices=[last * n + t for t in self.targets_in],
+                        min_only=True)
+        return np.asarray(dist) + ends
+
+    def countries(self) -> list[int]:
+        """The country of each search state, as a group number (the end state its own)."""
+        def make() -> list[int]:
+            net, index = self.g.network, dict[str, int]()
+            hubs = sorted(self.g.hub_index, key=self.g.hub_index.__getitem__)
+            per_hub = [index.setdefault(net.hub(h).country, len(index)) for h in hubs]
+            n = len(self.g.compiled.adj)
+            return [per_hub[i // N_CLASSES] for i in range(n)] + [len(index)]
+
+        return self._shared(("countries",), make)  # type: ignore[no-any-return]
+
+    def _route(self, path: ParetoPath, known: Sequence[Route]) -> Route:
+        """The route of ``path`` (one already built when ``known`` has it)."""
+        directed = self.g.directed
+        refs = tuple((directed[r].leg.index, directed[r].forward) for r in path.refs)
+        return next((r for r in known if r.refs == refs), None) or build_route(
+            self.g, path, self.o, self.d, self.sim)
+
+    def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
+             objective: str, known: Sequence[Route] = ()) -> Route | bool | None:
+        """The best route by a single-criterion objective (days, cost or co2e; without a
+        transshipment cap), from one compiled shortest-path search; False when no path at all
+        meets the requirements; None when the best path passes a hub twice (then
+        :meth:`best_simple` answers)."""
+        if not self.reachable:
+            return False
+        # One layered matrix per corridor and criterion for the whole graph (not per query):
+        # the destination's unloading is added on arrival instead of by an end arc.
+        crit = _COST_ORDER[objective][0]
+        arcs, lay = self._matrix(allowed, required, crit)
+        ends = {t: arc.cost[crit] for t in self.targets_in for arc in self.adj[t]}
+        path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends)
+        if path is None:
+            return False
+        hubs_seq = [x // N_CLASSES for x in path.nodes]
+        if len(set(hubs_seq)) != len(hubs_seq):
+            return None  # it passes a hub twice
+        return self._route(path, known)
+
+    def groups(self) -> list[int]:
+        """The hub of each search state (the end state its own), so constrained searches never
+        pass a hub twice."""
+        def make() -> list[int]:
+            n = len(self.g.compiled.adj)
+            return [i // N_CLASSES for i in range(n)] + [n // N_CLASSES + 1]
+
+        return self._shared(("groups",), make)  # type: ignore[no-any-return]
+
+    def via_bounds(self) -> list[tuple[tuple[float, ...], ...]]:
+        """Admissible per-state bounds for each via stage: dist(x -> next via point) + the
+        distances between the remaining via points in order + dist(last -> destination)."""
+        dist = _hub_distances(self.g)
+        order = [self.g.hub_index[v.id] for v in self.via] + [self.di]
+        out = []
+        for k in range(len(self.via) + 1):
+            cols = []
+            for d in dist:
+                tail = sum(d[a, b] for a, b in itertools.pairwise(order[k:]))
+                cols.append(d[:, order[k]] + tail)
+            pad = self.dim - len(cols)
+            rows = [tuple(float(c[h]) for c in cols) + (0.0,) * pad for h in range(len(cols[0]))]
+            out.append((*(row for row in rows for _ in range(N_CLASSES)), (0.0,) * self.dim))
+        return out
+
+    def through(self, required: frozenset[int]) -> tuple[tuple[float, ...], ...]:
+        """Admissible per-state bounds to the destination through one of the ``required`` legs:
+        min over those legs (u -> v) of dist(x -> u) + leg + dist(v -> destination)."""
+        def make() -> tuple[tuple[float, ...], ...]:
+            dist = _hub_distances(self.g)
+            refs = sorted(required)
+            us = np.array([self.g.hub_index[self.g.directed[r].src] for r in refs])
+            vs = np.array([self.g.hub_index[self.g.directed[r].dst] for r in refs])
+            fig = [self.g.figures[r] for r in refs]
+            leg_cost = [np.array([f.mean_days for f in fig]), np.array([f.cost_usd for f in fig]),
+                        np.array([f.co2e_wtw_kg for f in fig]), np.array([f.var_days for f in fig])]
+            cols = []
+            for k, d in enumerate(dist):
+                w = leg_cost[k] + d[vs, self.di]
+                cols.append((d[:, us] + w[None, :]).min(axis=1))
+            pad = self.dim - len(cols)
+            rows = [tuple(float(c[h]) for c in cols) + (0.0,) * pad for h in range(len(cols[0]))]
+            return (*(row for row in rows for _ in range(N_CLASSES)), (0.0,) * self.dim)
+
+        return self._memo(("through", self.di, required), make)  # type: ignore[no-any-return]
+
+    def through_bounds(self, required: frozenset[int]) -> tuple[float, float]:
+        """Lower bounds on the expected days and on the km of any route that uses one of the
+        ``required`` legs: min over those legs (u -> v) of x(origin -> u) + leg + x(v ->
+        destination), by the cheapest legs between hubs (handling left out)."""
+        days, km = _hub_distances(self.g)[0], _hub_km(self.g)
+        directed, index, figures = self.g.directed, self.g.hub_index, self.g.figures
+        refs = list(required)
+        us = [index[directed[r].src] for r in refs]
+        vs = [index[directed[r].dst] for r in refs]
+        leg_days = np.fromiter((figures[r].mean_days for r in refs), dtype=float, count=len(refs))
+        leg_km = np.fromiter((directed[r].leg.distance_km for r in refs), dtype=float,
+                             count=len(refs))
+        oi, di = self.source // N_CLASSES, self.di
+        return (float((days[oi, us] + leg_days + days[vs, di]).min()),
+                float((km[oi, us] + leg_km + km[vs, di]).min()))
+
+    def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
+        """Why no leg that defines ``cor`` may be used, in words."""
+        net = self.g.network
+        keys = self._shared(("key legs", cor.id), lambda: [
+            leg for leg in net.legs if cor.is_key(leg)])
+        if not keys:
+            return cor.unavailable
+        if any(x.id == cor.id for x in excluded):
+            return "it is excluded (--exclude-corridor)"
+        c = self.g.constraints
+        closed = {p.searoute_name: p.value for p in c.closed}
+        avoided: set[str] = set()
+        modes: set[str] = set()
+        passages: set[str] = set()
+        hubs: set[str] = set()
+        planned = False
+        for leg in keys:  # the first thing that blocks each leg
+            if c.avoid.intersection(leg.countries):
+                avoided |= c.avoid.intersection(leg.countries)
+            elif leg.mode not in c.modes:
+                modes.add(leg.mode.value)
+            elif set(closed).intersection(leg.passages):
+                passages |= {closed[p] for p in leg.passages if p in closed}
+            elif leg.src in c.closed_hubs or leg.dst in c.closed_hubs:
+                hubs |= {h for h in (leg.src, leg.dst) if h in c.closed_hubs}
+            elif leg.status == "planned" and not c.include_planned:
+                planned = True
+        words = []
+        if avoided:
+            words.append(f"it needs {', '.join(sorted(avoided))}, which "
+                         f"{'is' if len(avoided) == 1 else 'are'} avoided")
+        if modes:
+            words.append(f"it needs {', '.join(sorted(modes))} legs, which are not among the "
+                         "allowed modes")
+        if passages:
+            words.append(f"it needs {', '.join(sorted(passages))}, which "
+                         f"{'is' if len(passages) == 1 else 'are'} closed")
+        if hubs:
+            words.append(f"its hubs {', '.join(sorted(hubs))} are closed in this scenario")
+        if planned:
+            words.append("its links are planned (use --planned)")
+        if not words:
+            words.append("every leg that defines it is excluded by another corridor constraint")
+        return "; ".join(words)
+
+
+def _before(cor: Corridor) -> tuple[Corridor, ...]:
+    table = corridors()
+    return table[:table.index(cor)]
+
+
+def _member(cor: Corridor, legs: Sequence[Any]) -> bool:
+    """Whether a route belongs to the shipped corridor ``cor`` and uses no leg defining a
+    corridor listed before it."""
+    i = corridors().index(cor)
+    key, excl = route_bits(legs)
+    return bool(key >> i & 1) and not excl >> i & 1 and not key & ((1 << i) - 1)
+
+
+_COST_ORDER = {"days": (0, 1, 2), "cost": (1, 0, 2), "co2e": (2, 0, 1)}
+
+
+def _hub_km(g: SearchGraph) -> np.ndarray:
+    """All-pairs hub-to-hub shortest distances in km over every leg of the compiled graph."""
+    memo = g.compiled.memo
+    if "km" not in memo:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(g.hub_index)
+        best: dict[tuple[int, int], float] = {}
+        for d in g.directed:
+            key = (g.hub_index[d.src], g.hub_index[d.dst])
+            best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
+        rows, cols = zip(*best, strict=True) if best else ((), ())
+        memo["km"] = dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
+                              directed=True)
+    return memo["km"]  # type: ignore[no-any-return]
+
+
+def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
+    """All-pairs hub-to-hub shortest leg costs, one matrix per criterion (``[x, y]``: x to y)."""
+    memo = g.compiled.memo
+    if "dist" not in memo:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(g.hub_index)
+        out = []
+        for m in g.hub_matrices:  # m[v][u]: the cheapest leg u -> v
+            rows = [u for v, row in m.items() for u in row]
+            cols = [v for v, row in m.items() for _ in row]
+            vals = [max(c, 1e-12) for row in m.values() for c in row.values()]
+            out.append(dijkstra(sp.csr_matrix((vals, (rows, cols)), shape=(n, n)), directed=True))
+        memo["dist"] = out
+    return memo["dist"]  # type: ignore[no-any-return]
+
+
+def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: Sequence[Corridor],
+            q: PlanQuery, main: Sequence[Route], listed: Sequence[Route]) -> CorridorAnswer:
+    if only is not None and only.id != cor.id:
+        return CorridorAnswer(cor, None, f"left out: the plan is restricted to {only.name}")
+    # A corridor's answer uses no leg that defines a corridor listed before it, so that each
+    # answer is a route of that corridor and no other (the route is labelled with it).
+    before = _before(cor)
+    allowed = s.allowed((*excluded, *before), cor)
+    required = s.key_refs(cor, allowed)
+    if not required:
+        return CorridorAnswer(cor, None, s.why_unusable(cor, excluded))
+    key = order_key(q.objective)
+    # Routes of the main Pareto set that belong to the corridor are candidates too: the
+    # corridor search drops paths that revisit a hub, which may hide one of them.
+    found = [r for r in main if _member(cor, [rl.directed.leg for rl in r.legs])]
+    if not found:  # a corridor far off the trip needs no search
+        lower, km = s.through_bounds(required)
+        fastest, shortest = _fastest(main), min(r.distance_km for r in main)
+        if not np.isfinite(lower):
+            return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name} runs by it")
+        if lower > DETOUR_DAYS * fastest:
+            return CorridorAnswer(cor, None, _slow(lower, fastest))
+        if km > DETOUR_FACTOR * shortest:
+            return CorridorAnswer(cor, None, (
+                f"it serves this trip only by a detour: every route by it is at least {km:,.0f} "
+                f"km, over {DETOUR_FACTOR:g} times the shortest route's {shortest:,.0f} km"))
+    # P90 is no sum of leg figures: its candidates are the corridor's Pareto routes and its
+    # fastest route by expected days.
+    by = "days" if q.objective == "p90" else q.objective
+    try:
+        if s.cap is not None:  # the count of transshipments is a criterion: a label search
+            found += s.routes(allowed, required, None if q.objective == "p90" else by,
+                              max_labels=CORRIDOR_LABELS)
+        elif isinstance(fast := s.best(allowed, required, by, main), Route):
+            found.append(fast)
+        elif fast is None and not s.via:  # it passes a hub twice: an exact label search
+            budget = DETOUR_DAYS * _fastest(main) if by == "days" else None
+            simple, lower = s.best_simple(allowed, required, by, main, budget)
+            if simple is not None:
+                found.append(simple)
+            elif not found and np.isfinite(lower):
+                return CorridorAnswer(cor, None, _slow(lower, _fastest(main), once=True) if budget
+                                      else "it serves this trip only by a detour: each of "
+                                      "its routes leaves a country and comes back")
+    except SearchLimitError:
+        if not found:
+            return CorridorAnswer(cor, None, "its best route was not found within the "
+                                  f"search's work limit ({CORRIDOR_LABELS:,} labels)")
+    if not found:
+        via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
+        return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
+    best = min(found, key=key)
+    detour = _detour(best, main)
+    if detour:
+        return CorridorAnswer(cor, None, f"it serves this trip only by a detour: its best route "
+                                         f"({best.transit_days.p50:.1f} d) {detour}")
+    number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
+    return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
+
+
+MAX_LABELS = 200_000
+"""Work limit of a plan's route search: past it the plan lists what it found and says it is
+incomplete (``"complete": false``)."""
+
+CORRIDOR_LABELS = 5_000
+"""Work limit of a corridor's label search (run only when the compiled search cannot answer):
+past it the corridor's answer says its best route was not found within the limit."""
+
+DETOUR_FACTOR = 3.0
+"""A corridor's best route longer than this many times the plan's shortest route is a detour."""
+
+DETOUR_DAYS = 2.0
+"""A corridor's best route that is no Pareto trade-off and takes more than this many times the
+expected days of the plan's fastest route is a detour."""
+
+
+def _fastest(routes: Sequence[Route]) -> float:
+    return min(r.expected_days for r in routes)
+
+
+def _slow(days: float, fastest: float, *, once: bool = False) -> str:
+    """Why a corridor whose every route (``once``: that enters each country once) takes more
+    than :data:`DETOUR_DAYS` times the plan's fastest route is not shown."""
+    which = "none of its routes that enter each country once" if once else "none of its routes"
+    return (f"it serves this trip only by a detour: {which} takes less than {DETOUR_DAYS:g} "
+            f"times the fastest route's {fastest:.1f} d"
+            + (f" (at least {days:.1f} d)" if days > DETOUR_DAYS * fastest else ""))
+
+
+def _detour(route: Route, main: Sequence[Route]) -> str | None:
+    """Why ``route`` is a detour (it leaves a country and comes back, is far longer than the
+    shortest route of the plan, or is no Pareto trade-off and far slower than the fastest), or
+    None."""
+    seq: list[str] = []
+    for rl in route.legs:
+        leg = rl.directed.leg
+        for c in leg.countries if rl.directed.forward else reversed(leg.countries):
+            if not seq or seq[-1] != c:
+                seq.append(c)
+    again = next((c for i, c in enumerate(seq) if c in seq[:i]), None)
+    if again is not None:
+        return f"leaves {again} and comes back"
+    shortest = min((r.distance_km for r in main), default=route.distance_km)
+    if route.distance_km > DETOUR_FACTOR * shortest:
+        return (f"is {route.distance_km:,.0f} km, {route.distance_km / shortest:.1f} times the "
+                f"shortest route's {shortest:,.0f} km")
+    fastest = _fastest(main) if main else route.expected_days
+    if route.expected_days > DETOUR_DAYS * fastest and route.refs not in {r.refs for r in main}:
+        return (f"takes {route.expected_days:.1f} d, {route.expected_days / fastest:.1f} times "
+                f"the fastest route's {fastest:.1f} d")
+    return None

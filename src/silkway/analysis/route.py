@@ -1,0 +1,433 @@
+"""Routes and plan results: the legs, lifts and simulated days of one route, each corridor's
+answer, and the whole plan's answer with its JSON contract; and how a search path becomes a
+route (:func:`build_route`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from silkway.analysis import export, scenarios
+from silkway.analysis.reliability import (
+    DEFAULT_DRAWS,
+    DaysSummary,
+    Part,
+    simulate_days,
+    summarise,
+)
+from silkway.data.tables import LogNormal
+from silkway.network.model import Hub, Network
+from silkway.query import PlanQuery
+from silkway.routing.constraints import Constraints
+from silkway.routing.corridors import Corridor, corridor_of
+from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
+from silkway.routing.graph import (
+    END,
+    START,
+    DirectedLeg,
+    LegFigures,
+    SearchGraph,
+    counts_as_transshipment,
+    leg_class,
+    operation,
+)
+from silkway.routing.pareto import ParetoPath
+from silkway.types import Cargo, Mode
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+OBJECTIVES = {
+    "days": "expected (mean) transit days, then cost in USD, then CO2e WTW, then label",
+    "p90": "simulated 90th-percentile transit days, then cost in USD, then CO2e WTW, then label",
+    "cost": "cost in USD, then expected transit days, then CO2e WTW, then label",
+    "co2e": "CO2e WTW, then expected transit days, then cost in USD, then label",
+}
+ORDER_RULE = OBJECTIVES["days"]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLeg:
+    """One leg of a planned route, in travel direction."""
+
+    directed: DirectedLeg
+    figures: LegFigures
+
+    def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
+        leg = self.directed.leg
+        countries = list(leg.countries if self.directed.forward else reversed(leg.countries))
+        out: dict[str, Any] = {
+            "from": self.directed.src, "to": self.directed.dst, "mode": leg.mode.value,
+            "distance_km": round(leg.distance_km, 1), "days": round(self.figures.mean_days, 2),
+            "cost_usd": round(self.figures.cost_usd, 2),
+            "co2e_kg": round(self.figures.co2e_wtw_kg, 2),
+            "countries": countries, "distance_source": leg.distance_source,
+            "co2e_kg_ttw": round(self.figures.co2e_ttw_kg, 2),
+            "tkm": round(self.figures.footprint.activity, 1),
+            "emission_factor": self.figures.footprint.factor_key,
+            "co2e_g_per_tkm": round(self.figures.footprint.intensity[0], 2),
+            "estimated_km": round(leg.estimated_km, 1),
+            "moving_days": round(self.figures.moving_days, 2),
+            "gauge_mm": leg.gauge_mm or None, "passages": self.passages,
+            "border": leg.border.border if leg.border else None,
+            "tariff": leg.tariff.tariff, "status": leg.status,
+        }
+        if geometry:
+            coords = leg.coords if self.directed.forward else leg.coords[::-1]
+            out["geometry"] = np.round(coords, 4).tolist()  # [lat, lon], kept as it always was
+            out["geojson"] = export.linestring(self)  # RFC 7946: [lon, lat]
+        return out
+
+    @property
+    def passages(self) -> list[str]:
+        """Chokepoints passed, in travel order."""
+        order = list(self.directed.leg.passage_order) or sorted(self.directed.leg.passages)
+        return order if self.directed.forward else order[::-1]
+
+    def __repr__(self) -> str:
+        leg, f = self.directed.leg, self.figures
+        return (f"<RouteLeg {leg.mode.value} {self.directed.src}→{self.directed.dst}: "
+                f"{export.fmt_km(leg.distance_km)} km, {export.fmt_days(f.mean_days)} d, "
+                f"{export.fmt_usd(f.cost_usd)} USD, {export.fmt_t(f.co2e_wtw_kg)} t CO2e>")
+
+
+@dataclass(frozen=True, slots=True)
+class Handling:
+    """A container lift at a hub: loading at origin, unloading at destination, or a transfer.
+
+    ``operation`` says what happens there (start, end, mode_change, gauge_change, ferry_board,
+    ferry_alight, sea_transship); days and cost are the hub profile's for that operation."""
+
+    hub: Hub
+    reason: str  # origin | destination | transshipment
+    footprint: Footprint
+    operation: str = "start"
+
+    @property
+    def days(self) -> LogNormal:
+        return self.hub.profile.handling(self.operation)[0]
+
+    @property
+    def cost_usd(self) -> float:
+        return self.hub.profile.handling(self.operation)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hub": self.hub.id, "reason": self.reason,
+                "days": round(self.days.mean, 2),
+                "cost_usd": round(self.cost_usd, 2),
+                "co2e_kg": round(self.footprint.wtw_kg, 3),
+                "co2e_kg_ttw": round(self.footprint.ttw_kg, 3),
+                "operation": self.footprint.factor_key,
+                "hub_operation": self.operation}
+
+    def __repr__(self) -> str:
+        return f"<Handling {self.reason} at {self.hub.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One Pareto-optimal route."""
+
+    label: str
+    legs: tuple[RouteLeg, ...]
+    handling: tuple[Handling, ...]
+    transit_days: DaysSummary
+    expected_days: float
+    cost_usd: float
+    co2e_wtw_kg: float
+    co2e_ttw_kg: float
+    repositioning_usd: float = 0.0  # empty-box repositioning at the destination (in cost_usd)
+    corridor: Corridor | None = None
+
+    @property
+    def refs(self) -> tuple[tuple[int, bool], ...]:
+        """The route's identity: its legs (index, direction) in order."""
+        return tuple((rl.directed.leg.index, rl.directed.forward) for rl in self.legs)
+
+    @property
+    def distance_km(self) -> float:
+        return sum(rl.directed.leg.distance_km for rl in self.legs)
+
+    @property
+    def transshipments(self) -> int:
+        return sum(1 for h in self.handling if h.reason == "transshipment")
+
+    @property
+    def countries(self) -> list[str]:
+        out: list[str] = []
+        for rl in self.legs:
+            leg = rl.directed.leg
+            for c in leg.countries if rl.directed.forward else reversed(leg.countries):
+                if not out or out[-1] != c:
+                    out.append(c)
+        return list(dict.fromkeys(out))
+
+    @property
+    def modes(self) -> list[str]:
+        return list(dict.fromkeys(rl.directed.leg.mode.value for rl in self.legs))
+
+    def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
+        return {
+            "label": self.label, "countries": self.countries,
+            "distance_km": round(self.distance_km, 1),
+            "transit_days": self.transit_days.to_dict(),
+            "cost_usd": round(self.cost_usd, 2),
+            "co2e_kg": {"wtw": round(self.co2e_wtw_kg, 2), "ttw": round(self.co2e_ttw_kg, 2)},
+            "transshipments": self.transshipments,
+            "legs": [rl.to_dict(geometry=geometry) for rl in self.legs],
+            "expected_days": round(self.expected_days, 2),
+            "estimated_km": round(sum(rl.directed.leg.estimated_km for rl in self.legs), 1),
+            "modes": self.modes,
+            "handling": [h.to_dict() for h in self.handling],
+            "repositioning_usd": round(self.repositioning_usd, 2),
+            "corridor": self.corridor.id if self.corridor else None,
+        }
+
+    def __repr__(self) -> str:
+        return export.short_repr(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CorridorAnswer:
+    """One named corridor for one trip: its best route under the plan's constraints, or why not."""
+
+    corridor: Corridor
+    route: Route | None
+    reason: str | None
+    in_pareto: bool = False
+    route_number: int | None = None  # the route's number in the plan, when it is listed
+
+    def gap(self, best: Route | None) -> dict[str, float] | None:
+        """This corridor's best route minus ``best`` (the plan's route 1), or None."""
+        r = self.route
+        if r is None or best is None:
+            return None
+        return {"days_p50": round(r.transit_days.p50 - best.transit_days.p50, 2),
+                "days_p90": round(r.transit_days.p90 - best.transit_days.p90, 2),
+                "cost_usd": round(r.cost_usd - best.cost_usd, 2),
+                "co2e_kg": round(r.co2e_wtw_kg - best.co2e_wtw_kg, 2)}
+
+    def to_dict(self, best: Route | None, *, geometry: bool = False) -> dict[str, Any]:
+        r = self.route
+        gap = self.gap(best)
+        return {"id": self.corridor.id, "name": self.corridor.name,
+                "in_pareto": self.in_pareto, "route_number": self.route_number,
+                "route": r.to_dict(geometry=geometry) if r is not None else None,
+                "reason": self.reason, "gap": gap}
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The answer to one plan query: the Pareto routes, best first (see :data:`ORDER_RULE`),
+    and each named corridor's best route (or why it cannot serve the trip)."""
+
+    origin: Hub
+    destination: Hub
+    constraints: Constraints
+    payload_t: float
+    routes: tuple[Route, ...]
+    network_key: str
+    objective: str = "days"
+    cargo: CargoSpec | None = None
+    scenario: scenarios.Scenario | None = None
+    month: int | None = None
+    as_of: str = ""
+    corridors: tuple[CorridorAnswer, ...] = ()
+    query: PlanQuery | None = None
+    via: tuple[Hub, ...] = ()
+    complete: bool = True
+
+    def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
+        """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
+        c = self.constraints
+        q = self.query
+        best = self.routes[0] if self.routes else None
+        return {
+            "origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
+            "cargo": {"type": c.cargo.value, "payload_t": self.payload_t,
+                      "teu": self.cargo.teu if self.cargo else None, "reefer": c.reefer,
+                      "allocation": c.allocation},
+            "routes": [r.to_dict(geometry=geometry) for r in self.routes],
+            "constraints": {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
+                            "closed": sorted(p.value for p in c.closed),
+                            "max_transshipments": c.max_transshipments,
+                            "include_planned": c.include_planned,
+                            "closed_hubs": sorted(c.closed_hubs),
+                            "via": [h.id for h in self.via],
+                            "corridor": q.corridor if q else None,
+                            "exclude_corridor": list(q.exclude_corridor) if q else []},
+            "objective": self.objective,
+            "scenario": self.scenario.to_dict() if self.scenario else None,
+            "month": self.month,
+            "order": OBJECTIVES[self.objective],
+            "network": self.network_key[:16],
+            "as_of": self.as_of,
+            "corridors": [a.to_dict(best, geometry=geometry) for a in self.corridors],
+            "complete": self.complete,
+        }
+
+    def __repr__(self) -> str:
+        o, d = self.origin, self.destination
+        head = f"<PlanResult {o.name} ({o.id}) → {d.name} ({d.id}): {len(self.routes)} routes"
+        if not self.routes:
+            return head + ">"
+        return head + f"; best {export.short_repr(self.routes[0], 1)}>"
+
+    def _repr_html_(self) -> str:
+        return export.html_table(self)
+
+    def to_geojson(self) -> dict[str, Any]:
+        """RFC 7946 FeatureCollection, a LineString Feature per leg (see :mod:`~silkway.analysis.export`).
+
+        Examples
+        --------
+        >>> fc = silkway.plan(net, "Kashgar", "Osh", modes="road").to_geojson()
+        >>> {f["properties"]["mode"] for f in fc["features"]}
+        {'road'}
+        """
+        return export.to_geojson(self)
+
+    def to_csv(self) -> str:
+        """CSV text, one row per leg with its route number."""
+        return export.to_csv(self)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The routes as a pandas DataFrame indexed by route number (1 = best).
+
+        Examples
+        --------
+        >>> df = silkway.plan(net, "Toyama", "Bishkek", avoid="RU,BY").to_dataframe()
+        >>> df.index.name, "JP" in df.loc[1, "countries"], "RU" in df["countries"].sum()
+        ('route', True, False)
+        """
+        return export.routes_frame(self)
+
+    def legs_dataframe(self) -> pd.DataFrame:
+        """Every leg as a pandas DataFrame indexed by (route, leg).
+
+        Examples
+        --------
+        >>> legs = silkway.plan(net, "Kashgar", "Osh", modes="road").legs_dataframe()
+        >>> list(legs.index.names), legs["mode"].unique().tolist()
+        (['route', 'leg'], ['road'])
+        """
+        return export.legs_frame(self)
+
+    def to_geodataframe(self) -> Any:
+        """Every leg as a geopandas GeoDataFrame in EPSG:4326 (needs the optional geopandas)."""
+        return export.geo_frame(self)
+
+    def route_table(self) -> dict[str, Any]:
+        """The route table as shown by the CLI and the page (see :func:`export.route_table`)."""
+        return export.route_table(self)
+
+
+def _modes_words(route_legs: Sequence[RouteLeg]) -> str:
+    modes = {rl.directed.leg.mode for rl in route_legs}
+    if modes == {Mode.SEA}:
+        return "All sea"
+    return " + ".join(m.value for m in sorted(modes, key=list(Mode).index)).capitalize()
+
+
+def _label(route_legs: Sequence[RouteLeg], transfers: Sequence[Hub],
+           corridor: Corridor | None) -> str:
+    name = corridor.name if corridor is not None else _modes_words(route_legs)
+    via = [h.name for h in transfers][:4]
+    return name + (f" via {', '.join(via)}" if via else "")
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """How a route's days are simulated and summarised."""
+
+    draws: int = DEFAULT_DRAWS
+    rng: np.random.Generator | None = None
+    deadline_days: float | None = None
+    histogram: bool = False
+
+
+def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
+    """Correlation group index of each member key, and each group's rho."""
+    index: dict[str, int] = {}
+    rho: list[float] = []
+    for i, grp in enumerate(network.tables.correlation):
+        rho.append(grp.rho)
+        for m in grp.members:
+            index[m] = i
+    return index, rho
+
+
+def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
+                 sim: SimOptions) -> Route:
+    network = g.network
+    legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
+
+    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> Handling:
+        return Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo),
+                        operation(c_in, c_out) or "start")
+
+    classes = [leg_class(rl.directed.leg) for rl in legs]
+    handling = [lift(origin, "origin", START, classes[0])]
+    for rl, c_in, c_out in zip(legs[1:], classes, classes[1:], strict=False):
+        if counts_as_transshipment(c_in, c_out):
+            handling.append(lift(network.hub(rl.directed.src), "transshipment", c_in, c_out))
+    handling.append(lift(destination, "destination", classes[-1], END))
+    member, rho = _groups(network)
+    parts: list[Part] = [Part(h.days, member.get(f"hub_profile:{h.hub.profile.profile}", -1))
+                         for h in handling]
+    for rl in legs:
+        leg = rl.directed.leg
+        parts.append(Part(rl.figures.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1)))
+        if leg.border:
+            parts.append(Part(rl.figures.dwell_days,
+                              member.get(f"border:{leg.border.border}", -1)))
+    moving = sum(rl.figures.moving_days for rl in legs)
+    samples = simulate_days(moving, parts, rho=rho, draws=sim.draws, rng=sim.rng)
+    days = summarise(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
+    expected = moving + sum(p.dist.mean for p in parts)
+    # Repositioning depends only on the destination, the same for every route of a plan: added
+    # after the search, it changes no route's rank.
+    repo = network.tables.repositioning.get(destination.country)
+    reposition = 0.0 if repo is None else (
+        repo.cost_usd_teu if g.cargo.cargo == Cargo.TEU.value else repo.cost_usd_feu)
+    cost = sum(rl.figures.cost_usd for rl in legs) + sum(
+        h.cost_usd for h in handling) + reposition
+    route = Route("", tuple(legs), tuple(handling), days, expected, cost,
+                  sum(rl.figures.co2e_wtw_kg for rl in legs)
+                  + sum(h.footprint.wtw_kg for h in handling),
+                  sum(rl.figures.co2e_ttw_kg for rl in legs)
+                  + sum(h.footprint.ttw_kg for h in handling), reposition)
+    transfers = [h.hub for h in handling if h.reason == "transshipment"]
+    corridor = corridor_of([rl.directed.leg for rl in legs])
+    return dataclasses.replace(route, label=_label(legs, transfers, corridor), corridor=corridor)
+
+
+def order_key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:
+    def key(r: Route) -> tuple[float, float, float, str]:
+        days, usd, co2 = round(r.expected_days, 6), round(r.cost_usd, 4), round(r.co2e_wtw_kg, 4)
+        if objective == "cost":
+            return (usd, days, co2, r.label)
+        if objective == "co2e":
+            return (co2, days, usd, r.label)
+        if objective == "p90":
+            return (round(r.transit_days.p90, 6), usd, co2, r.label)
+        return (days, usd, co2, r.label)
+    return key
+
+
+def thin_routes(routes: list[Route], rel: float, objective: str) -> list[Route]:
+    def days(r: Route) -> float:
+        return r.transit_days.p90 if objective == "p90" else r.expected_days
+
+    kept: list[Route] = []
+    for r in routes:
+        f = 1.0 + rel
+        if any(days(k) <= days(r) * f and k.cost_usd <= r.cost_usd * f
+               and k.co2e_wtw_kg <= r.co2e_wtw_kg * f for k in kept):
+            continue
+        kept.append(r)
+    return kept
