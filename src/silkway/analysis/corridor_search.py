@@ -563,7 +563,7 @@ def _slow(days: float, fastest: float, *, once: bool = False) -> str:
     than :data:`DETOUR_DAYS` times the plan's fastest route is not shown."""
     which = "none of its routes that enter each country once" if once else "none of its routes"
     return (f"it serves this trip only by a detour: {which} takes less than {DETOUR_DAYS:g} "
-            f"times the fastest route's {fastest:.1f} d"
+            f"times the fastest route's expected {fastest:.1f} d"
             + (f" (at least {days:.1f} d)" if days > DETOUR_DAYS * fastest else ""))
 
 
@@ -586,6 +586,6 @@ def _detour(route: Route, main: Sequence[Route]) -> str | None:
                 f"shortest route's {shortest:,.0f} km")
     fastest = _fastest(main) if main else route.expected_days
     if route.expected_days > DETOUR_DAYS * fastest and route.refs not in {r.refs for r in main}:
-        return (f"takes {route.expected_days:.1f} d, {route.expected_days / fastest:.1f} times "
-                f"the fastest route's {fastest:.1f} d")
+        return (f"takes an expected {route.expected_days:.1f} d, "
+                f"{route.expected_days / fastest:.1f} times the fastest route's {fastest:.1f} d")
     return None
