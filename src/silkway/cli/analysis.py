@@ -147,7 +147,7 @@ def sweep(
 ) -> None:
     """Vary one or two multipliers over ranges for a set of origin-destination pairs."""
     from silkway.analysis import whatif
-    from silkway.analysis.batch import write_table
+    from silkway.analysis.writers import write_table
 
     net = _load(cache_dir)
     pairs: list[tuple[str, str]] = []

@@ -156,7 +156,7 @@ def calibrate(
     from importlib import resources
 
     from silkway.analysis import calibrate as cal
-    from silkway.data.tables import load_observations
+    from silkway.data.observations import load_observations
 
     net = _load(cache_dir)
     if write and not refit:
