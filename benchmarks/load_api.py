@@ -146,7 +146,7 @@ function done(summary, latency, requests)
   for _, t in ipairs(threads) do
     for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
   end
-  for k, v in pairs(total) do io.write(string.format("status %d %d\n", k, v)) end
+  for k, v in pairs(total) do io.write(string.format("status %d %d\\n", k, v)) end
 end
 """
 
@@ -165,9 +165,12 @@ def run_wrk(base: str, clients: int, seconds: float, geometry: bool,
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
     try:
-        out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency",
+        run = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency",
                               "-s", fh.name, base + (path or "")], capture_output=True,
-                             text=True, check=True).stdout
+                             text=True, check=True)
+        if run.stderr.strip():  # a script wrk cannot load would silently send plain GETs
+            raise SystemExit(f"wrk: {run.stderr.strip()}")
+        out = run.stdout
     finally:
         Path(fh.name).unlink()
 
@@ -180,6 +183,8 @@ def run_wrk(base: str, clients: int, seconds: float, geometry: bool,
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     statuses = {int(k): int(v) for k, v in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
+    if not statuses:
+        raise SystemExit(f"wrk reported no response statuses:\n{out}")
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = sum(v for k, v in statuses.items() if k not in (200, 503)) + (
         sum(map(int, sock.groups())) if sock else 0)

@@ -4,7 +4,7 @@ each named corridor's best route or why there is none (:func:`corridor_answer`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
 import numpy as np
@@ -18,8 +18,17 @@ from silkway.analysis.route import (
 )
 from silkway.network.model import Hub
 from silkway.query import PlanQuery
-from silkway.routing.best import ArcArrays, LayeredMatrix, best_path, layered
-from silkway.routing.corridors import Corridor, corridors, route_bits
+from silkway.routing.best import (
+    ArcArrays,
+    LayeredMatrix,
+    LayerEntries,
+    best_path,
+    entries,
+    layered,
+    matrix,
+    usable,
+)
+from silkway.routing.corridors import Corridor, corridors, leg_bits, route_bits
 from silkway.routing.graph import (
     END,
     N_CLASSES,
@@ -27,6 +36,15 @@ from silkway.routing.graph import (
     SearchGraph,
 )
 from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
+
+
+class Mask(list[bool]):
+    """Per directed leg, usable or not, with the corridor rules it stands for (``key``:
+    excluded corridor ids and the only corridor's id)."""
+
+    def __init__(self, key: tuple[tuple[str, ...], str | None], values: list[bool]) -> None:
+        super().__init__(values)
+        self.key = key
 
 
 def _one_criterion(adj: Sequence[Sequence[Arc]], crit: int) -> list[tuple[Arc, ...]]:
@@ -148,18 +166,36 @@ class Search:
         return memo[key]
 
     def allowed(self, excluded: Sequence[Corridor], only: Corridor | None = None
-                ) -> tuple[bool, ...]:
+                ) -> Sequence[bool]:
         """Per directed leg of the compiled graph: usable by a route under the plan's
-        constraints that avoids ``excluded`` and fits ``only``."""
+        constraints that avoids ``excluded`` and fits ``only`` (a :class:`Mask`)."""
         if not excluded and only is None:
             return self.g.allowed
+        key = (tuple(x.id for x in excluded), only.id if only is not None else None)
 
-        def make() -> tuple[bool, ...]:
-            return tuple(ok and not any(x.is_key(dl.leg) for x in excluded)
-                         and (only is None or not only.excludes(dl.leg))
-                         for ok, dl in zip(self.g.allowed, self.g.directed, strict=True))
+        def make() -> Mask:
+            static = self._static(excluded, only)
+            return Mask(key, (static & self._constrained()).tolist())
 
-        return self._memo(("allowed", tuple(x.id for x in excluded), only and only.id), make)  # type: ignore[no-any-return]
+        return self._memo(("allowed", key), make)  # type: ignore[no-any-return]
+
+    def _static(self, excluded: Sequence[Corridor], only: Corridor | None) -> np.ndarray:
+        """Per directed leg: allowed by the corridor rules alone (the same for every set of
+        constraints, so kept on the compiled graph)."""
+        def make() -> np.ndarray:
+            rank = {c.id: i for i, c in enumerate(corridors())}
+            banned = sum(1 << rank[x.id] for x in excluded)
+            bit = 1 << rank[only.id] if only is not None else 0
+            bits = [leg_bits(dl.leg) for dl in self.g.directed]
+            return np.fromiter((not (k & banned) and not (x & bit) for k, x in bits),
+                               dtype=bool, count=len(bits))
+
+        return self._shared(("static", tuple(x.id for x in excluded), only and only.id), make)  # type: ignore[no-any-return]
+
+    def _constrained(self) -> np.ndarray:
+        """The constraints' mask as an array."""
+        return self._memo(("constrained",), lambda: np.fromiter(  # type: ignore[no-any-return]
+            self.g.allowed, dtype=bool, count=len(self.g.allowed)))
 
     def key_refs(self, cor: Corridor, allowed: Sequence[bool] | None) -> frozenset[int]:
         keys: frozenset[int] = self._shared(("keys", cor.id), lambda: frozenset(
@@ -214,7 +250,7 @@ class Search:
                                partial=partial)
         return out
 
-    def best_simple(self, allowed: Sequence[bool] | None, required: frozenset[int],
+    def best_simple(self, allowed: Sequence[bool], required: frozenset[int],
                     objective: str, known: Sequence[Route] = (),
                     budget: float | None = None) -> tuple[Route | None, float]:
         """The best route by a single-criterion objective (days, cost or co2e) that uses a
@@ -247,23 +283,36 @@ class Search:
             budget=None if budget is None else (budget,))
         return (self._route(paths[0], known) if paths else None), lower
 
-    def _matrix(self, allowed: Sequence[bool] | None, required: frozenset[int], crit: int
+    def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:
-        """The arcs as arrays and one layered matrix of criterion ``crit`` for the corridor
-        masks (kept on the search graph: the same for every query)."""
+        """The arcs as arrays and one layered matrix of criterion ``crit`` for a corridor's
+        mask: built once per compiled graph from the corridor rules, then the plan's
+        constraints applied by giving the arcs they forbid an infinite cost."""
         arcs: ArcArrays = self._shared(("arcs",), lambda: ArcArrays.of(self.g.compiled.adj,
                                                                         self.dim))
         n_refs = len(self.g.directed)
 
-        def make() -> LayeredMatrix:
+        def build(mask: np.ndarray, keys: Iterable[int]) -> LayeredMatrix:
             req = np.zeros(n_refs, dtype=bool)
-            req[list(required)] = True
-            base = (np.ones(n_refs, dtype=bool) if allowed is None
-                    else np.fromiter(allowed, dtype=bool, count=n_refs))
-            return layered(arcs, criterion=crit, allowed=base, required=req, stages=self.stages)
+            req[list(keys)] = True
+            return layered(arcs, criterion=crit, allowed=mask, required=req, stages=self.stages)
 
-        lay: LayeredMatrix = (make() if self.stages else self._memo(
-            ("layered", crit, id(allowed), required), make))
+        if self.stages or not isinstance(allowed, Mask):  # via stages differ by query
+            return arcs, build(np.fromiter(allowed, dtype=bool, count=n_refs), required)
+        excluded, only = allowed.key
+        table = {c.id: c for c in corridors()}
+        static = self._static([table[x] for x in excluded], table[only] if only else None)
+
+        def base() -> LayerEntries:
+            keys = [r for r, dl in enumerate(self.g.directed)
+                    if static[r] and only is not None and table[only].is_key(dl.leg)]
+            req = np.zeros(n_refs, dtype=bool)
+            req[keys] = True
+            return entries(arcs, criterion=crit, allowed=static, required=req)
+
+        every = self._shared(("entries", allowed.key, crit), base)
+        lay = self._memo(("layered", allowed.key, crit), lambda: matrix(
+            every, usable(every, arcs, self._constrained())))
         return arcs, lay
 
     def _to_end(self, arcs: ArcArrays, lay: LayeredMatrix, crit: int) -> np.ndarray:
@@ -297,7 +346,7 @@ class Search:
         return next((r for r in known if r.refs == refs), None) or build_route(
             self.g, path, self.o, self.d, self.sim)
 
-    def best(self, allowed: Sequence[bool] | None, required: frozenset[int],
+    def best(self, allowed: Sequence[bool], required: frozenset[int],
              objective: str, known: Sequence[Route] = ()) -> Route | bool | None:
         """The best route by a single-criterion objective (days, cost or co2e; without a
         transshipment cap), from one compiled shortest-path search; False when no path at all

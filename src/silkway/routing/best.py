@@ -62,22 +62,24 @@ class LayeredMatrix:
         return (len(self.stages) + 1) * self.flags
 
 
-def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
-            required: NDArray[np.bool_] | None = None,
-            stages: Sequence[frozenset[int]] = ()) -> LayeredMatrix:
-    """Flatten the layered graph for :func:`best_path` (worth keeping for repeated queries).
+@dataclass(frozen=True)
+class LayerEntries:
+    """Every arc of a layered copy of a graph, sorted by (tail, head, cost), before parallel
+    arcs are reduced to the cheapest usable one (see :func:`matrix`)."""
 
-    Parameters
-    ----------
-    criterion
-        Index of the cost component to minimise (ties are broken arbitrarily).
-    allowed
-        Per arc ref: may a path use it (None: all).
-    required
-        Per arc ref: a path must use at least one arc so marked (None: no requirement).
-    stages
-        Ordered node sets a path must pass through one after the other.
-    """
+    rows: NDArray[np.int64]
+    cols: NDArray[np.int64]
+    cost: NDArray[np.float64]
+    arc: NDArray[np.int64]  # per entry: its index into ``arcs``
+    n: int
+    flags: int
+    stages: tuple[frozenset[int], ...]
+
+
+def entries(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
+            required: NDArray[np.bool_] | None = None,
+            stages: Sequence[frozenset[int]] = ()) -> LayerEntries:
+    """The layered graph's arcs for :func:`matrix` (see :func:`layered` for the arguments)."""
     n, n_stages = arcs.n, len(stages)
     flags = 2 if required is not None else 1
     layers = (n_stages + 1) * flags
@@ -101,17 +103,49 @@ def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | Non
     c = np.concatenate(cols)
     w = np.tile(cost, layers)
     a = np.tile(kept, layers)
-    size = n * layers
-    # Parallel arcs: keep the cheapest of each (tail, head) pair (a sparse matrix would add them).
     order = np.lexsort((w, c, r))
-    r, c, w, a = r[order], c[order], w[order], a[order]
+    return LayerEntries(r[order], c[order], w[order], a[order], n, flags, tuple(stages))
+
+
+def matrix(e: LayerEntries, usable: NDArray[np.bool_] | None = None) -> LayeredMatrix:
+    """One sparse matrix of the layered graph: of each (tail, head) pair the cheapest arc
+    ``usable`` marks (per entry; None: every arc) — a sparse matrix would add parallel arcs."""
+    r, c, w, a = (e.rows, e.cols, e.cost, e.arc) if usable is None else (
+        e.rows[usable], e.cols[usable], e.cost[usable], e.arc[usable])
     first = np.ones(len(r), dtype=bool)
     first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
     r, c, w, a = r[first], c[first], w[first], a[first]
+    size = e.n * (len(e.stages) + 1) * e.flags
     # Zero-weight arcs would vanish from a sparse matrix: lift them by a negligible epsilon.
     indptr = np.searchsorted(r, np.arange(size + 1))  # rows are sorted: data keeps our order
     mat = sp.csr_matrix((np.maximum(w, 1e-12), c, indptr), shape=(size, size))
-    return LayeredMatrix(mat, r * size + c, a, n, flags, tuple(stages))
+    return LayeredMatrix(mat, r * size + c, a, e.n, e.flags, e.stages)
+
+
+def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
+            required: NDArray[np.bool_] | None = None,
+            stages: Sequence[frozenset[int]] = ()) -> LayeredMatrix:
+    """Flatten the layered graph for :func:`best_path` (worth keeping for repeated queries).
+
+    Parameters
+    ----------
+    criterion
+        Index of the cost component to minimise (ties are broken arbitrarily).
+    allowed
+        Per arc ref: may a path use it (None: all).
+    required
+        Per arc ref: a path must use at least one arc so marked (None: no requirement).
+    stages
+        Ordered node sets a path must pass through one after the other.
+    """
+    return matrix(entries(arcs, criterion=criterion, allowed=allowed, required=required,
+                          stages=stages))
+
+
+def usable(e: LayerEntries, arcs: ArcArrays, allowed: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Per entry of ``e``: whether ``allowed`` (per arc ref) lets a path use it."""
+    ref = arcs.ref[e.arc]
+    return (ref < 0) | allowed[np.where(ref >= 0, ref, 0)]
 
 
 def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozenset[int], *,
