@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import silkway
 from silkway.cli import app
-from silkway.routing.best import ArcArrays, best_path, layered
+from silkway.routing.best import ArcArrays, best_path, entries, layered, matrix, usable
 from silkway.routing.corridors import corridor_of, corridors, parse_corridors
 from silkway.routing.pareto import Arc, constrained_paths, dominates
 from silkway.types import Mode
@@ -325,3 +325,13 @@ def test_constrained_search_matches_brute_force(g) -> None:
         if feasible:  # never worse than the best simple path on its criterion
             assert best.cost[k] <= min(c[k] for c in feasible) + 1e-9
         assert all(allowed[r] for r in best.refs)
+        # the same matrix from every arc's entries with the mask applied afterwards (as a
+        # corridor's matrix is kept once and masked per set of constraints): same best cost
+        every = entries(arcs, criterion=k, required=req if required is not None else None,
+                        stages=stages)
+        masked = matrix(every, usable(every, arcs, np.array(allowed, dtype=bool)))
+        again = best_path(arcs, masked, source, frozenset({target}))
+        assert (again is None) == (best is None)
+        if again is not None:
+            assert again.cost[k] == pytest.approx(best.cost[k])
+            assert all(allowed[r] for r in again.refs)
