@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pytest
 
 import silkway
@@ -62,6 +63,22 @@ def test_leg_countries_come_from_geometry(net):
     # the Suez route crosses Egypt; the Cape route does not
     for v in legs_between(net, "Shanghai", "Rotterdam", "sea"):
         assert ("EG" in v.countries) == ("suez" in v.passages)
+
+
+def test_countries_without_a_countryinfo_outline_are_still_located():
+    from silkway.network.countries import countries_of_points, outline_features
+
+    # Belgrade, Nis, Budapest, Podgorica: countryinfo has entries but no outline for RS, HU, ME
+    lat, lon = np.array([44.82, 43.32, 47.50, 42.44]), np.array([20.46, 21.90, 19.04, 19.26])
+    assert countries_of_points(lat, lon) == ["RS", "RS", "HU", "ME"]
+    assert {"RS", "HU", "ME"} <= {code for code, _, _ in outline_features()}
+
+
+def test_a_leg_through_serbia_lists_it_and_avoiding_it_is_honoured(net):
+    # the Sofia - Budapest railway runs through Serbia (Dimitrovgrad - Nis - Belgrade)
+    assert "RS" in legs_between(net, "Sofia", "Budapest", "rail")[0].countries
+    result = silkway.plan(net, "Sofia", "Budapest", avoid=["RS"])
+    assert result.routes and all("RS" not in r.countries for r in result.routes)
 
 
 def test_distances_are_real_network_paths_or_flagged_estimates(net):

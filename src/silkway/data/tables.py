@@ -51,6 +51,7 @@ TABLE_FILES = (
     "cargo.csv",
     "legs.csv",
     "leg_distances.csv",
+    "country_outlines.geojson",  # not a table, but it sets the countries legs cross
 )
 
 # Tables that change how delays behave (by month, together) but not the compiled network: they

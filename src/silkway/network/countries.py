@@ -1,9 +1,11 @@
 """Which countries a leg's geometry crosses.
 
 Country outlines come from the ``countryinfo`` package (coarse GeoJSON, Natural Earth 110m-like,
-with ISO codes). Coarse outlines misplace borders by up to ~10 km, so a country counts for a
-leg only when the leg runs through it for at least ``min_km`` (the leg's own end countries always
-count). Sample spacing is a build parameter.
+with ISO codes), and for the countries it has no outline for (Serbia, Hungary, Montenegro) from
+the shipped ``data/country_outlines.geojson`` (Natural Earth 110m, each feature with its source).
+Coarse outlines misplace borders by up to ~10 km, so a country counts for a leg only when the
+leg runs through it for at least ``min_km`` (the leg's own end countries always count). Sample
+spacing is a build parameter.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ from numpy.typing import NDArray
 from shapely.geometry import shape
 
 from silkway.network.geo import polyline_km
+
+OUTLINES_FILE = "country_outlines.geojson"
+"""Shipped outlines of the countries ``countryinfo`` has no geoJSON for (GeoJSON features with
+``iso_a2``, ``name`` and ``source``); part of the network's cache key (see
+:data:`silkway.data.tables.TABLE_FILES`)."""
 
 
 @cache
@@ -43,13 +50,23 @@ def _features() -> tuple[list[str], list[str], list[shapely.Geometry]]:
         if not code or not gj.get("features"):
             continue
         for feature in gj["features"]:
-            geom = shape(feature["geometry"])
-            if not geom.is_valid:
-                geom = geom.buffer(0)
             codes.append(code.upper())
             names.append(str(info.get("name") or code).title())
-            geoms.append(geom)
+            geoms.append(_valid(shape(feature["geometry"])))
+    known = set(codes)
+    extra = json.loads(resources.files("silkway.data").joinpath(OUTLINES_FILE)
+                       .read_text(encoding="utf-8"))
+    for feature in extra["features"]:
+        code = feature["properties"]["iso_a2"]
+        if code not in known:  # countryinfo's own outline, where it has one, comes first
+            codes.append(code)
+            names.append(feature["properties"]["name"])
+            geoms.append(_valid(shape(feature["geometry"])))
     return codes, names, geoms
+
+
+def _valid(geom: shapely.Geometry) -> shapely.Geometry:
+    return geom if geom.is_valid else geom.buffer(0)
 
 
 def outline_features() -> list[tuple[str, str, shapely.Geometry]]:
