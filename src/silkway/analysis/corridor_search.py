@@ -33,6 +33,7 @@ from silkway.routing.graph import (
     END,
     N_CLASSES,
     START,
+    DirectedLeg,
     SearchGraph,
 )
 from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
@@ -150,6 +151,7 @@ class Search:
         self.dim = len(self.bounds[0]) if self.bounds else 3
         self.cap = g.constraints.max_transshipments
         self.complete = True
+        self.reject: Sequence[Route] | None = None  # the plan's routes, to reject detours by
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Data kept on the search graph (one set of constraints)."""
@@ -281,7 +283,9 @@ class Search:
             required_bound=_Ones([*back[:n], inf]), simple_in=self.countries(),
             max_labels=CORRIDOR_LABELS, first=True,
             budget=None if budget is None else (budget,))
-        return (self._route(paths[0], known) if paths else None), lower
+        # the search's paths end with the unloading, so a search by days gives expected days
+        return (self._route(paths[0], known, paths[0].cost[0] if objective == "days" else None)
+                if paths else None), lower
 
     def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:
@@ -339,12 +343,27 @@ class Search:
 
         return self._shared(("countries",), make)  # type: ignore[no-any-return]
 
-    def _route(self, path: ParetoPath, known: Sequence[Route]) -> Route:
-        """The route of ``path`` (one already built when ``known`` has it)."""
+    def _route(self, path: ParetoPath, known: Sequence[Route], days: float | None = None
+               ) -> Route:
+        """The route of ``path`` (one already built when ``known`` has it). With
+        :attr:`reject` set and the path's expected ``days`` known, a path that is a detour
+        raises :class:`_Detour` before its route is built (simulated)."""
         directed = self.g.directed
         refs = tuple((directed[r].leg.index, directed[r].forward) for r in path.refs)
-        return next((r for r in known if r.refs == refs), None) or build_route(
-            self.g, path, self.o, self.d, self.sim)
+        done = next((r for r in known if r.refs == refs), None)
+        if done is not None:
+            return done
+        if self.reject is not None and days is not None:
+            why = _detour_of([directed[r] for r in path.refs], days, self.reject)
+            if why is not None:
+                raise _Detour(days, why)
+        return build_route(self.g, path, self.o, self.d, self.sim)
+
+    def _unloading(self, path: ParetoPath) -> float:
+        """Expected days of the unloading at the destination, by the path's arrival class."""
+        arrival = next(n for n in reversed(path.nodes) if n in self.targets_in)
+        lift = self.g.lift(self.di, arrival % N_CLASSES, END)
+        return lift[0] if lift else 0.0
 
     def best(self, allowed: Sequence[bool], required: frozenset[int],
              objective: str, known: Sequence[Route] = ()) -> Route | bool | None:
@@ -365,7 +384,7 @@ class Search:
         hubs_seq = [x // N_CLASSES for x in path.nodes]
         if len(set(hubs_seq)) != len(hubs_seq):
             return None  # it passes a hub twice
-        return self._route(path, known)
+        return self._route(path, known, path.cost[0] + self._unloading(path))
 
     def groups(self) -> list[int]:
         """The hub of each search state (the end state its own), so constrained searches never
@@ -556,6 +575,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
     # P90 is no sum of leg figures: its candidates are the corridor's Pareto routes and its
     # fastest route by expected days.
     by = "days" if q.objective == "p90" else q.objective
+    s.reject = main if not found else None  # a lone candidate that is a detour is not built
     try:
         if s.cap is not None:  # the count of transshipments is a criterion: a label search
             found += s.routes(allowed, required, None if q.objective == "p90" else by,
@@ -575,14 +595,17 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
         if not found:
             return CorridorAnswer(cor, None, "its best route was not found within the "
                                   f"search's work limit ({CORRIDOR_LABELS:,} labels)")
+    except _Detour as d:
+        return CorridorAnswer(cor, None, _detour_words(d.days, d.why))
+    finally:
+        s.reject = None
     if not found:
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
         return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
     best = min(found, key=key)
-    detour = _detour(best, main)
+    detour = _detour_of([rl.directed for rl in best.legs], best.expected_days, main)
     if detour:
-        return CorridorAnswer(cor, None, f"it serves this trip only by a detour: its best route "
-                                         f"({best.transit_days.p50:.1f} d) {detour}")
+        return CorridorAnswer(cor, None, _detour_words(best.expected_days, detour))
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
 
@@ -616,25 +639,38 @@ def _slow(days: float, fastest: float, *, once: bool = False) -> str:
             + (f" (at least {days:.1f} d)" if days > DETOUR_DAYS * fastest else ""))
 
 
-def _detour(route: Route, main: Sequence[Route]) -> str | None:
-    """Why ``route`` is a detour (it leaves a country and comes back, is far longer than the
-    shortest route of the plan, or is no Pareto trade-off and far slower than the fastest), or
-    None."""
+class _Detour(Exception):  # noqa: N818 - a signal, caught in corridor_answer
+    """A corridor's best path is a detour (raised before its route is built)."""
+
+    def __init__(self, days: float, why: str) -> None:
+        super().__init__(why)
+        self.days, self.why = days, why
+
+
+def _detour_words(days: float, why: str) -> str:
+    return f"it serves this trip only by a detour: its best route (expected {days:.1f} d) {why}"
+
+
+def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route]) -> str | None:
+    """Why a route of ``legs`` taking an expected ``days`` is a detour (it leaves a country and
+    comes back, is far longer than the shortest route of the plan, or is no Pareto route and
+    far slower than the fastest), or None."""
     seq: list[str] = []
-    for rl in route.legs:
-        leg = rl.directed.leg
-        for c in leg.countries if rl.directed.forward else reversed(leg.countries):
+    for dl in legs:
+        leg = dl.leg
+        for c in leg.countries if dl.forward else reversed(leg.countries):
             if not seq or seq[-1] != c:
                 seq.append(c)
     again = next((c for i, c in enumerate(seq) if c in seq[:i]), None)
     if again is not None:
         return f"leaves {again} and comes back"
-    shortest = min((r.distance_km for r in main), default=route.distance_km)
-    if route.distance_km > DETOUR_FACTOR * shortest:
-        return (f"is {route.distance_km:,.0f} km, {route.distance_km / shortest:.1f} times the "
-                f"shortest route's {shortest:,.0f} km")
-    fastest = _fastest(main) if main else route.expected_days
-    if route.expected_days > DETOUR_DAYS * fastest and route.refs not in {r.refs for r in main}:
-        return (f"takes an expected {route.expected_days:.1f} d, "
-                f"{route.expected_days / fastest:.1f} times the fastest route's {fastest:.1f} d")
+    km = sum(dl.leg.distance_km for dl in legs)
+    shortest = min((r.distance_km for r in main), default=km)
+    if km > DETOUR_FACTOR * shortest:
+        return (f"is {km:,.0f} km, {km / shortest:.1f} times the shortest route's "
+                f"{shortest:,.0f} km")
+    fastest = _fastest(main) if main else days
+    refs = tuple((dl.leg.index, dl.forward) for dl in legs)
+    if days > DETOUR_DAYS * fastest and refs not in {r.refs for r in main}:
+        return f"is {days / fastest:.1f} times slower than the fastest route's {fastest:.1f} d"
     return None
