@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any, overload
 
 import numpy as np
@@ -437,16 +438,20 @@ class Search:
         ``required`` legs: min over those legs (u -> v) of x(origin -> u) + leg + x(v ->
         destination), by the cheapest legs between hubs (handling left out)."""
         days, km = _hub_distances(self.g)[0], _hub_km(self.g)
-        directed, index, figures = self.g.directed, self.g.hub_index, self.g.figures
-        refs = list(required)
-        us = [index[directed[r].src] for r in refs]
-        vs = [index[directed[r].dst] for r in refs]
-        leg_days = np.fromiter((figures[r].mean_days for r in refs), dtype=float, count=len(refs))
-        leg_km = np.fromiter((directed[r].leg.distance_km for r in refs), dtype=float,
-                             count=len(refs))
+
+        def make() -> tuple[np.ndarray, ...]:  # per directed leg: its hubs, days and km
+            directed, index, figures = self.g.directed, self.g.hub_index, self.g.figures
+            return (np.array([index[d.src] for d in directed], dtype=np.int64),
+                    np.array([index[d.dst] for d in directed], dtype=np.int64),
+                    np.array([f.mean_days for f in figures]),
+                    np.array([d.leg.distance_km for d in directed]))
+
+        src, dst, leg_days, leg_km = self._shared(("leg arrays",), make)
+        refs = np.fromiter(required, dtype=np.int64, count=len(required))
+        us, vs = src[refs], dst[refs]
         oi, di = self.source // N_CLASSES, self.di
-        return (float((days[oi, us] + leg_days + days[vs, di]).min()),
-                float((km[oi, us] + leg_km + km[vs, di]).min()))
+        return (float((days[oi, us] + leg_days[refs] + days[vs, di]).min()),
+                float((km[oi, us] + leg_km[refs] + km[vs, di]).min()))
 
     def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
         """Why no leg that defines ``cor`` may be used, in words."""
@@ -495,14 +500,19 @@ class Search:
 
 
 def _before(cor: Corridor) -> tuple[Corridor, ...]:
-    table = corridors()
-    return table[:table.index(cor)]
+    return corridors()[:_rank()[cor.id]]
+
+
+@lru_cache(maxsize=1)
+def _rank() -> dict[str, int]:
+    """Each shipped corridor's place in the table (its bit in the leg bitmasks)."""
+    return {c.id: i for i, c in enumerate(corridors())}
 
 
 def _member(cor: Corridor, legs: Sequence[Any]) -> bool:
     """Whether a route belongs to the shipped corridor ``cor`` and uses no leg defining a
     corridor listed before it."""
-    i = corridors().index(cor)
+    i = _rank()[cor.id]
     key, excl = route_bits(legs)
     return bool(key >> i & 1) and not excl >> i & 1 and not key & ((1 << i) - 1)
 
