@@ -19,7 +19,6 @@ cap on transshipments is set, so that the cap never prunes a route that respects
 
 from __future__ import annotations
 
-import heapq
 import math
 import threading
 from collections import OrderedDict
@@ -158,22 +157,13 @@ class CompiledGraph:
         return cached
 
     def _compute_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
-        targets = [target_hub * N_CLASSES + k for k in range(1, N_CLASSES)]
-        global _PY_BOUNDS_LEFT
-        if _PY_BOUNDS_LEFT > 0:  # see _PY_BOUNDS_LEFT
-            _PY_BOUNDS_LEFT -= 1
-            rev = self._reversed_arcs
-            n = len(self.adj)
-            cols = [_dijkstra({v: {u: c[k] for u, c in arcs.items()} for v, arcs in rev.items()},
-                              targets, n) for k in range(self.dim)]
-        else:
-            import numpy as np
-            from scipy.sparse.csgraph import dijkstra  # C speed, for a process that plans a lot
+        import numpy as np
+        from scipy.sparse.csgraph import dijkstra
 
-            dist = np.stack([dijkstra(m, directed=True, indices=targets, min_only=True)
-                             for m in self._state_matrices], axis=1)
-            return tuple(map(tuple, dist.tolist()))
-        return tuple(zip(*cols, strict=True))
+        targets = [target_hub * N_CLASSES + k for k in range(1, N_CLASSES)]
+        dist = np.stack([dijkstra(m, directed=True, indices=targets, min_only=True)
+                         for m in self._state_matrices], axis=1)
+        return tuple(map(tuple, dist.tolist()))
 
     @property
     def dim(self) -> int:
@@ -264,12 +254,6 @@ class CompiledGraph:
         return [sp.csr_matrix((vals[:, k], (rows, cols)), shape=(n, n)) for k in range(self.dim)]
 
 
-# The first few bound computations of a process run in pure Python (~10 ms each), so a one-shot
-# command never pays for importing scipy's csgraph (~0.15 s); later ones take scipy's Dijkstra
-# (~0.3 ms). Both give each criterion's exact shortest distance.
-_PY_BOUNDS_LEFT = 3
-
-
 @dataclass(frozen=True)
 class SearchGraph:
     """One compiled graph under one set of constraints: ``allowed[ref]`` per directed leg."""
@@ -329,26 +313,6 @@ class SearchGraph:
         """The allowed arcs only, materialised (for inspection; the search uses the mask)."""
         ok = self.allowed
         return tuple(tuple(a for a in arcs if ok[a.ref]) for arcs in self.compiled.adj)
-
-
-def _dijkstra(rev: dict[int, dict[int, float]], sources: int | list[int], n: int) -> list[float]:
-    """Shortest distances from the nearest source over a small reversed adjacency (inf if
-    unreachable)."""
-    dist = [math.inf] * n
-    heap = []
-    for src in [sources] if isinstance(sources, int) else sources:
-        dist[src] = 0.0
-        heap.append((0.0, src))
-    while heap:
-        d, u = heapq.heappop(heap)
-        if d > dist[u]:
-            continue
-        for v, w in rev.get(u, {}).items():
-            nd = d + w
-            if nd < dist[v]:
-                dist[v] = nd
-                heapq.heappush(heap, (nd, v))
-    return dist
 
 
 def _scaled(d: LogNormal, f: float) -> LogNormal:
