@@ -28,11 +28,11 @@ import secrets
 import socket
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from silkway._lru import LRU
 from silkway.api.problems import ServiceBusyError, TimeLimitError
 from silkway.api.store import UNFINISHED, Store
 
@@ -156,28 +156,18 @@ class Memo(Generic[T]):
     def __init__(self, fn: Callable[..., T], maxsize: int) -> None:
         self.fn = fn
         self.maxsize = maxsize
-        self._items: OrderedDict[tuple[Hashable, ...], T] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: LRU[tuple[Hashable, ...], T] = LRU(maxsize)
 
     def peek(self, *args: Hashable) -> T | None:
         """The remembered value for ``args``, or None (nothing is computed)."""
-        with self._lock:
-            value = self._items.get(args)
-            if value is not None:
-                self._items.move_to_end(args)
-            return value
+        return self._items.get(args)
 
     def __call__(self, *args: Hashable) -> T:
-        hit = self.peek(*args)
+        hit = self._items.get(args)
         if hit is not None:
             return hit
-        value = self.fn(*args)  # outside the lock: two threads may compute one answer twice
-        with self._lock:
-            self._items[args] = value
-            self._items.move_to_end(args)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-        return value
+        # outside the lock: two threads may compute one answer twice
+        return self._items.put(args, self.fn(*args))
 
 
 def memo(maxsize: int) -> Callable[[Callable[..., T]], Memo[T]]:

@@ -20,12 +20,11 @@ cap on transshipments is set, so that the cap never prunes a route that respects
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any
 
+from silkway._lru import LRU
 from silkway.data.direction import bound, factors
 from silkway.data.tables import OPERATIONS, ZERO, LogNormal
 from silkway.network.model import Hub, Leg, Network
@@ -33,9 +32,6 @@ from silkway.routing.constraints import Constraints
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint, leg_footprint
 from silkway.routing.pareto import Arc
 from silkway.types import Cargo, Mode
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 N_CLASSES = 6
 START = 0
@@ -440,30 +436,6 @@ def compile_graph(network: Network, spec: CargoSpec, risk: bool = False,
                          tuple(tuple(a) for a in adj), transfer, tuple(hub_matrices), spec, capped)
 
 
-class _Cache(Generic[K, V]):
-    """A small thread-safe LRU cache."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: K, value: V) -> V:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
 # 12 months x a few cargo specs x risk/cap flags x scenarios fit; masks are a few kB each.
-_COMPILED: _Cache[tuple[Any, ...], CompiledGraph] = _Cache(96)
-_MASKED: _Cache[tuple[Any, ...], SearchGraph] = _Cache(8192)
+_COMPILED: LRU[tuple[Any, ...], CompiledGraph] = LRU(96)
+_MASKED: LRU[tuple[Any, ...], SearchGraph] = LRU(8192)
