@@ -177,30 +177,31 @@ class Search:
         key = (tuple(x.id for x in excluded), only.id if only is not None else None)
 
         def make() -> Mask:
-            static = self._static(excluded, only)
-            return Mask(key, (static & self._constrained()).tolist())
+            return Mask(key, (self._static(key) & self._constrained()).tolist())
 
         return self._memo(("allowed", key), make)  # type: ignore[no-any-return]
 
-    def _static(self, excluded: Sequence[Corridor], only: Corridor | None) -> np.ndarray:
-        """Per directed leg: allowed by the corridor rules alone (the same for every set of
-        constraints, so kept on the compiled graph)."""
+    def _static(self, key: tuple[tuple[str, ...], str | None]) -> np.ndarray:
+        """Per directed leg: allowed by the corridor rules of a :class:`Mask` ``key`` alone
+        (the same for every set of constraints, so kept on the compiled graph)."""
         def make() -> np.ndarray:
-            rank = {c.id: i for i, c in enumerate(corridors())}
-            banned = sum(1 << rank[x.id] for x in excluded)
-            bit = 1 << rank[only.id] if only is not None else 0
+            excluded, only = key
+            rank = _rank()
+            banned = sum(1 << rank[x] for x in excluded)
+            bit = 1 << rank[only] if only is not None else 0
             bits = [leg_bits(dl.leg) for dl in self.g.directed]
             return np.fromiter((not (k & banned) and not (x & bit) for k, x in bits),
                                dtype=bool, count=len(bits))
 
-        return self._shared(("static", tuple(x.id for x in excluded), only and only.id), make)  # type: ignore[no-any-return]
+        return self._shared(("static", key), make)  # type: ignore[no-any-return]
 
     def _constrained(self) -> np.ndarray:
         """The constraints' mask as an array."""
         return self._memo(("constrained",), lambda: np.fromiter(  # type: ignore[no-any-return]
             self.g.allowed, dtype=bool, count=len(self.g.allowed)))
 
-    def key_refs(self, cor: Corridor, allowed: Sequence[bool] | None) -> frozenset[int]:
+    def key_refs(self, cor: Corridor, allowed: Sequence[bool] | np.ndarray | None
+                 ) -> frozenset[int]:
         keys: frozenset[int] = self._shared(("keys", cor.id), lambda: frozenset(
             r for r, dl in enumerate(self.g.directed) if cor.is_key(dl.leg)))
         return keys if allowed is None else frozenset(r for r in keys if allowed[r])
@@ -304,15 +305,14 @@ class Search:
 
         if self.stages or not isinstance(allowed, Mask):  # via stages differ by query
             return arcs, build(np.fromiter(allowed, dtype=bool, count=n_refs), required)
-        excluded, only = allowed.key
-        table = {c.id: c for c in corridors()}
-        static = self._static([table[x] for x in excluded], table[only] if only else None)
+        only = allowed.key[1]
+        static = self._static(allowed.key)
 
         def base() -> LayerEntries:
-            keys = [r for r, dl in enumerate(self.g.directed)
-                    if static[r] and only is not None and table[only].is_key(dl.leg)]
+            keys = (self.key_refs(corridors()[_rank()[only]], static) if only is not None
+                    else frozenset())
             req = np.zeros(n_refs, dtype=bool)
-            req[keys] = True
+            req[list(keys)] = True
             return entries(arcs, criterion=crit, allowed=static, required=req)
 
         every = self._shared(("entries", allowed.key, crit), base)
