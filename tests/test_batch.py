@@ -145,14 +145,14 @@ def test_each_distinct_query_is_planned_once(net: silkway.Network, shipments_csv
                                              serial_rows: list[dict[str, Any]],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, str]] = []
-    real = batch._plan_module.plan
+    real = batch._plan_module.plan_first
 
     @functools.wraps(real)
     def counting(network: silkway.Network, query: Any, *args: Any, **kw: Any) -> Any:
         calls.append((query.origin, query.destination))
         return real(network, query, *args, **kw)
 
-    monkeypatch.setattr(batch._plan_module, "plan", counting)
+    monkeypatch.setattr(batch._plan_module, "plan_first", counting)
     shipments, errors = read_shipments(shipments_csv)
     progress: list[tuple[int, int]] = []
     rows = plan_batch(net, shipments, errors=errors, progress=lambda d, t: progress.append((d, t)))

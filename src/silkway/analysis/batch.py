@@ -245,13 +245,9 @@ class _Planner:
 
     def _plan(self, o: Hub, d: Hub, q: PlanQuery) -> Outcome:
         try:
+            # a scenario parsed by the caller (e.g. saved through the API), or None
             scen = self.scenarios.get(q.scenario) if q.scenario is not None else None
-            if scen is not None:  # a scenario parsed by the caller (e.g. saved through the API)
-                result = _plan_module.plan(self.network, q.origin, q.destination, scenario=scen,
-                                           **q.model_dump(exclude={"origin", "destination",
-                                                                    "scenario"}))
-            else:
-                result = _plan_module.plan(self.network, q)
+            result = _plan_module.plan_first(self.network, q, scen)
         except SilkwayError as exc:
             return str(exc)
         except Exception as exc:  # one bad query must not sink a batch of thousands

@@ -19,6 +19,8 @@ from silkway.analysis.corridor_search import (
     DETOUR_FACTOR,
     MAX_LABELS,
     Search,
+    _Peers,
+    _Slack,
     corridor_answer,
 )
 from silkway.analysis.route import (
@@ -30,6 +32,7 @@ from silkway.analysis.route import (
     Route,
     RouteLeg,
     SimOptions,
+    build_route,
     order_key,
     thin_routes,
 )
@@ -38,7 +41,8 @@ from silkway.network.model import Hub, Network
 from silkway.query import PlanQuery, make_query
 from silkway.routing.constraints import Constraints
 from silkway.routing.corridors import Corridor, corridor, corridors
-from silkway.routing.graph import search_graph
+from silkway.routing.graph import N_CLASSES, search_graph
+from silkway.routing.pareto import SearchLimitError, pareto_paths
 from silkway.types import Mode
 
 __all__ = ["CORRIDOR_LABELS", "DETOUR_DAYS", "DETOUR_FACTOR", "MAX_LABELS", "OBJECTIVES",
@@ -110,9 +114,33 @@ def plan(network: Network, origin: str | Hub | PlanQuery, destination: str | Hub
     return _plan(network, query, constraints, rng, scen_obj)
 
 
+def plan_first(network: Network, query: PlanQuery,
+               scenario: scenarios.Scenario | None = None) -> PlanResult:
+    """The first route of ``plan(network, query)`` alone, as a batch row keeps it.
+
+    The same answer as :func:`plan` (the same route 1, figures, errors and ``complete`` flag),
+    with ``routes`` holding route 1 only and no corridor section. For the ``days`` objective
+    without via points or a required corridor, only the Pareto routes whose expected days tie
+    with the fastest are searched for and built (see :func:`_first_routes`); otherwise the
+    whole Pareto set is, as by :func:`plan`.
+
+    Parameters
+    ----------
+    network
+        From :func:`silkway.load_network`.
+    query
+        The plan query (its ``corridors``, ``max_routes`` and ``thin`` do not change route 1).
+    scenario
+        A parsed scenario for the query's ``scenario`` name (e.g. one saved through the API).
+    """
+    if scenario is not None:
+        query = query.replace(scenario=scenario.name)
+    return _plan(network, query, None, None, scenario, first_only=True)
+
+
 def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
           rng: np.random.Generator | None,
-          scenario: scenarios.Scenario | None = None) -> PlanResult:
+          scenario: scenarios.Scenario | None = None, *, first_only: bool = False) -> PlanResult:
     scen = scenario if scenario is not None else (
         scenarios.load_scenario(q.scenario, network.tables) if q.scenario is not None else None)
     month = q.month if q.month is not None else (scen.month if scen else None)
@@ -156,7 +184,9 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
             raise NoRouteError(f"no route from {o.name} to {d.name} by the {only.name} "
                                f"corridor {_why_words(c, via)}".rstrip())
     else:
-        routes = s.routes(base_allowed, None, partial=True)
+        tied = (_first_routes(s, base_allowed, q.objective)
+                if first_only and rng is None and not via else None)
+        routes = s.routes(base_allowed, None, partial=True) if tied is None else tied
     if not routes and not s.complete:
         raise NoRouteError(f"the route search from {o.name} to {d.name} stopped at its work "
                            f"limit of {corridor_search.MAX_LABELS:,} labels before it found a route")
@@ -164,11 +194,59 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         raise NoRouteError(_why_none(o, d, c, via, excluded))
     routes.sort(key=order_key(q.objective))
     listed = (thin_routes(routes, q.thin, q.objective) if q.thin > 0 else routes)[:q.max_routes]
+    if first_only:  # route 1 is routes[0] whatever the thinning and the listing length
+        return PlanResult(o, d, c, g.payload_t, tuple(routes[:1]), network.key, q.objective,
+                          g.cargo, scen, month, network.as_of, (), q, via, s.complete)
     answers = () if q.corridors == "none" else tuple(
         a for a in (corridor_answer(s, cor, only, excluded, q, routes, listed) for cor in corridors())
         if q.corridors == "all" or a.route is not None)
     return PlanResult(o, d, c, g.payload_t, tuple(listed), network.key, q.objective, g.cargo,
                       scen, month, network.as_of, answers, q, via, s.complete)
+
+
+_TIE_DAYS = 1e-5
+"""Days within which a path's expected days count as tied with the fastest path's: far above
+the rounding of route figures (routes are ranked on days rounded to 1e-6) and the float error
+of adding a path's legs in another order."""
+
+
+def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Route] | None:
+    """The plan's routes that can rank first by expected days, or None to search them all.
+
+    Route 1 by the ``days`` order is the least, by days rounded to 1e-6, then cost, CO2e and
+    label, of the Pareto routes that are simple in hubs and within the transshipment cap. When
+    the lexicographically least path (the fastest, found by a search that stops there) is such
+    a route, route 1 takes at most :data:`_TIE_DAYS` more days than it, so a second search with
+    that budget on days finds every candidate: labels over the budget never settle, so the paths
+    within it are exactly those the full search finds, in the same order. Any other case (other
+    objectives, a fastest path that revisits a hub or exceeds the cap, a search at its work
+    limit) returns None, and the plan searches the whole Pareto set.
+    """
+    if objective != "days" or not s.reachable:
+        return None
+    kw: dict[str, Any] = {
+        "allowed": allowed, "lower_bound": s.bounds, "dim": s.dim, "max_labels": MAX_LABELS,
+        "peers": _Peers(len(s.adj), s.di), "slack": _Slack(s.g.compiled.slack, s.dim)}
+    try:
+        fastest = pareto_paths(s.adj, s.source, s.targets, first=True, **kw)
+        if not fastest:  # the full search pops the same labels: it finds no path either
+            return []
+        days = fastest[0].cost[0]
+        budget = (days + 10 * _TIE_DAYS,) + (float("inf"),) * (s.dim - 1)
+        paths = pareto_paths(s.adj, s.source, s.targets, budget=budget, **kw)
+    except SearchLimitError:
+        return None
+    routes: list[Route] = []
+    fastest_usable = False
+    for p in paths:
+        hubs = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
+        if len(set(hubs)) != len(hubs):
+            continue
+        r = build_route(s.g, p, s.o, s.d, s.sim)
+        if s.cap is None or r.transshipments <= s.cap:
+            routes.append(r)
+            fastest_usable = fastest_usable or p.cost[0] <= days + _TIE_DAYS
+    return routes if fastest_usable else None
 
 
 def _why_words(c: Constraints, via: Sequence[Hub]) -> str:

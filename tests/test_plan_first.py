@@ -1,0 +1,89 @@
+"""``plan_first``: a batch row's route 1, found without building the whole Pareto set, is
+``plan()``'s route 1 for the same query (figures, label, errors, ``complete``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import silkway
+from silkway.analysis import plan as plan_module
+from silkway.analysis.plan import plan_first
+from silkway.errors import SilkwayError
+from silkway.query import PlanQuery, make_query
+
+AVOIDABLE = ["RU", "BY", "IR", "AF", "PK", "TM", "CN", "KZ", "GE", "AZ", "TR", "UA", "MN"]
+
+
+def _queries(net: silkway.Network, n: int, seed: int) -> list[PlanQuery]:
+    """Seeded random queries as a diverse batch asks them: pairs, months, avoid sets, cargo,
+    objectives, mode sets and transshipment caps."""
+    rng = np.random.default_rng(seed)
+    hubs = sorted((h for h in net.hubs if h.kind != "border"), key=lambda h: h.id)
+    out = []
+    for _ in range(n):
+        o, d = (hubs[int(k)] for k in rng.choice(len(hubs), size=2, replace=False))
+        pool = [c for c in AVOIDABLE if c not in (o.country, d.country)]
+        fields: dict[str, Any] = {
+            "origin": o.id, "destination": d.id, "month": int(rng.integers(1, 13)),
+            "avoid": ",".join(rng.choice(pool, size=int(rng.integers(0, 3)), replace=False)),
+            "cargo": "TEU" if rng.random() < 0.3 else "FEU", "corridors": "none",
+            "objective": str(rng.choice(["days", "days", "days", "cost", "p90"]))}
+        if rng.random() < 0.15:
+            fields["max_transshipments"] = int(rng.integers(0, 3))
+        if rng.random() < 0.1:
+            fields["modes"] = "sea,rail"
+        out.append(make_query(fields))
+    return out
+
+
+def _answer(fn: Any) -> Any:
+    try:
+        result = fn()
+    except SilkwayError as exc:
+        return type(exc).__name__, str(exc)
+    return (result.routes[0].to_dict() if result.routes else None, result.complete,
+            result.payload_t, result.month)
+
+
+def test_first_route_is_plan_route_one(net: silkway.Network) -> None:
+    queries = _queries(net, 120, seed=5)
+    fast = 0
+    for q in queries:
+        assert _answer(lambda q=q: plan_first(net, q)) == _answer(
+            lambda q=q: silkway.plan(net, q)), q
+        fast += q.objective == "days"
+    assert fast > 50  # most queries take the tied-days search
+
+
+def test_tied_candidates_are_ranked_like_plan(net: silkway.Network,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a days tolerance wide enough that several Pareto routes fall within the budget,
+    the one kept is still plan()'s route 1 (the same order: days, cost, CO2e, label)."""
+    monkeypatch.setattr(plan_module, "_TIE_DAYS", 3.0)
+    built: list[int] = []
+    real = plan_module._first_routes
+
+    def spy(*args: Any) -> Any:
+        routes = real(*args)
+        if routes is not None:
+            built.append(len(routes))
+        return routes
+
+    monkeypatch.setattr(plan_module, "_first_routes", spy)
+    for q in _queries(net, 60, seed=9):
+        q = q.replace(objective="days")
+        assert _answer(lambda q=q: plan_first(net, q)) == _answer(
+            lambda q=q: silkway.plan(net, q)), q
+    assert built and max(built) > 1  # some query had several candidates to rank
+
+
+def test_first_route_only_and_no_corridor_section(net: silkway.Network) -> None:
+    q = make_query(origin="Toyama", destination="Bishkek", avoid="RU,BY", corridors="all")
+    first = plan_first(net, q)
+    full = silkway.plan(net, q)
+    assert len(first.routes) == 1 and len(full.routes) > 1
+    assert first.corridors == () and full.corridors
+    assert first.routes[0].to_dict() == full.routes[0].to_dict()
