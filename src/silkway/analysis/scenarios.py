@@ -21,18 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from silkway._yaml import load_yaml
-
 if TYPE_CHECKING:  # pragma: no cover
     from silkway.analysis import scenario_schema
-from silkway.data.capacities import (
-    CapacityChange,
-    CapacityElement,
-    apply_changes,
-    leg_key,
-    load_capacities,
-    parse_capacity_changes,
-)
+    from silkway.data.capacities import CapacityChange, CapacityElement
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, InputError, ShippedDataError
 from silkway.network.model import Hub, Leg, Network
@@ -199,6 +190,7 @@ def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Sce
 
 
 def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
+    from silkway._yaml import load_yaml  # YAML and the schema: imported by the first parse
     from silkway.analysis import scenario_schema  # pydantic models: built when first needed
 
     # non-finite numbers are refused by the schema, which names the key (W4)
@@ -236,6 +228,8 @@ def _capacity_changes(raw: Any, tables: Tables, new_legs: tuple[NewLeg, ...],
     """The scenario's ``capacities`` section (see :func:`parse_capacity_changes`)."""
     if raw is None:
         return ()
+    from silkway.data.capacities import leg_key, load_capacities, parse_capacity_changes
+
     known = {e.id for e in load_capacities(tables)}
     extra = {leg_key(n.src, n.dst, n.mode) for n in new_legs}
     return parse_capacity_changes(raw, tables, known=known, extra_legs=extra, label=label)
@@ -244,6 +238,8 @@ def _capacity_changes(raw: Any, tables: Tables, new_legs: tuple[NewLeg, ...],
 def scenario_capacities(scenario: Scenario | None,
                         base: tuple[CapacityElement, ...]) -> tuple[CapacityElement, ...]:
     """The capacity elements as the scenario makes them (the base ones without a scenario)."""
+    from silkway.data.capacities import apply_changes
+
     return apply_changes(base, scenario.capacities) if scenario else base
 
 

@@ -6,17 +6,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from silkway.analysis import assign_output
-from silkway.analysis.assign import DEFAULT_GAP, Assignment, assign
-from silkway.analysis.flows import read_flows
 from silkway.cli._app import AsJson, CacheDir, ScenarioOpt, _bar, _fail, _load, out
 from silkway.errors import ConstraintError, DataError, SilkwayError
+
+if TYPE_CHECKING:
+    from silkway.analysis.assign import Assignment
+
+DEFAULT_GAP = 1e-4
+"""The default of ``--gap``: :data:`silkway.analysis.assign.DEFAULT_GAP` (a test keeps them
+equal), written out so that registering the command does not import the assignment (SciPy's
+optimiser and the what-if layer) for every other command."""
 
 
 def _elements_table(a: Assignment) -> Table:
@@ -98,6 +103,10 @@ def assign_cmd(
     """Assign flows to corridors under capacity: TEU per route, element loads and prices."""
     if compare and scenario is None:
         raise _fail(ConstraintError("--compare needs a --scenario to compare with"))
+    from silkway.analysis import assign_output
+    from silkway.analysis.assign import assign
+    from silkway.analysis.flows import read_flows
+
     net = _load(cache_dir)
     try:
         rows, errors = read_flows(flows)

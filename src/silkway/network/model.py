@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz, process
 
 from silkway.data.tables import (
     BorderDwell,
@@ -155,6 +154,8 @@ class Network:
         """Closest hub names for a query that matched none exactly."""
         if len(query) > MAX_PLACE_CHARS:
             return []
+        from rapidfuzz import fuzz, process  # only for a miss: the did-you-mean
+
         choices = list(self._names)
         hits = process.extract(_norm(query), choices, scorer=fuzz.WRatio, limit=limit * 4)
         out: list[str] = []

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz import process
-
 from silkway.errors import ConstraintError, DataError
 from silkway.network.model import Leg
 from silkway.types import Mode, Passage
@@ -157,6 +155,8 @@ def corridor(corridor_id: str) -> Corridor:
     key = corridor_id.strip().lower().replace("_", "-").replace(" ", "-")
     if key in by_id:
         return by_id[key]
+    from rapidfuzz import process  # only for a miss: the did-you-mean
+
     close = [m[0] for m in process.extract(key[:80], list(by_id), limit=3, score_cutoff=50)]
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise ConstraintError(f"unknown corridor {corridor_id[:80]!r}{hint} (see `silkway corridors`)")
