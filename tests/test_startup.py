@@ -1,9 +1,10 @@
-"""Start-up: a one-shot command imports what it uses (the timings themselves are in
-benchmarks/bench_plan.py --cli)."""
+"""Start-up: a one-shot command imports what it uses, and the network cache loads without
+re-encoding or recompiling (the timings themselves are in benchmarks/bench_plan.py --cli)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import silkway
 from silkway.analysis import assign as assign_lib
 from silkway.cli import assign as assign_cli
+from silkway.network import model
 
 _PROBE = """
 import contextlib, io, json, sys
@@ -75,3 +77,87 @@ def test_the_public_names_are_there_on_first_use():
 
 def test_the_assign_command_default_gap_is_the_library_default():
     assert assign_cli.DEFAULT_GAP == assign_lib.DEFAULT_GAP
+
+
+# ------------------------------------------------------------------ the network cache's layout
+
+
+def _fake_compile(monkeypatch: pytest.MonkeyPatch, compiled: dict[str, object]) -> list[int]:
+    calls: list[int] = []
+
+    def fake(tables, params=None, *, progress=None):
+        calls.append(1)
+        return compiled
+
+    monkeypatch.setattr(model, "compile_network", fake)
+    return calls
+
+
+@pytest.fixture()
+def pristine(net, cache_dir) -> dict[str, object]:
+    return json.loads(model.cache_path(cache_dir).read_text())  # type: ignore[no-any-return]
+
+
+def test_a_cache_is_written_in_the_layout_its_checksum_covers(pristine, cache_dir):
+    data = model.cache_path(cache_dir).read_bytes()
+    layout = model._LAYOUT.fullmatch(data)
+    assert layout is not None
+    canonical = json.dumps(pristine["compiled"], separators=(",", ":"), sort_keys=True)
+    assert layout.group(1) == canonical.encode()
+    assert model._digest(pristine["compiled"]) == pristine["sha256"]
+
+
+def test_a_cache_in_the_older_layout_loads_without_a_build_and_is_rewritten_once(
+        net, pristine, tmp_path, monkeypatch):
+    calls = _fake_compile(monkeypatch, pristine["compiled"])  # type: ignore[arg-type]
+    path = model.cache_path(tmp_path)
+    # as silkway wrote it before: key first, compiled in build order, not sorted
+    path.write_text(json.dumps({"key": pristine["key"], "sha256": pristine["sha256"],
+                                "compiled": pristine["compiled"]}, separators=(",", ":")))
+    assert model._LAYOUT.fullmatch(path.read_bytes()) is None
+    loaded = silkway.load_network(tmp_path)
+    assert not calls  # intact: trusted, not rebuilt
+    assert [leg.distance_km for leg in loaded.legs] == [leg.distance_km for leg in net.legs]
+    assert all((a.coords == b.coords).all() for a, b in zip(loaded.legs, net.legs, strict=True))
+    assert model._LAYOUT.fullmatch(path.read_bytes()) is not None  # now the fast layout
+    assert json.loads(path.read_text()) == pristine
+    silkway.load_network(tmp_path)
+    assert not calls
+
+
+@pytest.mark.parametrize("damage", ["digit", "truncated", "nan"])
+def test_a_damaged_cache_is_rebuilt_with_a_warning_never_a_traceback(
+        pristine, tmp_path, monkeypatch, caplog, damage):
+    calls = _fake_compile(monkeypatch, pristine["compiled"])  # type: ignore[arg-type]
+    silkway.load_network(tmp_path)  # writes the cache in the fast layout
+    assert len(calls) == 1
+    path = model.cache_path(tmp_path)
+    data = path.read_bytes()
+    if damage == "digit":  # still valid JSON in the same layout: only the checksum can tell
+        at = data.index(b'"distance_km":') + len(b'"distance_km":')
+        data = data[:at] + (b"9" if data[at:at + 1] != b"9" else b"8") + data[at + 1:]
+        expect = "fails its checksum"
+    elif damage == "truncated":
+        data = data[:len(data) // 2]
+        expect = "unreadable"
+    else:  # a non-finite number is nothing a build writes
+        data = data.replace(b'"distance_km":', b'"distance_km":NaN,"x":', 1)
+        expect = "unreadable"
+    path.write_bytes(data)
+    with caplog.at_level(logging.WARNING, logger="silkway.network.model"):
+        silkway.load_network(tmp_path)
+    assert len(calls) == 2  # rebuilt, never trusted
+    assert any(expect in r.getMessage() and str(path) in r.getMessage() for r in caplog.records)
+    assert model._LAYOUT.fullmatch(path.read_bytes()) is not None
+
+
+def test_coords_are_checked_point_by_point_when_the_fast_check_fails(net, pristine):
+    for bad in ([[10.0, 20.0], [10.0, True]], [[10.0, 20.0], [91.0, 20.0]],
+                [[10.0, 20.0], [10.0, 541]], [[10.0, 20.0], [10, 20, 30]],
+                [[10.0, 20.0], ["10", 20.0]], [[10.0, 20.0]], [[10.0, 20.0], [10**400, 1.0]]):
+        assert not model._valid_coords(bad), bad
+    assert model._valid_coords([[10, -20.5], [-90, 539.9]])
+    compiled = json.loads(json.dumps(pristine["compiled"]))
+    compiled["legs"][5]["coords"][1][0] = 95.0
+    problem = model._check_compiled(compiled, net.tables)
+    assert problem == "leg #5 has no valid (lat, lon) coords"
