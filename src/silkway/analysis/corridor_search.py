@@ -23,13 +23,16 @@ from silkway.routing.best import (
     ArcArrays,
     LayeredMatrix,
     LayerEntries,
+    Trees,
     best_path,
+    best_through,
     entries,
     layered,
     matrix,
+    trees,
     usable,
 )
-from silkway.routing.corridors import Corridor, corridors, leg_bits, route_bits
+from silkway.routing.corridors import Corridor, corridors, leg_bits
 from silkway.routing.graph import (
     END,
     N_CLASSES,
@@ -38,6 +41,7 @@ from silkway.routing.graph import (
     SearchGraph,
 )
 from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
+from silkway.routing.simple import OneCriterion, cheapest_simple
 
 
 class Mask(list[bool]):
@@ -49,22 +53,11 @@ class Mask(list[bool]):
         self.key = key
 
 
-def _one_criterion(adj: Sequence[Sequence[Arc]], crit: int) -> list[tuple[Arc, ...]]:
+def _one_criterion(adj: Sequence[Sequence[Arc]], crit: int) -> OneCriterion:
     """``adj`` with each arc's cost cut to criterion ``crit``."""
-    return [tuple(Arc(a.head, (a.cost[crit],), a.ref) for a in arcs) for arcs in adj]
-
-
-class _Ones(Sequence[tuple[float, ...]]):
-    """Numbers read as 1-vectors (lazily)."""
-
-    def __init__(self, values: list[float]) -> None:
-        self.values = values
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, i: int) -> tuple[float, ...]:  # type: ignore[override]
-        return (self.values[i],)
+    return OneCriterion(tuple(tuple(a.head for a in arcs) for arcs in adj),
+                        tuple(tuple(a.cost[crit] for a in arcs) for arcs in adj),
+                        tuple(tuple(a.ref for a in arcs) for arcs in adj))
 
 
 class _WithEnd(Sequence[Sequence[Arc]]):
@@ -153,6 +146,7 @@ class Search:
         self.cap = g.constraints.max_transshipments
         self.complete = True
         self.reject: Sequence[Route] | None = None  # the plan's routes, to reject detours by
+        self._tree: dict[int, Trees] = {}  # per criterion: the trip's two trees
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Data kept on the search graph (one set of constraints)."""
@@ -256,7 +250,8 @@ class Search:
 
     def best_simple(self, allowed: Sequence[bool], required: frozenset[int],
                     objective: str, known: Sequence[Route] = (),
-                    budget: float | None = None) -> tuple[Route | None, float]:
+                    budget: float | None = None, lower: float = 0.0
+                    ) -> tuple[Route | None, float]:
         """The best route by a single-criterion objective (days, cost or co2e) that uses a
         ``required`` leg and enters no country twice, and a lower bound on any route's cost.
 
@@ -265,37 +260,35 @@ class Search:
         search): a label beats another at its state when it costs no more and has visited no
         country the other has not, so the first target label popped is the answer. (A route
         that leaves a country and comes back would be reported as a detour anyway.) No route
-        costing more than ``budget`` is looked for. Raises :class:`SearchLimitError` past
+        costing more than ``budget`` is looked for (none at all when a known ``lower`` bound
+        on its cost exceeds it). Raises :class:`SearchLimitError` past
         :data:`CORRIDOR_LABELS`."""
+        if budget is not None and lower > budget:
+            return None, lower
         crit = _COST_ORDER[objective][0]
         arcs, lay = self._matrix(allowed, required, crit)
         n = lay.n
         back = self._to_end(arcs, lay, crit).tolist()
-        lower = back[0 * n + self.source]
+        lower = max(lower, back[0 * n + self.source])
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
         one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
-        adj = _WithEnd(one, {t: _one_criterion([arcs_t], crit)[0]
-                             for t, arcs_t in self.adj.ends.items()})
-        inf = float("inf")
-        # the search's layered states number the base graph plus its end state (n + 1)
-        paths = constrained_paths(
-            adj, self.source, self.targets, allowed=allowed, required=required,
-            lower_bound=_Ones([*back[n:2 * n], 0.0]), dim=1,
-            required_bound=_Ones([*back[:n], inf]), simple_in=self.countries(),
-            max_labels=CORRIDOR_LABELS, first=True,
-            budget=None if budget is None else (budget,))
-        # the search's paths end with the unloading, so a search by days gives expected days
-        return (self._route(paths[0], known, paths[0].cost[0] if objective == "days" else None)
-                if paths else None), lower
+        ends = {t: arcs_t[0].cost[crit] for t, arcs_t in self.adj.ends.items()}
+        path = cheapest_simple(one, self.source, ends, allowed=allowed, required=required,
+                               group=self.countries(), before=back[:n], after=back[n:2 * n],
+                               budget=budget, max_labels=CORRIDOR_LABELS)
+        if path is None:
+            return None, lower
+        found = ParetoPath((path.cost,), path.refs, path.nodes)
+        # the path's cost counts the unloading, so a search by days gives expected days
+        return self._route(found, known, path.cost if objective == "days" else None), lower
 
     def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:
         """The arcs as arrays and one layered matrix of criterion ``crit`` for a corridor's
         mask: built once per compiled graph from the corridor rules, then the plan's
         constraints applied by giving the arcs they forbid an infinite cost."""
-        arcs: ArcArrays = self._shared(("arcs",), lambda: ArcArrays.of(self.g.compiled.adj,
-                                                                        self.dim))
+        arcs = self._arcs()
         n_refs = len(self.g.directed)
 
         def build(mask: np.ndarray, keys: Iterable[int]) -> LayeredMatrix:
@@ -360,31 +353,35 @@ class Search:
                 raise _Detour(days, why)
         return build_route(self.g, path, self.o, self.d, self.sim)
 
-    def _unloading(self, path: ParetoPath) -> float:
-        """Expected days of the unloading at the destination, by the path's arrival class."""
+    def _unloading(self, path: ParetoPath, crit: int = 0) -> float:
+        """Criterion ``crit`` (expected days, USD, kg CO2e) of the unloading at the
+        destination, by the path's arrival class."""
         arrival = next(n for n in reversed(path.nodes) if n in self.targets_in)
         lift = self.g.lift(self.di, arrival % N_CLASSES, END)
-        return lift[0] if lift else 0.0
+        return lift[crit] if lift else 0.0
 
     def best(self, allowed: Sequence[bool], required: frozenset[int],
-             objective: str, known: Sequence[Route] = ()) -> Route | bool | None:
+             objective: str, known: Sequence[Route] = ()) -> Route | float | None:
         """The best route by a single-criterion objective (days, cost or co2e; without a
-        transshipment cap), from one compiled shortest-path search; False when no path at all
-        meets the requirements; None when the best path passes a hub twice (then
-        :meth:`best_simple` answers)."""
+        transshipment cap), from one compiled shortest-path search; None when no path at all
+        meets the requirements; when the best path passes a hub twice, its cost (with the
+        unloading): a lower bound for :meth:`best_simple`, which answers then."""
         if not self.reachable:
-            return False
+            return None
         # One layered matrix per corridor and criterion for the whole graph (not per query):
         # the destination's unloading is added on arrival instead of by an end arc.
         crit = _COST_ORDER[objective][0]
-        arcs, lay = self._matrix(allowed, required, crit)
-        ends = {t: arc.cost[crit] for t in self.targets_in for arc in self.adj[t]}
-        path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends)
+        path, settled = (None, False) if self.stages else self._through_tree(
+            allowed, required, crit)
+        if not settled:
+            arcs, lay = self._matrix(allowed, required, crit)
+            ends = {t: arc.cost[crit] for t in self.targets_in for arc in self.adj[t]}
+            path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends)
         if path is None:
-            return False
+            return None
         hubs_seq = [x // N_CLASSES for x in path.nodes]
-        if len(set(hubs_seq)) != len(hubs_seq):
-            return None  # it passes a hub twice
+        if len(set(hubs_seq)) != len(hubs_seq):  # it passes a hub twice
+            return path.cost[crit] + self._unloading(path, crit)
         return self._route(path, known, path.cost[0] + self._unloading(path))
 
     def groups(self) -> list[int]:
@@ -435,23 +432,64 @@ class Search:
 
     def through_bounds(self, required: frozenset[int]) -> tuple[float, float]:
         """Lower bounds on the expected days and on the km of any route that uses one of the
-        ``required`` legs: min over those legs (u -> v) of x(origin -> u) + leg + x(v ->
-        destination), by the cheapest legs between hubs (handling left out)."""
-        days, km = _hub_distances(self.g)[0], _hub_km(self.g)
+        ``required`` legs. Days: the least over those legs of the best path through the leg in
+        the state graph of every leg, handling included (one forward search per plan, see
+        :meth:`~silkway.routing.graph.CompiledGraph.through_days`), plus the least unloading.
+        Km: min over those legs (u -> v) of km(origin -> u) + leg + km(v -> destination)."""
+        km = _hub_km(self.g)
 
-        def make() -> tuple[np.ndarray, ...]:  # per directed leg: its hubs, days and km
-            directed, index, figures = self.g.directed, self.g.hub_index, self.g.figures
+        def make() -> tuple[np.ndarray, ...]:  # per directed leg: its hubs and km
+            directed, index = self.g.directed, self.g.hub_index
             return (np.array([index[d.src] for d in directed], dtype=np.int64),
                     np.array([index[d.dst] for d in directed], dtype=np.int64),
-                    np.array([f.mean_days for f in figures]),
                     np.array([d.leg.distance_km for d in directed]))
 
-        src, dst, leg_days, leg_km = self._shared(("leg arrays",), make)
+        src, dst, leg_km = self._shared(("leg arrays",), make)
         refs = np.fromiter(required, dtype=np.int64, count=len(required))
-        us, vs = src[refs], dst[refs]
+        arcs, t = self._trees(0)
+        cand = self._by_ref()[refs].ravel()
+        days = t.start[arcs.tail[cand]] + arcs.cost[cand, 0] + t.end[arcs.head[cand]]
         oi, di = self.source // N_CLASSES, self.di
-        return (float((days[oi, us] + leg_days[refs] + days[vs, di]).min()),
-                float((km[oi, us] + leg_km[refs] + km[vs, di]).min()))
+        return (float(days.min()),
+                float((km[oi, src[refs]] + leg_km[refs] + km[dst[refs], di]).min()))
+
+    def _by_ref(self) -> np.ndarray:
+        """Per directed leg, its arcs (one per class of arrival at its tail hub)."""
+        def make() -> np.ndarray:
+            arcs = self._arcs()
+            return np.argsort(arcs.ref, kind="stable").reshape(len(self.g.directed), -1)
+
+        return self._shared(("by ref",), make)  # type: ignore[no-any-return]
+
+    def _arcs(self) -> ArcArrays:
+        return self._shared(("arcs",),  # type: ignore[no-any-return]
+                            lambda: ArcArrays.of(self.g.compiled.adj, self.dim))
+
+    def _trees(self, crit: int) -> tuple[ArcArrays, Trees]:
+        """The arcs and both shortest-path trees of the trip by criterion ``crit`` under the
+        plan's constraints (one pair per plan and criterion)."""
+        if crit not in self._tree:
+            arcs = self._arcs()
+            every = self._shared(("entries", None, crit), lambda: entries(arcs, criterion=crit))
+            lay = self._memo(("plain", crit), lambda: matrix(
+                every, usable(every, arcs, self._constrained())))
+            back = self._memo(("plain back", crit), lambda: lay.mat.T.tocsr())
+            ends = {t: a.cost[crit] for t in self.targets_in for a in self.adj[t]}
+            self._tree[crit] = trees(lay, back, self.source, ends)
+        return self._arcs(), self._tree[crit]
+
+    def _through_tree(self, allowed: Sequence[bool], required: frozenset[int], crit: int
+                      ) -> tuple[ParetoPath | None, bool]:
+        """The best path by criterion ``crit`` through a ``required`` leg under the plan's
+        constraints, from the plan's two trees, and whether it settles the question: it does
+        when there is none, or when every leg of it is ``allowed`` (then it is the best path
+        under ``allowed`` too, which allows less)."""
+        arcs, t = self._trees(crit)
+        refs = np.fromiter(required, dtype=np.int64, count=len(required))
+        path = best_through(arcs, t, self._by_ref()[refs].ravel(), crit)
+        if path is None:
+            return None, True
+        return (path, True) if all(allowed[r] for r in path.refs) else (None, False)
 
     def why_unusable(self, cor: Corridor, excluded: Sequence[Corridor]) -> str:
         """Why no leg that defines ``cor`` may be used, in words."""
@@ -509,11 +547,11 @@ def _rank() -> dict[str, int]:
     return {c.id: i for i, c in enumerate(corridors())}
 
 
-def _member(cor: Corridor, legs: Sequence[Any]) -> bool:
-    """Whether a route belongs to the shipped corridor ``cor`` and uses no leg defining a
-    corridor listed before it."""
+def _member(cor: Corridor, bits: tuple[int, int]) -> bool:
+    """Whether a route of :func:`~silkway.routing.corridors.route_bits` ``bits`` belongs to
+    the shipped corridor ``cor`` and uses no leg defining a corridor listed before it."""
     i = _rank()[cor.id]
-    key, excl = route_bits(legs)
+    key, excl = bits
     return bool(key >> i & 1) and not excl >> i & 1 and not key & ((1 << i) - 1)
 
 
@@ -570,7 +608,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
     key = order_key(q.objective)
     # Routes of the main Pareto set that belong to the corridor are candidates too: the
     # corridor search drops paths that revisit a hub, which may hide one of them.
-    found = [r for r in main if _member(cor, [rl.directed.leg for rl in r.legs])]
+    found = [r for r in main if _member(cor, r.bits)]
     if not found:  # a corridor far off the trip needs no search
         lower, km = s.through_bounds(required)
         fastest, shortest = _fastest(main), min(r.distance_km for r in main)
@@ -592,9 +630,9 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
                               max_labels=CORRIDOR_LABELS)
         elif isinstance(fast := s.best(allowed, required, by, main), Route):
             found.append(fast)
-        elif fast is None and not s.via:  # it passes a hub twice: an exact label search
+        elif fast is not None and not s.via:  # it passes a hub twice: an exact label search
             budget = DETOUR_DAYS * _fastest(main) if by == "days" else None
-            simple, lower = s.best_simple(allowed, required, by, main, budget)
+            simple, lower = s.best_simple(allowed, required, by, main, budget, fast)
             if simple is not None:
                 found.append(simple)
             elif not found and np.isfinite(lower):

@@ -4,9 +4,8 @@ route (:func:`build_route`)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +22,7 @@ from silkway.data.tables import LogNormal
 from silkway.network.model import Hub, Network
 from silkway.query import PlanQuery
 from silkway.routing.constraints import Constraints
-from silkway.routing.corridors import Corridor, corridor_of
+from silkway.routing.corridors import Corridor, corridor_of, route_bits
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
 from silkway.routing.graph import (
     END,
@@ -142,15 +141,18 @@ class Route:
     co2e_ttw_kg: float
     repositioning_usd: float = 0.0  # empty-box repositioning at the destination (in cost_usd)
     corridor: Corridor | None = None
+    refs: tuple[tuple[int, bool], ...] = field(init=False, repr=False, compare=False)
+    """The route's identity: its legs (index, direction) in order."""
+    distance_km: float = field(init=False, repr=False, compare=False)
+    bits: tuple[int, int] = field(init=False, repr=False, compare=False)
+    """:func:`~silkway.routing.corridors.route_bits` of its legs."""
 
-    @property
-    def refs(self) -> tuple[tuple[int, bool], ...]:
-        """The route's identity: its legs (index, direction) in order."""
-        return tuple((rl.directed.leg.index, rl.directed.forward) for rl in self.legs)
-
-    @property
-    def distance_km(self) -> float:
-        return sum(rl.directed.leg.distance_km for rl in self.legs)
+    def __post_init__(self) -> None:  # kept: a plan compares routes by them many times
+        object.__setattr__(self, "refs", tuple((rl.directed.leg.index, rl.directed.forward)
+                                               for rl in self.legs))
+        object.__setattr__(self, "distance_km",
+                           sum(rl.directed.leg.distance_km for rl in self.legs))
+        object.__setattr__(self, "bits", route_bits(rl.directed.leg for rl in self.legs))
 
     @property
     def transshipments(self) -> int:
@@ -396,14 +398,14 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
         repo.cost_usd_teu if g.cargo.cargo == Cargo.TEU.value else repo.cost_usd_feu)
     cost = sum(rl.figures.cost_usd for rl in legs) + sum(
         h.cost_usd for h in handling) + reposition
-    route = Route("", tuple(legs), tuple(handling), days, expected, cost,
-                  sum(rl.figures.co2e_wtw_kg for rl in legs)
-                  + sum(h.footprint.wtw_kg for h in handling),
-                  sum(rl.figures.co2e_ttw_kg for rl in legs)
-                  + sum(h.footprint.ttw_kg for h in handling), reposition)
     transfers = [h.hub for h in handling if h.reason == "transshipment"]
     corridor = corridor_of([rl.directed.leg for rl in legs])
-    return dataclasses.replace(route, label=_label(legs, transfers, corridor), corridor=corridor)
+    return Route(_label(legs, transfers, corridor), tuple(legs), tuple(handling), days,
+                 expected, cost,
+                 sum(rl.figures.co2e_wtw_kg for rl in legs)
+                 + sum(h.footprint.wtw_kg for h in handling),
+                 sum(rl.figures.co2e_ttw_kg for rl in legs)
+                 + sum(h.footprint.ttw_kg for h in handling), reposition, corridor)
 
 
 def order_key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:

@@ -186,3 +186,63 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozens
     return ParetoPath(tuple(float(x) for x in total),
                       tuple(int(x) for x in arcs.ref[idx] if x >= 0),
                       tuple(st % n for st in states))
+
+
+@dataclass(frozen=True)
+class Trees:
+    """The two shortest-path trees of a one-layer matrix for one trip: from the source, and to
+    the end of the trip (the targets, each with the cost of arriving there)."""
+
+    lay: LayeredMatrix
+    start: NDArray[np.float64]  # per state: least cost from the source
+    before: NDArray[np.int32]  # per state: its predecessor from the source (< 0: none)
+    end: NDArray[np.float64]  # per state: least cost to the end of the trip
+    after: NDArray[np.int32]  # per state: the next state towards the end (n: the end)
+
+
+def trees(lay: LayeredMatrix, back: sp.csr_matrix, source: int,
+          target_cost: dict[int, float]) -> Trees:
+    """Both trees of ``lay`` (one layer, no stages), ``back`` being its transpose: two SciPy
+    Dijkstra searches, the second from one end state joined to every target by its cost."""
+    n = lay.n
+    start, before = dijkstra(lay.mat, directed=True, indices=source, return_predecessors=True)
+    t = np.fromiter(target_cost, dtype=np.int32, count=len(target_cost))
+    w = np.maximum(np.fromiter(target_cost.values(), dtype=np.float64, count=len(t)), 1e-12)
+    joined = sp.csr_matrix((np.concatenate([back.data, w]), np.concatenate([back.indices, t]),
+                            np.append(back.indptr, back.indptr[-1] + len(t))),
+                           shape=(n + 1, n + 1))
+    end, after = dijkstra(joined, directed=True, indices=n, return_predecessors=True)
+    return Trees(lay, start, before, end[:n], after[:n])
+
+
+def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], criterion: int
+                 ) -> ParetoPath | None:
+    """The cheapest path from the source to the end of the trip that uses one of the arcs
+    ``candidates`` (indices into ``arcs``), from the two trees, or None when there is none.
+
+    Exact over all such paths of the tree's matrix (which may return to a state: callers check
+    ``nodes``). Its cost vector counts the arcs only, as :func:`best_path` does."""
+    if len(candidates) == 0:
+        return None
+    via = t.start[arcs.tail[candidates]] + arcs.cost[candidates, criterion] + t.end[
+        arcs.head[candidates]]
+    k = int(np.argmin(via))
+    if not np.isfinite(via[k]):
+        return None
+    arc = int(candidates[k])
+    head, first = [int(arcs.head[arc])], [int(arcs.tail[arc])]
+    while t.before[first[-1]] >= 0:
+        first.append(int(t.before[first[-1]]))
+    first.reverse()
+    n = t.lay.n
+    while t.after[head[-1]] != n:
+        head.append(int(t.after[head[-1]]))
+    keys = t.lay.keys
+    pairs = np.array([u * n + v for u, v in itertools.pairwise(first)]
+                     + [u * n + v for u, v in itertools.pairwise(head)], dtype=np.int64)
+    found = t.lay.arc[np.searchsorted(keys, pairs)]
+    cut = len(first) - 1
+    idx = np.concatenate([found[:cut], [arc], found[cut:]]).astype(np.int64)
+    total = arcs.cost[idx].sum(axis=0)
+    return ParetoPath(tuple(float(x) for x in total),
+                      tuple(int(x) for x in arcs.ref[idx] if x >= 0), tuple(first + head))

@@ -1,0 +1,118 @@
+"""The one-criterion group-simple search against brute force on small random graphs."""
+
+from __future__ import annotations
+
+import heapq
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from silkway.routing.pareto import SearchLimitError
+from silkway.routing.simple import OneCriterion, cheapest_simple
+
+INF = float("inf")
+
+
+@st.composite
+def cases(draw):
+    n = draw(st.integers(2, 7))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                    st.integers(0, 9)), min_size=1, max_size=18))
+    edges = [(u, v, float(c)) for u, v, c in edges if u != v]
+    source = draw(st.integers(0, n - 1))
+    ends = {e: float(draw(st.integers(0, 3)))
+            for e in draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=2)) - {source}}
+    group = draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
+    allowed = draw(st.lists(st.booleans(), min_size=len(edges), max_size=len(edges)))
+    required = draw(st.sets(st.integers(0, max(len(edges) - 1, 0)), max_size=4))
+    budget = draw(st.one_of(st.none(), st.integers(0, 40).map(float)))
+    return n, edges, source, ends, group, allowed, required, budget
+
+
+def graph(n, edges):
+    heads, costs, refs = ([[] for _ in range(n)] for _ in range(3))
+    for ref, (u, v, c) in enumerate(edges):
+        heads[u].append(v)
+        costs[u].append(c)
+        refs[u].append(ref)
+    return OneCriterion(tuple(map(tuple, heads)), tuple(map(tuple, costs)),
+                        tuple(map(tuple, refs)))
+
+
+def brute_force(n, edges, source, ends, group, allowed, required):
+    """Least cost (end included) over every path that uses a required arc, never visits a
+    node twice and never re-enters a group it left; a path ends at its first end node."""
+    best = INF
+
+    def walk(node, cost, used, seen, left):
+        nonlocal best
+        if node in ends:
+            if used:
+                best = min(best, cost + ends[node])
+            return
+        for ref, (u, v, c) in enumerate(edges):
+            if u != node or not allowed[ref] or v in seen or group[v] in left:
+                continue
+            now = left | {group[node]} if group[v] != group[node] else left
+            walk(v, cost + c, used or ref in required, seen | {v}, now)
+
+    walk(source, 0.0, False, {source}, frozenset())
+    return best
+
+
+def exact_bounds(n, edges, ends, allowed, required):
+    """Exact least cost to the end from each (node, used) without the group rule."""
+    dist = {}
+    heap = [(c, e, 1) for e, c in ends.items()]
+    while heap:
+        d, v, used = heapq.heappop(heap)
+        if (v, used) in dist:
+            continue
+        dist[v, used] = d
+        for ref, (u, w, c) in enumerate(edges):
+            if w != v or not allowed[ref] or u in ends:
+                continue  # nothing leaves an end node
+            if ref in required:  # it sets the flag: only into used states, from either
+                if used:
+                    for prior in (0, 1):
+                        heapq.heappush(heap, (d + c, u, prior))
+            else:
+                heapq.heappush(heap, (d + c, u, used))
+    return ([dist.get((v, 0), INF) for v in range(n)], [dist.get((v, 1), INF) for v in range(n)])
+
+
+@settings(max_examples=400, deadline=None)
+@given(cases())
+def test_finds_the_least_group_simple_path_through_a_required_arc(case):
+    n, edges, source, ends, group, allowed, required, budget = case
+    before, after = exact_bounds(n, edges, ends, allowed, required)
+    got = cheapest_simple(graph(n, edges), source, ends, allowed=allowed, required=required,
+                          group=group, before=before, after=after, budget=budget)
+    want = brute_force(n, edges, source, ends, group, allowed, required)
+    if budget is not None and want > budget:
+        want = INF
+    assert (got.cost if got else INF) == want
+    if got is None:
+        return
+    # the path is what it claims: its arcs are allowed, chain up, use a required arc, keep
+    # the group rule and cost what it says
+    assert got.nodes[0] == source and got.nodes[-1] in ends
+    assert any(r in required for r in got.refs) and all(allowed[r] for r in got.refs)
+    assert [edges[r][:2] for r in got.refs] == list(zip(got.nodes, got.nodes[1:], strict=False))
+    runs = [group[x] for i, x in enumerate(got.nodes) if i == 0 or group[got.nodes[i - 1]]
+            != group[x]]
+    assert len(runs) == len(set(runs))
+    assert sum(edges[r][2] for r in got.refs) + ends[got.nodes[-1]] == got.cost
+
+
+def test_a_search_at_its_limit_says_so():
+    # a ladder of parallel arcs through groups of their own: many labels before the end
+    n = 12
+    edges = [(i, i + 1, 1.0) for i in range(n - 1)] + [(i, i + 1, 1.0) for i in range(n - 1)]
+    g = graph(n, edges)
+    zero = [0.0] * n
+    with pytest.raises(SearchLimitError):
+        cheapest_simple(g, 0, {n - 1: 0.0}, allowed=[True] * len(edges),
+                        required={len(edges) - 1}, group=list(range(n)), before=zero,
+                        after=zero, max_labels=3)
