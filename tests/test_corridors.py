@@ -13,7 +13,16 @@ from typer.testing import CliRunner
 
 import silkway
 from silkway.cli import app
-from silkway.routing.best import ArcArrays, best_path, entries, layered, matrix, usable
+from silkway.routing.best import (
+    ArcArrays,
+    best_path,
+    best_through,
+    entries,
+    layered,
+    matrix,
+    trees,
+    usable,
+)
 from silkway.routing.corridors import corridor_of, corridors, parse_corridors
 from silkway.routing.pareto import Arc, constrained_paths, dominates
 from silkway.types import Mode
@@ -335,3 +344,21 @@ def test_constrained_search_matches_brute_force(g) -> None:
         if again is not None:
             assert again.cost[k] == pytest.approx(best.cost[k])
             assert all(allowed[r] for r in again.refs)
+        if required is None or stages:
+            continue
+        # the two trees of the one-layer masked matrix give the same best cost through a
+        # required arc, by a path that uses one and chains up
+        plain = entries(arcs, criterion=k)
+        one = matrix(plain, usable(plain, arcs, np.array(allowed, dtype=bool)))
+        t = trees(one, one.mat.T.tocsr(), source, {target: 0.0})
+        usable_req = np.array([i for i in range(len(arcs.ref))
+                               if arcs.ref[i] in required and allowed[arcs.ref[i]]],
+                              dtype=np.int64)
+        through = best_through(arcs, t, usable_req, k)
+        assert (through is None) == (best is None)
+        if through is not None:
+            assert through.cost[k] == pytest.approx(best.cost[k])
+            assert set(through.refs) & required and all(allowed[r] for r in through.refs)
+            assert through.nodes[0] == source and through.nodes[-1] == target
+            heads = [int(arcs.head[arcs.ref.tolist().index(r)]) for r in through.refs]
+            assert heads == list(through.nodes[1:])
