@@ -45,6 +45,15 @@ def test_japan_to_turkiye_by_sea_transships_at_a_hub_port(net):
     assert any(h.operation == "sea_transship" for h in r.handling)
 
 
+def test_poti_to_istanbul_sails_across_the_black_sea_without_a_transshipment(net):
+    # Maersk's Nagoya - Istanbul trial of 2025 went by rail to Poti, then by sea to Ambarli;
+    # the box does not change ship at Piraeus
+    r = fastest(net, "Poti", "Istanbul", modes="sea")
+    assert [(rl.directed.src, rl.directed.dst) for rl in r.legs] == [("GEPTI", "TRIST")]
+    assert r.transshipments == 0
+    assert not any(h.operation == "sea_transship" for h in r.handling)
+
+
 def test_sea_services_rows_must_name_a_sailed_chain():
     texts = read_texts()
     texts["sea_services.csv"] = texts["sea_services.csv"].replace("JPYOK,TRIST,KRPUS",
