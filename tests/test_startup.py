@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import silkway
 from silkway.analysis import assign as assign_lib
+from silkway.cli import app, group_for
 from silkway.cli import assign as assign_cli
 from silkway.network import model
 
@@ -64,6 +66,26 @@ def test_a_misspelt_place_still_gets_did_you_mean(net, cache_dir):
     got = _run(cache_dir, "plan", "Toyamma", "Bishkek")
     assert got["code"] == 2
     assert "rapidfuzz" in got["modules"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("args", [
+    ["plan", "--help"], ["plan", "Toyama"], ["plan", "Toyama", "Bishkek", "--bogus"],
+    ["plan", "Toyama", "Bishkek", "--avoid", "XX", "--json"], ["plan", "Toyamma", "Bishkek"],
+    ["plan", "Toyama", "Bishkek", "--max-routes", "2", "--corridors", "none"],
+    ["network"], ["network", "info", "--json"], ["assign", "--help"], ["corridors", "--json"],
+])
+def test_the_group_of_one_command_answers_as_the_whole_group(net, cache_dir, args):
+    one = group_for(args)
+    assert one is not app and [c.name for c in one.registered_commands] in ([args[0]], [])
+    runner = CliRunner()
+    env = {"COLUMNS": "120", "SILKWAY_CACHE_DIR": str(cache_dir)}
+    a, b = runner.invoke(one, args, env=env), runner.invoke(app, args, env=env)
+    assert (a.exit_code, a.stdout, a.stderr) == (b.exit_code, b.stdout, b.stderr)
+
+
+def test_anything_but_a_command_gets_the_whole_group():
+    for args in ([], ["--help"], ["--version"], ["plna", "Toyama", "Bishkek"]):
+        assert group_for(args) is app
 
 
 def test_the_public_names_are_there_on_first_use():

@@ -103,12 +103,6 @@ class _Commands(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, cls=_Commands,
-                  pretty_exceptions_enable=False,
-                  help="silkway: container freight routes across Eurasia, Central Asia at the centre.")
-network_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
-                          help="Compile and inspect the corridor network.")
-app.add_typer(network_app, name="network")
 
 
 CacheDir = Annotated[Path | None, typer.Option(
@@ -131,11 +125,28 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _main(version: Annotated[bool | None, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
           ) -> None:
     """silkway: container freight routes across Eurasia, Central Asia at the centre."""
+
+
+def command_group() -> typer.Typer:
+    """A ``silkway`` command group without commands: its own options (``--version``), help and
+    error reporting. :mod:`silkway.cli` registers every command on :data:`app`, and its
+    ``main()`` runs a group of only the command named on the command line."""
+    group = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
+                        cls=_Commands, pretty_exceptions_enable=False,
+                        help="silkway: container freight routes across Eurasia, Central Asia at "
+                             "the centre.")
+    group.callback()(_main)
+    return group
+
+
+app = command_group()
+"""The whole ``silkway`` command group (every command is registered by :mod:`silkway.cli`)."""
+network_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                          help="Compile and inspect the corridor network.")
 
 
 @contextmanager
