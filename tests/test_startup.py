@@ -19,7 +19,7 @@ from silkway.cli import assign as assign_cli
 from silkway.network import model
 
 _PROBE = """
-import contextlib, io, json, sys
+import contextlib, gc, io, json, sys
 from silkway.cli import main
 sys.argv = ["silkway", *json.loads(sys.argv[1])]
 buf = io.StringIO()
@@ -29,7 +29,8 @@ try:
     code = 0
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "out": buf.getvalue(), "modules": sorted(sys.modules)}))
+print(json.dumps({"code": code, "out": buf.getvalue(), "modules": sorted(sys.modules),
+                  "gc": gc.isenabled()}))
 """
 
 NOT_FOR_A_PLAN = (
@@ -60,6 +61,31 @@ def test_a_plan_from_cache_imports_only_what_it_uses(net, cache_dir, fmt):
     loaded = set(got["modules"])  # type: ignore[call-overload]
     assert "silkway.analysis.plan" in loaded and "scipy.sparse.csgraph" in loaded  # it planned
     assert sorted(m for m in NOT_FOR_A_PLAN if m in loaded) == []
+    assert got["gc"] is False  # a one-shot runs without the cyclic collector
+
+
+def test_other_commands_run_with_the_collector(net, cache_dir):
+    got = _run(cache_dir, "network", "info", "--json")
+    assert got["code"] == 0 and got["gc"] is True
+
+
+def test_a_network_build_turns_the_collector_back_on(pristine, tmp_path, monkeypatch):
+    import gc
+
+    from silkway.cli import _app
+
+    def fake(tables, params=None, *, progress=None):
+        assert progress is not None
+        progress("sea legs", 0, 1)
+        return pristine["compiled"]
+
+    monkeypatch.setattr(model, "compile_network", fake)
+    gc.disable()
+    try:
+        _app._load(tmp_path)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_misspelt_place_still_gets_did_you_mean(net, cache_dir):

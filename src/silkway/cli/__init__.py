@@ -9,75 +9,44 @@ with ``--json``), never a traceback, and user text is never read as rich markup.
 The command group and what its commands share are in :mod:`silkway.cli._app`; the commands, by
 theme, in :mod:`~silkway.cli.planning` (plan, emissions, corridors), :mod:`~silkway.cli.analysis`
 (scenarios, compare, sweep, batch), :mod:`~silkway.cli.data` (hubs, serve, network, calibrate)
-and :mod:`~silkway.cli.assign`; the table below registers them on :data:`app`, in the order
-``silkway --help`` lists them.
+and :mod:`~silkway.cli.assign`; :mod:`silkway.cli._commands` registers them on :data:`app`, in
+the order ``silkway --help`` lists them. Importing this package costs nothing: :func:`main` (the
+``silkway`` command) imports the commands, and the names below load on first use.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 import os
 import sys
-from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from silkway.cli import analysis, assign, data, planning
-from silkway.cli._app import (  # _quiet_dask: importable from here as before the split
-    EXIT_BAD_INPUT,
-    EXIT_INTERNAL,
-    MAX_DETAIL_CHARS,
-    _quiet_dask,  # noqa: F401
-    app,
-    command_group,
-    network_app,
-)
-from silkway.cli.planning import _legs_lines, _route_table  # noqa: F401 - as before the split
-from silkway.errors import EXIT_BACKEND, EXIT_DATA, EXIT_NO_ROUTE
+if TYPE_CHECKING:
+    from silkway.cli._app import (
+        EXIT_BAD_INPUT,
+        EXIT_INTERNAL,
+        MAX_DETAIL_CHARS,
+        _quiet_dask,  # noqa: F401 - importable from here as before the split
+        app,
+    )
+    from silkway.cli._commands import group_for
+    from silkway.cli.planning import _legs_lines, _route_table  # noqa: F401 - as before
+    from silkway.errors import EXIT_BACKEND, EXIT_DATA, EXIT_NO_ROUTE
 
 __all__ = ["EXIT_BACKEND", "EXIT_BAD_INPUT", "EXIT_DATA", "EXIT_INTERNAL", "EXIT_NO_ROUTE",
-           "MAX_DETAIL_CHARS", "app", "main"]
+           "MAX_DETAIL_CHARS", "app", "group_for", "main"]
 
-_COMMANDS = (
-    ("plan", planning.plan),
-    ("emissions", planning.emissions),
-    ("corridors", planning.corridors_cmd),
-    ("scenarios", analysis.scenarios_cmd),
-    ("compare", analysis.compare),
-    ("sweep", analysis.sweep),
-    ("batch", analysis.batch),
-    ("hubs", data.hubs),
-    ("serve", data.serve),
-    ("calibrate", data.calibrate),
-    ("assign", assign.assign_cmd),
-)
-"""The commands of ``silkway``, in the order ``silkway --help`` lists them."""
+_LAZY = frozenset({*__all__, "_legs_lines", "_route_table", "_quiet_dask"}) - {"main"}
 
-network_app.command("build")(data.network_build)
-network_app.command("info")(data.network_info)
-
-
-def _register(group: typer.Typer, names: Collection[str] | None = None) -> typer.Typer:
-    """Register the commands (those in ``names``; None: all of them) on ``group``."""
-    for name, command in _COMMANDS:
-        if names is None or name in names:
-            group.command(name)(command)
-    if names is None or "network" in names:
-        group.add_typer(network_app, name="network")
-    return group
-
-
-_register(app)
-_NAMES = frozenset({*(name for name, _ in _COMMANDS), "network"})
-
-
-def group_for(args: list[str]) -> typer.Typer:
-    """The command group to run ``args`` with: a group of only the command they start with, so
-    that a one-shot command does not build every other command's options first (about 20 ms);
-    the whole group for anything else (help, completion, ``--version``, a mistyped command)."""
-    if args and args[0] in _NAMES:
-        return _register(command_group(), {args[0]})
-    return app
+ONE_SHOT = frozenset({"plan", "emissions", "corridors", "hubs", "scenarios", "compare"})
+"""Commands that answer and exit (in about a second from a warm network cache). They run without
+the cyclic garbage collector: its passes over the objects the imported libraries leave (some
+150,000: NumPy, SciPy, pydantic, typer, rich) took about a tenth of a one-shot plan, which
+makes little cyclic garbage, and the memory goes back at exit. A network build turns the
+collector on again (:func:`silkway.cli._app._load`); every other command runs with it, start-up
+objects frozen out of its passes."""
 
 
 def main() -> None:
@@ -85,4 +54,24 @@ def main() -> None:
     level = os.environ.get("SILKWAY_LOG", "WARNING").upper()
     logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
                         format="%(levelname)s %(name)s: %(message)s")
-    group_for(sys.argv[1:])()
+    args = sys.argv[1:]
+    collecting = gc.isenabled()
+    gc.disable()  # start-up makes objects to keep, not garbage
+    try:
+        from silkway.cli._commands import group_for
+
+        group = group_for(args)
+    finally:
+        if collecting and not (args and args[0] in ONE_SHOT):
+            gc.freeze()
+            gc.enable()
+    group()
+
+
+def __getattr__(name: str) -> Any:
+    """The command group and what used to be importable from here, on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("silkway.cli._commands"), name)
+    globals()[name] = value
+    return value

@@ -3,6 +3,7 @@ stderr and an exit code), the common options, the network loader and progress ba
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import logging
@@ -193,6 +194,7 @@ def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
     def tick(stage: str, done: int, total: int) -> None:
         nonlocal task
         if task is None:
+            gc.enable()  # a build runs for a minute: the collector (off for one-shots) runs again
             bar.start()
             task = bar.add_task(escape(stage), total=total)
         bar.update(task, completed=done, description=escape(stage))
