@@ -43,6 +43,8 @@ NOT_FOR_A_PLAN = (
     "dask", "distributed", "fastapi",
     # scenario files (YAML and their schema), the contract model, fuzzy place matching
     "yaml", "silkway._yaml", "silkway.analysis.scenario_schema", "silkway.result", "rapidfuzz",
+    # the progress bars of a build or a batch
+    "rich.progress",
 )
 
 

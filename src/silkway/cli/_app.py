@@ -16,7 +16,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 from typer.core import TyperGroup
 
@@ -153,6 +152,8 @@ network_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
 @contextmanager
 def _bar(label: str, unit: str) -> Iterator[Callable[[int, int], None]]:
     """A transient progress bar on stderr; yields ``tick(done, total)``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(),
                   TextColumn(f"{{task.completed}}/{{task.total}} {unit}"), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -186,15 +187,18 @@ def _fail(exc: SilkwayError) -> SilkwayError:
 
 def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
     """Load the network, showing a progress bar only if it has to be compiled."""
-    bar = Progress(TextColumn("[bold]compiling network[/]"), BarColumn(),
-                   TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                   transient=True)
-    task = None
+    bar: Any = None
+    task: Any = None
 
     def tick(stage: str, done: int, total: int) -> None:
-        nonlocal task
-        if task is None:
+        nonlocal bar, task
+        if bar is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
             gc.enable()  # a build runs for a minute: the collector (off for one-shots) runs again
+            bar = Progress(TextColumn("[bold]compiling network[/]"), BarColumn(),
+                           TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                           transient=True)
             bar.start()
             task = bar.add_task(escape(stage), total=total)
         bar.update(task, completed=done, description=escape(stage))
@@ -202,5 +206,5 @@ def _load(cache_dir: Path | None, *, rebuild: bool = False) -> silkway.Network:
     try:
         return silkway.load_network(cache_dir, rebuild=rebuild, progress=tick)
     finally:
-        if task is not None:
+        if bar is not None:
             bar.stop()

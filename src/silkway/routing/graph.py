@@ -59,6 +59,11 @@ def operation(c_in: int, c_out: int) -> str | None:
     return "mode_change"
 
 
+_OPERATIONS_INTO = tuple(tuple(operation(c_in, c_out) for c_in in range(N_CLASSES))
+                         for c_out in range(N_CLASSES))
+"""``_OPERATIONS_INTO[c_out][c_in]``: :func:`operation` of every pair of classes, once."""
+
+
 def counts_as_transshipment(c_in: int, c_out: int) -> bool:
     """A lift between two legs (not the loading at the start or the unloading at the end)."""
     return c_in != START and c_out != END and operation(c_in, c_out) is not None
@@ -415,16 +420,18 @@ def compile_graph(network: Network, spec: CargoSpec, risk: bool = False,
         base = (fig.mean_days, fig.cost_usd, fig.co2e_wtw_kg, fig.var_days)[:n_crit]
         for m, val in zip(mats, base, strict=True):
             m[(u, v)] = min(m.get((u, v), math.inf), val)
-        for c_in in range(N_CLASSES):
-            op = operation(c_in, cls)
+        head, lifts = v * N_CLASSES + cls, transfer[u]
+        for c_in, op in enumerate(_OPERATIONS_INTO[cls]):
             if op is None:
                 vec = (*base, 0.0) if capped else base
             else:
-                lift = transfer[u][op]
-                vec = tuple(x + y for x, y in zip(base, lift, strict=False))
+                lift = lifts[op]  # the same sums as adding the vectors term by term
+                vec = ((base[0] + lift[0], base[1] + lift[1], base[2] + lift[2]) if n_crit == 3
+                       else (base[0] + lift[0], base[1] + lift[1], base[2] + lift[2],
+                             base[3] + lift[3]))
                 if capped:
                     vec = (*vec, 0.0 if c_in == START else 1.0)
-            adj[u * N_CLASSES + c_in].append(Arc(v * N_CLASSES + cls, vec, ref))
+            adj[u * N_CLASSES + c_in].append(Arc(head, vec, ref))
     hub_matrices: list[dict[int, dict[int, float]]] = []
     for m in mats:
         # Reversed (v <- u) so a single-source Dijkstra from the target gives bounds *to* it.
