@@ -176,24 +176,18 @@ class CompiledGraph:
         hub (the transfer it may pay), per criterion. The states of a hub have the same legs,
         so a label plus its state's slack that dominates a label at another state of the hub
         beats it (see :func:`~silkway.routing.pareto.pareto_paths`, ``peers``)."""
+        import numpy as np
+
         adj, dim = self.adj, self.dim
-        out: list[tuple[float, ...]] = []
-        for hub in range(len(adj) // N_CLASSES):
-            states = range(hub * N_CLASSES, (hub + 1) * N_CLASSES)
-            cheapest: dict[int, list[float]] = {}
-            for u in states:
-                for a in adj[u]:
-                    low = cheapest.setdefault(a.ref, list(a.cost))
-                    for k in range(dim):
-                        low[k] = min(low[k], a.cost[k])
-            for u in states:
-                worst = [0.0] * dim
-                for a in adj[u]:
-                    low = cheapest[a.ref]
-                    for k in range(dim):
-                        worst[k] = max(worst[k], a.cost[k] - low[k])
-                out.append(tuple(worst))
-        return tuple(out)
+        tails = np.repeat(np.arange(len(adj)), [len(arcs) for arcs in adj])
+        refs = np.fromiter((a.ref for arcs in adj for a in arcs), dtype=np.int64, count=len(tails))
+        cost = np.array([a.cost for arcs in adj for a in arcs], dtype=np.float64).reshape(-1, dim)
+        # a leg leaves one hub, so its cheapest cost over that hub's states is a min per ref
+        cheapest = np.full((len(self.directed), dim), np.inf)
+        np.minimum.at(cheapest, refs, cost)
+        worst = np.zeros((len(adj), dim))
+        np.maximum.at(worst, tails, cost - cheapest[refs])
+        return tuple(map(tuple, worst.tolist()))
 
     def mask(self, c: Constraints) -> tuple[bool, ...]:
         """Per directed leg: whether ``c`` lets a route use it (as :func:`leg_allowed`), from
