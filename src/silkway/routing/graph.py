@@ -178,16 +178,27 @@ class CompiledGraph:
         beats it (see :func:`~silkway.routing.pareto.pareto_paths`, ``peers``)."""
         import numpy as np
 
-        adj, dim = self.adj, self.dim
-        tails = np.repeat(np.arange(len(adj)), [len(arcs) for arcs in adj])
-        refs = np.fromiter((a.ref for arcs in adj for a in arcs), dtype=np.int64, count=len(tails))
-        cost = np.array([a.cost for arcs in adj for a in arcs], dtype=np.float64).reshape(-1, dim)
+        tails, _, refs, cost = self._arc_arrays
         # a leg leaves one hub, so its cheapest cost over that hub's states is a min per ref
-        cheapest = np.full((len(self.directed), dim), np.inf)
+        cheapest = np.full((len(self.directed), self.dim), np.inf)
         np.minimum.at(cheapest, refs, cost)
-        worst = np.zeros((len(adj), dim))
+        worst = np.zeros((len(self.adj), self.dim))
         np.maximum.at(worst, tails, cost - cheapest[refs])
         return tuple(map(tuple, worst.tolist()))
+
+    @cached_property
+    def _arc_arrays(self) -> tuple[Any, Any, Any, Any]:
+        """Every arc's tail state, head state, leg ref and cost vector, as arrays."""
+        import numpy as np
+
+        adj = self.adj
+        tails = np.repeat(np.arange(len(adj)), [len(arcs) for arcs in adj])
+        heads = np.fromiter((a.head for arcs in adj for a in arcs), dtype=np.int64,
+                            count=len(tails))
+        refs = np.fromiter((a.ref for arcs in adj for a in arcs), dtype=np.int64, count=len(tails))
+        cost = np.array([a.cost for arcs in adj for a in arcs], dtype=np.float64).reshape(
+            len(tails), self.dim)
+        return tails, heads, refs, cost
 
     def mask(self, c: Constraints) -> tuple[bool, ...]:
         """Per directed leg: whether ``c`` lets a route use it (as :func:`leg_allowed`), from
@@ -218,35 +229,22 @@ class CompiledGraph:
         return out
 
     @cached_property
-    def _reversed_arcs(self) -> dict[int, dict[int, tuple[float, ...]]]:
-        """Per head state, per tail state: the cheapest arc cost per criterion."""
-        best: dict[int, dict[int, list[float]]] = {}
-        for u, arcs in enumerate(self.adj):
-            for a in arcs:
-                into = best.setdefault(a.head, {})
-                low = into.get(u)
-                if low is None:
-                    into[u] = list(a.cost)
-                else:
-                    for k, x in enumerate(a.cost):
-                        if x < low[k]:
-                            low[k] = x
-        return {v: {u: tuple(c) for u, c in into.items()} for v, into in best.items()}
-
-    @cached_property
     def _state_matrices(self) -> list[Any]:
         """Per criterion, the cheapest arc cost between two states, reversed (head -> tail) so
         that a search from the targets gives distances *to* them."""
         import numpy as np
         import scipy.sparse as sp
 
-        pairs = [(v, u, c) for v, into in self._reversed_arcs.items() for u, c in into.items()]
+        tails, heads, _, cost = self._arc_arrays
         n = len(self.adj)
-        rows = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-        cols = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-        vals = np.asarray([p[2] for p in pairs], dtype=np.float64).reshape(len(pairs), self.dim)
+        key = heads * n + tails  # one entry per (head, tail): the least cost of its arcs
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        low = np.minimum.reduceat(cost[order], first, axis=0)
+        rows, cols = key[first] // n, key[first] % n
         # explicit zeros stay edges in csgraph (a lift-free, emission-free arc costs 0 there)
-        return [sp.csr_matrix((vals[:, k], (rows, cols)), shape=(n, n)) for k in range(self.dim)]
+        return [sp.csr_matrix((low[:, k], (rows, cols)), shape=(n, n)) for k in range(self.dim)]
 
 
 @dataclass(frozen=True)
