@@ -162,20 +162,21 @@ def corridor(corridor_id: str) -> Corridor:
     raise ConstraintError(f"unknown corridor {corridor_id[:80]!r}{hint} (see `silkway corridors`)")
 
 
-_BITS: dict[Leg, tuple[int, int]] = {}
+_BITS: dict[int, tuple[Leg, int, int]] = {}
 
 
 def leg_bits(leg: Leg) -> tuple[int, int]:
     """For the shipped corridors (bit ``i`` for the ``i``-th): which of them ``leg`` is a key
-    leg of, and which of them it excludes. Kept per leg: routes are tested many times."""
-    got = _BITS.get(leg)
-    if got is None:
+    leg of, and which of them it excludes. Kept per leg object (by identity: hashing a leg
+    hashes all its fields; the entry holds the leg, so its id is not reused while kept)."""
+    got = _BITS.get(id(leg))
+    if got is None or got[0] is not leg:
         if len(_BITS) > 500_000:  # legs of many scenario networks: start again
             _BITS.clear()
         table = corridors()
-        got = _BITS[leg] = (sum(1 << i for i, c in enumerate(table) if c.is_key(leg)),
-                            sum(1 << i for i, c in enumerate(table) if c.excludes(leg)))
-    return got
+        got = _BITS[id(leg)] = (leg, sum(1 << i for i, c in enumerate(table) if c.is_key(leg)),
+                                sum(1 << i for i, c in enumerate(table) if c.excludes(leg)))
+    return got[1], got[2]
 
 
 def route_bits(legs: Iterable[Leg]) -> tuple[int, int]:
