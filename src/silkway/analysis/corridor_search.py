@@ -16,6 +16,7 @@ from silkway.analysis.route import (
     SimOptions,
     build_route,
     order_key,
+    simulated,
 )
 from silkway.network.model import Hub
 from silkway.query import PlanQuery
@@ -130,8 +131,11 @@ class Search:
     """One plan's searches over one search graph: the main one and one per corridor."""
 
     def __init__(self, g: SearchGraph, o: Hub, d: Hub, via: tuple[Hub, ...],
-                 sim: SimOptions) -> None:
+                 sim: SimOptions, *, lazy: bool = False) -> None:
         self.g, self.o, self.d, self.sim, self.via = g, o, d, sim, via
+        # with ``lazy``, routes are built without their days (most are thinned away or lose
+        # to another candidate), then simulated by :meth:`finish`
+        self.lazy = lazy
         oi, di = g.hub_index[o.id], g.hub_index[d.id]
         self.di = di
         self.source = oi * N_CLASSES + START
@@ -238,7 +242,7 @@ class Search:
             hubs_seq = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
             if len(set(hubs_seq)) != len(hubs_seq):
                 continue  # revisits a hub: not a route anyone would run
-            r = build_route(self.g, p, self.o, self.d, self.sim)
+            r = build_route(self.g, p, self.o, self.d, self.sim, simulate=not self.lazy)
             if self.cap is None or r.transshipments <= self.cap:
                 out.append(r)
                 if best_by is not None:
@@ -351,7 +355,11 @@ class Search:
             why = _detour_of([directed[r] for r in path.refs], days, self.reject)
             if why is not None:
                 raise _Detour(days, why)
-        return build_route(self.g, path, self.o, self.d, self.sim)
+        return build_route(self.g, path, self.o, self.d, self.sim, simulate=not self.lazy)
+
+    def finish(self, route: Route) -> Route:
+        """``route`` with its days simulated."""
+        return simulated(route, self.g.network, self.sim)
 
     def _unloading(self, path: ParetoPath, crit: int = 0) -> float:
         """Criterion ``crit`` (expected days, USD, kg CO2e) of the unloading at the
@@ -655,6 +663,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
     if detour:
         return CorridorAnswer(cor, None, _detour_words(best.expected_days, detour))
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
+    best = listed[number - 1] if number is not None else s.finish(best)
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
 
 

@@ -171,7 +171,10 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         if hub.id in c.closed_hubs:
             raise NoRouteError(f"the {role} {hub.name} is closed in this scenario")
     g = search_graph(network, c, q.objective == "p90")
-    s = Search(g, o, d, via, SimOptions(q.draws, rng, q.deadline_days, q.histogram))
+    # Days are simulated only for the routes shown, unless the objective ranks by P90 or a
+    # generator's draws would then depend on the order of simulation.
+    s = Search(g, o, d, via, SimOptions(q.draws, rng, q.deadline_days, q.histogram),
+               lazy=rng is None and q.objective != "p90")
     base_allowed = s.allowed(excluded)
     if only is not None:
         allowed = s.allowed(excluded, only)
@@ -193,10 +196,11 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
     if not routes:
         raise NoRouteError(_why_none(o, d, c, via, excluded))
     routes.sort(key=order_key(q.objective))
-    listed = (thin_routes(routes, q.thin, q.objective) if q.thin > 0 else routes)[:q.max_routes]
     if first_only:  # route 1 is routes[0] whatever the thinning and the listing length
-        return PlanResult(o, d, c, g.payload_t, tuple(routes[:1]), network.key, q.objective,
+        return PlanResult(o, d, c, g.payload_t, (s.finish(routes[0]),), network.key, q.objective,
                           g.cargo, scen, month, network.as_of, (), q, via, s.complete)
+    listed = [s.finish(r) for r in (thin_routes(routes, q.thin, q.objective) if q.thin > 0
+                                    else routes)[:q.max_routes]]
     answers = () if q.corridors == "none" else tuple(
         a for a in (corridor_answer(s, cor, only, excluded, q, routes, listed) for cor in corridors())
         if q.corridors == "all" or a.route is not None)
@@ -242,7 +246,7 @@ def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Ro
         hubs = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
         if len(set(hubs)) != len(hubs):
             continue
-        r = build_route(s.g, p, s.o, s.d, s.sim)
+        r = build_route(s.g, p, s.o, s.d, s.sim, simulate=not s.lazy)
         if s.cap is None or r.transshipments <= s.cap:
             routes.append(r)
             fastest_usable = fastest_usable or p.cost[0] <= days + _TIE_DAYS

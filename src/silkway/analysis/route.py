@@ -4,6 +4,7 @@ route (:func:`build_route`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -146,6 +147,10 @@ class Route:
     distance_km: float = field(init=False, repr=False, compare=False)
     bits: tuple[int, int] = field(init=False, repr=False, compare=False)
     """:func:`~silkway.routing.corridors.route_bits` of its legs."""
+    pending: tuple[float, tuple[Part, ...]] | None = field(default=None, repr=False,
+                                                           compare=False)
+    """Until its days are simulated (:func:`simulated`): the fixed days and the delays to
+    draw; ``transit_days`` is :data:`PENDING` meanwhile."""
 
     def __post_init__(self) -> None:  # kept: a plan compares routes by them many times
         object.__setattr__(self, "refs", tuple((rl.directed.leg.index, rl.directed.forward)
@@ -242,6 +247,11 @@ class PlanResult:
     query: PlanQuery | None = None
     via: tuple[Hub, ...] = ()
     complete: bool = True
+
+    def __post_init__(self) -> None:
+        shown = [*self.routes, *(a.route for a in self.corridors if a.route is not None)]
+        if any(r.pending is not None for r in shown):  # a bug, never a silent NaN
+            raise RuntimeError("a route of the plan was never simulated")
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
@@ -364,7 +374,9 @@ def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
 
 
 def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
-                 sim: SimOptions) -> Route:
+                 sim: SimOptions, *, simulate: bool = True) -> Route:
+    """The route of a search path: its legs, lifts, figures and simulated days (without
+    ``simulate``, its days are left :data:`PENDING` until :func:`simulated`)."""
     network = g.network
     legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
 
@@ -388,8 +400,7 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
             parts.append(Part(rl.figures.dwell_days,
                               member.get(f"border:{leg.border.border}", -1)))
     moving = sum(rl.figures.moving_days for rl in legs)
-    samples = simulate_days(moving, parts, rho=rho, draws=sim.draws, rng=sim.rng)
-    days = summarise(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
+    days = _simulate(moving, parts, rho, sim) if simulate else PENDING
     expected = moving + sum(p.dist.mean for p in parts)
     # Repositioning depends only on the destination, the same for every route of a plan: added
     # after the search, it changes no route's rank.
@@ -405,7 +416,28 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
                  sum(rl.figures.co2e_wtw_kg for rl in legs)
                  + sum(h.footprint.wtw_kg for h in handling),
                  sum(rl.figures.co2e_ttw_kg for rl in legs)
-                 + sum(h.footprint.ttw_kg for h in handling), reposition, corridor)
+                 + sum(h.footprint.ttw_kg for h in handling), reposition, corridor,
+                 None if simulate else (moving, tuple(parts)))
+
+
+PENDING = DaysSummary(float("nan"), float("nan"), float("nan"))
+"""The days of a route built without its simulation (see :func:`build_route`)."""
+
+
+def _simulate(moving: float, parts: Sequence[Part], rho: Sequence[float],
+              sim: SimOptions) -> DaysSummary:
+    samples = simulate_days(moving, parts, rho=rho, draws=sim.draws, rng=sim.rng)
+    return summarise(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
+
+
+def simulated(route: Route, network: Network, sim: SimOptions) -> Route:
+    """``route`` with its days simulated (itself when they are). With the fixed block of
+    normals (``sim.rng`` None) a route's days do not depend on when it is simulated."""
+    if route.pending is None:
+        return route
+    moving, parts = route.pending
+    return dataclasses.replace(route, transit_days=_simulate(moving, parts, _groups(network)[1],
+                                                             sim), pending=None)
 
 
 def order_key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:
