@@ -34,6 +34,14 @@ class SimplePath:
     refs: tuple[int, ...]
 
 
+def _covered(masks: list[int], mask: int) -> bool:
+    """Whether one of ``masks`` has no group that ``mask`` lacks."""
+    for m in masks:  # noqa: SIM110 - a plain loop: any() over a generator is slower
+        if m & ~mask == 0:
+            return True
+    return False
+
+
 def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                     allowed: Sequence[bool], required: Collection[int], group: Sequence[int],
                     before: Sequence[float], after: Sequence[float],
@@ -90,14 +98,8 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         here = settled.get(key)
         if here is None:
             here = settled[key] = []
-        else:  # popped in order of cost, so an earlier label with no more groups beats it
-            beaten = False
-            for m in here:
-                if m & ~mask == 0:
-                    beaten = True
-                    break
-            if beaten:
-                continue
+        elif _covered(here, mask):  # popped in order of cost: an earlier label with no more
+            continue  # groups beats it
         here.append(mask)
         cost = cost_of[i]
         if node in ends:
@@ -127,14 +129,8 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                 continue
             nmask = mask | bit
             there = settled.get(head * 2 + now)
-            if there is not None:
-                beaten = False
-                for m in there:
-                    if m & ~nmask == 0:
-                        beaten = True
-                        break
-                if beaten:
-                    continue
+            if there is not None and _covered(there, nmask):
+                continue
             cost_of.append(new)
             node_of.append(head)
             used_of.append(now)
