@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from silkway.cli import assign as assign_cli
 from silkway.network import model
 
 _PROBE = """
-import contextlib, gc, io, json, sys
+import contextlib, gc, io, json, os, sys
 from silkway.cli import main
 sys.argv = ["silkway", *json.loads(sys.argv[1])]
 buf = io.StringIO()
@@ -30,7 +31,7 @@ try:
 except SystemExit as exc:
     code = exc.code
 print(json.dumps({"code": code, "out": buf.getvalue(), "modules": sorted(sys.modules),
-                  "gc": gc.isenabled()}))
+                  "gc": gc.isenabled(), "blas": os.environ.get("OPENBLAS_NUM_THREADS")}))
 """
 
 NOT_FOR_A_PLAN = (
@@ -64,11 +65,13 @@ def test_a_plan_from_cache_imports_only_what_it_uses(net, cache_dir, fmt):
     assert "silkway.analysis.plan" in loaded and "scipy.sparse.csgraph" in loaded  # it planned
     assert sorted(m for m in NOT_FOR_A_PLAN if m in loaded) == []
     assert got["gc"] is False  # a one-shot runs without the cyclic collector
+    assert got["blas"] == os.environ.get("OPENBLAS_NUM_THREADS", "1")  # and BLAS on one thread
 
 
 def test_other_commands_run_with_the_collector(net, cache_dir):
     got = _run(cache_dir, "network", "info", "--json")
     assert got["code"] == 0 and got["gc"] is True
+    assert got["blas"] == os.environ.get("OPENBLAS_NUM_THREADS")  # as the user set it, or not
 
 
 def test_a_network_build_turns_the_collector_back_on(pristine, tmp_path, monkeypatch):

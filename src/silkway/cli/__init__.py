@@ -44,9 +44,15 @@ ONE_SHOT = frozenset({"plan", "emissions", "corridors", "hubs", "scenarios", "co
 """Commands that answer and exit (in about a second from a warm network cache). They run without
 the cyclic garbage collector: its passes over the objects the imported libraries leave (some
 150,000: NumPy, SciPy, pydantic, typer, rich) took about a tenth of a one-shot plan, which
-makes little cyclic garbage, and the memory goes back at exit. A network build turns the
-collector on again (:func:`silkway.cli._app._load`); every other command runs with it, start-up
-objects frozen out of its passes."""
+makes little cyclic garbage, and the memory goes back at exit; and their BLAS runs on one
+thread (:data:`_BLAS_THREADS`). A network build turns the collector on again
+(:func:`silkway.cli._app._load`); every other command runs with it, start-up objects frozen out
+of its passes."""
+
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+"""A one-shot command's BLAS runs on one thread unless these say otherwise: NumPy and SciPy each
+start a pool of threads when they load (about a tenth of a plan's CPU time), for matrices a plan
+never has."""
 
 
 def main() -> None:
@@ -55,6 +61,10 @@ def main() -> None:
     logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
                         format="%(levelname)s %(name)s: %(message)s")
     args = sys.argv[1:]
+    one_shot = bool(args) and args[0] in ONE_SHOT
+    if one_shot:  # before NumPy and SciPy load their BLAS: nothing here is big linear algebra
+        for var in _BLAS_THREADS:
+            os.environ.setdefault(var, "1")
     collecting = gc.isenabled()
     gc.disable()  # start-up makes objects to keep, not garbage
     try:
@@ -62,7 +72,7 @@ def main() -> None:
 
         group = group_for(args)
     finally:
-        if collecting and not (args and args[0] in ONE_SHOT):
+        if collecting and not one_shot:
             gc.freeze()
             gc.enable()
     group()
