@@ -86,32 +86,26 @@ class _WithEnd(Sequence[Sequence[Arc]]):
         return self._adj[i]
 
 
-class _Peers(Sequence[int]):
+class _Peers(list[int]):
     """Each search state's hub as its peer group (see ``pareto_paths``), but none for the
     destination's states, whose only arcs are their own unloading, and the end state."""
 
     def __init__(self, n: int, destination: int) -> None:
-        self.n, self.destination = n, destination
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i: int) -> int:  # type: ignore[override]
-        hub = i // N_CLASSES
-        return -1 if hub == self.destination or i >= self.n - 1 else hub
+        super().__init__(_peer_groups(n, destination))
 
 
-class _Slack(Sequence[tuple[float, ...]]):
+@lru_cache(maxsize=1024)
+def _peer_groups(n: int, destination: int) -> tuple[int, ...]:
+    return tuple(-1 if i // N_CLASSES == destination or i >= n - 1 else i // N_CLASSES
+                 for i in range(n))
+
+
+class _Slack(list[tuple[float, ...]]):
     """The compiled graph's per-state slack, and none for the end state."""
 
     def __init__(self, slack: Sequence[tuple[float, ...]], dim: int) -> None:
-        self.slack, self.zero = slack, (0.0,) * dim
-
-    def __len__(self) -> int:
-        return len(self.slack) + 1
-
-    def __getitem__(self, i: int) -> tuple[float, ...]:  # type: ignore[override]
-        return self.slack[i] if i < len(self.slack) else self.zero
+        super().__init__(slack)
+        self.append((0.0,) * dim)
 
 
 def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]

@@ -62,6 +62,35 @@ _ADD = {
 }
 
 
+def _beaten2(cost: Vec, by: list[Vec]) -> bool:
+    a, b = cost
+    for s in by:  # noqa: SIM110 - plain loops: any() over a generator is 2x slower
+        if s[0] <= a and s[1] <= b:
+            return True
+    return False
+
+
+def _beaten3(cost: Vec, by: list[Vec]) -> bool:
+    a, b, c = cost
+    for s in by:  # noqa: SIM110
+        if s[0] <= a and s[1] <= b and s[2] <= c:
+            return True
+    return False
+
+
+def _beaten4(cost: Vec, by: list[Vec]) -> bool:
+    a, b, c, d = cost
+    for s in by:  # noqa: SIM110
+        if s[0] <= a and s[1] <= b and s[2] <= c and s[3] <= d:
+            return True
+    return False
+
+
+_BEATEN = {2: _beaten2, 3: _beaten3, 4: _beaten4}
+"""Whether a cost vector is dominated by one in a list, unrolled for the common dimensions
+(about a tenth of a search's time)."""
+
+
 class SearchLimitError(RuntimeError):
     """A search stopped at its label limit before it had found the whole Pareto set.
 
@@ -159,11 +188,13 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     pop, push = heapq.heappop, heapq.heappush
     complete = True
 
-    def beaten(cost: Vec, by: list[Vec]) -> bool:  # a plain loop: any() + genexpr is 2x slower
-        for s in by:  # noqa: SIM110
+    def any_beats(cost: Vec, by: list[Vec]) -> bool:
+        for s in by:  # noqa: SIM110 - a plain loop: any() + genexpr is 2x slower
             if dom(s, cost):
                 return True
         return False
+
+    beaten = _BEATEN.get(dim, any_beats)
 
     def beaten_simple(cost: Vec, mask: int, node: int) -> bool:
         if node not in settled_masks:
