@@ -238,7 +238,8 @@ class _Planner:
         o, d = self._place(q.origin), self._place(q.destination)
         if isinstance(o, str) or isinstance(d, str):
             return o if isinstance(o, str) else str(d)
-        key = (o.id, d.id, q.replace(origin=o.id, destination=d.id))
+        same = q.origin == o.id and q.destination == d.id  # rows often name hubs by id
+        key = (o.id, d.id, q if same else q.replace(origin=o.id, destination=d.id))
         if key not in self._plans:
             self._plans[key] = self._plan(o, d, key[2])
         return self._plans[key]

@@ -19,8 +19,6 @@ from silkway.analysis.corridor_search import (
     DETOUR_FACTOR,
     MAX_LABELS,
     Search,
-    _Peers,
-    _Slack,
     corridor_answer,
 )
 from silkway.analysis.route import (
@@ -42,7 +40,7 @@ from silkway.query import PlanQuery, make_query
 from silkway.routing.constraints import Constraints
 from silkway.routing.corridors import Corridor, corridor, corridors
 from silkway.routing.graph import N_CLASSES, search_graph
-from silkway.routing.pareto import SearchLimitError, pareto_paths
+from silkway.routing.pareto import Arc, SearchLimitError, pareto_paths
 from silkway.types import Mode
 
 __all__ = ["CORRIDOR_LABELS", "DETOUR_DAYS", "DETOUR_FACTOR", "MAX_LABELS", "OBJECTIVES",
@@ -228,16 +226,16 @@ def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Ro
     """
     if objective != "days" or not s.reachable:
         return None
-    kw: dict[str, Any] = {
-        "allowed": allowed, "lower_bound": s.bounds, "dim": s.dim, "max_labels": MAX_LABELS,
-        "peers": _Peers(len(s.adj), s.di), "slack": _Slack(s.g.compiled.slack, s.dim)}
+    adj, peers, slack = _plain(s)
+    kw: dict[str, Any] = {"allowed": allowed, "lower_bound": s.bounds, "dim": s.dim,
+                          "max_labels": MAX_LABELS, "peers": peers, "slack": slack}
     try:
-        fastest = pareto_paths(s.adj, s.source, s.targets, first=True, **kw)
+        fastest = pareto_paths(adj, s.source, s.targets, first=True, **kw)
         if not fastest:  # the full search pops the same labels: it finds no path either
             return []
         days = fastest[0].cost[0]
         budget = (days + 10 * _TIE_DAYS,) + (float("inf"),) * (s.dim - 1)
-        paths = pareto_paths(s.adj, s.source, s.targets, budget=budget, **kw)
+        paths = pareto_paths(adj, s.source, s.targets, budget=budget, **kw)
     except SearchLimitError:
         return None
     routes: list[Route] = []
@@ -251,6 +249,24 @@ def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Ro
             routes.append(r)
             fastest_usable = fastest_usable or p.cost[0] <= days + _TIE_DAYS
     return routes if fastest_usable else None
+
+
+def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float, ...]]]:
+    """The arcs (with the end arcs), peer groups and slack that :meth:`Search.routes` searches
+    with, as plain lists: the same values as its lazy views, read faster in the search loop."""
+    compiled = s.g.compiled
+    base = compiled.memo.get(("plain lists",))
+    if base is None:
+        base = compiled.memo[("plain lists",)] = (
+            [i // N_CLASSES for i in range(len(compiled.adj))] + [-1],
+            [*compiled.slack, (0.0,) * s.dim])
+    hubs, slack = base
+    adj: list[Sequence[Arc]] = [*compiled.adj, ()]
+    for state, arcs in s.adj.ends.items():
+        adj[state] = arcs
+    peers = hubs.copy()  # the destination's states lead only to the end: no peers
+    peers[s.di * N_CLASSES:(s.di + 1) * N_CLASSES] = [-1] * N_CLASSES
+    return adj, peers, slack
 
 
 def _why_words(c: Constraints, via: Sequence[Hub]) -> str:

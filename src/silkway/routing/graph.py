@@ -161,10 +161,30 @@ class CompiledGraph:
         import numpy as np
         from scipy.sparse.csgraph import dijkstra
 
+        # Graphs whose state matrices are equal share them (a month changes days, not costs;
+        # several months change nothing).
+        key = (self._matrix_keys, target_hub)
+        shared = _BOUNDS.get(key)
+        if shared is not None:
+            return shared
         targets = [target_hub * N_CLASSES + k for k in range(1, N_CLASSES)]
-        dist = np.stack([dijkstra(m, directed=True, indices=targets, min_only=True)
-                         for m in self._state_matrices], axis=1)
-        return tuple(map(tuple, dist.tolist()))
+        cols = []
+        for m, mkey in zip(self._state_matrices, self._matrix_keys, strict=True):
+            col = _DISTANCES.get((mkey, target_hub))
+            if col is None:
+                col = _DISTANCES.put((mkey, target_hub), dijkstra(
+                    m, directed=True, indices=targets, min_only=True))
+            cols.append(col)
+        return _BOUNDS.put(key, tuple(zip(*(np.asarray(c).tolist() for c in cols), strict=True)))
+
+    @cached_property
+    def _matrix_keys(self) -> tuple[bytes, ...]:
+        """Per criterion, a digest of its state matrix (equal digests: equal distances)."""
+        import hashlib
+
+        return tuple(hashlib.blake2b(b"|".join((
+            str(m.shape).encode(), m.indptr.tobytes(), m.indices.tobytes(), m.data.tobytes())),
+            digest_size=16).digest() for m in self._state_matrices)
 
     @property
     def dim(self) -> int:
@@ -438,3 +458,7 @@ def compile_graph(network: Network, spec: CargoSpec, risk: bool = False,
 # 12 months x a few cargo specs x risk/cap flags x scenarios fit; masks are a few kB each.
 _COMPILED: LRU[tuple[Any, ...], CompiledGraph] = LRU(96)
 _MASKED: LRU[tuple[Any, ...], SearchGraph] = LRU(8192)
+# Lower bounds by state-matrix digests and target hub, shared by graphs with equal matrices
+# (each about 130 kB: one destination's bounds for every state), and one criterion's distances.
+_BOUNDS: LRU[tuple[Any, ...], tuple[tuple[float, ...], ...]] = LRU(2048)
+_DISTANCES: LRU[tuple[bytes, int], Any] = LRU(8192)
