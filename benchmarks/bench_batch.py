@@ -42,6 +42,7 @@ from silkway.analysis.batch import plan_batch, plan_batch_dask, read_shipments, 
 
 BAR_S = 30.0
 BAR_SPEEDUP = 1.6
+BAR_OVERHEAD = 0.10
 AVOIDABLE = ["RU", "BY", "IR", "AF", "PK", "TM", "CN", "KZ", "GE", "AZ", "TR", "UA", "MN"]
 LANE_CONSTRAINTS: list[dict[str, str]] = [
     {}, {}, {}, {"avoid": "RU,BY"}, {"avoid": "RU,BY,IR"}, {"modes": "sea"}, {"close": "suez"},
@@ -151,11 +152,13 @@ def main() -> None:
                 silkway.load_network(cache_dir), s, errors=e)), d / "serial.parquet")
         dask_root = cache_dir or str(silkway.cache_path().parent)
         results = [("serial", serial_s, serial_rows)]
+        overheads: dict[int, dict[str, float]] = {}
         for workers in (1, 2):
+            stats = overheads[workers] = {}
             secs, rows = timed(
                 f"Dask, {workers} worker{'s' if workers > 1 else ''}",
-                run(lambda s, e, w=workers: plan_batch_dask(s, errors=e, cache_dir=dask_root,
-                                                            workers=w)),
+                run(lambda s, e, w=workers, st=stats: plan_batch_dask(
+                    s, errors=e, cache_dir=dask_root, workers=w, stats=st)),
                 d / f"dask{workers}.parquet")
             results.append((f"dask-{workers}", secs, rows))
 
@@ -165,6 +168,13 @@ def main() -> None:
     for name, secs, rows in results:
         print(f"{name:<10} {secs:8.2f} {secs / serial_s:9.2f} {len(rows) / secs:9.0f} "
               f"{'yes' if rows == serial_rows else 'NO'}")
+    for workers, st in overheads.items():
+        print(f"dask-{workers}: cluster start and network load {st['start_s']:.2f} s; "
+              f"{st['tasks']:.0f} tasks planned in {st['plan_s']:.2f} s, "
+              f"{st['task_s']:.2f} s of it in tasks on {st['threads']:.0f} thread(s): "
+              f"scheduling overhead {100 * st['overhead']:.1f} % "
+              f"({'PASS' if st['overhead'] <= BAR_OVERHEAD else 'FAIL'}, bar "
+              f"{100 * BAR_OVERHEAD:.0f} %)")
     two = results[-1][1]
     same = all(rows == serial_rows for _, _, rows in results)
     complete = same and len(serial_rows) == args.rows

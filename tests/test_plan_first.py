@@ -87,3 +87,25 @@ def test_first_route_only_and_no_corridor_section(net: silkway.Network) -> None:
     assert len(first.routes) == 1 and len(full.routes) > 1
     assert first.corridors == () and full.corridors
     assert first.routes[0].to_dict() == full.routes[0].to_dict()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 2000, 2001])
+def test_summary_from_a_partial_sort_equals_the_full_sort(n: int) -> None:
+    """Quantiles and on-time share read from order statistics put in place by a partition are
+    the numbers a full sort gives (ties included)."""
+    from silkway.analysis.reliability import summarise
+
+    rng = np.random.default_rng(n)
+    for _ in range(10):
+        x = rng.lognormal(1.0, 1.0, n) + rng.integers(0, 3, n)
+        deadline = float(np.median(x))
+        ordered = np.sort(x)
+        want = []
+        for q in (0.5, 0.9, 0.95):
+            pos = q * (n - 1)
+            lo, hi = int(pos), min(int(pos) + 1, n - 1)
+            want.append(float(ordered[lo]) + (float(ordered[hi]) - float(ordered[lo])) * (pos - lo))
+        s = summarise(x, deadline_days=deadline)
+        assert [s.p50, s.p90, s.p95] == want
+        assert s.on_time == float(np.searchsorted(ordered, deadline, side="right")) / n
+        assert np.allclose(want, np.quantile(x, [0.5, 0.9, 0.95]))

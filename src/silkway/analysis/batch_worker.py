@@ -3,6 +3,7 @@ plans one partition with it (imported only when a batch runs on Dask)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from distributed import WorkerPlugin, get_worker
@@ -27,10 +28,13 @@ class NetworkPlugin(WorkerPlugin):
         self.planner = None
 
 
-def plan_partition(queries: list[PlanQuery], plugin_name: str, cache_dir: str) -> list[Outcome]:
-    """Dask task: plan a list of queries with the worker's network."""
+def plan_partition(queries: list[PlanQuery], plugin_name: str,
+                   cache_dir: str) -> tuple[list[Outcome], float]:
+    """Dask task: plan a list of queries with the worker's network; the outcomes, and the
+    seconds the task took (to tell planning from scheduling)."""
+    t0 = time.perf_counter()
     plugin = get_worker().plugins.get(plugin_name)
     planner = plugin.planner if isinstance(plugin, NetworkPlugin) else None
     if planner is None:  # plugin not set up here (should not happen): load for this task only
         planner = _Planner(load_network(cache_dir))
-    return [planner.outcome(q) for q in queries]
+    return [planner.outcome(q) for q in queries], time.perf_counter() - t0

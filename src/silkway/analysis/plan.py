@@ -8,6 +8,7 @@ The result types live in :mod:`~silkway.analysis.route` and the searches in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,17 @@ def plan_first(network: Network, query: PlanQuery,
     return _plan(network, query, None, None, scenario, first_only=True)
 
 
+@lru_cache(maxsize=4096)
+def _constraints(avoid: tuple[str, ...], modes: tuple[str, ...] | None, close: tuple[str, ...],
+                 cargo: str, payload_t: float | None, max_transshipments: int | None,
+                 include_planned: bool, allocation: str, reefer: bool) -> Constraints:
+    """A query's constraints (immutable, so a batch's repeated avoid sets share them)."""
+    return Constraints.make(avoid=avoid, modes=modes, close=close, cargo=cargo,
+                            payload_t=payload_t, max_transshipments=max_transshipments,
+                            include_planned=include_planned, allocation=allocation,
+                            reefer=reefer)
+
+
 def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
           rng: np.random.Generator | None,
           scenario: scenarios.Scenario | None = None, *, first_only: bool = False) -> PlanResult:
@@ -157,10 +169,9 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
     excluded = tuple(corridor(x) for x in q.exclude_corridor)
     if only is not None and only in excluded:
         raise ConstraintError(f"corridor {only.id} is both required and excluded")
-    c = constraints or Constraints.make(
-        avoid=q.avoid, modes=q.modes, close=q.close, cargo=q.cargo, payload_t=q.payload_t,
-        max_transshipments=q.max_transshipments, include_planned=q.include_planned,
-        allocation=q.allocation, reefer=q.reefer)
+    c = constraints or _constraints(q.avoid, q.modes, q.close, q.cargo, q.payload_t,
+                                    q.max_transshipments, q.include_planned, q.allocation,
+                                    q.reefer)
     if scen is not None:
         c = scen.constrain(c)
     for hub, role in [(o, "origin"), (d, "destination")] + [(v, "via point") for v in via]:
@@ -255,18 +266,17 @@ def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float,
     """The arcs (with the end arcs), peer groups and slack that :meth:`Search.routes` searches
     with, as plain lists: the same values as its lazy views, read faster in the search loop."""
     compiled = s.g.compiled
-    base = compiled.memo.get(("plain lists",))
-    if base is None:
-        base = compiled.memo[("plain lists",)] = (
-            [i // N_CLASSES for i in range(len(compiled.adj))] + [-1],
-            [*compiled.slack, (0.0,) * s.dim])
-    hubs, slack = base
-    adj: list[Sequence[Arc]] = [*compiled.adj, ()]
-    for state, arcs in s.adj.ends.items():
-        adj[state] = arcs
-    peers = hubs.copy()  # the destination's states lead only to the end: no peers
-    peers[s.di * N_CLASSES:(s.di + 1) * N_CLASSES] = [-1] * N_CLASSES
-    return adj, peers, slack
+    key = ("plain lists", s.di)  # the end arcs depend on the compiled graph alone
+    got = compiled.memo.get(key)
+    if got is None:
+        adj: list[Sequence[Arc]] = [*compiled.adj, ()]
+        for state, arcs in s.adj.ends.items():
+            adj[state] = arcs
+        peers = [i // N_CLASSES for i in range(len(compiled.adj))] + [-1]
+        # the destination's states lead only to the end: no peers
+        peers[s.di * N_CLASSES:(s.di + 1) * N_CLASSES] = [-1] * N_CLASSES
+        got = compiled.memo[key] = (adj, peers, [*compiled.slack, (0.0,) * s.dim])
+    return got  # type: ignore[no-any-return]
 
 
 def _why_words(c: Constraints, via: Sequence[Hub]) -> str:
