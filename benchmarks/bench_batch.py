@@ -17,10 +17,13 @@ Either is written as CSV, read back with ``read_shipments`` and planned three wa
 
 each timed end to end (reading the CSV, starting and stopping the cluster, planning, writing the
 Parquet) and printed in seconds and as a ratio against the serial baseline of the same run. The
-bars are 10,000 diverse shipments in at most 30 s serial, and the 2-worker Dask run at least
-1.6x faster than serial; PASS or FAIL is printed for each. The three runs must also give
-identical rows. The machine's two cores may be shared with other work: the ratio of the runs,
-made one after the other in the same process, is the figure to read.
+bars are 10,000 diverse shipments in at most 30 s serial, the 2-worker Dask run at least
+1.6x faster than serial, 100,000 shipments (``--rows 100000``, e.g. with ``--runs dask-2``) in at
+most 60 s by the fastest run, and each Dask run's scheduling overhead (the share of its worker
+threads' time, from the first task submitted to the last result, not spent in tasks) at most
+10 %; PASS or FAIL is printed for each. The runs must also give identical rows. The machine's
+two cores may be shared with other work: the load average is printed before and after, and
+``--repeat N`` runs each N times, alternating, and keeps each one's fastest.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from silkway.analysis.batch import plan_batch, plan_batch_dask, read_shipments, 
 BAR_S = 30.0
 BAR_SPEEDUP = 1.6
 BAR_OVERHEAD = 0.10
+BAR_100K_S = 60.0
 AVOIDABLE = ["RU", "BY", "IR", "AF", "PK", "TM", "CN", "KZ", "GE", "AZ", "TR", "UA", "MN"]
 LANE_CONSTRAINTS: list[dict[str, str]] = [
     {}, {}, {}, {"avoid": "RU,BY"}, {"avoid": "RU,BY,IR"}, {"modes": "sea"}, {"close": "suez"},
@@ -73,10 +77,10 @@ def make_csv(net: silkway.Network, path: Path, *, rows: int, pairs: int, seed: i
         w.writerow(["id", "origin", "destination", "cargo", "count", "departure_date", "avoid",
                     "modes", "close"])
         for i, k in enumerate(rng.choice(len(lane_list), size=rows, p=weights)):
-            o, d, c = lane_list[int(k)]
+            oid, did, c = lane_list[int(k)]
             kw = LANE_CONSTRAINTS[c]
             day = start + dt.timedelta(days=int(rng.integers(91)))
-            w.writerow([f"S{i + 1:05d}", o, d, "TEU" if rng.random() < 0.25 else "FEU",
+            w.writerow([f"S{i + 1:05d}", oid, did, "TEU" if rng.random() < 0.25 else "FEU",
                         int(rng.integers(1, 6)), day.isoformat(), kw.get("avoid", ""),
                         kw.get("modes", ""), kw.get("close", "")])
     return len(lane_list)
@@ -120,11 +124,21 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--mix", choices=("diverse", "lanes"), default="diverse")
+    ap.add_argument("--runs", default="serial,dask-1,dask-2",
+                    help="comma list of serial, dask-1, dask-2 (the first is the baseline)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each N times, alternating, and keep each one's fastest")
     ap.add_argument("--cache-dir", default=os.environ.get("SILKWAY_CACHE_DIR"))
     args = ap.parse_args()
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    if not runs or any(r not in ("serial", "dask-1", "dask-2") for r in runs):
+        ap.error(f"--runs takes serial, dask-1 and dask-2, not {args.runs!r}")
 
     cache_dir = args.cache_dir
     net = silkway.load_network(cache_dir)
+    load0 = os.getloadavg()[0]
+    best: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+    overheads: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         csv_path = d / "shipments.csv"
@@ -135,54 +149,67 @@ def main() -> None:
         else:
             n_lanes = make_csv(net, csv_path, rows=args.rows, pairs=args.pairs, seed=args.seed)
             shipments, _ = read_shipments(csv_path)
-            keys = {(s.origin, s.destination, s.constraints,
-                     s.departure_date and s.departure_date.month) for s in shipments}
+            keys = {s.query for s in shipments}
             print(f"batch: {args.rows:,} shipments over {n_lanes} lanes, {len(keys)} distinct "
                   f"queries (lane x cargo x month), {os.cpu_count()} CPUs")
 
-        def run(fn: Callable[[list[Any], list[Any]], list[dict[str, Any]]]
-                ) -> Callable[[], list[dict[str, Any]]]:
+        dask_root = cache_dir or str(silkway.cache_path().parent)
+
+        def planner(name: str, stats: dict[str, float]) -> Callable[[], list[dict[str, Any]]]:
             def go() -> list[dict[str, Any]]:
                 s, e = read_shipments(csv_path)
-                return fn(s, e)
+                if name == "serial":
+                    return plan_batch(silkway.load_network(cache_dir), s, errors=e)
+                return plan_batch_dask(s, errors=e, cache_dir=dask_root,
+                                       workers=int(name.split("-")[1]), stats=stats)
             return go
 
-        serial_s, serial_rows = timed(
-            "serial plan_batch", run(lambda s, e: plan_batch(
-                silkway.load_network(cache_dir), s, errors=e)), d / "serial.parquet")
-        dask_root = cache_dir or str(silkway.cache_path().parent)
-        results = [("serial", serial_s, serial_rows)]
-        overheads: dict[int, dict[str, float]] = {}
-        for workers in (1, 2):
-            stats = overheads[workers] = {}
-            secs, rows = timed(
-                f"Dask, {workers} worker{'s' if workers > 1 else ''}",
-                run(lambda s, e, w=workers, st=stats: plan_batch_dask(
-                    s, errors=e, cache_dir=dask_root, workers=w, stats=st)),
-                d / f"dask{workers}.parquet")
-            results.append((f"dask-{workers}", secs, rows))
+        labels = {"serial": "serial plan_batch", "dask-1": "Dask, 1 worker",
+                  "dask-2": "Dask, 2 workers"}
+        for _ in range(max(1, args.repeat)):
+            for name in runs:
+                stats: dict[str, float] = {}
+                secs, rows = timed(labels[name], planner(name, stats), d / f"{name}.parquet")
+                if name not in best or secs < best[name][0]:
+                    best[name] = (secs, rows)
+                    if stats:
+                        overheads[name] = stats
+    load1 = os.getloadavg()[0]
 
-    ok = sum(r["status"] == "ok" for r in serial_rows)
-    print(f"rows out: {len(serial_rows):,} ({ok:,} planned, {len(serial_rows) - ok:,} error rows)")
-    print(f"{'run':<10} {'seconds':>8} {'x serial':>9} {'rows/s':>9} identical")
-    for name, secs, rows in results:
-        print(f"{name:<10} {secs:8.2f} {secs / serial_s:9.2f} {len(rows) / secs:9.0f} "
-              f"{'yes' if rows == serial_rows else 'NO'}")
-    for workers, st in overheads.items():
-        print(f"dask-{workers}: cluster start and network load {st['start_s']:.2f} s; "
+    base_name = runs[0]
+    base_s, base_rows = best[base_name]
+    ok = sum(r["status"] == "ok" for r in base_rows)
+    print(f"rows out: {len(base_rows):,} ({ok:,} planned, {len(base_rows) - ok:,} error rows); "
+          f"load average {load0:.1f} before, {load1:.1f} after (2 cores: above about 0.5 "
+          "other work slows every run)")
+    print(f"{'run':<10} {'seconds':>8} {'x ' + base_name:>9} {'rows/s':>9} identical")
+    for name in runs:
+        secs, rows = best[name]
+        print(f"{name:<10} {secs:8.2f} {base_s / secs:9.2f} {len(rows) / secs:9.0f} "
+              f"{'yes' if rows == base_rows else 'NO'}")
+    for name, st in overheads.items():
+        print(f"{name}: cluster start and network load {st['start_s']:.2f} s; "
               f"{st['tasks']:.0f} tasks planned in {st['plan_s']:.2f} s, "
               f"{st['task_s']:.2f} s of it in tasks on {st['threads']:.0f} thread(s): "
               f"scheduling overhead {100 * st['overhead']:.1f} % "
               f"({'PASS' if st['overhead'] <= BAR_OVERHEAD else 'FAIL'}, bar "
               f"{100 * BAR_OVERHEAD:.0f} %)")
-    two = results[-1][1]
-    same = all(rows == serial_rows for _, _, rows in results)
-    complete = same and len(serial_rows) == args.rows
-    print(f"{'PASS' if serial_s <= BAR_S and complete else 'FAIL'}: {args.rows:,} shipments "
-          f"serial in {serial_s:.2f} s (bar {BAR_S:.0f} s)")
-    print(f"{'PASS' if serial_s / two >= BAR_SPEEDUP and complete else 'FAIL'}: Dask with 2 "
-          f"workers {serial_s / two:.2f}x serial (bar {BAR_SPEEDUP}x; {two:.2f} s, cluster start "
-          "included)")
+    same = all(rows == base_rows for _, rows in best.values())
+    complete = same and len(base_rows) == args.rows
+    if "serial" in best and args.rows <= 10_000:
+        serial_s = best["serial"][0]
+        print(f"{'PASS' if serial_s <= BAR_S and complete else 'FAIL'}: {args.rows:,} shipments "
+              f"serial in {serial_s:.2f} s (bar {BAR_S:.0f} s)")
+    if "serial" in best and "dask-2" in best:
+        ratio = best["serial"][0] / best["dask-2"][0]
+        print(f"{'PASS' if ratio >= BAR_SPEEDUP and complete else 'FAIL'}: Dask with 2 "
+              f"workers {ratio:.2f}x serial (bar {BAR_SPEEDUP}x; {best['dask-2'][0]:.2f} s, "
+              "cluster start included)")
+    if args.rows >= 100_000:
+        name = min(best, key=lambda n: best[n][0])
+        secs = best[name][0]
+        print(f"{'PASS' if secs <= BAR_100K_S and complete else 'FAIL'}: {args.rows:,} "
+              f"shipments in {secs:.2f} s by {labels[name]} (bar {BAR_100K_S:.0f} s)")
 
 
 if __name__ == "__main__":

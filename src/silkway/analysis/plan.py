@@ -227,24 +227,24 @@ def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Ro
     """The plan's routes that can rank first by expected days, or None to search them all.
 
     Route 1 by the ``days`` order is the least, by days rounded to 1e-6, then cost, CO2e and
-    label, of the Pareto routes that are simple in hubs and within the transshipment cap. When
-    the lexicographically least path (the fastest, found by a search that stops there) is such
-    a route, route 1 takes at most :data:`_TIE_DAYS` more days than it, so a second search with
-    that budget on days finds every candidate: labels over the budget never settle, so the paths
-    within it are exactly those the full search finds, in the same order. Any other case (other
-    objectives, a fastest path that revisits a hub or exceeds the cap, a search at its work
-    limit) returns None, and the plan searches the whole Pareto set.
+    label, of the Pareto routes that are simple in hubs and within the transshipment cap. The
+    fastest path (its days from one compiled Dijkstra run, :func:`_fastest_days`) is the first
+    of the Pareto set; when it is such a route, route 1 takes at most :data:`_TIE_DAYS` more
+    days than it, so a search with a budget just above that on days finds every candidate:
+    labels over the budget never settle, so the paths within it are exactly those the full
+    search finds, in the same order. Any other case (other objectives, a fastest path that
+    revisits a hub or exceeds the cap, a search at its work limit) returns None, and the plan
+    searches the whole Pareto set.
     """
     if objective != "days" or not s.reachable:
         return None
+    days = _fastest_days(s, allowed)
+    if days == float("inf"):  # no path at all: the full search finds none either
+        return []
     adj, peers, slack = _plain(s)
     kw: dict[str, Any] = {"allowed": allowed, "lower_bound": s.bounds, "dim": s.dim,
                           "max_labels": MAX_LABELS, "peers": peers, "slack": slack}
     try:
-        fastest = pareto_paths(adj, s.source, s.targets, first=True, **kw)
-        if not fastest:  # the full search pops the same labels: it finds no path either
-            return []
-        days = fastest[0].cost[0]
         budget = (days + 10 * _TIE_DAYS,) + (float("inf"),) * (s.dim - 1)
         paths = pareto_paths(adj, s.source, s.targets, budget=budget, **kw)
     except SearchLimitError:
@@ -260,6 +260,40 @@ def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Ro
             routes.append(r)
             fastest_usable = fastest_usable or p.cost[0] <= days + _TIE_DAYS
     return routes if fastest_usable else None
+
+
+def _fastest_days(s: Search, allowed: Sequence[bool]) -> float:
+    """Least expected days from the origin to the end of the trip over the arcs ``allowed``
+    (the unloading included): one SciPy Dijkstra run on the compiled graph's days, parallel
+    arcs reduced to the least allowed one, forbidden arcs infinite."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    compiled = s.g.compiled
+    arrays = compiled.memo.get(("days arcs",))
+    if arrays is None:
+        arrays = compiled.memo[("days arcs",)] = _days_arcs(compiled.adj)
+    days, refs, starts, heads, indptr = arrays
+    ok = np.fromiter(allowed, dtype=bool, count=len(allowed))[refs]
+    least = np.minimum.reduceat(np.where(ok, days, np.inf), starts)
+    n = len(compiled.adj)
+    dist = dijkstra(sp.csr_matrix((least, heads, indptr), shape=(n, n)), directed=True,
+                    indices=s.source)
+    return min(float(dist[state]) + arcs[0].cost[0] for state, arcs in s.adj.ends.items())
+
+
+def _days_arcs(adj: Sequence[Sequence[Arc]]) -> tuple[np.ndarray, ...]:
+    """Every arc's days and ref, grouped by (tail, head), and the CSR layout of the groups."""
+    tails = np.fromiter((u for u, arcs in enumerate(adj) for _ in arcs), dtype=np.int64)
+    heads = np.fromiter((a.head for arcs in adj for a in arcs), dtype=np.int64)
+    days = np.fromiter((a.cost[0] for arcs in adj for a in arcs), dtype=np.float64)
+    refs = np.fromiter((a.ref for arcs in adj for a in arcs), dtype=np.int64)
+    order = np.lexsort((days, heads, tails))
+    tails, heads, days, refs = tails[order], heads[order], days[order], refs[order]
+    key = tails * len(adj) + heads
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    indptr = np.searchsorted(tails[starts], np.arange(len(adj) + 1))
+    return days, refs, starts, heads[starts].astype(np.int32), indptr.astype(np.int32)
 
 
 def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float, ...]]]:
