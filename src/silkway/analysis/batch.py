@@ -39,7 +39,6 @@ from silkway.analysis.writers import FLOAT, INT, STR, write_table
 from silkway.errors import ConstraintError, InputError, SilkwayError
 from silkway.network.model import Hub, Network
 from silkway.query import QUERY_FIELDS, PlanQuery, make_query
-from silkway.routing.constraints import Constraints
 from silkway.types import Cargo
 
 log = logging.getLogger(__name__)
@@ -187,9 +186,9 @@ def _parse_row(raw: RawRow) -> Shipment | RowError:
     if not problems:
         try:
             query = make_query(fields)
-            Constraints.make(avoid=query.avoid, modes=query.modes, close=query.close,
-                             cargo=query.cargo, payload_t=query.payload_t,
-                             max_transshipments=query.max_transshipments)
+            _plan_module._constraints(  # validated here, and kept for planning
+                query.avoid, query.modes, query.close, query.cargo, query.payload_t,
+                query.max_transshipments, query.include_planned, query.allocation, query.reefer)
         except ConstraintError as exc:
             problems.append(str(exc))
     if problems or query is None:
@@ -371,7 +370,7 @@ def _order(q: PlanQuery) -> tuple[Any, ...]:
     hot and a worker compiles only the graphs of its tasks."""
     return (q.scenario or "", q.month or 0, q.cargo, q.payload_t or 0.0, q.reefer,
             q.allocation or "", q.objective == "p90", q.max_transshipments is not None,
-            q.destination, q.origin, repr(q.model_dump(exclude={"origin", "destination"})))
+            q.destination, q.origin)  # a stable sort: input order within equal keys
 
 
 MIN_CHUNK = 64
