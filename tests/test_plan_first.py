@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import silkway
+from silkway.analysis import fastest
 from silkway.analysis import plan as plan_module
 from silkway.analysis.plan import plan_first
 from silkway.errors import SilkwayError
@@ -62,9 +63,10 @@ def test_tied_candidates_are_ranked_like_plan(net: silkway.Network,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """With a days tolerance wide enough that several Pareto routes fall within the budget,
     the one kept is still plan()'s route 1 (the same order: days, cost, CO2e, label)."""
-    monkeypatch.setattr(plan_module, "_TIE_DAYS", 3.0)
+    monkeypatch.setattr(fastest, "TIE_DAYS", 3.0)
+    monkeypatch.setattr(fastest, "BUDGET_DAYS", 30.0)
     built: list[int] = []
-    real = plan_module._first_routes
+    real = fastest.first_routes
 
     def spy(*args: Any) -> Any:
         routes = real(*args)
@@ -72,7 +74,7 @@ def test_tied_candidates_are_ranked_like_plan(net: silkway.Network,
             built.append(len(routes))
         return routes
 
-    monkeypatch.setattr(plan_module, "_first_routes", spy)
+    monkeypatch.setattr(plan_module, "first_routes", spy)
     for q in _queries(net, 60, seed=9):
         q = q.replace(objective="days")
         assert _answer(lambda q=q: plan_first(net, q)) == _answer(

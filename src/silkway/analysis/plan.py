@@ -22,6 +22,7 @@ from silkway.analysis.corridor_search import (
     Search,
     corridor_answer,
 )
+from silkway.analysis.fastest import first_routes
 from silkway.analysis.route import (
     OBJECTIVES,
     ORDER_RULE,
@@ -31,7 +32,6 @@ from silkway.analysis.route import (
     Route,
     RouteLeg,
     SimOptions,
-    build_route,
     order_key,
     thin_routes,
 )
@@ -40,8 +40,7 @@ from silkway.network.model import Hub, Network
 from silkway.query import PlanQuery, make_query
 from silkway.routing.constraints import Constraints
 from silkway.routing.corridors import Corridor, corridor, corridors
-from silkway.routing.graph import N_CLASSES, search_graph
-from silkway.routing.pareto import Arc, SearchLimitError, pareto_paths
+from silkway.routing.graph import search_graph
 from silkway.types import Mode
 
 __all__ = ["CORRIDOR_LABELS", "DETOUR_DAYS", "DETOUR_FACTOR", "MAX_LABELS", "OBJECTIVES",
@@ -120,8 +119,8 @@ def plan_first(network: Network, query: PlanQuery,
     The same answer as :func:`plan` (the same route 1, figures, errors and ``complete`` flag),
     with ``routes`` holding route 1 only and no corridor section. For the ``days`` objective
     without via points or a required corridor, only the Pareto routes whose expected days tie
-    with the fastest are searched for and built (see :func:`_first_routes`); otherwise the
-    whole Pareto set is, as by :func:`plan`.
+    with the fastest are searched for and built (see :mod:`~silkway.analysis.fastest`);
+    otherwise the whole Pareto set is, as by :func:`plan`.
 
     Parameters
     ----------
@@ -196,7 +195,7 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
             raise NoRouteError(f"no route from {o.name} to {d.name} by the {only.name} "
                                f"corridor {_why_words(c, via)}".rstrip())
     else:
-        tied = (_first_routes(s, base_allowed, q.objective)
+        tied = (first_routes(s, base_allowed, q.objective)
                 if first_only and rng is None and not via else None)
         routes = s.routes(base_allowed, None, partial=True) if tied is None else tied
     if not routes and not s.complete:
@@ -215,102 +214,6 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         if q.corridors == "all" or a.route is not None)
     return PlanResult(o, d, c, g.payload_t, tuple(listed), network.key, q.objective, g.cargo,
                       scen, month, network.as_of, answers, q, via, s.complete)
-
-
-_TIE_DAYS = 1e-5
-"""Days within which a path's expected days count as tied with the fastest path's: far above
-the rounding of route figures (routes are ranked on days rounded to 1e-6) and the float error
-of adding a path's legs in another order."""
-
-
-def _first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Route] | None:
-    """The plan's routes that can rank first by expected days, or None to search them all.
-
-    Route 1 by the ``days`` order is the least, by days rounded to 1e-6, then cost, CO2e and
-    label, of the Pareto routes that are simple in hubs and within the transshipment cap. The
-    fastest path (its days from one compiled Dijkstra run, :func:`_fastest_days`) is the first
-    of the Pareto set; when it is such a route, route 1 takes at most :data:`_TIE_DAYS` more
-    days than it, so a search with a budget just above that on days finds every candidate:
-    labels over the budget never settle, so the paths within it are exactly those the full
-    search finds, in the same order. Any other case (other objectives, a fastest path that
-    revisits a hub or exceeds the cap, a search at its work limit) returns None, and the plan
-    searches the whole Pareto set.
-    """
-    if objective != "days" or not s.reachable:
-        return None
-    days = _fastest_days(s, allowed)
-    if days == float("inf"):  # no path at all: the full search finds none either
-        return []
-    adj, peers, slack = _plain(s)
-    kw: dict[str, Any] = {"allowed": allowed, "lower_bound": s.bounds, "dim": s.dim,
-                          "max_labels": MAX_LABELS, "peers": peers, "slack": slack}
-    try:
-        budget = (days + 10 * _TIE_DAYS,) + (float("inf"),) * (s.dim - 1)
-        paths = pareto_paths(adj, s.source, s.targets, budget=budget, **kw)
-    except SearchLimitError:
-        return None
-    routes: list[Route] = []
-    fastest_usable = False
-    for p in paths:
-        hubs = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
-        if len(set(hubs)) != len(hubs):
-            continue
-        r = build_route(s.g, p, s.o, s.d, s.sim, simulate=not s.lazy)
-        if s.cap is None or r.transshipments <= s.cap:
-            routes.append(r)
-            fastest_usable = fastest_usable or p.cost[0] <= days + _TIE_DAYS
-    return routes if fastest_usable else None
-
-
-def _fastest_days(s: Search, allowed: Sequence[bool]) -> float:
-    """Least expected days from the origin to the end of the trip over the arcs ``allowed``
-    (the unloading included): one SciPy Dijkstra run on the compiled graph's days, parallel
-    arcs reduced to the least allowed one, forbidden arcs infinite."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import dijkstra
-
-    compiled = s.g.compiled
-    arrays = compiled.memo.get(("days arcs",))
-    if arrays is None:
-        arrays = compiled.memo[("days arcs",)] = _days_arcs(compiled.adj)
-    days, refs, starts, heads, indptr = arrays
-    ok = np.fromiter(allowed, dtype=bool, count=len(allowed))[refs]
-    least = np.minimum.reduceat(np.where(ok, days, np.inf), starts)
-    n = len(compiled.adj)
-    dist = dijkstra(sp.csr_matrix((least, heads, indptr), shape=(n, n)), directed=True,
-                    indices=s.source)
-    return min(float(dist[state]) + arcs[0].cost[0] for state, arcs in s.adj.ends.items())
-
-
-def _days_arcs(adj: Sequence[Sequence[Arc]]) -> tuple[np.ndarray, ...]:
-    """Every arc's days and ref, grouped by (tail, head), and the CSR layout of the groups."""
-    tails = np.fromiter((u for u, arcs in enumerate(adj) for _ in arcs), dtype=np.int64)
-    heads = np.fromiter((a.head for arcs in adj for a in arcs), dtype=np.int64)
-    days = np.fromiter((a.cost[0] for arcs in adj for a in arcs), dtype=np.float64)
-    refs = np.fromiter((a.ref for arcs in adj for a in arcs), dtype=np.int64)
-    order = np.lexsort((days, heads, tails))
-    tails, heads, days, refs = tails[order], heads[order], days[order], refs[order]
-    key = tails * len(adj) + heads
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    indptr = np.searchsorted(tails[starts], np.arange(len(adj) + 1))
-    return days, refs, starts, heads[starts].astype(np.int32), indptr.astype(np.int32)
-
-
-def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float, ...]]]:
-    """The arcs (with the end arcs), peer groups and slack that :meth:`Search.routes` searches
-    with, as plain lists: the same values as its lazy views, read faster in the search loop."""
-    compiled = s.g.compiled
-    key = ("plain lists", s.di)  # the end arcs depend on the compiled graph alone
-    got = compiled.memo.get(key)
-    if got is None:
-        adj: list[Sequence[Arc]] = [*compiled.adj, ()]
-        for state, arcs in s.adj.ends.items():
-            adj[state] = arcs
-        peers = [i // N_CLASSES for i in range(len(compiled.adj))] + [-1]
-        # the destination's states lead only to the end: no peers
-        peers[s.di * N_CLASSES:(s.di + 1) * N_CLASSES] = [-1] * N_CLASSES
-        got = compiled.memo[key] = (adj, peers, [*compiled.slack, (0.0,) * s.dim])
-    return got  # type: ignore[no-any-return]
 
 
 def _why_words(c: Constraints, via: Sequence[Hub]) -> str:

@@ -1,0 +1,181 @@
+"""Route 1 of a plan by expected days without its whole Pareto set (what a batch row keeps).
+
+Route 1 by the ``days`` order is the least, by days rounded to 1e-6, then cost, CO2e and label,
+of the Pareto routes that are simple in hubs and within the transshipment cap. The fastest path
+is the first of the Pareto set; when it is such a route, route 1 takes at most
+:data:`TIE_DAYS` more days than it, so only the Pareto paths within :data:`BUDGET_DAYS` of the
+fastest need finding (:func:`first_routes`):
+
+* two compiled Dijkstra runs over the allowed arcs' days (from the origin, and back from the
+  end of the trip) give each arc the days of the fastest path through it; when only one path's
+  arcs come within the budget, that path is the only candidate (any other path uses an arc off
+  it, so takes longer than the budget);
+* otherwise a label search with that budget on days finds them: labels over the budget never
+  settle, so the paths within it are exactly those the full search finds, in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from silkway.analysis.corridor_search import MAX_LABELS, Search
+from silkway.analysis.route import Route, build_route
+from silkway.routing.graph import N_CLASSES, CompiledGraph
+from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, pareto_paths
+
+TIE_DAYS = 1e-5
+"""Days within which a path's expected days count as tied with the fastest path's: far above
+the rounding of route figures (routes are ranked on days rounded to 1e-6) and the float error
+of adding a path's legs in another order."""
+
+BUDGET_DAYS = 10 * TIE_DAYS
+"""How far past the fastest path's days candidates are looked for."""
+
+
+def first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Route] | None:
+    """The plan's routes that can rank first by expected days (see the module), or None (other
+    objectives, a fastest path that revisits a hub or exceeds the cap, a search at its work
+    limit) when the plan must search the whole Pareto set."""
+    if objective != "days" or not s.reachable:
+        return None
+    days, only = _fastest(s, allowed)
+    if days == float("inf"):  # no path at all: the full search finds none either
+        return []
+    if only is not None:
+        paths = [only]
+    else:
+        adj, peers, slack = _plain(s)
+        budget = (days + BUDGET_DAYS,) + (float("inf"),) * (s.dim - 1)
+        try:
+            paths = pareto_paths(adj, s.source, s.targets, budget=budget, allowed=allowed,
+                                 lower_bound=s.bounds, dim=s.dim, max_labels=MAX_LABELS,
+                                 peers=peers, slack=slack)
+        except SearchLimitError:
+            return None
+    routes: list[Route] = []
+    fastest_usable = False
+    for p in paths:
+        hubs = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
+        if len(set(hubs)) != len(hubs):
+            continue
+        r = build_route(s.g, p, s.o, s.d, s.sim, simulate=not s.lazy)
+        if s.cap is None or r.transshipments <= s.cap:
+            routes.append(r)
+            fastest_usable = fastest_usable or p.cost[0] <= days + TIE_DAYS
+    return routes if fastest_usable else None
+
+
+def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | None]:
+    """Least expected days from the origin to the end of the trip over the arcs ``allowed``
+    (the unloading included), and the fastest path when it is the only path within
+    :data:`BUDGET_DAYS` of that (else None).
+
+    The search graph's days as two matrices, forward and reversed with an end state, parallel
+    arcs reduced to the least allowed one, forbidden arcs (and the arcs out of the
+    destination's arrival states, which lead only to the end) infinite."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    compiled = s.g.compiled
+    a = compiled.memo.get(("days arcs",))
+    if a is None:
+        a = compiled.memo[("days arcs",)] = _DaysArcs(compiled)
+    n, inf = a.n, np.inf
+    ok = np.fromiter(allowed, dtype=bool, count=len(allowed))[a.refs]
+    ok[a.indptr_arcs[s.di * N_CLASSES + 1]:a.indptr_arcs[(s.di + 1) * N_CLASSES]] = False
+    vals = np.where(ok, a.days, inf)
+    least = np.minimum.reduceat(vals, a.starts)
+    from_origin = dijkstra(sp.csr_matrix((least, a.heads, a.indptr), shape=(n, n)),
+                           directed=True, indices=s.source)
+    ends = sorted(s.adj.ends.items())
+    end_states = np.array([state for state, _ in ends])
+    end_days = np.array([arcs[0].cost[0] for _, arcs in ends])
+    through_end = from_origin[end_states] + end_days
+    days = float(through_end.min())
+    if not np.isfinite(days):
+        return inf, None
+    back = np.full(len(a.rindices), inf)
+    back[:len(least)] = least[a.perm]
+    back[len(least) + end_states - end_states // N_CLASSES - 1] = end_days  # END -> them
+    to_end = dijkstra(sp.csr_matrix((back, a.rindices, a.rindptr), shape=(n + 1, n + 1)),
+                      directed=True, indices=n)
+    limit = days + BUDGET_DAYS
+    near = np.flatnonzero(from_origin[a.tails] + vals + to_end[a.arc_heads] <= limit)
+    last = end_states[through_end <= limit]
+    if len(last) != 1:
+        return days, None
+    step: dict[int, int] = {}
+    for i in near.tolist():
+        tail = int(a.tails[i])
+        if tail in step:
+            return days, None  # two arcs out of one state come within the budget
+        step[tail] = i
+    nodes, refs, arcs_on = [s.source], [], []
+    node = s.source
+    while node != last[0]:
+        i = step.pop(node, -1)
+        if i < 0:
+            return days, None
+        arc = a.arcs[i]
+        arcs_on.append(arc)
+        refs.append(arc.ref)
+        node = arc.head
+        nodes.append(node)
+    if step:  # arcs off the path come within the budget: another path might
+        return days, None
+    arcs_on.append(s.adj.ends[node][0])
+    nodes.append(len(compiled.adj))  # the end state
+    cost = (0.0,) * s.dim
+    for arc in arcs_on:  # added in path order, as the label search adds them
+        cost = tuple(x + y for x, y in zip(cost, arc.cost, strict=True))
+    return days, ParetoPath(cost, tuple(refs), tuple(nodes))
+
+
+class _DaysArcs:
+    """A compiled graph's arcs by (tail, head, days), grouped by (tail, head), with the CSR
+    layouts of the groups forward and reversed (reversed with an end state, index ``n``, that
+    leads back to every hub's arrival states)."""
+
+    def __init__(self, compiled: CompiledGraph) -> None:
+        adj = compiled.adj
+        self.n = n = len(adj)
+        flat = [(u, a) for u, arcs in enumerate(adj) for a in arcs]
+        tails = np.fromiter((u for u, _ in flat), dtype=np.int64, count=len(flat))
+        heads = np.fromiter((a.head for _, a in flat), dtype=np.int64, count=len(flat))
+        days = np.fromiter((a.cost[0] for _, a in flat), dtype=np.float64, count=len(flat))
+        order = np.lexsort((days, heads, tails))
+        self.arcs: list[Arc] = [flat[i][1] for i in order.tolist()]
+        self.tails, self.arc_heads, self.days = tails[order], heads[order], days[order]
+        self.refs = np.fromiter((a.ref for a in self.arcs), dtype=np.int64, count=len(flat))
+        self.indptr_arcs = np.searchsorted(self.tails, np.arange(n + 1))
+        key = self.tails * n + self.arc_heads
+        self.starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        g_tails, g_heads = self.tails[self.starts], self.arc_heads[self.starts]
+        self.heads = g_heads.astype(np.int32)
+        self.indptr = np.searchsorted(g_tails, np.arange(n + 1)).astype(np.int32)
+        self.perm = np.argsort(g_heads, kind="stable")  # reversed: rows are heads
+        # state h * N_CLASSES + k (k >= 1) is arrival number h * (N_CLASSES - 1) + k - 1
+        arrivals = np.array([i for i in range(n) if i % N_CLASSES])
+        self.rindices = np.concatenate([g_tails[self.perm], arrivals]).astype(np.int32)
+        self.rindptr = np.r_[np.searchsorted(g_heads[self.perm], np.arange(n + 1)),
+                             len(self.rindices)].astype(np.int32)
+
+
+def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float, ...]]]:
+    """The arcs (with the end arcs), peer groups and slack that :meth:`Search.routes` searches
+    with, as plain lists: the same values as its lazy views, read faster in the search loop."""
+    compiled = s.g.compiled
+    key = ("plain lists", s.di)  # the end arcs depend on the compiled graph alone
+    got: Any = compiled.memo.get(key)
+    if got is None:
+        adj: list[Sequence[Arc]] = [*compiled.adj, ()]
+        for state, arcs in s.adj.ends.items():
+            adj[state] = arcs
+        peers = [i // N_CLASSES for i in range(len(compiled.adj))] + [-1]
+        # the destination's states lead only to the end: no peers
+        peers[s.di * N_CLASSES:(s.di + 1) * N_CLASSES] = [-1] * N_CLASSES
+        got = compiled.memo[key] = (adj, peers, [*compiled.slack, (0.0,) * s.dim])
+    return got  # type: ignore[no-any-return]
