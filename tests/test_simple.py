@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from silkway.routing.pareto import SearchLimitError
@@ -84,11 +84,14 @@ def exact_bounds(n, edges, ends, allowed, required):
 
 @settings(max_examples=400, deadline=None)
 @given(cases())
+@example((3, [(0, 2, 0.0), (2, 0, 0.0), (0, 1, 0.0)], 0, {1: 0.0}, [0, 0, 0],
+          [True, True, True], {1}, None))  # the required arc only by coming back to the source
 def test_finds_the_least_group_simple_path_through_a_required_arc(case):
     n, edges, source, ends, group, allowed, required, budget = case
     before, after = exact_bounds(n, edges, ends, allowed, required)
     got = cheapest_simple(graph(n, edges), source, ends, allowed=allowed, required=required,
-                          group=group, before=before, after=after, budget=budget)
+                          group=group, place=list(range(n)), before=before, after=after,
+                          budget=budget)
     want = brute_force(n, edges, source, ends, group, allowed, required)
     if budget is not None and want > budget:
         want = INF
@@ -114,5 +117,6 @@ def test_a_search_at_its_limit_says_so():
     zero = [0.0] * n
     with pytest.raises(SearchLimitError):
         cheapest_simple(g, 0, {n - 1: 0.0}, allowed=[True] * len(edges),
-                        required={len(edges) - 1}, group=list(range(n)), before=zero,
+                        required={len(edges) - 1}, group=list(range(n)),
+                        place=list(range(n)), before=zero,
                         after=zero, max_labels=3)

@@ -273,7 +273,8 @@ class Search:
         one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
         ends = {t: arcs_t[0].cost[crit] for t, arcs_t in self.adj.ends.items()}
         path = cheapest_simple(one, self.source, ends, allowed=allowed, required=required,
-                               group=self.countries(), before=back[:n], after=back[n:2 * n],
+                               group=self.countries(), place=self.groups(), before=back[:n],
+                               after=back[n:2 * n],
                                budget=budget, max_labels=CORRIDOR_LABELS)
         if path is None:
             return None, lower

@@ -1,4 +1,4 @@
-"""The cheapest path by one criterion that uses a required arc and enters no group twice.
+"""The cheapest path by one criterion that uses a required arc and enters no group or place twice.
 
 A corridor's best route must not leave a country and come back. When the compiled shortest path
 (:mod:`silkway.routing.best`) does, this exact label search answers: A* over (node, used a
@@ -44,10 +44,11 @@ def _covered(masks: list[int], mask: int) -> bool:
 
 def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                     allowed: Sequence[bool], required: Collection[int], group: Sequence[int],
-                    before: Sequence[float], after: Sequence[float],
+                    place: Sequence[int], before: Sequence[float], after: Sequence[float],
                     budget: float | None = None, max_labels: int = 5_000) -> SimplePath | None:
     """The cheapest path from ``source`` to the end that uses an arc whose ref is in
-    ``required`` and never enters a group again once it has left it.
+    ``required``, never enters a group again once it has left it and never comes back to a
+    place.
 
     Parameters
     ----------
@@ -59,6 +60,10 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     group
         Per node, its group (e.g. its country): moving between nodes of one group is free, but
         a path that leaves a group never comes back to it.
+    place
+        Per node, its place (e.g. its hub, whose states are nodes): a path visits each place at
+        most once. (Places of a group it has left are out of reach anyway, so a label keeps the
+        groups it visited and the places of the group it is in, as one set of bits.)
     before, after
         Consistent lower bounds on the cost from each node to the end, before and after a
         required arc was used (e.g. the exact distances without the group rule); ``inf``
@@ -79,10 +84,14 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     f0 = before[source]
     if f0 > limit:
         return None
-    # labels: cost, node, used (0/1), groups visited (bits), parent, ref
+    # labels: cost, node, used (0/1), bits (groups visited, then from bit ``shift`` the places
+    # visited in the group it is in), parent, ref
+    shift = max(group) + 1
+    groups = (1 << shift) - 1
     cost_of, node_of, used_of = [0.0], [source], [0]
-    mask_of, parent_of, ref_of = [1 << group[source]], [-1], [-1]
-    settled: dict[int, list[int]] = {}  # (node, used) -> masks of the labels popped there
+    mask_of = [1 << group[source] | 1 << (shift + place[source])]
+    parent_of, ref_of = [-1], [-1]
+    settled: dict[int, list[int]] = {}  # (node, used) -> bits of the labels popped there
     heap: list[tuple[float, int]] = [(f0, 0)]
     pop, push = heapq.heappop, heapq.heappush
     heads, costs, refs = g.heads, g.costs, g.refs
@@ -99,7 +108,7 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         if here is None:
             here = settled[key] = []
         elif _covered(here, mask):  # popped in order of cost: an earlier label with no more
-            continue  # groups beats it
+            continue  # groups or places beats it
         here.append(mask)
         cost = cost_of[i]
         if node in ends:
@@ -120,14 +129,20 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                 continue
             grp = group[head]
             bit = 1 << grp
-            if mask & bit and grp != own:
-                continue  # it would enter a group again
+            at = 1 << (shift + place[head])
+            if grp != own:
+                if mask & bit:
+                    continue  # it would enter a group again
+                nmask = (mask & groups) | bit | at
+            elif mask & at:
+                continue  # it would come back to a place
+            else:
+                nmask = mask | at
             now = 1 if used or ref in required else 0
             new = cost + c
             bound = new + (after[head] if now else before[head])
             if bound > limit or bound == inf:
                 continue
-            nmask = mask | bit
             there = settled.get(head * 2 + now)
             if there is not None and _covered(there, nmask):
                 continue
