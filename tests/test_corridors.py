@@ -129,14 +129,15 @@ def test_corridor_best_is_no_worse_than_its_routes_in_the_pareto_set(
 DIVERSE = (("Bishkek", "Tokyo", {"avoid": "RU,BY"}), ("Hakata", "Aktau", {}),
            ("Niigata", "Andijan", {"avoid": "RU"}), ("Busan", "Tashkent", {}),
            ("Kobe", "Tbilisi", {"avoid": "RU,IR"}), ("Almaty", "Constanta", {"avoid": "RU"}),
-           ("Xi'an", "Duisburg", {"objective": "p90"}), ("Tokyo", "Almaty", {"objective": "cost"}))
+           ("Xi'an", "Duisburg", {"objective": "p90"}), ("Tokyo", "Almaty", {"objective": "cost"}),
+           ("KRPUS", "INNSA", {"objective": "cost"}), ("KRPTK", "BGVAR", {"objective": "cost"}))
 
 
 @pytest.mark.parametrize(("o", "d", "kw"), DIVERSE)
 def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o: str, d: str,
                                                          kw: dict) -> None:
     """Every corridor route shown belongs to its corridor alone, enters each country once,
-    and is no far longer or (unless a Pareto trade-off) far slower than the plan's routes; a
+    passes each hub once, and is no far longer or (unless a Pareto trade-off) far slower than the plan's routes; a
     corridor not shown always says why."""
     from silkway.analysis.plan import DETOUR_DAYS, DETOUR_FACTOR
 
@@ -154,6 +155,8 @@ def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o
             else reversed(rl.directed.leg.countries))]
         runs = [c for i, c in enumerate(countries) if i == 0 or countries[i - 1] != c]
         assert len(runs) == len(set(runs)), (a.corridor.id, runs)
+        hubs = [a.route.legs[0].directed.src] + [rl.directed.dst for rl in a.route.legs]
+        assert len(hubs) == len(set(hubs)), (a.corridor.id, hubs)
         assert a.route.distance_km <= DETOUR_FACTOR * shortest
         assert a.in_pareto or a.route.expected_days <= DETOUR_DAYS * fastest + 1e-9
 
