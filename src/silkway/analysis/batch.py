@@ -433,7 +433,9 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     stats
         Optional dict that receives how the time went: ``start_s`` (cluster start and network
         load on the workers), ``plan_s`` (first task submitted to last result), ``task_s`` (the
-        tasks' own planning time, summed), ``threads``, ``tasks``, and ``overhead``: the share
+        tasks' own planning time, summed) and ``task_cpu_s`` (their CPU time: less than
+        ``task_s`` when the machine's cores are busy with other work), ``threads``, ``tasks``,
+        and ``overhead``: the share
         of the worker threads' time during ``plan_s`` not spent planning (scheduling,
         serialisation, waiting for the last task), ``1 - task_s / (threads * plan_s)``.
 
@@ -483,7 +485,7 @@ def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: 
     client.register_plugin(NetworkPlugin(name, cache_dir), name=name)
     stats["start_s"] = stats.get("start_s", 0.0) + time.perf_counter() - t0
     outcomes: dict[PlanQuery, Outcome] = {}
-    task_s = 0.0
+    task_s = task_cpu_s = 0.0
     t0 = time.perf_counter()
     try:
         futures = {client.submit(plan_partition, part, name, cache_dir, pure=False): part
@@ -492,8 +494,9 @@ def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: 
         for future in as_completed(list(futures)):
             part = futures[future]
             try:
-                results, seconds = future.result()
+                results, seconds, cpu = future.result()
                 task_s += seconds
+                task_cpu_s += cpu
             except Exception as exc:  # a lost worker: its rows become error rows, none dropped
                 log.error("a Dask batch task failed: %s: %s", type(exc).__name__, exc)
                 results = [f"the Dask task planning this shipment failed ({type(exc).__name__})"
@@ -508,7 +511,8 @@ def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: 
         except Exception:  # the cluster may be gone already; nothing to clean up then
             log.debug("could not unregister worker plugin %s", name, exc_info=True)
     plan_s = time.perf_counter() - t0
-    stats.update(plan_s=plan_s, task_s=task_s, threads=slots, tasks=len(parts),
+    stats.update(plan_s=plan_s, task_s=task_s, task_cpu_s=task_cpu_s, threads=slots,
+                 tasks=len(parts),
                  overhead=1.0 - task_s / (slots * plan_s) if plan_s > 0 else 0.0)
     log.info("planned %d shipment rows with %d distinct queries in %d Dask tasks (%.0f %% "
              "scheduling overhead)", len(batch.shipments), len(queries), len(parts),

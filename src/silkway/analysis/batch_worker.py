@@ -29,12 +29,13 @@ class NetworkPlugin(WorkerPlugin):
 
 
 def plan_partition(queries: list[PlanQuery], plugin_name: str,
-                   cache_dir: str) -> tuple[list[Outcome], float]:
+                   cache_dir: str) -> tuple[list[Outcome], float, float]:
     """Dask task: plan a list of queries with the worker's network; the outcomes, and the
-    seconds the task took (to tell planning from scheduling)."""
-    t0 = time.perf_counter()
+    seconds and CPU seconds the task took (to tell planning from scheduling)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     plugin = get_worker().plugins.get(plugin_name)
     planner = plugin.planner if isinstance(plugin, NetworkPlugin) else None
     if planner is None:  # plugin not set up here (should not happen): load for this task only
         planner = _Planner(load_network(cache_dir))
-    return [planner.outcome(q) for q in queries], time.perf_counter() - t0
+    out = [planner.outcome(q) for q in queries]
+    return out, time.perf_counter() - t0, time.process_time() - c0
