@@ -298,3 +298,20 @@ def test_dask_bad_options_and_empty_batch(cache_dir: Path) -> None:
     only_errors = [RowError(1, "origin is empty")]
     assert plan_batch_dask([], cache_dir=cache_dir, errors=only_errors)[0]["error"] == (
         "row 1: origin is empty")
+
+
+def test_a_row_whose_search_stopped_at_its_limit_says_so(
+        net: silkway.Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch row never carries a route from a cut-short search without saying so."""
+    import silkway.analysis.corridor_search as search_mod
+
+    path = tmp_path / "rows.csv"
+    path.write_text("id,origin,destination,objective\ncut,Xi'an,Duisburg,cost\n"
+                    "whole,Toyama,Bishkek,days\n", encoding="utf-8")
+    shipments, errors = read_shipments(path)
+    rows = {r["id"]: r for r in plan_batch(net, shipments, errors=errors)}
+    assert rows["cut"]["complete"] == 1 and rows["whole"]["complete"] == 1
+    monkeypatch.setattr(search_mod, "MAX_LABELS", 250)
+    shipments, errors = read_shipments(path)
+    cut = {r["id"]: r for r in plan_batch(net, shipments, errors=errors)}["cut"]
+    assert cut["status"] == "ok" and cut["route"] and cut["complete"] == 0
