@@ -137,8 +137,8 @@ DIVERSE = (("Bishkek", "Tokyo", {"avoid": "RU,BY"}), ("Hakata", "Aktau", {}),
 def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o: str, d: str,
                                                          kw: dict) -> None:
     """Every corridor route shown belongs to its corridor alone, enters each country once,
-    passes each hub once, and is no far longer or (unless a Pareto trade-off) far slower than the plan's routes; a
-    corridor not shown always says why."""
+    passes each hub once, and is no far longer or (unless a Pareto trade-off) far slower than
+    the plan's routes; a corridor not shown always says why."""
     from silkway.analysis.plan import DETOUR_DAYS, DETOUR_FACTOR
 
     r = silkway.plan(net, o, d, corridors="all", **kw)
