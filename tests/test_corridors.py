@@ -20,6 +20,7 @@ from silkway.routing.best import (
     entries,
     layered,
     matrix,
+    to_end,
     trees,
     usable,
 )
@@ -353,7 +354,7 @@ def test_constrained_search_matches_brute_force(g) -> None:
         # required arc, by a path that uses one and chains up
         plain = entries(arcs, criterion=k)
         one = matrix(plain, usable(plain, arcs, np.array(allowed, dtype=bool)))
-        t = trees(one, one.mat.T.tocsr(), source, {target: 0.0})
+        t = trees(one, source, to_end(one, one.mat.T.tocsr(), {target: 0.0}))
         usable_req = np.array([i for i in range(len(arcs.ref))
                                if arcs.ref[i] in required and allowed[arcs.ref[i]]],
                               dtype=np.int64)

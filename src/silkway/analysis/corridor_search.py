@@ -10,6 +10,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from silkway._lru import LRU
 from silkway.analysis.route import (
     CorridorAnswer,
     Route,
@@ -30,6 +31,7 @@ from silkway.routing.best import (
     entries,
     layered,
     matrix,
+    to_end,
     trees,
     usable,
 )
@@ -318,12 +320,20 @@ class Search:
         compiled search, plus the least unloading)."""
         from scipy.sparse.csgraph import dijkstra
 
+        # the same for every origin: kept per matrix and destination (the entry holds the
+        # matrix, so its id is not reused while kept)
+        key = (id(lay), self.di, crit)
+        hit = _TO_END.get(key)
+        if hit is not None and hit[0] is lay:
+            return hit[1]
         n, last = lay.n, lay.layers - 1
-        back = self._memo(("transposed", id(lay)), lambda: lay.mat.T.tocsr())
+        back = lay.mat.T.tocsr()
         ends = min(a.cost[crit] for t in self.targets_in for a in self.adj[t])
         dist = dijkstra(back, directed=True, indices=[last * n + t for t in self.targets_in],
                         min_only=True)
-        return np.asarray(dist) + ends
+        out = np.asarray(dist) + ends
+        out.setflags(write=False)
+        return _TO_END.put(key, (lay, out))[1]
 
     def countries(self) -> list[int]:
         """The country of each search state, as a group number (the end state its own)."""
@@ -476,9 +486,13 @@ class Search:
             every = self._shared(("entries", None, crit), lambda: entries(arcs, criterion=crit))
             lay = self._memo(("plain", crit), lambda: matrix(
                 every, usable(every, arcs, self._constrained())))
-            back = self._memo(("plain back", crit), lambda: lay.mat.T.tocsr())
-            ends = {t: a.cost[crit] for t in self.targets_in for a in self.adj[t]}
-            self._tree[crit] = trees(lay, back, self.source, ends)
+            key = (id(lay), self.di, crit)  # the tree to the end serves every origin
+            hit = _ENDING.get(key)
+            if hit is None or hit[0] is not lay:
+                back = self._memo(("plain back", crit), lambda: lay.mat.T.tocsr())
+                ends = {t: a.cost[crit] for t in self.targets_in for a in self.adj[t]}
+                hit = _ENDING.put(key, (lay, to_end(lay, back, ends)))
+            self._tree[crit] = trees(lay, self.source, hit[1])
         return self._arcs(), self._tree[crit]
 
     def _through_tree(self, allowed: Sequence[bool], required: frozenset[int], crit: int
@@ -538,6 +552,16 @@ class Search:
         if not words:
             words.append("every leg that defines it is excluded by another corridor constraint")
         return "; ".join(words)
+
+
+_TO_END: LRU[tuple[int, int, int], tuple[LayeredMatrix, np.ndarray]] = LRU(1024)
+"""Lower bounds to the end of the trip by corridor matrix, destination and criterion (16 kB
+each)."""
+
+
+_ENDING: LRU[tuple[int, int, int], tuple[LayeredMatrix, tuple[np.ndarray, np.ndarray]]] = LRU(1024)
+"""The plan's tree to the end of the trip by matrix (one set of constraints), destination and
+criterion (12 kB each; the entry holds the matrix, so its id is not reused while kept)."""
 
 
 def _before(cor: Corridor) -> tuple[Corridor, ...]:

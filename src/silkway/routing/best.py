@@ -200,19 +200,30 @@ class Trees:
     after: NDArray[np.int32]  # per state: the next state towards the end (n: the end)
 
 
-def trees(lay: LayeredMatrix, back: sp.csr_matrix, source: int,
-          target_cost: dict[int, float]) -> Trees:
-    """Both trees of ``lay`` (one layer, no stages), ``back`` being its transpose: two SciPy
-    Dijkstra searches, the second from one end state joined to every target by its cost."""
-    n = lay.n
+def trees(lay: LayeredMatrix, source: int,
+          ending: tuple[NDArray[np.float64], NDArray[np.int32]]) -> Trees:
+    """Both trees of ``lay`` (one layer, no stages): a SciPy Dijkstra search from the source,
+    and the tree to the end of the trip ``ending`` (from :func:`to_end`)."""
     start, before = dijkstra(lay.mat, directed=True, indices=source, return_predecessors=True)
+    return Trees(lay, start, before, *ending)
+
+
+def to_end(lay: LayeredMatrix, back: sp.csr_matrix, target_cost: dict[int, float]
+           ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+    """Per state of ``lay`` (``back`` its transpose): the least cost to the end of the trip and
+    the next state towards it (``lay.n``: the end), by one SciPy Dijkstra search from an end
+    state joined to every target by its cost."""
+    n = lay.n
     t = np.fromiter(target_cost, dtype=np.int32, count=len(target_cost))
     w = np.maximum(np.fromiter(target_cost.values(), dtype=np.float64, count=len(t)), 1e-12)
     joined = sp.csr_matrix((np.concatenate([back.data, w]), np.concatenate([back.indices, t]),
                             np.append(back.indptr, back.indptr[-1] + len(t))),
                            shape=(n + 1, n + 1))
     end, after = dijkstra(joined, directed=True, indices=n, return_predecessors=True)
-    return Trees(lay, start, before, end[:n], after[:n])
+    end, after = end[:n], after[:n]
+    end.setflags(write=False)  # kept and shared by the plans to one destination
+    after.setflags(write=False)
+    return end, after
 
 
 def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], criterion: int
