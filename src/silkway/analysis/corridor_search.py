@@ -273,8 +273,8 @@ class Search:
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
         one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
-        ends = {t: arcs_t[0].cost[crit] for t, arcs_t in self.adj.ends.items()}
-        path = cheapest_simple(one, self.source, ends, allowed=allowed, required=required,
+        path = cheapest_simple(one, self.source, self._ends(crit), allowed=allowed,
+                               required=required,
                                group=self.countries(), place=self.groups(), before=back[:n],
                                after=back[n:2 * n],
                                budget=budget, max_labels=CORRIDOR_LABELS)
@@ -320,20 +320,30 @@ class Search:
         compiled search, plus the least unloading)."""
         from scipy.sparse.csgraph import dijkstra
 
-        # the same for every origin: kept per matrix and destination (the entry holds the
-        # matrix, so its id is not reused while kept)
-        key = (id(lay), self.di, crit)
-        hit = _TO_END.get(key)
-        if hit is not None and hit[0] is lay:
-            return hit[1]
-        n, last = lay.n, lay.layers - 1
-        back = lay.mat.T.tocsr()
-        ends = min(a.cost[crit] for t in self.targets_in for a in self.adj[t])
-        dist = dijkstra(back, directed=True, indices=[last * n + t for t in self.targets_in],
-                        min_only=True)
-        out = np.asarray(dist) + ends
-        out.setflags(write=False)
-        return _TO_END.put(key, (lay, out))[1]
+        def make() -> np.ndarray:
+            n, last = lay.n, lay.layers - 1
+            dist = dijkstra(lay.mat.T.tocsr(), directed=True, min_only=True,
+                            indices=[last * n + t for t in self.targets_in])
+            out = np.asarray(dist) + min(self._ends(crit).values())
+            out.setflags(write=False)
+            return out
+
+        return self._to_destination("bounds", lay, crit, make)  # type: ignore[no-any-return]
+
+    def _to_destination(self, what: str, lay: LayeredMatrix, crit: int,
+                        make: Callable[[], Any]) -> Any:
+        """Data towards the destination that serves every origin: kept per matrix (one set of
+        constraints and corridor masks), destination and criterion in a bounded cache whose
+        entries hold their matrix, so that its id is not reused while they are kept."""
+        key = (what, id(lay), self.di, crit)
+        hit = _TO_DESTINATION.get(key)
+        if hit is None or hit[0] is not lay:
+            hit = _TO_DESTINATION.put(key, (lay, make()))
+        return hit[1]
+
+    def _ends(self, crit: int) -> dict[int, float]:
+        """Per arrival state at the destination: criterion ``crit`` of its unloading."""
+        return {t: a.cost[crit] for t in self.targets_in for a in self.adj[t]}
 
     def countries(self) -> list[int]:
         """The country of each search state, as a group number (the end state its own)."""
@@ -388,8 +398,8 @@ class Search:
             allowed, required, crit)
         if not settled:
             arcs, lay = self._matrix(allowed, required, crit)
-            ends = {t: arc.cost[crit] for t in self.targets_in for arc in self.adj[t]}
-            path = best_path(arcs, lay, self.source, self.targets_in, target_cost=ends)
+            path = best_path(arcs, lay, self.source, self.targets_in,
+                             target_cost=self._ends(crit))
         if path is None:
             return None
         hubs_seq = [x // N_CLASSES for x in path.nodes]
@@ -445,10 +455,10 @@ class Search:
 
     def through_bounds(self, required: frozenset[int]) -> tuple[float, float]:
         """Lower bounds on the expected days and on the km of any route that uses one of the
-        ``required`` legs. Days: the least over those legs of the best path through the leg in
-        the state graph of every leg, handling included (one forward search per plan, see
-        :meth:`~silkway.routing.graph.CompiledGraph.through_days`), plus the least unloading.
-        Km: min over those legs (u -> v) of km(origin -> u) + leg + km(v -> destination)."""
+        ``required`` legs. Days: the least over those legs of the best path through the leg
+        under the plan's constraints, handling and unloading included (from the plan's two
+        trees). Km: min over those legs (u -> v) of km(origin -> u) + leg + km(v ->
+        destination)."""
         km = _hub_km(self.g)
 
         def make() -> tuple[np.ndarray, ...]:  # per directed leg: its hubs and km
@@ -458,21 +468,23 @@ class Search:
                     np.array([d.leg.distance_km for d in directed]))
 
         src, dst, leg_km = self._shared(("leg arrays",), make)
-        refs = np.fromiter(required, dtype=np.int64, count=len(required))
+        refs, cand = self._key_arcs(required)
         arcs, t = self._trees(0)
-        cand = self._by_ref()[refs].ravel()
         days = t.start[arcs.tail[cand]] + arcs.cost[cand, 0] + t.end[arcs.head[cand]]
         oi, di = self.source // N_CLASSES, self.di
         return (float(days.min()),
                 float((km[oi, src[refs]] + leg_km[refs] + km[dst[refs], di]).min()))
 
-    def _by_ref(self) -> np.ndarray:
-        """Per directed leg, its arcs (one per class of arrival at its tail hub)."""
+    def _key_arcs(self, required: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The ``required`` legs as an array, and their arcs (indices into :meth:`_arcs`: one
+        per class of arrival at the leg's tail hub)."""
         def make() -> np.ndarray:
             arcs = self._arcs()
             return np.argsort(arcs.ref, kind="stable").reshape(len(self.g.directed), -1)
 
-        return self._shared(("by ref",), make)  # type: ignore[no-any-return]
+        by_ref: np.ndarray = self._shared(("by ref",), make)
+        refs = np.fromiter(required, dtype=np.int64, count=len(required))
+        return refs, by_ref[refs].ravel()
 
     def _arcs(self) -> ArcArrays:
         return self._shared(("arcs",),  # type: ignore[no-any-return]
@@ -486,13 +498,10 @@ class Search:
             every = self._shared(("entries", None, crit), lambda: entries(arcs, criterion=crit))
             lay = self._memo(("plain", crit), lambda: matrix(
                 every, usable(every, arcs, self._constrained())))
-            key = (id(lay), self.di, crit)  # the tree to the end serves every origin
-            hit = _ENDING.get(key)
-            if hit is None or hit[0] is not lay:
-                back = self._memo(("plain back", crit), lambda: lay.mat.T.tocsr())
-                ends = {t: a.cost[crit] for t in self.targets_in for a in self.adj[t]}
-                hit = _ENDING.put(key, (lay, to_end(lay, back, ends)))
-            self._tree[crit] = trees(lay, self.source, hit[1])
+            ending = self._to_destination("tree", lay, crit, lambda: to_end(
+                lay, self._memo(("plain back", crit), lambda: lay.mat.T.tocsr()),
+                self._ends(crit)))
+            self._tree[crit] = trees(lay, self.source, ending)
         return self._arcs(), self._tree[crit]
 
     def _through_tree(self, allowed: Sequence[bool], required: frozenset[int], crit: int
@@ -502,8 +511,7 @@ class Search:
         when there is none, or when every leg of it is ``allowed`` (then it is the best path
         under ``allowed`` too, which allows less)."""
         arcs, t = self._trees(crit)
-        refs = np.fromiter(required, dtype=np.int64, count=len(required))
-        path = best_through(arcs, t, self._by_ref()[refs].ravel(), crit)
+        path = best_through(arcs, t, self._key_arcs(required)[1], crit)
         if path is None:
             return None, True
         return (path, True) if all(allowed[r] for r in path.refs) else (None, False)
@@ -554,14 +562,9 @@ class Search:
         return "; ".join(words)
 
 
-_TO_END: LRU[tuple[int, int, int], tuple[LayeredMatrix, np.ndarray]] = LRU(1024)
-"""Lower bounds to the end of the trip by corridor matrix, destination and criterion (16 kB
-each)."""
-
-
-_ENDING: LRU[tuple[int, int, int], tuple[LayeredMatrix, tuple[np.ndarray, np.ndarray]]] = LRU(1024)
-"""The plan's tree to the end of the trip by matrix (one set of constraints), destination and
-criterion (12 kB each; the entry holds the matrix, so its id is not reused while kept)."""
+_TO_DESTINATION: LRU[tuple[str, int, int, int], tuple[LayeredMatrix, Any]] = LRU(2048)
+"""See :meth:`Search._to_destination`: a corridor's bounds to the end of the trip (16 kB) and
+the plan's tree to the end (12 kB)."""
 
 
 def _before(cor: Corridor) -> tuple[Corridor, ...]:
