@@ -403,7 +403,9 @@ class Search:
         if path is None:
             return None
         hubs_seq = [x // N_CLASSES for x in path.nodes]
-        if len(set(hubs_seq)) != len(hubs_seq):  # it passes a hub twice
+        if len(set(hubs_seq)) != len(hubs_seq) or (  # it passes a hub twice, or (with no via
+                not self.via and _reentered(  # point, which the simple search cannot take)
+                    [self.g.directed[r] for r in path.refs]) is not None):  # a country
             return path.cost[crit] + self._unloading(path, crit)
         return self._route(path, known, path.cost[0] + self._unloading(path))
 
@@ -567,7 +569,9 @@ _TO_DESTINATION: LRU[tuple[str, int, int, int], tuple[LayeredMatrix, Any]] = LRU
 the plan's tree to the end (12 kB)."""
 
 
-def _before(cor: Corridor) -> tuple[Corridor, ...]:
+def before(cor: Corridor) -> tuple[Corridor, ...]:
+    """The shipped corridors listed before ``cor`` (a route using a leg that defines one of
+    them is labelled with it, not with ``cor``)."""
     return corridors()[:_rank()[cor.id]]
 
 
@@ -630,8 +634,8 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
         return CorridorAnswer(cor, None, f"left out: the plan is restricted to {only.name}")
     # A corridor's answer uses no leg that defines a corridor listed before it, so that each
     # answer is a route of that corridor and no other (the route is labelled with it).
-    before = _before(cor)
-    allowed = s.allowed((*excluded, *before), cor)
+    earlier = before(cor)
+    allowed = s.allowed((*excluded, *earlier), cor)
     required = s.key_refs(cor, allowed)
     if not required:
         return CorridorAnswer(cor, None, s.why_unusable(cor, excluded))
@@ -730,17 +734,29 @@ def _detour_words(days: float, why: str) -> str:
     return f"it serves this trip only by a detour: its best route (expected {days:.1f} d) {why}"
 
 
+def _reentered(legs: Sequence[DirectedLeg]) -> str | None:
+    """The first country a route of ``legs`` leaves and comes back to, or None. Countries are
+    those of the hubs it passes (as in :meth:`Search.best_simple`): a line that crosses a
+    neighbour's land between two hubs of one country (Astana - Aktobe runs through Russia) is
+    no choice of the route's, and no detour."""
+    seen: set[str] = set()
+    last = None
+    for dl in legs:
+        ends = dl.leg.countries[0], dl.leg.countries[-1]
+        for c in ends if dl.forward else reversed(ends):
+            if c != last:
+                if c in seen:
+                    return c
+                seen.add(c)
+                last = c
+    return None
+
+
 def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route]) -> str | None:
     """Why a route of ``legs`` taking an expected ``days`` is a detour (it leaves a country and
     comes back, is far longer than the shortest route of the plan, or is no Pareto route and
     far slower than the fastest), or None."""
-    seq: list[str] = []
-    for dl in legs:
-        leg = dl.leg
-        for c in leg.countries if dl.forward else reversed(leg.countries):
-            if not seq or seq[-1] != c:
-                seq.append(c)
-    again = next((c for i, c in enumerate(seq) if c in seq[:i]), None)
+    again = _reentered(legs)
     if again is not None:
         return f"leaves {again} and comes back"
     km = sum(dl.leg.distance_km for dl in legs)

@@ -185,15 +185,22 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
                lazy=rng is None and q.objective != "p90")
     base_allowed = s.allowed(excluded)
     if only is not None:
-        allowed = s.allowed(excluded, only)
+        # The routes of one corridor are those labelled with it: they use a key leg of it and
+        # no leg defining a corridor listed before it (the corridor section's rule).
+        allowed = s.allowed((*excluded, *corridor_search.before(only)), only)
         required = s.key_refs(only, allowed)
         if not required:
             raise NoRouteError(f"no route by the {only.name} corridor: "
                                f"{s.why_unusable(only, excluded)}")
         routes = s.routes(allowed, required, partial=True)
         if not routes:
+            earlier = corridor_search.before(only)
+            names = (", ".join(x.name for x in earlier) if len(earlier) < 3 else
+                     f"one of the {len(earlier)} corridors listed before it (`silkway corridors`)")
+            label = (f"; a route that also uses a leg defining {names} is labelled with that "
+                     "corridor" if earlier else "")
             raise NoRouteError(f"no route from {o.name} to {d.name} by the {only.name} "
-                               f"corridor {_why_words(c, via)}".rstrip())
+                               f"corridor {_why_words(c, via)}".rstrip() + label)
     else:
         tied = (first_routes(s, base_allowed, q.objective)
                 if first_only and rng is None and not via else None)

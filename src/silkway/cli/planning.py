@@ -140,10 +140,12 @@ def _print_corridors(result: silkway.PlanResult) -> None:
             if a.route_number is None and a.route is not None:
                 out.print(Text.assemble(("  " + a.corridor.name + ": ", "bold"),
                                         a.route.label, f" ({'-'.join(a.route.countries)})"))
+    why: dict[str, list[str]] = {}  # corridors that share a reason share a line
     for a in result.corridors:
         if a.route is None:
-            out.print(Text.assemble(("  no " + a.corridor.name + ": ", "dim"),
-                                    (a.reason or "", "dim")))
+            why.setdefault(a.reason or "", []).append(a.corridor.name)
+    for reason, names in why.items():
+        out.print(Text.assemble(("  no " + ", ".join(names) + ": ", "dim"), (reason, "dim")))
 
 
 @query_options(defaults={"corridors": "none"})
