@@ -443,3 +443,21 @@ def test_C2_shipped_scenario_broken_is_exit_4(net, monkeypatch):
     monkeypatch.setattr(silkway.scenarios, "parse_scenario", broken)
     with pytest.raises(silkway.ShippedDataError, match="shipped scenario caspian-winter"):
         silkway.load_scenario("caspian-winter", net.tables)
+
+
+@pytest.mark.parametrize(("fields", "words"), [
+    ({"payload_t": float("nan")}, "payload_t must be a finite number"),
+    ({"payload_t": "nan"}, "payload_t must be a finite number"),
+    ({"thin": float("inf")}, "thin must be a finite number"),
+    ({"deadline_days": "inf days"}, "deadline_days must be a finite number"),
+    ({"via": ",,"}, "names nothing between its commas"),
+    ({"avoid": [","]}, "names nothing between its commas"),
+])
+def test_W4_non_finite_numbers_and_empty_lists_are_named_not_ranged(fields, words):
+    # NaN fails every range check: it must not be reported as "above 30"; an option given as
+    # commas alone would otherwise be dropped and the plan run without it.
+    with pytest.raises(silkway.InputError, match=words):
+        make_query(origin="Toyama", destination="Bishkek", **fields)
+    assert make_query(origin="Toyama", destination="Bishkek", avoid=",,RU,,").avoid == ("RU",)
+    assert make_query(origin="Toyama", destination="Bishkek", avoid="").avoid == ()
+    assert make_query(origin="Toyama", destination="Bishkek", deadline_days="30 d").deadline_days == 30

@@ -122,7 +122,12 @@ class PlanQuery(BaseModel):
         out: list[Any] = []
         for item in items:
             if isinstance(item, str):
-                out.extend(s.strip() for s in item.split(",") if s.strip())
+                if not item.strip() and isinstance(value, str):
+                    continue  # an empty cell or option is the empty list
+                parts = [s.strip() for s in item.split(",") if s.strip()]
+                if not parts:  # "," or ",,": given, but naming nothing
+                    raise ValueError(f"{item[:80]!r} names nothing between its commas")
+                out.extend(parts)
             else:
                 out.append(item)
         return tuple(out)
@@ -136,22 +141,24 @@ class PlanQuery(BaseModel):
         norm = str.upper if info.field_name == "avoid" else str.lower
         return tuple(sorted({norm(v) for v in value}))
 
-    @field_validator("deadline_days", mode="before")
+    @field_validator("payload_t", "deadline_days", "thin", mode="before")
     @classmethod
-    def _days(cls, value: Any) -> Any:
-        """``"30d"``, ``"30 days"`` and ``30`` are the same deadline."""
+    def _finite(cls, value: Any, info: ValidationInfo) -> Any:
+        """NaN and infinities are refused before the range checks (which would call NaN
+        "above 30"); ``"30d"``, ``"30 days"`` and ``30`` are the same deadline."""
         if isinstance(value, str):
-            raw = value.strip().lower()
-            for suffix in ("days", "day", "d"):
-                raw = raw.removesuffix(suffix)
-            return raw.strip()
-        return value
-
-    @field_validator("payload_t", "deadline_days", "thin")
-    @classmethod
-    def _finite(cls, value: float | None) -> float | None:
-        if value is not None and not math.isfinite(value):
-            raise ValueError("must be a finite number")
+            value = value.strip().lower()
+            if info.field_name == "deadline_days":
+                for suffix in ("days", "day", "d"):
+                    value = value.removesuffix(suffix)
+                value = value.strip()
+        if isinstance(value, str | float | int) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except (ValueError, OverflowError):
+                return value  # not a number: the type check says so
+            if not math.isfinite(number):
+                raise ValueError("must be a finite number")
         return value
 
     @field_validator("cargo", mode="before")
