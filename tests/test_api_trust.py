@@ -308,6 +308,22 @@ def test_C1_lone_surrogate_is_422(client, path):
     assert "surrogate" in is_problem(r, 422)["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/plan", "/api/compare", "/api/emissions"])
+@pytest.mark.parametrize("body", [
+    '{"origin": "Toyama", "destination": "Bishkek", "origin": "Tokyo"}',
+    '{"origin": "Toyama", "destination": "Bishkek", "avoid": ["RU"], "avoid": []}',
+])
+def test_C1_a_key_given_twice_is_422_not_one_of_its_values(client, path, body):
+    # A JSON parser keeps the last value of a repeated key: the plan would silently answer
+    # for Tokyo, or without the avoided country.
+    r = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert "twice" in is_problem(r, 422)["detail"]
+    nested = '{"request": {"origin": "Toyama", "destination": "Osh", "destination": "Kabul"}}'
+    r = client.post("/api/plans", content=nested,
+                    headers={"Content-Type": "application/json", **AUTH})
+    assert "'destination' twice" in is_problem(r, 422)["detail"]
+
+
 def test_C1_saved_plan_title_surrogate_is_422(client):
     body = '{"request": {"origin": "Toyama", "destination": "Osh"}, "title": "a\\udfffb"}'
     r = client.post("/api/plans", content=body,

@@ -55,6 +55,23 @@ def _path(parts: list[str]) -> str:
     return "body field " + ".".join(parts) if parts else "the request body"
 
 
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKeyError(key)
+            seen.add(key)
+    return out
+
+
 def json_problem(body: bytes) -> str | None:
     """Why ``body`` is not an acceptable JSON document, or None (malformed JSON is left to the
     framework's own 422, which names the position)."""
@@ -63,7 +80,9 @@ def json_problem(body: bytes) -> str | None:
     except UnicodeDecodeError:
         return "the request body is not UTF-8 text, which JSON must be"
     try:
-        doc = json.loads(text, parse_constant=_NonFinite)
+        doc = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_unique)
+    except _RepeatedKeyError as twice:  # JSON parsers keep one of the two values, silently
+        return f"the request body gives the key {twice.key[:60]!r} twice in one object"
     except json.JSONDecodeError:
         return None
     except RecursionError:
