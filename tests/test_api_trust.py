@@ -138,6 +138,12 @@ def test_S2_loader_limits_size_aliases_depth_and_numbers():
         load_yaml("a: .inf")
     with pytest.raises(InputError, match="not valid YAML"):
         load_yaml("!!python/object/apply:os.system [echo hi]")
+    # A repeated key would keep its last value silently; merged keys may still be overridden.
+    with pytest.raises(InputError, match=r"'month' twice in one mapping \(line 3\)"):
+        load_yaml("name: x\nmonth: 3\nmonth: 7\n")
+    with pytest.raises(InputError, match="'a' twice"):
+        load_yaml("legs:\n  - {a: 1, a: 2}\n")
+    assert load_yaml("b: &b {m: 3}\nc:\n  <<: *b\n  m: 5\n") == {"b": {"m": 3}, "c": {"m": 5}}
 
 
 def test_S2_scenario_over_the_size_limit_is_422(client):

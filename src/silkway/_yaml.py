@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from silkway.errors import InputError
 
@@ -44,7 +44,8 @@ class _RefusedError(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that counts aliases and depth while composing, and refuses non-finite floats."""
+    """SafeLoader that counts aliases and depth while composing, and refuses non-finite floats
+    and keys given twice."""
 
     def __init__(self, stream: str, *, finite_only: bool = True) -> None:
         super().__init__(stream)
@@ -68,6 +69,18 @@ class _Loader(yaml.SafeLoader):
         finally:
             if nested:
                 self._depth -= 1
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # YAML keeps the last value of a repeated key, silently: "month: 3" then "month: 7".
+        # (Keys merged in with "<<" may be overridden: that is what merging is for.)
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if key.value in seen:
+                    raise _RefusedError(f"it gives the key {key.value[:60]!r} twice in one "
+                                        f"mapping (line {key.start_mark.line + 1})")
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
     def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
         value = float(super().construct_yaml_float(node))
