@@ -38,8 +38,12 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
             if "fork" in multiprocessing.get_all_start_methods():
                 cfg["distributed.worker.multiprocessing-method"] = "fork"
             with dask.config.set(cfg):
+                # The scheduler serves HTTP whatever dashboard_address says (None meant
+                # ":8787", every interface, with a warning on stderr when that port is taken):
+                # a free port on loopback, without the dashboard.
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address="127.0.0.1:0",
+                                       scheduler_kwargs={"dashboard": False})
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="15s")
