@@ -366,38 +366,26 @@ def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progres
 # -------------------------------------------------------------------------------------- Dask
 
 
-def _order(q: PlanQuery) -> tuple[Any, ...]:
+def _order(q: PlanQuery, seasons: Mapping[int, tuple[int, ...]] | None = None) -> tuple[Any, ...]:
     """Queries that share a compiled search graph (scenario, month, cargo and the graph's
     flags), then a destination's lower bounds, come one after the other: a task's caches stay
-    hot and a worker compiles only the graphs of its tasks."""
-    return (q.scenario or "", q.month or 0, q.cargo, q.payload_t or 0.0, q.reefer,
-            q.allocation or "", q.objective == "p90", q.max_transshipments is not None,
+    hot and a worker compiles only the graphs of its tasks. Months are grouped by ``seasons``
+    (month -> the seasonality rows that apply in it): the months without seasonal delays all
+    plan on the network itself, so they come together, and so do months whose delays share
+    their lower bounds."""
+    month = q.month or 0
+    return (q.scenario or "", (seasons or {}).get(month, ()), month, q.cargo,
+            q.payload_t or 0.0, q.reefer, q.allocation or "", q.objective == "p90",
+            q.max_transshipments is not None,
             q.destination, q.origin)  # a stable sort: input order within equal keys
 
 
-MIN_CHUNK = 64
-"""Fewest distinct queries in a Dask task (a task costs the scheduler a few milliseconds)."""
+def _seasons() -> dict[int, tuple[int, ...]]:
+    """Month -> the rows of the shipped ``seasonality.csv`` that apply in it."""
+    from silkway.data.tables import load_tables
 
-
-def _chunks(items: list[PlanQuery], slots: int, parts: int | None) -> list[list[PlanQuery]]:
-    """``parts`` equal chunks, or (None) chunks that shrink as the batch goes: each a quarter
-    of what is left per worker thread, at least :data:`MIN_CHUNK`, so that there are few tasks
-    (little scheduling) yet the last ones are short (no thread waits long for another)."""
-    out: list[list[PlanQuery]] = []
-    if parts is not None:
-        size, extra = divmod(len(items), parts)
-        start = 0
-        for i in range(parts):
-            stop = start + size + (1 if i < extra else 0)
-            out.append(items[start:stop])
-            start = stop
-        return [p for p in out if p]
-    start = 0
-    while start < len(items):
-        size = max(MIN_CHUNK, (len(items) - start) // (4 * slots))
-        out.append(items[start:start + size])
-        start += size
-    return out
+    rows = load_tables().seasonality
+    return {m: tuple(i for i, r in enumerate(rows) if m in r.months) for m in range(1, 13)}
 
 
 def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
@@ -408,9 +396,11 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     """Plan every shipment on a Dask cluster; the same rows as :func:`plan_batch`.
 
     The distinct queries of the batch are ordered so that those sharing a search graph (month,
-    cargo, ...) and a destination come together, and cut into a few large tasks that shrink
-    towards the end of the batch; each worker loads the compiled network once, from
-    ``cache_dir``, when the batch starts, and keeps its graphs and bounds for all its tasks.
+    cargo, ...) and a destination come together; each worker plans its own contiguous stretch of
+    that order, in tasks that shrink towards the end of the stretch, and takes tasks left in
+    another's stretch when its own is done (see :mod:`silkway.analysis.batch_schedule`). Each
+    worker loads the compiled network once, from ``cache_dir``, when the batch starts, and keeps
+    its graphs and bounds for all its tasks.
 
     Parameters
     ----------
@@ -425,9 +415,10 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     workers
         Worker processes of the local cluster (ignored with ``scheduler``).
     partitions
-        Number of equal tasks; None: shrinking tasks, each a quarter of the queries left per
-        worker thread and at least :data:`MIN_CHUNK` (about 14 tasks for 10,000 queries on two
-        threads).
+        Number of equal tasks (dealt to the workers in contiguous runs); None: each worker's
+        stretch in shrinking tasks, each a quarter of the queries left in it per thread and at
+        least :data:`~silkway.analysis.batch_schedule.MIN_CHUNK` (about 13 tasks per worker for
+        10,000 queries on two single-threaded workers).
     progress
         Called as ``progress(rows_done, rows_total)`` as partitions finish.
     errors
@@ -437,9 +428,11 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
         load on the workers), ``plan_s`` (first task submitted to last result), ``task_s`` (the
         tasks' own planning time, summed) and ``task_cpu_s`` (their CPU time: less than
         ``task_s`` when the machine's cores are busy with other work), ``threads``, ``tasks``,
-        and ``overhead``: the share
-        of the worker threads' time during ``plan_s`` not spent planning (scheduling,
-        serialisation, waiting for the last task), ``1 - task_s / (threads * plan_s)``.
+        ``overhead``: the share of the worker threads' time during ``plan_s`` not spent
+        planning (scheduling, serialisation, waiting for the last task),
+        ``1 - task_s / (threads * plan_s)``, and on a local cluster ``worker_cpu_s``: the CPU
+        time of its worker processes from their start (network load and Dask's own work
+        included).
 
     Returns
     -------
@@ -460,7 +453,7 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
     batch = _Batch(shipments, errors)
     if progress:
         progress(0, batch.total)
-    queries = sorted(batch.queries, key=_order)
+    queries = sorted(batch.queries, key=partial(_order, seasons=_seasons()))
     outcomes: dict[PlanQuery, Outcome] = {}
     stats = {} if stats is None else stats
     if queries:
@@ -470,6 +463,8 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
             outcomes = _run_on(client, queries, batch, cache_dir=str(cache_dir),
                                partitions=partitions, progress=progress, as_completed=as_completed,
                                stats=stats)
+            if scheduler is None:  # forked or spawned for this batch: their CPU is the batch's
+                stats["worker_cpu_s"] = float(sum(client.run(time.process_time).values()))
     elif progress:
         progress(batch.total, batch.total)
     return batch.rows(outcomes)
@@ -478,23 +473,44 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
 def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: str,
             partitions: int | None, progress: Progress | None,
             as_completed: Callable[..., Any], stats: dict[str, float]) -> dict[PlanQuery, Outcome]:
+    from silkway.analysis.batch_schedule import Schedule
     from silkway.analysis.batch_worker import NetworkPlugin, plan_partition
 
-    slots = max(1, sum(client.nthreads().values()))  # worker threads across the cluster
-    parts = _chunks(queries, slots, min(len(queries), partitions) if partitions else None)
+    threads = {str(a): int(n) for a, n in client.nthreads().items()}
+    slots = max(1, sum(threads.values()))  # worker threads across the cluster
+    plan: Schedule[PlanQuery] = Schedule(queries, threads, partitions)
     name = f"silkway-network-{uuid.uuid4().hex[:12]}"
     t0 = time.perf_counter()
     client.register_plugin(NetworkPlugin(name, cache_dir), name=name)
     stats["start_s"] = stats.get("start_s", 0.0) + time.perf_counter() - t0
     outcomes: dict[PlanQuery, Outcome] = {}
     task_s = task_cpu_s = 0.0
+    n_tasks = 0
+    futures: dict[Any, tuple[str | None, list[PlanQuery]]] = {}
+
+    def submit(addr: str | None) -> Any:
+        part = plan.next_for(addr)
+        if part is None:
+            return None
+        # a loose restriction: the task runs elsewhere if its worker is gone
+        future = client.submit(plan_partition, part, name, cache_dir, pure=False,
+                               workers=None if addr is None else [addr],
+                               allow_other_workers=addr is not None)
+        futures[future] = (addr, part)
+        return future
+
     t0 = time.perf_counter()
     try:
-        futures = {client.submit(plan_partition, part, name, cache_dir, pure=False): part
-                   for part in parts}
+        first = [f for addr in list(plan.threads) for _ in range(plan.in_flight(addr))
+                 if (f := submit(addr)) is not None]
         done = batch.rows_without_plan
-        for future in as_completed(list(futures)):
-            part = futures[future]
+        pending = as_completed(first)
+        for future in pending:
+            addr, part = futures.pop(future)
+            nxt = submit(addr)  # the worker's next task, before this one's results are read
+            if nxt is not None:
+                pending.add(nxt)
+            n_tasks += 1
             try:
                 results, seconds, cpu = future.result()
                 task_s += seconds
@@ -514,10 +530,10 @@ def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: 
             log.debug("could not unregister worker plugin %s", name, exc_info=True)
     plan_s = time.perf_counter() - t0
     stats.update(plan_s=plan_s, task_s=task_s, task_cpu_s=task_cpu_s, threads=slots,
-                 tasks=len(parts),
+                 tasks=n_tasks,
                  overhead=1.0 - task_s / (slots * plan_s) if plan_s > 0 else 0.0)
     log.info("planned %d shipment rows with %d distinct queries in %d Dask tasks (%.0f %% "
-             "scheduling overhead)", len(batch.shipments), len(queries), len(parts),
+             "scheduling overhead)", len(batch.shipments), len(queries), n_tasks,
              100 * stats["overhead"])
     return outcomes
 
