@@ -120,8 +120,10 @@ LABELS = {"serial": "serial plan_batch", "dask-1": "Dask, 1 worker", "dask-2": "
 
 def child(name: str, csv_path: Path, out: Path, cache_dir: str | None) -> dict[str, Any]:
     """One timed run in this (fresh) process: wall and CPU seconds, load average, Dask stats."""
+    t = time.perf_counter()
     import distributed  # noqa: F401  (imported before the clock, like silkway and NumPy)
 
+    import_s = time.perf_counter() - t
     dask_root = cache_dir or str(silkway.cache_path().parent)
     stats: dict[str, float] = {}
     load = os.getloadavg()[0]
@@ -134,7 +136,7 @@ def child(name: str, csv_path: Path, out: Path, cache_dir: str | None) -> dict[s
                                workers=int(name.split("-")[1]), stats=stats)
     write_results(rows, out)
     return {"secs": time.perf_counter() - t0, "cpu": time.process_time() - c0, "load": load,
-            "stats": stats, "rows": len(rows)}
+            "stats": stats, "rows": len(rows), "import_s": import_s}
 
 
 def run_child(name: str, csv_path: Path, out: Path, cache_dir: str | None) -> dict[str, Any]:
@@ -220,6 +222,8 @@ def main() -> None:
             continue
         workers = (f"; the worker processes {st['worker_cpu_s']:.2f} CPU s in all"
                    if "worker_cpu_s" in st else "")
+        print(f"{name}: (importing Dask {results[name]['import_s']:.2f} s, before the clock as "
+              "silkway's, NumPy's and PyArrow's imports are for every run)")
         print(f"{name}: cluster start and network load {st['start_s']:.2f} s; "
               f"{st['tasks']:.0f} tasks planned in {st['plan_s']:.2f} s, "
               f"{st['task_s']:.2f} s of it in tasks on {st['threads']:.0f} thread(s) "
