@@ -26,16 +26,19 @@ def net(cache_dir: Path) -> silkway.Network:
 
 @pytest.fixture(autouse=True, scope="session")
 def _every_plan_validates_against_the_contract() -> Any:
-    """Every plan the suite turns into JSON is checked against the published contract model."""
+    """Every plan the suite turns into JSON is checked against the published contract model,
+    and the API's bytes of it (:func:`silkway.result.plan_json`) against the model's JSON."""
     from silkway.analysis.plan import PlanResult
-    from silkway.result import PlanModel
+    from silkway.result import PlanModel, plan_json
 
     real = PlanResult.to_dict
     checked = {"n": 0}
 
     def to_dict(self: PlanResult, **kw: Any) -> dict[str, Any]:
         out = real(self, **kw)
-        PlanModel.model_validate(out)
+        model = PlanModel.model_validate(out)
+        assert plan_json(out) == model.model_dump_json(by_alias=True, exclude_unset=True).encode(), \
+            "the API's plan JSON differs from the contract model's"
         checked["n"] += 1
         return out
 

@@ -1,16 +1,19 @@
 """The typed plan result: its JSON Schema *is* the plan JSON contract.
 
 :meth:`silkway.PlanResult.to_dict` builds the plan as plain data (fast); :class:`PlanModel`
-validates it and publishes its schema (``silkway schema``, ``GET /api/schema/plan``). The API
-returns plans validated by this model and the test suite validates every plan it makes, so the
-contract and the code cannot drift apart. The contract only grows: a new field is added here
-(optional, documented) and in ``to_dict``; no field is ever removed or renamed.
+validates it and publishes its schema (``silkway schema``, ``GET /api/schema/plan``). The test
+suite validates every plan it makes by this model, and checks that :func:`plan_json` of it is
+byte for byte the model's own JSON, so the contract and the code cannot drift apart; the API
+sends :func:`plan_json`, without the per-request round trip through the model. The contract
+only grows: a new field is added here (optional, documented) and in ``to_dict``, in the same
+place among its fields; no field is ever removed or renamed.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
@@ -200,3 +203,20 @@ class PlanModel(BaseModel):
 def plan_schema() -> dict[str, Any]:
     """The JSON Schema of the plan contract."""
     return PlanModel.model_json_schema(by_alias=True)
+
+
+def plan_json(plan: dict[str, Any]) -> bytes:
+    """The JSON bytes of a plan dict (:meth:`silkway.PlanResult.to_dict`): the same bytes as
+    ``PlanModel.model_validate(plan).model_dump_json(by_alias=True, exclude_unset=True)``, in
+    a seventh of the time.
+
+    ``to_dict`` writes its keys in the model's field order and its numbers with the model's
+    types (a float field holds a float), and orjson writes floats, NaN (``null``) and strings
+    as pydantic does. A plan holding anything orjson does not write (a NumPy scalar, a
+    non-string key) goes through the model.
+    """
+    try:
+        return orjson.dumps(plan)
+    except TypeError:
+        return PlanModel.model_validate(plan).model_dump_json(
+            by_alias=True, exclude_unset=True).encode()

@@ -58,26 +58,26 @@ class RouteLeg:
     figures: LegFigures
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
-        leg = self.directed.leg
-        countries = list(leg.countries if self.directed.forward else reversed(leg.countries))
+        directed, fig = self.directed, self.figures
+        leg, forward, fp = directed.leg, directed.forward, fig.footprint
+        border = leg.border
         out: dict[str, Any] = {
-            "from": self.directed.src, "to": self.directed.dst, "mode": leg.mode.value,
-            "distance_km": round(leg.distance_km, 1), "days": round(self.figures.mean_days, 2),
-            "cost_usd": round(self.figures.cost_usd, 2),
-            "co2e_kg": round(self.figures.co2e_wtw_kg, 2),
-            "countries": countries, "distance_source": leg.distance_source,
-            "co2e_kg_ttw": round(self.figures.co2e_ttw_kg, 2),
-            "tkm": round(self.figures.footprint.activity, 1),
-            "emission_factor": self.figures.footprint.factor_key,
-            "co2e_g_per_tkm": round(self.figures.footprint.intensity[0], 2),
+            "from": leg.src if forward else leg.dst, "to": leg.dst if forward else leg.src,
+            "mode": leg.mode.value, "distance_km": round(leg.distance_km, 1),
+            "days": round(fig.mean_days, 2), "cost_usd": round(fig.cost_usd, 2),
+            "co2e_kg": round(fp.wtw_kg, 2),
+            "countries": list(leg.countries if forward else reversed(leg.countries)),
+            "distance_source": leg.distance_source, "co2e_kg_ttw": round(fp.ttw_kg, 2),
+            "tkm": round(fp.activity, 1), "emission_factor": fp.factor_key,
+            "co2e_g_per_tkm": round(fp.intensity[0], 2),
             "estimated_km": round(leg.estimated_km, 1),
-            "moving_days": round(self.figures.moving_days, 2),
+            "moving_days": round(fig.moving_days, 2),
             "gauge_mm": leg.gauge_mm or None, "passages": self.passages,
-            "border": leg.border.border if leg.border else None,
+            "border": border.border if border else None,
             "tariff": leg.tariff.tariff, "status": leg.status,
         }
         if geometry:
-            coords = leg.coords if self.directed.forward else leg.coords[::-1]
+            coords = leg.coords if forward else leg.coords[::-1]
             out["geometry"] = np.round(coords, 4).tolist()  # [lat, lon], kept as it always was
             out["geojson"] = export.linestring(self)  # RFC 7946: [lon, lat]
         return out
@@ -85,7 +85,10 @@ class RouteLeg:
     @property
     def passages(self) -> list[str]:
         """Chokepoints passed, in travel order."""
-        order = list(self.directed.leg.passage_order) or sorted(self.directed.leg.passages)
+        leg = self.directed.leg
+        if not leg.passages and not leg.passage_order:
+            return []
+        order = list(leg.passage_order) or sorted(leg.passages)
         return order if self.directed.forward else order[::-1]
 
     def __repr__(self) -> str:
@@ -190,8 +193,8 @@ class Route:
             "estimated_km": round(sum(rl.directed.leg.estimated_km for rl in self.legs), 1),
             "modes": self.modes,
             "handling": [h.to_dict() for h in self.handling],
-            "repositioning_usd": round(self.repositioning_usd, 2),
             "corridor": self.corridor.id if self.corridor else None,
+            "repositioning_usd": round(self.repositioning_usd, 2),
         }
 
     def __repr__(self) -> str:
@@ -218,13 +221,17 @@ class CorridorAnswer:
                 "cost_usd": round(r.cost_usd - best.cost_usd, 2),
                 "co2e_kg": round(r.co2e_wtw_kg - best.co2e_wtw_kg, 2)}
 
-    def to_dict(self, best: Route | None, *, geometry: bool = False) -> dict[str, Any]:
+    def to_dict(self, best: Route | None, *, geometry: bool = False,
+                route: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The corridor's answer; ``route``: its route's dict when already made (a plan's
+        listed route that is also this corridor's answer is made once)."""
         r = self.route
         gap = self.gap(best)
+        if route is None and r is not None:
+            route = r.to_dict(geometry=geometry)
         return {"id": self.corridor.id, "name": self.corridor.name,
                 "in_pareto": self.in_pareto, "route_number": self.route_number,
-                "route": r.to_dict(geometry=geometry) if r is not None else None,
-                "reason": self.reason, "gap": gap}
+                "route": route, "reason": self.reason, "gap": gap}
 
 
 @dataclass(frozen=True)
@@ -254,16 +261,19 @@ class PlanResult:
             raise RuntimeError("a route of the plan was never simulated")
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
-        """The plan JSON contract of DESIGN.md (extra fields only ever added)."""
+        """The plan JSON contract of DESIGN.md (extra fields only ever added). A route that
+        is both listed and a corridor's answer is one dict in both places."""
         c = self.constraints
         q = self.query
         best = self.routes[0] if self.routes else None
+        routes = [r.to_dict(geometry=geometry) for r in self.routes]
+        made = {id(r): d for r, d in zip(self.routes, routes, strict=True)}
         return {
             "origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
             "cargo": {"type": c.cargo.value, "payload_t": self.payload_t,
                       "teu": self.cargo.teu if self.cargo else None, "reefer": c.reefer,
                       "allocation": c.allocation},
-            "routes": [r.to_dict(geometry=geometry) for r in self.routes],
+            "routes": routes,
             "constraints": {"avoid": sorted(c.avoid), "modes": sorted(m.value for m in c.modes),
                             "closed": sorted(p.value for p in c.closed),
                             "max_transshipments": c.max_transshipments,
@@ -278,7 +288,9 @@ class PlanResult:
             "order": OBJECTIVES[self.objective],
             "network": self.network_key[:16],
             "as_of": self.as_of,
-            "corridors": [a.to_dict(best, geometry=geometry) for a in self.corridors],
+            "corridors": [a.to_dict(best, geometry=geometry,
+                                    route=made.get(id(a.route)) if a.route else None)
+                          for a in self.corridors],
             "complete": self.complete,
         }
 

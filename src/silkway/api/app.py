@@ -46,7 +46,7 @@ from silkway.api.security import MAX_BODY_BYTES, Guard
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
 from silkway.query import QUERY_FIELDS, PlanQuery, make_query
-from silkway.result import PlanModel
+from silkway.result import PlanModel, plan_json
 from silkway.routing.corridors import corridors
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                database_url: str | None = None, api_token: str | None = None,
                cors_origins: tuple[str, ...] = (), plan_workers: int = PLAN_WORKERS,
                plan_queue: int = PLAN_QUEUE, plan_timeout_s: float = PLAN_TIMEOUT_S,
-               batch_workers: int = 1, batch_queue: int = 4) -> FastAPI:
+               batch_workers: int = 1, batch_queue: int = 4, server_gc: bool = False) -> FastAPI:
     """Build the app.
 
     Parameters
@@ -161,6 +161,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         ``Retry-After``), and the time limit of one answer (then a 504).
     batch_workers, batch_queue
         Batch jobs run at once, and jobs allowed to wait (more are a 503).
+    server_gc
+        Tune this process's garbage collector for serving at start-up
+        (:func:`silkway.api.gcpolicy.settle`): what ``silkway serve`` does.
     """
     from silkway.api.store import Store
 
@@ -178,6 +181,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         plans.reopen()
         runner.start()
+        if server_gc:
+            from silkway.api import gcpolicy
+
+            gcpolicy.settle()
         yield
         await asyncio.to_thread(runner.shutdown)
         plans.close()
@@ -277,9 +284,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     def plan_bytes(key: str) -> bytes:
         # Plans are deterministic functions of the (immutable) network and the request, and
         # saved scenarios are never edited, so the serialised answer can be reused.
+        # plan_json: the contract model's JSON bytes, without the round trip through it.
         req = PlanRequest.model_validate_json(key)
-        model = PlanModel.model_validate(run_plan(req).to_dict(geometry=req.geometry))
-        return model.model_dump_json(by_alias=True, exclude_unset=True).encode()
+        return plan_json(run_plan(req).to_dict(geometry=req.geometry))
 
     @memo(256)
     def export_bytes(key: str, fmt: str) -> bytes:
@@ -487,7 +494,7 @@ def app_from_env() -> FastAPI:
     return create_app(cache_dir=os.environ.get("SILKWAY_CACHE_DIR") or None,
                       database_url=os.environ.get("SILKWAY_DATABASE_URL") or None,
                       api_token=os.environ.get("SILKWAY_API_TOKEN") or None,
-                      cors_origins=origins)
+                      cors_origins=origins, server_gc=True)
 
 
 PlanFormat = Literal["json", "geojson", "csv", "table"]

@@ -82,7 +82,7 @@ def serve(
         application = create_app(network=net, cache_dir=cache_dir, database_url=database_url,
                                  api_token=api_token,
                                  cors_origins=tuple(o.strip() for o in (cors or "").split(",")
-                                                    if o.strip()))
+                                                    if o.strip()), server_gc=True)
     except SilkwayError as exc:
         raise _fail(exc) from None
     out.print(f"silkway on http://{host}:{port}/  (API docs: /docs)")
