@@ -325,3 +325,15 @@ def test_a_row_whose_search_stopped_at_its_limit_says_so(
     shipments, errors = read_shipments(path)
     cut = {r["id"]: r for r in plan_batch(net, shipments, errors=errors)}["cut"]
     assert cut["status"] == "ok" and cut["route"] and cut["complete"] == 0
+
+
+def test_a_count_beyond_any_lane_is_named_not_multiplied() -> None:
+    from silkway.analysis.batch import MAX_COUNT, read_shipments_text
+
+    text = (f"origin,destination,count\nToyama,Bishkek,1e9\nToyama,Bishkek,{MAX_COUNT}\n"
+            "Toyama,Bishkek,2.5\n")
+    shipments, errors = read_shipments_text(text)
+    assert [s.count for s in shipments] == [MAX_COUNT]
+    assert [e.row for e in errors] == [1, 3]
+    assert "more than 10,000,000 containers in one row" in errors[0].problem
+    assert "not a whole number of containers" in errors[1].problem

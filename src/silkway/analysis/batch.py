@@ -12,9 +12,9 @@ rows as a serial run.
 
 Input columns (header names are case-insensitive; only ``origin`` and ``destination`` are
 required): ``id``, ``origin``, ``destination``, ``cargo`` (FEU or TEU, default FEU), ``count``
-(containers, default 1), ``departure_date`` (YYYY-MM-DD), ``avoid``, ``modes``, ``close`` (comma
-lists), ``payload_t``, ``max_transshipments``, ``objective`` (days, cost, co2e or p90),
-``scenario`` and ``deadline_days``. Output columns are :data:`COLUMNS`.
+(containers, default 1, at most :data:`MAX_COUNT`), ``departure_date`` (YYYY-MM-DD), ``avoid``,
+``modes``, ``close`` (comma lists), ``payload_t``, ``max_transshipments``, ``objective`` (days,
+cost, co2e or p90), ``scenario`` and ``deadline_days``. Output columns are :data:`COLUMNS`.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(rows_done, rows_total)`` while a batch is planned."""
+
+MAX_COUNT = 10_000_000
+"""Most containers one row may count: far above a year of any one lane's trade, so that a slip
+of the keyboard (``1e9``) is named instead of multiplied into the totals."""
+_COUNT_WHY = " in one row (more than a year of any lane's trade)"
 
 INPUT_COLUMNS = ("id", "count", "departure_date", *QUERY_FIELDS)
 """Columns :func:`read_shipments` understands: ``id``, ``count``, ``departure_date`` and every
@@ -176,7 +181,8 @@ def _clip(text: str, limit: int = 60) -> str:
 def _parse_row(raw: RawRow) -> Shipment | RowError:
     values = raw.values
     problems = raw.place_problems()
-    count = parse_int(values.get("count", ""), "count", minimum=1, unit="containers", problems=problems)
+    count = parse_int(values.get("count", ""), "count", minimum=1, unit="containers",
+                      problems=problems, maximum=MAX_COUNT, why=_COUNT_WHY)
     departure = _parse_date(values.get("departure_date", ""), problems)
     fields: dict[str, Any] = {k: v for k, v in values.items() if k in QUERY_FIELDS and v != ""}
     fields.setdefault("corridors", "none")  # a batch row keeps only its best route

@@ -209,8 +209,9 @@ def _number(text: str) -> float:
 
 
 def parse_int(text: str, name: str, *, minimum: int, unit: str,
-              problems: list[str]) -> int | None:
-    """A whole number of at least ``minimum`` from a cell, None for an empty cell.
+              problems: list[str], maximum: int | None = None, why: str = "") -> int | None:
+    """A whole number of at least ``minimum`` (and at most ``maximum``, ``why`` saying why)
+    from a cell, None for an empty cell.
 
     A bad value adds one problem to ``problems`` and gives None.
     """
@@ -219,6 +220,9 @@ def parse_int(text: str, name: str, *, minimum: int, unit: str,
     number = _number(text)
     if not (math.isfinite(number) and number.is_integer() and number >= minimum):
         problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
+        return None
+    if maximum is not None and number > maximum:
+        problems.append(f"{name} {text!r} is more than {maximum:,} {unit}{why}")
         return None
     return int(number)
 
