@@ -204,3 +204,13 @@ def test_unknown_places_become_error_rows_and_unroutable_flows_unserved(net):
     assert any(m.startswith("row 1:") and "Atlantis" in m for m in msgs)
     assert any(m.startswith("row 3:") for m in msgs)
     assert result.unserved_teu == pytest.approx(7)
+
+
+def test_a_flow_beyond_any_corridor_is_an_error_row_not_a_solver_failure(net):
+    # 1e300 TEU used to reach HiGHS, which stopped with a bare "model error".
+    flows, errors = read_flows_text("origin,destination,teu\nXi'an,Baku,1e300\nXi'an,Baku,5\n")
+    assert [f.teu for f in flows] == [5] and [e.row for e in errors] == [1]
+    assert "more than 100,000,000 TEU in one flow" in errors[0].problem
+    result = assign(net, flows, errors=errors)
+    assert result.unserved_teu == 0 and any(m.startswith("row 1:") for m in
+                                            (e.message for e in result.errors))

@@ -30,6 +30,10 @@ from silkway.types import Cargo
 
 log = logging.getLogger(__name__)
 
+MAX_TEU = 100_000_000
+"""Most TEU one flow may carry: beyond any corridor's trade in any period, so that a slip
+(``1e300``) is named instead of reaching the solver, which fails on it with a model error."""
+
 FLOW_COLUMNS = ("id", "origin", "destination", "teu", "cargo", "avoid", "modes", "month",
                 "value_of_time_usd_per_teu_day", "basis")
 """Columns :func:`read_flows` understands (``basis`` is free text on where a figure comes from,
@@ -106,6 +110,10 @@ def _parse_row(raw: RawRow) -> Flow | RowError:
     teu = parse_float(values.get("teu", ""), "teu", problems=problems, positive=True)
     if teu is None and not values.get("teu"):
         problems.append("teu is empty")
+    elif teu is not None and teu > MAX_TEU:  # the solver would fail on it without saying why
+        problems.append(f"teu {values['teu']!r} is more than {MAX_TEU:,} TEU in one flow "
+                        "(beyond any corridor's trade)")
+        teu = None
     month = parse_int(values.get("month", ""), "month", minimum=1, unit="months",
                       problems=problems)
     if month is not None and month > 12:
