@@ -177,3 +177,16 @@ def test_sweep_on_a_two_worker_dask_cluster_equals_the_serial_run(net, cache_dir
     parallel = sweep_dask(pairs, axes, cache_dir=str(cache_dir), workers=2, avoid="RU")
     assert parallel == serial
     assert len({(r["origin"], r[axes[0].name], r[axes[1].name]) for r in serial}) == 8
+
+
+@pytest.mark.parametrize(("values", "words"), [
+    ("1,2,1", "gives the value 1 twice"), ("1,1.0", "gives the value 1 twice"),
+    (",".join(["1"] * 5000), "5000 values; at most 50"),
+    (",".join(f"{1 + i / 100:g}" for i in range(51)), "51 values; at most 50"),
+])
+def test_a_sweep_axis_repeating_a_value_or_too_long_is_refused(net, values, words):
+    from silkway.analysis.whatif import Axis
+
+    with pytest.raises(silkway.InputError, match=words):
+        Axis.parse(f"tariff:ferry_caspian:wait_factor={values}", net)
+    assert Axis.parse("tariff:ferry_caspian:wait_factor=0.5:8:50", net).values[-1] == 8

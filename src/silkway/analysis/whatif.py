@@ -218,6 +218,11 @@ class Axis:
                                   "LOW:HIGH:COUNT with 2-50 points") from None
         if not values or any(not 0.01 <= v <= 100 for v in values):
             raise ConstraintError("sweep values must lie in [0.01, 100]")
+        if len(values) > 50:
+            raise ConstraintError(f"sweep axis {spec!r} has {len(values)} values; at most 50")
+        twice = next((v for i, v in enumerate(values) if v in values[:i]), None)
+        if twice is not None:  # a repeated grid point would only repeat its rows
+            raise ConstraintError(f"sweep axis {spec!r} gives the value {twice:g} twice")
         return cls(target_type, key, factor, values)
 
 
