@@ -44,8 +44,12 @@ def test_held_out_figures_and_the_split_rule(outcome):
     live = [c for c in test if c["p50"] is not None]
     share = round(100 * sum(c["within"] for c in live) / len(live), 1)
     assert share == rep["after"]["test"]["within_pct"]
-    # calibrated values fit the held-out observations no worse than the sourced priors
-    assert rep["after"]["test"]["mdape_pct"] <= rep["before"]["test"]["mdape_pct"]
+    # the calibrated values keep every held-out observation the sourced priors had in range
+    # (the held-out MdAPE is not claimed: it rises, see README "How good are the numbers")
+    assert rep["after"]["test"]["within_pct"] >= rep["before"]["test"]["within_pct"]
+    # and fit the training observations better than the priors, by both measures
+    assert rep["after"]["train"]["within_pct"] > rep["before"]["train"]["within_pct"]
+    assert rep["after"]["train"]["mdape_pct"] < rep["before"]["train"]["mdape_pct"]
 
 
 def test_every_calibrated_row_is_applied_and_names_its_observations():
@@ -71,7 +75,12 @@ def test_a_fit_on_fixed_routes_moves_predictions_towards_the_published_range(net
     pairs = [(c, cal.route_for(prior, c)) for c in train]
     pairs = [(c, r) for c, r in pairs if r is not None]
     forms = [cal.form_of(r) for _, r in pairs]
-    factors = cal.fit_factors([c for c, _ in pairs], forms, prior.tables)
+    result = cal.fit_factors([c for c, _ in pairs], forms, prior.tables, starts=3)
+    factors = result.factors
+    # the solver converges, and every start (the priors, two draws of them) reaches the same loss
+    assert result.converged
+    assert len(result.start_costs) == 3
+    assert max(result.start_costs) - min(result.start_costs) <= 1e-3 * result.cost
     for (kind, _), f in factors.items():
         lo, hi = cal.BOUNDS[kind]
         assert lo - 1e-9 <= f <= hi + 1e-9
@@ -120,3 +129,46 @@ def test_a_run_that_arrived_early_is_a_lower_bound(net):
     assert _case(net, "TS-PUS-MOW-2009").bound == "at_least"
     assert _case(net, "NO-CDU-LOD-2013").bound == "at_least"  # "15 hours prior to schedule"
     assert _case(net, "NO-CDU-LOD-2016").bound == "value"
+
+
+def test_a_residual_slope_is_the_derivative_of_the_residual(net):
+    # the fit's Jacobian is exact: each case's slope matches a central difference
+    cases, _ = cal.cases_from(load_observations(), net)
+    kinds = {c.bound: c for c in cases}
+    assert {"value", "range", "at_least"} <= set(kinds)
+    for case in kinds.values():
+        for days in (0.6 * case.low, 0.95 * case.low, 1.1 * case.high, 1.7 * case.high):
+            h = 1e-6 * days
+            numeric = (case.residual(days + h) - case.residual(days - h)) / (2 * h)
+            assert case.slope(days) == pytest.approx(numeric, rel=1e-4, abs=1e-6), (case.id, days)
+
+
+def test_a_southern_corridor_leg_that_ends_in_turkmenistan_is_matched(net):
+    # Altynkol - Serhetyaka (2018): the China - Iran train seen at the Turkmen border; before,
+    # the rule "crosses Iran" could never hold and the observation was left unmatched
+    route = cal.route_for(net, _case(net, "SI-ALT-SRH-2018"))
+    assert route is not None and route.countries == ["KZ", "TM"]
+    assert "KZ-BOLASHAK" in [rl.directed.dst for rl in route.legs]
+    # a southern-corridor trip to Tehran still has to cross Iran
+    route = cal.route_for(net, _case(net, "SI-YIU-THR-2016"))
+    assert route is not None and "IR" in route.countries
+
+
+def test_a_2022_figure_is_fitted_in_the_2022_era(net):
+    # the fit's form of a 2022 case carries the era's factors (before, the form was taken on
+    # the 2025 tables, so the fit read Xi'an - Budapest 2022 as 60 d too fast, not too slow)
+    prior = reassemble(net, load_tables(calibrated=False))
+    case = _case(prior, "MC-XIA-BUD-DACHSER-2022")
+    assert case.scenario() == cal.ERA_2022
+    assert _case(prior, "NO-CQI-DUI-2022").scenario() == cal.ERA_2022
+    route = cal.route_for(prior, case)
+    era = cal.form_of(cal._on(cal.as_case(prior, case), route))
+    today = cal.form_of(cal._on(prior, route))
+    by_part = {}
+    for (p, d), (q, e) in zip(era.parts, today.parts, strict=True):
+        assert p == q
+        by_part[p] = d.p50 / e.p50
+    assert by_part[("handling", "ferry_caspian/ferry_board")] == pytest.approx(10.0)
+    assert by_part[("handling", "port_blacksea/ferry_board")] == pytest.approx(2.0)
+    assert by_part[("wait", "ferry_blacksea")] == pytest.approx(2.0)
+    assert by_part[("border", "cn_kz_dostyk")] == pytest.approx(1.0)

@@ -4,7 +4,7 @@ Each transit-time observation of ``observations.csv`` whose origin and destinati
 becomes a *case*: the plan query its corridor and modes describe (a Middle Corridor trip avoids
 Russia and must cross the Caspian by ferry from Kazakhstan, a Kashgar-road trip must cross
 Irkeshtam or Torugart by truck, ...), answered by the fastest route that fits. Observations of
-2022 on the Middle Corridor are answered under the ``era-2022`` scenario.
+2022 are answered under the ``era-2022`` scenario (it changes the Caspian and Black Sea only).
 
 The free parameters are multipliers on the sourced values (the priors): commercial speed of
 each tariff (rail by country or region, sea, road), border dwell by crossing, handling by hub
@@ -12,12 +12,19 @@ profile and operation, and the waits of ferry and feeder services. With every ro
 a route's median days are ``sum(moving / speed factor) + sum(factor * delay)`` over its parts,
 simulated with common random numbers, so the fit sees a smooth function of the parameters.
 
-The loss, stated: ``scipy.optimize.least_squares`` with ``loss="soft_l1"`` (f_scale 1) over
-(a) each training case's log-distance from its published range in units of the range's
-half-width in log space (at least :data:`LOG_TOLERANCE`), zero inside the range, and (b) one
-prior residual per parameter, ``log(factor) / sigma`` with sigma :data:`PRIOR_SIGMA_SOURCED` for
-a sourced prior and :data:`PRIOR_SIGMA_ESTIMATE` for an estimate, factors bounded to
-:data:`BOUNDS`. Routes are re-chosen with the fitted values and the fit repeated
+The loss, stated: over the training cases, ``sum(rho(r_i**2)) + sum((log(f_j) / sigma_j)**2)``
+minimised over the log factors within :data:`BOUNDS` (``scipy.optimize.least_squares``, trust
+region, exact Jacobian). ``r_i`` is a case's log-distance from the middle of its published
+range in units of the range's half-width in log space (at least :data:`LOG_TOLERANCE`), one-
+sided for "at least" / "at most" figures; ``rho`` is the robust :data:`LOSS` (soft L1, f_scale
+1), so a few rows the model cannot meet (a showcase train, a congestion era) pull with bounded
+force; the prior terms stay quadratic (Gaussian priors) with sigma
+:data:`PRIOR_SIGMA_SEA_SPEED` for ship speeds, :data:`PRIOR_SIGMA_SPEED` for a sourced land
+speed, :data:`PRIOR_SIGMA_SOURCED` for another sourced value and :data:`PRIOR_SIGMA_ESTIMATE`
+for an estimate. A case's median days are estimated on common random draws as the mean of the
+central :data:`MEDIAN_BAND` of them, in the case's own scenario and month (an era for a 2022
+figure). The solver starts from the priors and from ``STARTS - 1`` seeded draws of them; the
+lowest training loss wins. Routes are re-chosen with the fitted values and the fit repeated
 (:data:`ROUNDS` rounds). The split is deterministic: an observation is held out when the
 SHA-256 of :data:`SPLIT_SALT` + its id falls in the lowest :data:`TEST_SHARE` of the range.
 
@@ -45,16 +52,29 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from silkway.analysis.calibrate_fit import BOUNDS as BOUNDS  # re-exported: the fit's pieces
+from silkway.analysis.calibrate_fit import (
+    DRAWS,
+    LOSS,
+    SEED,
+    STARTS,
+    Fit,
+    Param,
+    calibrated_rows,
+    fit_factors,
+    form_of,
+)
+from silkway.analysis.calibrate_fit import Form as Form
+from silkway.analysis.calibrate_fit import calibrated_csv as calibrated_csv
 from silkway.analysis.plan import Route, plan
-from silkway.data.tables import LogNormal, Tables
+from silkway.data.tables import Tables
 from silkway.data.timing import Calibrated, apply_calibrated
 from silkway.errors import SilkwayError
 from silkway.network.model import Network
@@ -64,15 +84,7 @@ SPLIT_SALT = "silkway-calibration-v1"
 TEST_SHARE = 0.3
 TOLERANCE = 0.15
 LOG_TOLERANCE = 0.10
-PRIOR_SIGMA_SOURCED = 0.3
-PRIOR_SIGMA_ESTIMATE = 0.6
-PRIOR_SIGMA_SEA_SPEED = 0.15  # ship speeds are physics and schedules, not a free guess
-PRIOR_SIGMA_SPEED = 0.2  # a sourced land speed comes from timetables or published trip times
-BOUNDS = {"tariff": (0.5, 1.6), "border": (0.25, 4.0), "handling": (0.25, 4.0),
-          "wait": (0.25, 4.0)}
 ROUNDS = 2
-DRAWS = 1000
-SEED = 20_261_201
 ERA_2022 = "era-2022"
 # What boxes took and what operators sell: the fit and the headline figures. Planned figures
 # (targets of services not yet run, or projections) are reported beside them, not fitted.
@@ -96,11 +108,7 @@ COUNTRY_NAMES = {"kazakhstan": "KZ", "russia": "RU", "belarus": "BY", "poland": 
                  "turkiye": "TR", "china": "CN", "germany": "DE", "romania": "RO",
                  "bulgaria": "BG", "hungary": "HU", "austria": "AT"}
 
-# Loading and unloading are one parameter per hub profile: a trip read backwards pays the same.
-TIED = {"end": "start", "land_end": "land_start"}
-TIED_BACK = {"start": "end", "land_start": "land_end"}
 
-Param = tuple[str, str]  # (target type, key): ("tariff", "rail_cn"), ("handling", "port_cn/end")
 
 
 def _has(route: Route, hubs: set[str]) -> bool:
@@ -122,6 +130,13 @@ def _caspian_from(route: Route, countries: set[str]) -> bool:
                rl.directed.forward else -1] in countries for rl in route.legs)
 
 
+def _short_of_iran(route: Route) -> bool:
+    """A leg of the southern corridor that ends (or starts) in Turkmenistan, the last country
+    before Iran, without crossing Russia: a train on its way to or from Iran observed at the
+    Turkmen border (Altynkol - Serhetyaka) never enters Iran."""
+    return "TM" in (route.countries[0], route.countries[-1]) and "RU" not in route.countries
+
+
 # corridor -> (plan options, does a route belong to it)
 CORRIDORS: dict[str, tuple[dict[str, Any], Callable[[Route], bool]]] = {
     "middle-corridor": ({"avoid": "RU,BY,IR"}, _across_caspian),
@@ -132,7 +147,7 @@ CORRIDORS: dict[str, tuple[dict[str, Any], Callable[[Route], bool]]] = {
     "sea-suez": ({"close": "cape"}, lambda r: all(rl.directed.leg.mode is Mode.SEA
                                                   for rl in r.legs)),
     "sea-cape": ({"close": "suez"}, lambda r: True),
-    "southern-iran": ({}, lambda r: "IR" in r.countries),
+    "southern-iran": ({}, lambda r: "IR" in r.countries or _short_of_iran(r)),
     "trans-afghan": ({}, lambda r: "AF" in r.countries),
     "kashgar-road": ({}, lambda r: _has(r, {"KG-IRKESHTAM", "KG-TORUGART"})),
     "cku": ({"scenario": "cku-railway"}, lambda r: any(rl.directed.leg.status == "scenario"
@@ -168,8 +183,8 @@ class Case:
 
     def scenario(self) -> str | None:
         opts = CORRIDORS[self.corridor][0]
-        if self.year == 2022 and self.corridor.startswith("middle-corridor"):
-            return ERA_2022
+        if self.year == 2022 and "scenario" not in opts:
+            return ERA_2022  # a 2022 figure is answered by the network as it was in 2022
         return opts.get("scenario")
 
     def window(self) -> tuple[float, float]:
@@ -189,6 +204,16 @@ class Case:
             return max(0.0, x - hi) / LOG_TOLERANCE
         mid = (lo + hi) / 2
         return (x - mid) / half
+
+    def slope(self, days: float) -> float:
+        """d :meth:`residual` / d ``days``."""
+        x = math.log(max(days, 1e-3))
+        lo, hi = math.log(self.low), math.log(self.high)
+        if self.bound == "at_least":
+            return 1.0 / (LOG_TOLERANCE * days) if x < lo else 0.0
+        if self.bound == "at_most":
+            return 1.0 / (LOG_TOLERANCE * days) if x > hi else 0.0
+        return 1.0 / (max((hi - lo) / 2, LOG_TOLERANCE) * days)
 
     def target(self) -> float:
         """A single published value for error measures: the middle of the range."""
@@ -273,40 +298,6 @@ def route_for(network: Network, case: Case) -> Route | None:
     return None
 
 
-# ---- route -> parametric form -------------------------------------------------------------
-
-
-@dataclass
-class Form:
-    """A route's days as parameters: moving days per tariff and delays per parameter."""
-
-    moving: dict[Param, float] = field(default_factory=dict)
-    parts: list[tuple[Param, LogNormal]] = field(default_factory=list)
-
-    def samples(self, rng: np.random.Generator) -> NDArray[np.float64]:
-        z = rng.standard_normal((len(self.parts), DRAWS))
-        return np.array([np.exp(d.mu + d.sigma * z[i]) if d.p50 > 0 else np.zeros(DRAWS)
-                         for i, (_, d) in enumerate(self.parts)]).reshape(len(self.parts), DRAWS)
-
-
-def form_of(route: Route, *, ends: bool = True) -> Form:
-    """The parametric form of a route's days (without the loading and unloading at its ends
-    when not ``ends``: a train's running time between stations)."""
-    f = Form()
-    for rl in route.legs:
-        leg = rl.directed.leg
-        key: Param = ("tariff", leg.tariff.tariff)
-        f.moving[key] = f.moving.get(key, 0.0) + rl.figures.moving_days
-        if rl.figures.wait_days.p50 > 0:
-            f.parts.append((("wait", leg.tariff.tariff), rl.figures.wait_days))
-        if leg.border is not None:
-            f.parts.append((("border", leg.border.border), rl.figures.dwell_days))
-    for h in route.handling if ends else route.handling[1:-1]:
-        op = TIED.get(h.operation, h.operation)
-        f.parts.append((("handling", f"{h.hub.profile.profile}/{op}"), h.days))
-    return f
-
-
 def p50_of(case: Case, route: Route) -> float:
     """The P50 the case compares with the published figure: the plan's, or for a station-to-
     station figure the median of the route's days without its end lifts (seeded)."""
@@ -315,116 +306,6 @@ def p50_of(case: Case, route: Route) -> float:
     f = form_of(route, ends=False)
     smp = f.samples(np.random.default_rng(SEED))
     return float(np.median(sum(f.moving.values()) + smp.sum(axis=0)))
-
-
-def _sigma(tables: Tables, p: Param) -> float:
-    kind, key = p
-    if kind == "tariff" and tables.tariffs[key].mode in (Mode.SEA, Mode.FERRY):
-        return PRIOR_SIGMA_SEA_SPEED
-    if kind == "tariff" and tables.tariffs[key].provenance.source:
-        return PRIOR_SIGMA_SPEED
-    if kind in ("tariff", "wait"):
-        prov = tables.tariffs[key].provenance
-    elif kind == "border":
-        prov = tables.borders[key].provenance
-    else:
-        prof, _, op = key.partition("/")
-        pr = tables.profiles[prof]
-        prov = next((o.provenance for o in pr.operations if o.operation == op), pr.provenance)
-    return PRIOR_SIGMA_SOURCED if prov.source else PRIOR_SIGMA_ESTIMATE
-
-
-def _prior_value(tables: Tables, p: Param) -> float:
-    kind, key = p
-    if kind == "tariff":
-        return tables.tariffs[key].speed_kmh
-    if kind == "border":
-        return tables.borders[key].dwell_days.p50
-    if kind == "wait":
-        return 1.0
-    prof, _, op = key.partition("/")
-    return tables.profiles[prof].handling(op)[0].p50
-
-
-def fit_factors(cases: Sequence[Case], forms: Sequence[Form], tables: Tables
-                ) -> dict[Param, float]:
-    """Least-squares factors (soft-L1 on log days, priors, bounds) for fixed routes."""
-    from scipy.optimize import least_squares
-
-    params = sorted({p for f in forms for p in (*f.moving, *(q for q, _ in f.parts))})
-    index = {p: i for i, p in enumerate(params)}
-    rng = np.random.default_rng(SEED)
-    data = []
-    for f in forms:
-        mov = np.zeros(len(params))
-        for p, d in f.moving.items():
-            mov[index[p]] = d
-        data.append((mov, np.array([index[p] for p, _ in f.parts], dtype=int), f.samples(rng)))
-    sigma = np.array([_sigma(tables, p) for p in params])
-    lo = np.log([BOUNDS[p[0]][0] for p in params])
-    hi = np.log([BOUNDS[p[0]][1] for p in params])
-
-    def residuals(logf: NDArray[np.float64]) -> NDArray[np.float64]:
-        fac = np.exp(logf)
-        res = []
-        for case, (mov, idx, smp) in zip(cases, data, strict=True):
-            total = float(mov @ (1.0 / fac)) + (fac[idx][:, None] * smp).sum(axis=0)
-            res.append(case.residual(float(np.median(total))))
-        return np.concatenate([np.asarray(res), logf / sigma])
-
-    sol = least_squares(residuals, np.zeros(len(params)), bounds=(lo, hi), loss="soft_l1",
-                        f_scale=1.0, diff_step=1e-3, max_nfev=200)
-    return {p: float(np.exp(x)) for p, x in zip(params, sol.x, strict=True)}
-
-
-def calibrated_rows(tables: Tables, factors: dict[Param, float], uses: dict[Param, list[str]],
-                    fitted_on: str) -> list[Calibrated]:
-    """``calibrated.csv`` rows for the factors that move a value by more than 1 %."""
-    from silkway.data.tables import Provenance
-
-    qty = {"tariff": "speed_kmh", "border": "dwell_days_p50", "handling": "handling_days_p50",
-           "wait": "wait_factor"}
-    rows = []
-    for p, f in sorted(factors.items()):
-        if abs(f - 1.0) < 0.01:
-            continue
-        prior = _prior_value(tables, p)
-        fitted = round(prior * f, 3) if p[0] != "tariff" else round(prior * f, 1)
-        if fitted == prior or fitted <= 0:
-            continue
-        obs = sorted(uses.get(p, []))
-        note = (f"calibrated {fitted_on}: fitted by silkway calibrate to training observations "
-                f"{', '.join(obs)} of observations.csv (prior {prior:g} from the sourced table)")
-        rows.append(Calibrated(p[0], p[1], qty[p[0]], prior, fitted, tuple(obs), fitted_on,
-                               Provenance("calibrated", note)))
-        prof, _, op = p[1].partition("/")
-        if p[0] == "handling" and op in TIED_BACK:  # the unloading moves with the loading
-            twin = f"{prof}/{TIED_BACK[op]}"
-            tprior = _prior_value(tables, ("handling", twin))
-            tfit = round(tprior * f, 3)
-            if tfit != tprior and tfit > 0:
-                rows.append(Calibrated(p[0], twin, qty[p[0]], tprior, tfit, tuple(obs),
-                                       fitted_on, Provenance("calibrated", note.replace(
-                                           f"(prior {prior:g}", f"(tied to {p[1]}; prior "
-                                           f"{tprior:g}"))))
-    return rows
-
-
-def calibrated_csv(rows: Sequence[Calibrated]) -> str:
-    """The text of ``calibrated.csv``."""
-    import csv
-    import io
-
-    from silkway.data.timing import CALIBRATED_HEADER
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CALIBRATED_HEADER.strip().split(","))
-    for r in rows:
-        w.writerow([r.target_type, r.key, r.quantity, f"{r.prior:g}", f"{r.fitted:g}",
-                    ";".join(r.observations), r.fitted_on, r.provenance.source,
-                    r.provenance.estimate])
-    return buf.getvalue()
 
 
 def with_rows(network: Network, base: Tables, rows: Sequence[Calibrated]) -> Network:
@@ -436,8 +317,12 @@ def with_rows(network: Network, base: Tables, rows: Sequence[Calibrated]) -> Net
 
 
 def fit(network_prior: Network, cases: Sequence[Case], *, rounds: int = ROUNDS,
-        fitted_on: str | None = None) -> list[Calibrated]:
-    """Fit the time model on the training cases; the calibrated rows, from the priors."""
+        fitted_on: str | None = None, stats: list[Fit] | None = None) -> list[Calibrated]:
+    """Fit the time model on the training cases; the calibrated rows, from the priors.
+
+    Each round re-chooses the routes with the values of the round before and fits again from
+    the priors; ``stats``, when given, receives each round's :class:`Fit`.
+    """
     tables = network_prior.tables
     fitted_on = fitted_on or datetime.now(UTC).date().isoformat()
     train = [c for c in cases if c.split == "train" and c.kind in FIT_KINDS]
@@ -447,15 +332,28 @@ def fit(network_prior: Network, cases: Sequence[Case], *, rounds: int = ROUNDS,
         # forms at the *prior* values: the fit's factors are relative to the sourced table
         prior_pairs = [(c, route_for(network_prior, c) if r is None else r) for c, r in pairs]
         kept = [(c, r) for c, r in prior_pairs if r is not None]
-        forms = [form_of(_on(network_prior, r), ends=not c.station) for c, r in kept]
+        forms = [form_of(_on(as_case(network_prior, c), r), ends=not c.station)
+                 for c, r in kept]
         uses: dict[Param, list[str]] = {}
         for (c, _), f in zip(kept, forms, strict=True):
             for p in {*f.moving, *(q for q, _ in f.parts)}:
                 uses.setdefault(p, []).append(c.id)
-        factors = fit_factors([c for c, _ in kept], forms, tables)
-        rows = calibrated_rows(tables, factors, uses, fitted_on)
+        result = fit_factors([c for c, _ in kept], forms, tables)
+        if stats is not None:
+            stats.append(result)
+        rows = calibrated_rows(tables, result.factors, uses, fitted_on)
         net = with_rows(network_prior, tables, rows)
     return rows
+
+
+def as_case(network: Network, case: Case) -> Network:
+    """``network`` as the case's query sees it: its scenario (an era for a 2022 figure) and
+    the seasonality of its month applied, as :func:`route_for`'s plan applies them."""
+    from silkway.analysis import scenarios
+
+    name = case.scenario()
+    scen = scenarios.load_scenario(name, network.tables) if name is not None else None
+    return scenarios.apply(network, scen, case.month)
 
 
 def _on(network: Network, route: Route) -> Route:
@@ -596,7 +494,8 @@ def run(network: Network, observations: Sequence[Any], *, refit: bool = False,
     base = load_tables(calibrated=False)
     prior = reassemble(network, base)
     cases, skipped = cases_from(observations, prior)
-    rows = (tuple(fit(prior, cases, fitted_on=fitted_on)) if refit
+    stats: list[Fit] = []
+    rows = (tuple(fit(prior, cases, fitted_on=fitted_on, stats=stats)) if refit
             else tuple(network.tables.calibrated))
     after = with_rows(prior, base, rows)
     rep = report(evaluate(prior, cases), evaluate(after, cases))
@@ -604,4 +503,9 @@ def run(network: Network, observations: Sequence[Any], *, refit: bool = False,
     rep["parameters"] = [{"target_type": r.target_type, "key": r.key, "quantity": r.quantity,
                           "prior": r.prior, "fitted": r.fitted} for r in rows]
     rep["fitted_on"] = rows[0].fitted_on if rows else None
+    if stats:  # how the fit went (a refit only; scoring the shipped values fits nothing)
+        rep["fit"] = {"loss": LOSS, "starts": STARTS, "rounds": [
+            {"cost": round(f.cost, 4), "data_cost": round(f.data_cost, 4),
+             "start_costs": [round(c, 4) for c in f.start_costs], "nfev": f.nfev,
+             "converged": f.converged} for f in stats]}
     return Outcome(rep, rows, tuple(skipped))

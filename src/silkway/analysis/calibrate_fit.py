@@ -1,0 +1,269 @@
+"""The numeric side of ``silkway calibrate``: a route's days as parameters, the robust fit of
+the factors on fixed routes, and the calibrated rows it yields (see :mod:`.calibrate` for the
+stated loss and the procedure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from silkway.data.tables import LogNormal, Tables
+from silkway.data.timing import Calibrated
+from silkway.types import Mode
+
+if TYPE_CHECKING:
+    from silkway.analysis.calibrate import Case
+    from silkway.analysis.plan import Route
+
+PRIOR_SIGMA_SOURCED = 0.3
+PRIOR_SIGMA_ESTIMATE = 0.6
+PRIOR_SIGMA_SEA_SPEED = 0.15  # ship speeds are physics and schedules, not a free guess
+PRIOR_SIGMA_SPEED = 0.2  # a sourced land speed comes from timetables or published trip times
+BOUNDS = {"tariff": (0.5, 1.6), "border": (0.25, 4.0), "handling": (0.25, 4.0),
+          "wait": (0.25, 4.0)}
+LOSS = "soft_l1"  # the robust loss of the data residuals (f_scale 1); priors stay quadratic
+STARTS = 4  # the priors, then seeded draws of the priors; the lowest training loss wins
+MAX_NFEV = 400
+MEDIAN_BAND = 0.05  # a case's median: the mean of the central 5 % of its draws (smooth)
+DRAWS = 1000
+SEED = 20_261_201
+# Loading and unloading are one parameter per hub profile: a trip read backwards pays the same.
+TIED = {"end": "start", "land_end": "land_start"}
+TIED_BACK = {"start": "end", "land_start": "land_end"}
+Param = tuple[str, str]  # (target type, key): ("tariff", "rail_cn"), ("handling", "port_cn/end")
+
+
+# ---- route -> parametric form -------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """A route's days as parameters: moving days per tariff and delays per parameter."""
+
+    moving: dict[Param, float] = field(default_factory=dict)
+    parts: list[tuple[Param, LogNormal]] = field(default_factory=list)
+
+    def samples(self, rng: np.random.Generator) -> NDArray[np.float64]:
+        z = rng.standard_normal((len(self.parts), DRAWS))
+        return np.array([np.exp(d.mu + d.sigma * z[i]) if d.p50 > 0 else np.zeros(DRAWS)
+                         for i, (_, d) in enumerate(self.parts)]).reshape(len(self.parts), DRAWS)
+
+
+def form_of(route: Route, *, ends: bool = True) -> Form:
+    """The parametric form of a route's days (without the loading and unloading at its ends
+    when not ``ends``: a train's running time between stations)."""
+    f = Form()
+    for rl in route.legs:
+        leg = rl.directed.leg
+        key: Param = ("tariff", leg.tariff.tariff)
+        f.moving[key] = f.moving.get(key, 0.0) + rl.figures.moving_days
+        if rl.figures.wait_days.p50 > 0:
+            f.parts.append((("wait", leg.tariff.tariff), rl.figures.wait_days))
+        if leg.border is not None:
+            f.parts.append((("border", leg.border.border), rl.figures.dwell_days))
+    for h in route.handling if ends else route.handling[1:-1]:
+        op = TIED.get(h.operation, h.operation)
+        f.parts.append((("handling", f"{h.hub.profile.profile}/{op}"), h.days))
+    return f
+
+
+def _sigma(tables: Tables, p: Param) -> float:
+    kind, key = p
+    if kind == "tariff" and tables.tariffs[key].mode in (Mode.SEA, Mode.FERRY):
+        return PRIOR_SIGMA_SEA_SPEED
+    if kind == "tariff" and tables.tariffs[key].provenance.source:
+        return PRIOR_SIGMA_SPEED
+    if kind in ("tariff", "wait"):
+        prov = tables.tariffs[key].provenance
+    elif kind == "border":
+        prov = tables.borders[key].provenance
+    else:
+        prof, _, op = key.partition("/")
+        pr = tables.profiles[prof]
+        prov = next((o.provenance for o in pr.operations if o.operation == op), pr.provenance)
+    return PRIOR_SIGMA_SOURCED if prov.source else PRIOR_SIGMA_ESTIMATE
+
+
+def _prior_value(tables: Tables, p: Param) -> float:
+    kind, key = p
+    if kind == "tariff":
+        return tables.tariffs[key].speed_kmh
+    if kind == "border":
+        return tables.borders[key].dwell_days.p50
+    if kind == "wait":
+        return 1.0
+    prof, _, op = key.partition("/")
+    return tables.profiles[prof].handling(op)[0].p50
+
+
+def _robust(r: NDArray[np.float64], loss: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Residuals whose squares are the robust loss ``rho(r**2)`` (f_scale 1), and their slope:
+    a plain least-squares solver on them minimises the robust loss of the data residuals while
+    the prior residuals stay quadratic (Gaussian priors)."""
+    z = r * r
+    if loss == "soft_l1":
+        rho, drho = 2.0 * (np.sqrt(1.0 + z) - 1.0), 1.0 / np.sqrt(1.0 + z)
+    elif loss == "cauchy":
+        rho, drho = np.log1p(z), 1.0 / (1.0 + z)
+    else:
+        return r, np.ones_like(r)
+    out = np.sign(r) * np.sqrt(rho)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(np.abs(r) > 1e-12, drho * np.abs(r) / np.sqrt(rho), 1.0)
+    return out, slope
+
+
+@dataclass
+class Fit:
+    """A fit on fixed routes: the factors, the training loss it reached and how it stopped."""
+
+    factors: dict[Param, float]
+    cost: float
+    data_cost: float
+    start_costs: tuple[float, ...]  # the loss each start reached (the lowest wins)
+    nfev: int
+    converged: bool
+
+
+def fit_factors(cases: Sequence[Case], forms: Sequence[Form], tables: Tables, *,
+                loss: str = LOSS, starts: int = STARTS) -> Fit:
+    """Factors for fixed routes that minimise the robust loss of the training residuals plus
+    the Gaussian prior terms, within bounds.
+
+    A case's median days are estimated, on common random draws, as the mean of the central
+    :data:`MEDIAN_BAND` of the draws (a smooth median); the Jacobian is exact. The solver
+    starts from the priors and from ``starts - 1`` draws of the priors (seeded); the start
+    with the lowest training loss wins.
+    """
+    from scipy.optimize import least_squares
+
+    params = sorted({p for f in forms for p in (*f.moving, *(q for q, _ in f.parts))})
+    index = {p: i for i, p in enumerate(params)}
+    n = len(params)
+    rng = np.random.default_rng(SEED)
+    mov = np.zeros((len(forms), n))
+    parts: list[tuple[NDArray[np.int_], NDArray[np.float64]]] = []
+    for i, f in enumerate(forms):
+        for p, d in f.moving.items():
+            mov[i, index[p]] = d
+        parts.append((np.array([index[p] for p, _ in f.parts], dtype=int), f.samples(rng)))
+    band = slice(int(DRAWS * (0.5 - MEDIAN_BAND / 2)), int(DRAWS * (0.5 + MEDIAN_BAND / 2)))
+    sigma = np.array([_sigma(tables, p) for p in params])
+    lo = np.log([BOUNDS[p[0]][0] for p in params])
+    hi = np.log([BOUNDS[p[0]][1] for p in params])
+
+    def model(logf: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        fac = np.exp(logf)
+        res, jac = np.zeros(len(cases)), np.zeros((len(cases), n))
+        for i, (case, (idx, smp)) in enumerate(zip(cases, parts, strict=True)):
+            delays = fac[idx][:, None] * smp
+            total = float(mov[i] @ (1.0 / fac)) + delays.sum(axis=0)
+            central = np.argsort(total, kind="stable")[band]
+            days = float(total[central].mean())
+            res[i] = case.residual(days)
+            grad = -mov[i] / fac  # d days / d log factor
+            np.add.at(grad, idx, delays[:, central].mean(axis=1))
+            jac[i] = case.slope(days) * grad
+        return res, jac
+
+    def residuals(logf: NDArray[np.float64]) -> NDArray[np.float64]:
+        res, _ = model(logf)
+        return np.concatenate([_robust(res, loss)[0], logf / sigma])
+
+    def jacobian(logf: NDArray[np.float64]) -> NDArray[np.float64]:
+        res, jac = model(logf)
+        return np.vstack([_robust(res, loss)[1][:, None] * jac, np.diag(1.0 / sigma)])
+
+    best, nfev, costs = None, 0, []
+    draw = np.random.default_rng(SEED + 1)
+    for k in range(max(1, starts)):
+        x0 = np.zeros(n) if k == 0 else np.clip(draw.standard_normal(n) * sigma, lo, hi)
+        sol = least_squares(residuals, x0, jac=jacobian, bounds=(lo, hi), method="trf",
+                            x_scale="jac", max_nfev=MAX_NFEV)
+        nfev += sol.nfev
+        costs.append(float(sol.cost))
+        if best is None or sol.cost < best.cost - 1e-9:
+            best = sol
+    assert best is not None
+    data = _robust(model(best.x)[0], loss)[0]
+    return Fit({p: float(np.exp(x)) for p, x in zip(params, best.x, strict=True)},
+               float(best.cost), float(0.5 * data @ data), tuple(costs), nfev,
+               bool(best.status > 0))
+
+
+def calibrated_rows(tables: Tables, factors: dict[Param, float], uses: dict[Param, list[str]],
+                    fitted_on: str) -> list[Calibrated]:
+    """``calibrated.csv`` rows for the factors that move a value by more than 1 %."""
+    from silkway.data.tables import Provenance
+
+    qty = {"tariff": "speed_kmh", "border": "dwell_days_p50", "handling": "handling_days_p50",
+           "wait": "wait_factor"}
+    rows = []
+    for p, f in sorted(factors.items()):
+        if abs(f - 1.0) < 0.01:
+            continue
+        prior = _prior_value(tables, p)
+        fitted = round(prior * f, 3) if p[0] != "tariff" else round(prior * f, 1)
+        if fitted == prior or fitted <= 0:
+            continue
+        obs = sorted(uses.get(p, []))
+        note = (f"calibrated {fitted_on}: fitted by silkway calibrate to training observations "
+                f"{', '.join(obs)} of observations.csv (prior {prior:g} from the sourced table)")
+        rows.append(Calibrated(p[0], p[1], qty[p[0]], prior, fitted, tuple(obs), fitted_on,
+                               Provenance("calibrated", note)))
+        prof, _, op = p[1].partition("/")
+        if p[0] == "handling" and op in TIED_BACK:  # the unloading moves with the loading
+            twin = f"{prof}/{TIED_BACK[op]}"
+            tprior = _prior_value(tables, ("handling", twin))
+            tfit = round(tprior * f, 3)
+            if tfit != tprior and tfit > 0:
+                rows.append(Calibrated(p[0], twin, qty[p[0]], tprior, tfit, tuple(obs),
+                                       fitted_on, Provenance("calibrated", note.replace(
+                                           f"(prior {prior:g}", f"(tied to {p[1]}; prior "
+                                           f"{tprior:g}"))))
+    return rows
+
+
+def calibrated_csv(rows: Sequence[Calibrated]) -> str:
+    """The text of ``calibrated.csv``."""
+    import csv
+    import io
+
+    from silkway.data.timing import CALIBRATED_HEADER
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CALIBRATED_HEADER.strip().split(","))
+    for r in rows:
+        w.writerow([r.target_type, r.key, r.quantity, f"{r.prior:g}", f"{r.fitted:g}",
+                    ";".join(r.observations), r.fitted_on, r.provenance.source,
+                    r.provenance.estimate])
+    return buf.getvalue()
+
+
+__all__ = [
+    "BOUNDS",
+    "DRAWS",
+    "LOSS",
+    "MAX_NFEV",
+    "MEDIAN_BAND",
+    "PRIOR_SIGMA_ESTIMATE",
+    "PRIOR_SIGMA_SEA_SPEED",
+    "PRIOR_SIGMA_SOURCED",
+    "PRIOR_SIGMA_SPEED",
+    "SEED",
+    "STARTS",
+    "TIED",
+    "TIED_BACK",
+    "Fit",
+    "Form",
+    "Param",
+    "calibrated_csv",
+    "calibrated_rows",
+    "fit_factors",
+    "form_of",
+]
