@@ -50,6 +50,12 @@ OBJECTIVES = {
 ORDER_RULE = OBJECTIVES["days"]
 
 
+_LEG_DICTS: dict[tuple[int, int], tuple[DirectedLeg, LegFigures, dict[str, Any]]] = {}
+"""A leg's dict (without geometry) by its directed leg and figures, which the compiled search
+graph shares between plans: the entry holds both, so an id is never taken for another's."""
+_LEG_DICTS_SIZE = 50_000
+
+
 @dataclass(frozen=True, slots=True)
 class RouteLeg:
     """One leg of a planned route, in travel direction."""
@@ -59,9 +65,29 @@ class RouteLeg:
 
     def to_dict(self, *, geometry: bool = False) -> dict[str, Any]:
         directed, fig = self.directed, self.figures
+        made = _LEG_DICTS.get((id(directed), id(fig)))
+        if made is not None and made[0] is directed and made[1] is fig:
+            base = made[2]
+        else:
+            base = self._dict()
+            if len(_LEG_DICTS) >= _LEG_DICTS_SIZE:
+                _LEG_DICTS.clear()
+            _LEG_DICTS[id(directed), id(fig)] = (directed, fig, base)
+        out = base.copy()  # a new dict and new lists each time: the caller may change them
+        out["countries"] = base["countries"].copy()
+        out["passages"] = base["passages"].copy()
+        if geometry:
+            leg = directed.leg
+            coords = leg.coords if directed.forward else leg.coords[::-1]
+            out["geometry"] = np.round(coords, 4).tolist()  # [lat, lon], kept as it always was
+            out["geojson"] = export.linestring(self)  # RFC 7946: [lon, lat]
+        return out
+
+    def _dict(self) -> dict[str, Any]:
+        directed, fig = self.directed, self.figures
         leg, forward, fp = directed.leg, directed.forward, fig.footprint
         border = leg.border
-        out: dict[str, Any] = {
+        return {
             "from": leg.src if forward else leg.dst, "to": leg.dst if forward else leg.src,
             "mode": leg.mode.value, "distance_km": round(leg.distance_km, 1),
             "days": round(fig.mean_days, 2), "cost_usd": round(fig.cost_usd, 2),
@@ -76,11 +102,6 @@ class RouteLeg:
             "border": border.border if border else None,
             "tariff": leg.tariff.tariff, "status": leg.status,
         }
-        if geometry:
-            coords = leg.coords if forward else leg.coords[::-1]
-            out["geometry"] = np.round(coords, 4).tolist()  # [lat, lon], kept as it always was
-            out["geojson"] = export.linestring(self)  # RFC 7946: [lon, lat]
-        return out
 
     @property
     def passages(self) -> list[str]:
