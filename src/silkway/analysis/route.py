@@ -53,7 +53,7 @@ ORDER_RULE = OBJECTIVES["days"]
 _LEG_DICTS: dict[tuple[int, int], tuple[DirectedLeg, LegFigures, dict[str, Any]]] = {}
 """A leg's dict (without geometry) by its directed leg and figures, which the compiled search
 graph shares between plans: the entry holds both, so an id is never taken for another's."""
-_LEG_DICTS_SIZE = 50_000
+_LEG_DICTS_SIZE = 20_000  # about 1.5 kB each
 
 
 @dataclass(frozen=True, slots=True)
