@@ -7,7 +7,8 @@ figures do not depend on the machine's load as a load test's do: CPU time
 written by the contract model's round trip (before) and by ``plan_json`` (now). Then the same
 requests again under CPython's default collector thresholds and under
 :func:`silkway.api.gcpolicy.settle` (what ``silkway serve`` does), with the collections and
-their pauses counted.
+their pauses counted, the objects of the last ``--in-flight`` requests kept alive as in a
+server's queue (they outlive the young collections, so the old generation grows).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +65,10 @@ def answer(net: silkway.Network, body: str, cpu: dict[str, list[float]]) -> None
         cpu[name].append(b - a)
 
 
-def collections(net: silkway.Network, reqs: list[str]) -> tuple[float, dict[int, list[float]]]:
-    """Wall time of answering ``reqs`` (the new path) and each generation's pauses."""
+def collections(net: silkway.Network, reqs: list[str],
+                in_flight: int) -> tuple[float, dict[int, list[float]]]:
+    """Wall time of answering ``reqs`` (the new path) and each generation's pauses, with the
+    objects of the last ``in_flight`` requests kept alive as a server's queue keeps them."""
     pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
     started = [0.0]
 
@@ -76,10 +80,14 @@ def collections(net: silkway.Network, reqs: list[str]) -> tuple[float, dict[int,
 
     gc.callbacks.append(watch)
     try:
+        queue: deque[object] = deque(maxlen=in_flight)
         t0 = time.perf_counter()
         for body in reqs:
             req = PlanRequest.model_validate_json(body)
-            plan_json(silkway.plan(net, req.query()).to_dict(geometry=req.geometry))
+            result = silkway.plan(net, req.query())
+            d = result.to_dict(geometry=req.geometry)
+            plan_json(d)
+            queue.append((req, result, d))
         return time.perf_counter() - t0, pauses
     finally:
         gc.callbacks.remove(watch)
@@ -89,6 +97,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=500)
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--in-flight", type=int, default=25,
+                    help="requests alive at once (50 clients on 2 processes: 25 each)")
     args = ap.parse_args()
     net = silkway.load_network(os.environ.get("SILKWAY_CACHE_DIR"))
     warm, timed, gc_a, gc_b = (bodies(args.requests, args.seed + k) for k in range(4))
@@ -110,13 +120,14 @@ def main() -> None:
     print(f"  answer before / now    {old.mean():7.3f} / {new.mean():.3f} "
           f"(x{new.mean() / old.mean():.2f})")
     default = gc.get_threshold()
-    for label, reqs in (("default collector", gc_a), ("settled (silkway serve)", gc_b)):
+    print(f"the collector, {args.in_flight} requests alive at once:")
+    for label, reqs in (("default thresholds", gc_a), ("settled (silkway serve)", gc_b)):
         if label.startswith("settled"):
             gcpolicy.settle()
-        wall, pauses = collections(net, reqs)
+        wall, pauses = collections(net, reqs, args.in_flight)
         full = pauses[2]
         young = pauses[0] + pauses[1]
-        print(f"{label}: {len(reqs)} requests in {wall:.2f} s wall; {len(young)} young "
+        print(f"  {label}: {len(reqs)} requests in {wall:.2f} s wall; {len(young)} young "
               f"collections ({sum(young) * 1000:.0f} ms), {len(full)} full "
               f"({sum(full) * 1000:.0f} ms, longest {max(full, default=0) * 1000:.0f} ms)")
     gc.unfreeze()
