@@ -172,3 +172,17 @@ def test_a_2022_figure_is_fitted_in_the_2022_era(net):
     assert by_part[("handling", "port_blacksea/ferry_board")] == pytest.approx(2.0)
     assert by_part[("wait", "ferry_blacksea")] == pytest.approx(2.0)
     assert by_part[("border", "cn_kz_dostyk")] == pytest.approx(1.0)
+
+
+def test_a_prior_is_as_wide_as_its_source_is_loose():
+    # a land speed sourced to trip times of the services modelled is pinned tighter than one
+    # sourced to an average over all kinds of train (the ECA's EU figure, CAREC's CPMM)
+    from silkway.analysis import calibrate_fit as cf
+
+    tables = load_tables(calibrated=False)
+    assert tables.tariffs["rail_eu"].provenance.source  # sourced, no longer an estimate
+    assert tables.tariffs["rail_eu"].speed_kmh == 18
+    assert cf._sigma(tables, ("tariff", "rail_eu")) == cf.PRIOR_SIGMA_SOURCED
+    assert cf._sigma(tables, ("tariff", "rail_kz")) == cf.PRIOR_SIGMA_SPEED
+    assert cf._sigma(tables, ("tariff", "sea_mainline")) == cf.PRIOR_SIGMA_SEA_SPEED
+    assert set(cf.AGGREGATE_SPEEDS) <= {k for k, t in tables.tariffs.items() if t.provenance.source}

@@ -23,6 +23,15 @@ PRIOR_SIGMA_SOURCED = 0.3
 PRIOR_SIGMA_ESTIMATE = 0.6
 PRIOR_SIGMA_SEA_SPEED = 0.15  # ship speeds are physics and schedules, not a free guess
 PRIOR_SIGMA_SPEED = 0.2  # a sourced land speed comes from timetables or published trip times
+# Sourced land speeds whose source is an average over many kinds of train or truck, not a
+# timetable or a trip time of the services modelled: their prior is as wide as another sourced
+# value's (PRIOR_SIGMA_SOURCED), not a timetable's (PRIOR_SIGMA_SPEED).
+AGGREGATE_SPEEDS = {
+    "rail_eu": "ECA 2016: all international freight trains in the EU",
+    "rail_ca": "CAREC CPMM 2022: country averages (Kyrgyz Republic 30.1, Uzbekistan 13.1 km/h)",
+    "road_ca": "CAREC CPMM 2022: road speed without delay over the corridors",
+    "road_cn": "CAREC CPMM 2023: PRC road speed without delay, less an assumed rest allowance",
+}
 BOUNDS = {"tariff": (0.5, 1.6), "border": (0.25, 4.0), "handling": (0.25, 4.0),
           "wait": (0.25, 4.0)}
 LOSS = "soft_l1"  # the robust loss of the data residuals (f_scale 1); priors stay quadratic
@@ -76,7 +85,7 @@ def _sigma(tables: Tables, p: Param) -> float:
     if kind == "tariff" and tables.tariffs[key].mode in (Mode.SEA, Mode.FERRY):
         return PRIOR_SIGMA_SEA_SPEED
     if kind == "tariff" and tables.tariffs[key].provenance.source:
-        return PRIOR_SIGMA_SPEED
+        return PRIOR_SIGMA_SOURCED if key in AGGREGATE_SPEEDS else PRIOR_SIGMA_SPEED
     if kind in ("tariff", "wait"):
         prov = tables.tariffs[key].provenance
     elif kind == "border":
@@ -246,6 +255,7 @@ def calibrated_csv(rows: Sequence[Calibrated]) -> str:
 
 
 __all__ = [
+    "AGGREGATE_SPEEDS",
     "BOUNDS",
     "DRAWS",
     "LOSS",
