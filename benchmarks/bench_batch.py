@@ -220,7 +220,8 @@ def main() -> None:
         st = results[name]["stats"]
         if not st:
             continue
-        workers = (f"; the worker processes {st['worker_cpu_s']:.2f} CPU s in all"
+        workers = (f"; the worker processes {st['worker_cpu_s']:.2f} CPU s in all, "
+                   f"{st.get('worker_cpu_max_s', 0.0):.2f} the busiest"
                    if "worker_cpu_s" in st else "")
         print(f"{name}: (importing Dask {results[name]['import_s']:.2f} s, before the clock as "
               "silkway's, NumPy's and PyArrow's imports are for every run)")
@@ -228,7 +229,8 @@ def main() -> None:
               f"{st['tasks']:.0f} tasks planned in {st['plan_s']:.2f} s, "
               f"{st['task_s']:.2f} s of it in tasks on {st['threads']:.0f} thread(s) "
               f"({st['task_cpu_s']:.2f} CPU s: {st['task_cpu_s'] / st['plan_s']:.2f} cores"
-              f"{workers}); scheduling overhead {100 * st['overhead']:.1f} % "
+              f"{workers}; this process {results[name]['cpu']:.2f} CPU s: reading, the "
+              f"scheduler, writing); scheduling overhead {100 * st['overhead']:.1f} % "
               f"({'PASS' if st['overhead'] <= BAR_OVERHEAD else 'FAIL'}, bar "
               f"{100 * BAR_OVERHEAD:.0f} %)")
     same = all(rows == base_rows for _, rows in best.values())

@@ -438,7 +438,7 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
         planning (scheduling, serialisation, waiting for the last task),
         ``1 - task_s / (threads * plan_s)``, and on a local cluster ``worker_cpu_s``: the CPU
         time of its worker processes from their start (network load and Dask's own work
-        included).
+        included) and ``worker_cpu_max_s``, the most of one of them.
 
     Returns
     -------
@@ -470,7 +470,8 @@ def plan_batch_dask(shipments: Sequence[Shipment], *, cache_dir: str | Path,
                                partitions=partitions, progress=progress, as_completed=as_completed,
                                stats=stats)
             if scheduler is None:  # forked or spawned for this batch: their CPU is the batch's
-                stats["worker_cpu_s"] = float(sum(client.run(time.process_time).values()))
+                cpu = [float(c) for c in client.run(time.process_time).values()]
+                stats.update(worker_cpu_s=sum(cpu), worker_cpu_max_s=max(cpu, default=0.0))
     elif progress:
         progress(batch.total, batch.total)
     return batch.rows(outcomes)
