@@ -508,8 +508,10 @@ def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: 
 
     t0 = time.perf_counter()
     try:
-        first = [f for addr in list(plan.threads) for _ in range(plan.in_flight(addr))
-                 if (f := submit(addr)) is not None]
+        depth = {addr: plan.in_flight(addr) for addr in plan.threads}
+        # every worker's first task before any worker's second: all start at once
+        first = [f for k in range(max(depth.values())) for addr in depth
+                 if k < depth[addr] and (f := submit(addr)) is not None]
         done = batch.rows_without_plan
         pending = as_completed(first)
         for future in pending:
