@@ -221,15 +221,15 @@ def parse_int(text: str, name: str, *, minimum: int, unit: str,
     if not (math.isfinite(number) and number.is_integer() and number >= minimum):
         problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
         return None
-    if maximum is not None and number > maximum:
-        problems.append(f"{name} {text!r} is more than {maximum:,} {unit}{why}")
+    if not _at_most(number, maximum, text, name, unit, why, problems):
         return None
     return int(number)
 
 
-def parse_float(text: str, name: str, *, problems: list[str],
-                positive: bool = False) -> float | None:
-    """A finite (optionally positive) number from a cell, None for an empty cell.
+def parse_float(text: str, name: str, *, problems: list[str], positive: bool = False,
+                maximum: float | None = None, unit: str = "", why: str = "") -> float | None:
+    """A finite (optionally positive) number from a cell (at most ``maximum`` ``unit``,
+    ``why`` saying why), None for an empty cell.
 
     A bad value adds one problem to ``problems`` and gives None.
     """
@@ -239,7 +239,18 @@ def parse_float(text: str, name: str, *, problems: list[str],
     if not math.isfinite(number) or (positive and number <= 0):
         problems.append(f"{name} {text!r} is not a {'positive ' if positive else ''}number")
         return None
+    if not _at_most(number, maximum, text, name, unit, why, problems):
+        return None
     return number
+
+
+def _at_most(number: float, maximum: float | None, text: str, name: str, unit: str, why: str,
+             problems: list[str]) -> bool:
+    """Whether ``number`` is within ``maximum``; if not, one problem naming it is added."""
+    if maximum is None or number <= maximum:
+        return True
+    problems.append(f"{name} {text!r} is more than {maximum:,} {unit}{why}")
+    return False
 
 
 __all__ = ["RawRow", "RowError", "parse_float", "parse_int", "read_csv_file", "read_rows"]

@@ -107,13 +107,10 @@ def _warn_unknown(names: list[str], *, name: str) -> None:
 def _parse_row(raw: RawRow) -> Flow | RowError:
     values = raw.values
     problems = raw.place_problems()
-    teu = parse_float(values.get("teu", ""), "teu", problems=problems, positive=True)
+    teu = parse_float(values.get("teu", ""), "teu", problems=problems, positive=True,
+                      maximum=MAX_TEU, unit="TEU", why=" in one flow (beyond any corridor's trade)")
     if teu is None and not values.get("teu"):
         problems.append("teu is empty")
-    elif teu is not None and teu > MAX_TEU:  # the solver would fail on it without saying why
-        problems.append(f"teu {values['teu']!r} is more than {MAX_TEU:,} TEU in one flow "
-                        "(beyond any corridor's trade)")
-        teu = None
     month = parse_int(values.get("month", ""), "month", minimum=1, unit="months",
                       problems=problems)
     if month is not None and month > 12:

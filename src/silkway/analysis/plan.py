@@ -187,14 +187,14 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
     if only is not None:
         # The routes of one corridor are those labelled with it: they use a key leg of it and
         # no leg defining a corridor listed before it (the corridor section's rule).
-        allowed = s.allowed((*excluded, *corridor_search.before(only)), only)
+        earlier = corridor_search.before(only)
+        allowed = s.allowed((*excluded, *earlier), only)
         required = s.key_refs(only, allowed)
         if not required:
             raise NoRouteError(f"no route by the {only.name} corridor: "
                                f"{s.why_unusable(only, excluded)}")
         routes = s.routes(allowed, required, partial=True)
         if not routes:
-            earlier = corridor_search.before(only)
             names = (", ".join(x.name for x in earlier) if len(earlier) < 3 else
                      f"one of the {len(earlier)} corridors listed before it (`silkway corridors`)")
             label = (f"; a route that also uses a leg defining {names} is labelled with that "
