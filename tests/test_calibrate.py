@@ -186,3 +186,68 @@ def test_a_prior_is_as_wide_as_its_source_is_loose():
     assert cf._sigma(tables, ("tariff", "rail_kz")) == cf.PRIOR_SIGMA_SPEED
     assert cf._sigma(tables, ("tariff", "sea_mainline")) == cf.PRIOR_SIGMA_SEA_SPEED
     assert set(cf.AGGREGATE_SPEEDS) <= {k for k, t in tables.tariffs.items() if t.provenance.source}
+
+
+def test_a_case_is_answered_under_its_rows_service_class(net, outcome):
+    # the express and first-run factors shorten an express case's P50 against the regular
+    # answer on the same route; a regular case is the plan's own P50; no table changes
+    factors = cal.service_factors(net)
+    assert set(factors) == {("service", f"{c}/{e}") for c in ("express", "first-run")
+                            for e in ("rail_speed", "stops")}
+    assert factors[("service", "express/rail_speed")] > 1 > factors[("service", "express/stops")]
+    case = _case(net, "NO-XIA-DUI-2024-01")  # DHL's Xi'an "speed train", 13 d
+    assert case.service == "express"
+    route = cal.route_for(net, case)
+    plain = route.transit_days.p50
+    express = cal.p50_of(case, route, factors)
+    assert express < 0.9 * plain
+    assert cal.p50_of(case, route, {}) == plain
+    regular = _case(net, "NO-XIA-HAM-2018")
+    assert regular.service == "regular"
+    assert cal.p50_of(regular, cal.route_for(net, regular), factors) == cal.route_for(
+        net, regular).transit_days.p50
+    by_id = {c["id"]: c for c in outcome.report["cases"]}
+    assert by_id["NO-XIA-DUI-2024-01"]["p50"] == round(express, 2)
+    # plans answer for regular service: the service rows leave every table as it was
+    tables, prior = load_tables(), load_tables(calibrated=False)
+    without = [c for c in tables.calibrated if c.target_type != "service"]
+    from silkway.data.timing import apply_calibrated
+    bare = apply_calibrated(prior, without)
+    assert bare.tariffs == tables.tariffs and bare.borders == tables.borders
+
+
+def test_a_service_row_must_name_a_class_and_effect():
+    from silkway.data.timing import CALIBRATED_HEADER, parse_calibrated
+    from silkway.errors import DataError
+
+    ok = CALIBRATED_HEADER + "service,express/stops,delay_factor,1,0.8,X,2026-12-01,calibrated,e\n"
+    assert parse_calibrated(ok)[0].factor == pytest.approx(0.8)
+    for key, qty in (("premium/stops", "delay_factor"), ("express/stops", "speed_factor")):
+        bad = CALIBRATED_HEADER + f"service,{key},{qty},1,0.8,X,2026-12-01,calibrated,e\n"
+        with pytest.raises(DataError, match="service key"):
+            parse_calibrated(bad)
+
+
+def test_the_fit_gives_a_service_class_its_own_factors(net):
+    # on fixed routes: the first-run training rows get a rail-speed and a stops factor, within
+    # their bounds, and the fit with them meets those rows better than one without the class
+    import dataclasses
+
+    from silkway.analysis import calibrate_fit as cf
+
+    prior = reassemble(net, load_tables(calibrated=False))
+    cases, _ = cal.cases_from(load_observations(), prior)
+    train = [c for c in cases if c.split == "train" and c.kind in cal.FIT_KINDS
+             and c.service == "first-run"][:6]
+    pairs = [(c, r) for c, r in ((c, cal.route_for(prior, c)) for c in train) if r is not None]
+    forms = [cal.form_of(r, service=c.service) for c, r in pairs]
+    with_class = cf.fit_factors([c for c, _ in pairs], forms, prior.tables, starts=1)
+    plain = cf.fit_factors([c for c, _ in pairs],
+                           [dataclasses.replace(f, service="regular") for f in forms],
+                           prior.tables, starts=1)
+    speed, stops = ("service", "first-run/rail_speed"), ("service", "first-run/stops")
+    assert speed in with_class.factors and stops in with_class.factors
+    assert speed not in plain.factors
+    lo, hi = cf.SERVICE_SPEED_BOUNDS
+    assert lo <= with_class.factors[speed] <= hi
+    assert with_class.data_cost < plain.data_cost

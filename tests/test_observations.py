@@ -102,6 +102,8 @@ def _with(text: str, row_id: str, **changes: str) -> str:
     ({"low": "9", "high": "5"}, "low (9) is above high (5)"),
     ({"metric": "transit_weeks"}, "metric 'transit_weeks' is not one of"),
     ({"kind": "rumoured"}, "kind 'rumoured' is not one of"),
+    ({"service": "premium"}, "service 'premium' is not one of"),
+    ({"service": ""}, "column 'service' is empty"),
     ({"corridor": "silk-road"}, "corridor 'silk-road' is not one of"),
     ({"unit": "hours"}, "does not match metric"),
     ({"bound": "range"}, "does not fit"),
@@ -122,3 +124,23 @@ def test_duplicate_ids_are_rejected(text):
     first, second = (r["id"] for r in list(csv.DictReader(io.StringIO(text)))[:2])
     with pytest.raises(DataError, match="duplicate key"):
         parse_observations(_with(text, second, id=first))
+
+
+def test_every_row_has_a_service_class_read_from_its_source(obs):
+    # the class is read from the source: a first / pilot / test run is first-run, a product
+    # sold as a speed or fast train is express, the rest (averages, schedules) regular
+    by_id = {o.id: o for o in obs}
+    assert Counter(o.service for o in obs).keys() == {"regular", "express", "first-run"}
+    assert by_id["TA-ZHE-KHI-2024"].service == "first-run"  # a pilot shipment
+    assert by_id["NO-ZGZ-HAM-2013"].service == "first-run"  # the first DB Schenker train
+    assert by_id["NO-YIU-DUI-2024-01"].service == "express"  # "new Yiwu speed train"
+    assert by_id["MC-XIA-BAK-2026-01"].service == "regular"  # a monthly average
+    # the first train of a year on an established service, and a milestone train, are regular
+    assert by_id["MC-XIA-BAK-2024-01"].service == "regular"
+    assert by_id["NO-CQI-DUI-2022"].service == "regular"
+    for o in obs:
+        text = f"{o.source_title} {o.quote}".lower()
+        if any(w in text for w in ("pilot", "test train", "maiden", "inaugural")):
+            assert o.service == "first-run", o.id
+        if "speed train" in text:
+            assert o.service == "express", o.id

@@ -39,6 +39,27 @@ a route of the corridor does). An hours figure is a train's running time between
 is compared with the route's days without the loading at the origin and the unloading at the
 destination.
 
+Published figures differ by *service class*, read for each row from its quote and source title
+(the ``service`` column of ``observations.csv``, never from the model's error):
+
+* ``first-run``: the source reports the figure for an opening run of a route, service or
+  operator (first, maiden, inaugural, the train of a launch, a second train the source counts as
+  such, pilot, test, trial, demonstration, a train "welcomed" as a showcase), or what such a
+  run is planned to take;
+* ``express``: the source names or sells the figure as that of a scheduled express, speed,
+  fast, high-speed or priority product, faster than the operator's standard trains (a whole
+  service's brand, China Railway Express or Chengdu-Europe Express, is no class);
+* ``regular``: everything else (ordinary services, schedules, averages, typical times, no class
+  stated), also the first train of a year or after a pause on an established service, and a
+  milestone train (the 10,000th).
+
+The time model has a fitted service-class effect: for an express or first-run figure, a factor
+on the speed of every rail leg and one on every stop (border dwell, handling, ferry and feeder
+waits) relative to regular service (:data:`~.calibrate_fit.SERVICE_CLASSES`; prior 1, an
+estimate with sigma :data:`~.calibrate_fit.PRIOR_SIGMA_SERVICE`). A case is answered under its
+row's class: the plan's P50 times the ratio of the route's median days with and without the
+class's factors (common random draws); plans answer for regular service.
+
 A case is *within range* when the plan's P50 lies in the published [low, high] widened by
 :data:`TOLERANCE` (relative) on each side: single published figures are rounded and vary by
 shipment; "at least" and "at most" figures are open on one side.
@@ -64,6 +85,7 @@ from silkway.analysis.calibrate_fit import (
     DRAWS,
     LOSS,
     SEED,
+    SERVICE_CLASSES,
     STARTS,
     Fit,
     Param,
@@ -176,6 +198,7 @@ class Case:
     month: int | None = None
     countries: tuple[str, ...] = ()  # countries the published route names as via points
     station: bool = False  # a train's running time between stations (hours figures)
+    service: str = "regular"  # the service class of the run or product (observations.csv)
 
     @property
     def mode_label(self) -> str:
@@ -268,7 +291,7 @@ def cases_from(observations: Sequence[Any], network: Network) -> tuple[list[Case
         bound = "at_least" if record and o.bound == "value" else o.bound
         out.append(Case(o.id, a.id, b.id, o.corridor, tuple(sorted(modes)), tuple(via),
                         o.low * f, o.high * f, bound, o.kind, o.year, split_of(o.id), month,
-                        tuple(countries), o.metric == "transit_hours"))
+                        tuple(countries), o.metric == "transit_hours", o.service))
     return out, skipped
 
 
@@ -298,14 +321,27 @@ def route_for(network: Network, case: Case) -> Route | None:
     return None
 
 
-def p50_of(case: Case, route: Route) -> float:
+def service_factors(network: Network) -> dict[Param, float]:
+    """The fitted service-class factors the network's calibrated rows carry (none: all 1)."""
+    return {(c.target_type, c.key): c.factor for c in network.tables.calibrated
+            if c.target_type == "service"}
+
+
+def p50_of(case: Case, route: Route, factors: dict[Param, float] | None = None) -> float:
     """The P50 the case compares with the published figure: the plan's, or for a station-to-
-    station figure the median of the route's days without its end lifts (seeded)."""
-    if not case.station:
+    station figure the median of the route's days without its end lifts (seeded). A case of
+    an express or first-run figure is answered under its class's ``factors``: the plan's P50
+    times the ratio of the route's median days with and without them (common draws)."""
+    f = form_of(route, ends=not case.station, service=case.service)
+    scaled = case.service in SERVICE_CLASSES and any(p in (factors or {})
+                                                     for p in f.service_params() or ())
+    if not case.station and not scaled:
         return route.transit_days.p50
-    f = form_of(route, ends=False)
-    smp = f.samples(np.random.default_rng(SEED))
-    return float(np.median(sum(f.moving.values()) + smp.sum(axis=0)))
+    with_class = float(np.median(f.days(factors or {}, np.random.default_rng(SEED))))
+    if case.station:
+        return with_class
+    plain = float(np.median(f.days({}, np.random.default_rng(SEED))))
+    return route.transit_days.p50 * with_class / plain
 
 
 def with_rows(network: Network, base: Tables, rows: Sequence[Calibrated]) -> Network:
@@ -332,11 +368,11 @@ def fit(network_prior: Network, cases: Sequence[Case], *, rounds: int = ROUNDS,
         # forms at the *prior* values: the fit's factors are relative to the sourced table
         prior_pairs = [(c, route_for(network_prior, c) if r is None else r) for c, r in pairs]
         kept = [(c, r) for c, r in prior_pairs if r is not None]
-        forms = [form_of(_on(as_case(network_prior, c), r), ends=not c.station)
-                 for c, r in kept]
+        forms = [form_of(_on(as_case(network_prior, c), r), ends=not c.station,
+                         service=c.service) for c, r in kept]
         uses: dict[Param, list[str]] = {}
         for (c, _), f in zip(kept, forms, strict=True):
-            for p in {*f.moving, *(q for q, _ in f.parts)}:
+            for p in {*f.moving, *(q for q, _ in f.parts), *(f.service_params() or ())}:
                 uses.setdefault(p, []).append(c.id)
         result = fit_factors([c for c, _ in kept], forms, tables)
         if stats is not None:
@@ -382,10 +418,11 @@ def _on(network: Network, route: Route) -> Route:
 def evaluate(network: Network, cases: Sequence[Case]) -> list[dict[str, Any]]:
     """Each case's route and P50 on ``network``, within range or not, and % error."""
     out = []
+    factors = service_factors(network)
     for c in cases:
         r = route_for(network, c)
         row: dict[str, Any] = {"id": c.id, "split": c.split if c.kind in FIT_KINDS else "planned",
-                               "corridor": c.corridor, "month": c.month,
+                               "corridor": c.corridor, "service": c.service, "month": c.month,
                                "modes": c.mode_label, "kind": c.kind, "year": c.year,
                                "origin": c.origin, "destination": c.destination,
                                "low": c.low, "high": c.high, "bound": c.bound,
@@ -394,7 +431,7 @@ def evaluate(network: Network, cases: Sequence[Case]) -> list[dict[str, Any]]:
             row.update(p50=None, within=None, ape=None, route=None)
         else:
             lo, hi = c.window()
-            p50 = p50_of(c, r)  # compared unrounded: rounding first can move a P50 across a bound
+            p50 = p50_of(c, r, factors)  # compared unrounded: rounding first can move a P50 across a bound
             row.update(p50=round(p50, 2), within=bool(lo <= p50 <= hi),
                        ape=round(100 * abs(p50 - c.target()) / c.target(), 1), route=r.label)
         out.append(row)
@@ -431,6 +468,7 @@ def report(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) ->
                      "planned": groups(rows, None, "planned"),
                      "test_by_corridor": groups(rows, "corridor", "test"),
                      "test_by_mode": groups(rows, "modes", "test"),
+                     "test_by_service": groups(rows, "service", "test"),
                      "all_by_corridor": groups(rows, "corridor", None),
                      "all_by_mode": groups(rows, "modes", None)}
     out["cases"] = [{**a, "p50_before": b["p50"], "within_before": b["within"]}

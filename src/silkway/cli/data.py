@@ -192,17 +192,18 @@ def calibrate(
 
     for split in ("test", "train", "all", "planned"):
         row(split, "all", b[split], a[split])
-    for kind in ("corridor", "mode"):
+    for kind in ("corridor", "mode", "service"):
         for k, y in a[f"test_by_{kind}"].items():
             row("test", f"{kind}: {k}", b[f"test_by_{kind}"][k], y)
     out.print(t)
     if cases:
         c = Table(title="Observations", title_justify="left")
-        for col in ("id", "split", "published", "P50 prior", "P50 calibrated", "route"):
+        for col in ("id", "split", "service", "published", "P50 prior", "P50 calibrated",
+                    "route"):
             c.add_column(col)
         for x in rep["cases"]:
             pub = f"{x['low']:g}" + (f"-{x['high']:g}" if x["high"] != x["low"] else "")
-            c.add_row(x["id"], x["split"], pub, str(x["p50_before"]),
+            c.add_row(x["id"], x["split"], x["service"], pub, str(x["p50_before"]),
                       f"{x['p50']}{'' if x['within'] else ' *'}", str(x["route"]))
         out.print(c)
     out.print(f"[dim]Within range: P50 inside the published range widened by "

@@ -16,6 +16,22 @@ from silkway.types import Mode
 OBSERVATIONS_FILE = "observations.csv"  # published figures to fit and check against, not a model input
 OBSERVATION_KINDS = frozenset({"observed", "advertised", "planned"})
 OBSERVATION_BOUNDS = frozenset({"value", "range", "at_least", "at_most"})
+# The service class of the run or product a figure describes, read from the row's quote and
+# source title (never from a model's error):
+#   first-run  the source reports the figure for an opening run of a route, service or operator
+#              (first, maiden, inaugural, launch train, second train counted as such, pilot, test,
+#              trial, demonstration, a train "welcomed" as a showcase), or what such a run is
+#              planned to take;
+#   express    the source names or sells the figure as that of a scheduled express, speed, fast,
+#              high-speed or priority product (DHL "speed train", "Fast Rail", FESCO's fast
+#              train service, Uztemiryul's high-speed freight train), faster than the
+#              operator's standard trains; brand names of whole services (China Railway
+#              Express, Chengdu-Europe Express) are not a class;
+#   regular    everything else: ordinary services, schedules, averages, typical times, no
+#              class stated; also the first train of a year or after a pause on an
+#              established service, and milestone trains (the 10,000th).
+# A first run that is also an express product is first-run when the figure is that run's.
+OBSERVATION_SERVICES = ("regular", "express", "first-run")
 OBSERVATION_CORRIDORS = frozenset({
     "middle-corridor", "middle-corridor-turkmen", "northern", "trans-siberian", "sea-suez",
     "sea-cape", "southern-iran", "trans-afghan", "kashgar-road", "cku", "china-central-asia",
@@ -33,7 +49,7 @@ OBSERVATION_METRICS = {  # metric -> the one unit it is given in
 }
 _OBSERVATION_COLUMNS = (
     "id", "origin", "destination", "in_network", "corridor", "via", "modes", "metric", "low",
-    "high", "unit", "bound", "kind", "year", "date", "source_title", "url", "date_read", "quote",
+    "high", "unit", "bound", "kind", "service", "year", "date", "source_title", "url", "date_read", "quote",
 )
 
 
@@ -44,8 +60,9 @@ class Observation:
     ``low``/``high`` bound the published value (equal for a single figure); ``bound`` says
     whether the source gave a value, a range, or only a minimum or maximum ("from 19 days").
     ``kind`` separates what boxes took (observed) from what operators promise (advertised) and
-    what a plan expects (planned). ``in_network`` is true when origin and destination (if any)
-    are places silkway resolves.
+    what a plan expects (planned). ``service`` is the class of the run or product the figure
+    describes (:data:`OBSERVATION_SERVICES`: regular, express, first-run). ``in_network`` is
+    true when origin and destination (if any) are places silkway resolves.
     """
 
     id: str
@@ -61,6 +78,7 @@ class Observation:
     unit: str
     bound: str
     kind: str
+    service: str
     year: int | None
     date: str
     source_title: str
@@ -105,7 +123,8 @@ def _observation(r: Row) -> Observation:
         choice(r, "corridor", OBSERVATION_CORRIDORS),
         tuple(v.strip() for v in r.text("via", required=False).split(";") if v.strip()),
         tuple(modes), metric, low, high, unit, bound, choice(r, "kind", OBSERVATION_KINDS),
-        year, date, r.text("source_title"), url, date_read, r.text("quote"))
+        choice(r, "service", frozenset(OBSERVATION_SERVICES)), year, date,
+        r.text("source_title"), url, date_read, r.text("quote"))
 
 
 def parse_observations(text: str) -> tuple[Observation, ...]:
@@ -113,7 +132,7 @@ def parse_observations(text: str) -> tuple[Observation, ...]:
 
     Every row must name its source (title and URL) and quote where the figure is; a metric,
     kind, corridor or bound outside the closed sets, a unit that does not match its metric,
-    or ``low > high`` is rejected.
+    service class or ``low > high`` is rejected.
 
     Raises
     ------
@@ -136,4 +155,5 @@ def load_observations() -> tuple[Observation, ...]:
 
 
 __all__ = ["OBSERVATIONS_FILE", "OBSERVATION_BOUNDS", "OBSERVATION_CORRIDORS", "OBSERVATION_KINDS",
-           "OBSERVATION_METRICS", "Observation", "load_observations", "parse_observations"]
+           "OBSERVATION_METRICS", "OBSERVATION_SERVICES", "Observation", "load_observations",
+           "parse_observations"]

@@ -15,7 +15,9 @@
     Values fitted by ``silkway calibrate`` to the observations. Each row names its quantity, the
     prior it was fitted from (the sourced value), the fitted value, the observation rows and the
     date. A row whose prior no longer matches the sourced table is stale: it is not applied and
-    a warning says so (re-run the calibration).
+    a warning says so (re-run the calibration). ``service`` rows (the effect of an express
+    product or a first run against regular service) change no table: plans answer for regular
+    service; ``silkway calibrate`` answers its cases of those classes with them.
 """
 
 from __future__ import annotations
@@ -60,7 +62,11 @@ CALIBRATED_HEADER = ("target_type,key,quantity,prior,fitted,observations,fitted_
                      "estimate\n")
 # What a calibrated row can set: (target type, quantity).
 CALIBRATED_QUANTITIES = frozenset({("tariff", "speed_kmh"), ("border", "dwell_days_p50"),
-                                   ("handling", "handling_days_p50"), ("wait", "wait_factor")})
+                                   ("handling", "handling_days_p50"), ("wait", "wait_factor"),
+                                   ("service", "speed_factor"), ("service", "delay_factor")})
+# service rows: key "class/effect" -> the quantity it must carry
+SERVICE_KEYS = {f"{c}/{e}": q for c in ("express", "first-run")
+                for e, q in (("rail_speed", "speed_factor"), ("stops", "delay_factor"))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,9 @@ def parse_calibrated(text: str) -> list[Calibrated]:
         ttype, qty = r.text("target_type"), r.text("quantity")
         if (ttype, qty) not in CALIBRATED_QUANTITIES:
             raise r.fail(f"{ttype} {qty} is not a calibrated quantity")
+        if ttype == "service" and SERVICE_KEYS.get(r.text("key")) != qty:
+            raise r.fail(f"service key {r.text('key')!r} with {qty} is not one of "
+                         f"{', '.join(f'{k} ({q})' for k, q in SERVICE_KEYS.items())}")
         obs = tuple(o for o in r.text("observations").split(";") if o)
         out.append(Calibrated(ttype, r.text("key"), qty, r.num("prior", lo=0, hi=1000),
                               r.num("fitted", lo=0, hi=1000), obs, r.text("fitted_on"),
@@ -180,7 +189,7 @@ def apply_calibrated(tables: Tables, rows: list[Calibrated]) -> Tables:
         elif c.target_type == "handling" and c.key.partition("/")[0] in profiles:
             prof, _, op = c.key.partition("/")
             current = profiles[prof].handling(op)[0].p50
-        elif c.target_type == "wait" and c.key in tariffs:
+        elif (c.target_type == "wait" and c.key in tariffs) or c.target_type == "service":
             current = 1.0
         else:
             log.warning("calibrated.csv: %s %s no longer exists; not applied", c.target_type, c.key)
@@ -190,6 +199,8 @@ def apply_calibrated(tables: Tables, rows: list[Calibrated]) -> Tables:
                         c.target_type, c.key, c.prior, current)
             continue
         applied.append(c)
+        if c.target_type == "service":
+            continue  # kept for the calibration's cases; plans answer for regular service
         if c.target_type == "tariff":
             tariffs[c.key] = dataclasses.replace(tariffs[c.key], speed_kmh=c.fitted)
         elif c.target_type == "border":
