@@ -47,11 +47,11 @@ SERVICE_SPEED_BOUNDS = (0.5, 2.0)  # within BOUNDS["service"]: no train runs twi
 # least 900 kilometers in one day ... en route delays are ruled out"; RZD (PortNews): its
 # express container train to Novorossiysk on 140 km/h platforms moves "almost twice as fast
 # as conventional container trains", on a one-day run. Neither describes the long-haul block
-# trains of the regular rows, so they set no size: the data do, pulled to 1 with this sigma. The sigma was chosen
-# by 5-fold cross-validation on the training split alone (fixed routes, folds by a hash of the
-# id): no class effect / sigma 0.15 / 0.3 / 0.5 / 1.0 leave 39.2 / 52.9 / 52.9 / 52.9 / 51.0 %
-# of the left-out rows within range, MdAPE 20.9 / 17.8 / 14.5 / 15.6 / 17.0 %, out-of-fold
-# loss 3.600 / 2.957 / 2.889 / 2.905 / 2.937: 0.3 has the lowest loss.
+# trains of the regular rows, so they set no size: the data do, pulled to 1 with this sigma.
+# The sigma was chosen by 5-fold cross-validation on the training split alone (fixed routes,
+# folds by a hash of the id): no class effect / sigma 0.15 / 0.3 / 0.5 / 1.0 leave 39.2 / 52.9 /
+# 52.9 / 52.9 / 51.0 % of the left-out rows within range, MdAPE 20.9 / 17.8 / 14.5 / 15.6 /
+# 17.0 %, out-of-fold loss 3.600 / 2.957 / 2.889 / 2.905 / 2.937: 0.3 has the lowest loss.
 PRIOR_SIGMA_SERVICE = 0.3
 LOSS = "soft_l1"  # the robust loss of the data residuals (f_scale 1); priors stay quadratic
 STARTS = 4  # the priors, then seeded draws of the priors; the lowest training loss wins
