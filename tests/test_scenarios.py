@@ -86,6 +86,30 @@ def test_month_of_departure_applies_seasonality(net):
     assert cold.expected_days > warm.expected_days
 
 
+def test_months_with_the_same_seasonal_rows_share_one_network(net):
+    rows = net.tables.seasonality
+    by_rows: dict[tuple[int, ...], list[int]] = {}
+    for m in range(1, 13):
+        by_rows.setdefault(tuple(i for i, s in enumerate(rows) if m in s.months), []).append(m)
+    shared = [ms for ms in by_rows.values() if len(ms) > 1]
+    assert shared, "no two months share their seasonal rows"
+    for key, months in by_rows.items():
+        nets = [scenarios.apply(net, None, m) for m in months]
+        assert all(n is nets[0] for n in nets), months
+        assert (nets[0] is net) == (not key)  # a month without seasonal rows: the network itself
+    firsts = [scenarios.apply(net, None, ms[0]) for ms in by_rows.values()]
+    assert len({id(n) for n in firsts}) == len(firsts)
+    assert len({n.key for n in firsts}) == len(firsts)
+    # equal months give equal plans; other rows, other figures (the Caspian ferry's winter)
+    a, b = shared[0][0], shared[0][-1]
+    kw = {"avoid": "RU,IR", "modes": "rail,ferry"}
+    assert (silkway.plan(net, "Almaty", "Poti", month=a, **kw).to_dict()["routes"]
+            == silkway.plan(net, "Almaty", "Poti", month=b, **kw).to_dict()["routes"])
+    scen = scenarios.load_scenario("caspian-winter", net.tables)
+    assert scenarios.apply(net, scen, a) is scenarios.apply(net, scen, b)
+    assert scenarios.apply(net, scen, a) is not scenarios.apply(net, None, a)
+
+
 def test_scenario_files_are_validated(net, tmp_path):
     bad = tmp_path / "bad.yaml"
     for text, message in [

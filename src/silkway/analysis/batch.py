@@ -375,12 +375,11 @@ def plan_batch(net: Network, shipments: Sequence[Shipment], *, progress: Progres
 def _order(q: PlanQuery, seasons: Mapping[int, tuple[int, ...]] | None = None) -> tuple[Any, ...]:
     """Queries that share a compiled search graph (scenario, month, cargo and the graph's
     flags), then a destination's lower bounds, come one after the other: a task's caches stay
-    hot and a worker compiles only the graphs of its tasks. Months are grouped by ``seasons``
-    (month -> the seasonality rows that apply in it): the months without seasonal delays all
-    plan on the network itself, so they come together, and so do months whose delays share
-    their lower bounds."""
+    hot and a worker compiles only the graphs of its tasks. Months count by ``seasons`` (month
+    -> the seasonality rows that apply in it): months with the same rows plan on the same
+    network (:func:`~silkway.analysis.scenarios.apply`), so their queries mix."""
     month = q.month or 0
-    return (q.scenario or "", (seasons or {}).get(month, ()), month, q.cargo,
+    return (q.scenario or "", (seasons or {}).get(month, ()), q.cargo,
             q.payload_t or 0.0, q.reefer, q.allocation or "", q.objective == "p90",
             q.max_transshipments is not None,
             q.destination, q.origin)  # a stable sort: input order within equal keys

@@ -315,17 +315,32 @@ def _scaled_tariff(tariff: Tariff, ch: Change) -> Tariff:
                                cost_usd_fixed_feu=tariff.cost_usd_fixed_feu * cost)
 
 
-@lru_cache(maxsize=32)
 def apply(network: Network, scenario: Scenario | None, month: int | None) -> Network:
-    """The network as the scenario and the month of departure make it (cached)."""
+    """The network as the scenario and the month of departure make it (cached).
+
+    Months whose seasonal rows are the same (in the shipped tables January and December, or
+    March, September and October) give the same network object, so their plans share one
+    compiled search graph and its lower bounds."""
     month = month if month is not None else (scenario.month if scenario else None)
+    return _apply(network, scenario, _season_rows(network.tables, month))
+
+
+def _season_rows(tables: Tables, month: int | None) -> tuple[int, ...]:
+    """Indices of the rows of ``tables.seasonality`` that apply in ``month``."""
+    if month is None:
+        return ()
+    return tuple(i for i, s in enumerate(tables.seasonality) if month in s.months)
+
+
+@lru_cache(maxsize=32)
+def _apply(network: Network, scenario: Scenario | None, season: tuple[int, ...]) -> Network:
+    """:func:`apply` for the seasonality rows ``season`` (the month's, in table order)."""
     changes = list(scenario.changes) if scenario else []
-    if month is not None:
-        for s in network.tables.seasonality:
-            if month in s.months:
-                changes.append(Change(s.target_type, (s.key,), (
-                    ("wait_factor", s.wait_factor), ("dwell_factor", s.dwell_factor),
-                    ("handling_factor", s.handling_factor))))
+    for i in season:
+        s = network.tables.seasonality[i]
+        changes.append(Change(s.target_type, (s.key,), (
+            ("wait_factor", s.wait_factor), ("dwell_factor", s.dwell_factor),
+            ("handling_factor", s.handling_factor))))
     era = scenario.as_of if scenario and scenario.as_of else network.tables.as_of
     if not changes and not (scenario and scenario.add_legs) and era == network.tables.as_of:
         return network
@@ -373,7 +388,8 @@ def apply(network: Network, scenario: Scenario | None, month: int | None) -> Net
         legs.append(_make_leg(len(legs), new, by_id, tariffs, borders))
     tables = dataclasses.replace(t, profiles=profiles, borders=borders, tariffs=tariffs,
                                  as_of=era)
-    tag = hashlib.sha256(f"{scenario.digest if scenario else ''}|{month}".encode()).hexdigest()
+    rows = ",".join(map(str, season))
+    tag = hashlib.sha256(f"{scenario.digest if scenario else ''}|{rows}".encode()).hexdigest()
     return Network(tuple(hubs), tuple(legs), tables, f"{network.key}+{tag[:12]}",
                    dict(network.stats))
 
