@@ -84,10 +84,11 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
     if a is None:
         a = compiled.memo[("days arcs",)] = _DaysArcs(compiled)
     n, inf = a.n, np.inf
-    ok = np.fromiter(allowed, dtype=bool, count=len(allowed))[a.refs]
-    ok[a.indptr_arcs[s.di * N_CLASSES + 1]:a.indptr_arcs[(s.di + 1) * N_CLASSES]] = False
-    vals = np.where(ok, a.days, inf)
-    least = np.minimum.reduceat(vals, a.starts)
+    vals, least = _allowed_days(s, a, allowed)
+    # the destination's arrival states lead only to the end: their arcs (one run of arcs and of
+    # groups, sorted by tail) are infinite
+    lo, hi = s.di * N_CLASSES + 1, (s.di + 1) * N_CLASSES
+    least[a.indptr[lo]:a.indptr[hi]] = inf
     from_origin = dijkstra(sp.csr_matrix((least, a.heads, a.indptr), shape=(n, n)),
                            directed=True, indices=s.source)
     ends = sorted(s.adj.ends.items())
@@ -100,10 +101,14 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
     back = np.full(len(a.rindices), inf)
     back[:len(least)] = least[a.perm]
     back[len(least) + end_states - end_states // N_CLASSES - 1] = end_days  # END -> them
-    to_end = dijkstra(sp.csr_matrix((back, a.rindices, a.rindptr), shape=(n + 1, n + 1)),
-                      directed=True, indices=n)
     limit = days + BUDGET_DAYS
+    # distances to the end past the budget stay infinite: an arc whose head is that far from
+    # the end is on no path within the budget either way
+    to_end = dijkstra(sp.csr_matrix((back, a.rindices, a.rindptr), shape=(n + 1, n + 1)),
+                      directed=True, indices=n, limit=limit)
     near = np.flatnonzero(from_origin[a.tails] + vals + to_end[a.arc_heads] <= limit)
+    cut = a.indptr_arcs[lo], a.indptr_arcs[hi]  # the destination's arrival arcs
+    near = near[(near < cut[0]) | (near >= cut[1])]
     last = end_states[through_end <= limit]
     if len(last) != 1:
         return days, None
@@ -134,6 +139,17 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
     return days, ParetoPath(cost, tuple(refs), tuple(nodes))
 
 
+def _allowed_days(s: Search, a: _DaysArcs, allowed: Sequence[bool]) -> tuple[Any, Any]:
+    """Per arc its days, infinite where ``allowed`` forbids its leg, and per group of parallel
+    arcs the least of them."""
+    if allowed is s.g.allowed:  # the constraints' own mask, as an array kept on the graph
+        ok = s._constrained()[a.refs]
+    else:
+        ok = np.fromiter(allowed, dtype=bool, count=len(allowed))[a.refs]
+    vals = np.where(ok, a.days, np.inf)
+    return vals, a.least(vals)
+
+
 class _DaysArcs:
     """A compiled graph's arcs by (tail, head, days), grouped by (tail, head), with the CSR
     layouts of the groups forward and reversed (reversed with an end state, index ``n``, that
@@ -156,12 +172,23 @@ class _DaysArcs:
         g_tails, g_heads = self.tails[self.starts], self.arc_heads[self.starts]
         self.heads = g_heads.astype(np.int32)
         self.indptr = np.searchsorted(g_tails, np.arange(n + 1)).astype(np.int32)
+        # the groups with a second, third, ... arc (few: parallel legs of other modes)
+        sizes = np.diff(np.r_[self.starts, len(tails)])
+        self.more = [np.flatnonzero(sizes > k) for k in range(1, int(sizes.max(initial=1)))]
         self.perm = np.argsort(g_heads, kind="stable")  # reversed: rows are heads
         # state h * N_CLASSES + k (k >= 1) is arrival number h * (N_CLASSES - 1) + k - 1
         arrivals = np.array([i for i in range(n) if i % N_CLASSES])
         self.rindices = np.concatenate([g_tails[self.perm], arrivals]).astype(np.int32)
         self.rindptr = np.r_[np.searchsorted(g_heads[self.perm], np.arange(n + 1)),
                              len(self.rindices)].astype(np.int32)
+
+    def least(self, vals: Any) -> Any:
+        """Per group, the least of its arcs' ``vals`` (``np.minimum.reduceat(vals, starts)``
+        without its cost per group)."""
+        least = vals[self.starts]
+        for k, groups in enumerate(self.more, 1):
+            least[groups] = np.minimum(least[groups], vals[self.starts[groups] + k])
+        return least
 
 
 def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float, ...]]]:
