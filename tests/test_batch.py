@@ -131,6 +131,8 @@ def test_figures_equal_plan_for_the_same_query(net: silkway.Network,
         assert (r["co2e_wtw_kg"], r["co2e_ttw_kg"]) == (best.co2e_wtw_kg, best.co2e_ttw_kg)
         assert r["transshipments"] == best.transshipments
         assert r["payload_t"] == result.payload_t
+        noted = [n["passage"] for n in result.to_dict()["notices"] if 1 in n["routes"]]
+        assert r["notices"] == (",".join(noted) or None)
         n = COUNTS[r["id"]]
         assert r["count"] == n
         assert r["cost_usd_total"] == pytest.approx(best.cost_usd * n, rel=1e-12)

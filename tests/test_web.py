@@ -314,7 +314,14 @@ def test_via_and_corridor_constrain_the_plan_from_the_form(server: str, browser:
     assert page.is_hidden("#error")
     routes = _routes(page)
     assert routes and all(r.startswith("Middle Corridor") for r in routes), routes
+    assert page.is_hidden("#routes-notices")  # no route of the plan passes the Red Sea
     page.select_option("#corridor", "")
+    page.click("#plan")
+    page.wait_for_selector("#routes-notices .notice")
+    note = page.inner_text("#routes-notices")
+    sea = [i for i, r in enumerate(_routes(page), 1) if r.startswith("Sea (Suez)")]
+    assert sea and f"Route{'s' if len(sea) > 1 else ''} {', '.join(map(str, sea))}" in note, note
+    assert "Bab-el-Mandeb: in 2025-H2" in note and "red-sea-closed" in note
     page.fill("#via", "Aktau")
     page.click("#plan")
     page.wait_for_function("() => !document.body.getAttribute('aria-busy') || "

@@ -166,6 +166,20 @@ class CorridorModel(BaseModel):
     gap: GapModel | None
 
 
+class NoticeModel(BaseModel):
+    """A passage the data keep open that boxes mostly did not use in the data's period."""
+
+    model_config = _STRICT
+    passage: str
+    name: str = Field(description="the passage's name in English")
+    as_of: str = Field(description="the period the notice describes (the plan's as_of)")
+    notice: str
+    scenario: str = Field(description="the shipped scenario that plans the way boxes went")
+    source: str
+    routes: list[int] = Field(description="numbers of the listed routes that use the passage")
+    corridors: list[str] = Field(description="ids of the corridor answers that use it")
+
+
 class ConstraintsModel(BaseModel):
     model_config = _STRICT
     avoid: list[str]
@@ -198,6 +212,9 @@ class PlanModel(BaseModel):
     complete: bool = Field(default=True, description=(
         "false when the route search stopped at its work limit: the routes listed are real, "
         "but a Pareto-optimal route may be missing"))
+    notices: list[NoticeModel] = Field(default=[], description=(
+        "passages a shown route uses that boxes mostly did not use in the data's period "
+        "(e.g. the Red Sea in 2025-H2), each with the scenario that plans the way they went"))
 
 
 def plan_schema() -> dict[str, Any]:

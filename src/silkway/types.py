@@ -37,6 +37,11 @@ class Passage(StrEnum):
         """The passage name searoute uses in ``traversed_passages`` and ``restrictions``."""
         return _SEAROUTE_NAMES[self]
 
+    @property
+    def display_name(self) -> str:
+        """The passage's name in English."""
+        return _DISPLAY_NAMES[self]
+
 
 _SEAROUTE_NAMES = {
     Passage.SUEZ: "suez",
@@ -46,4 +51,13 @@ _SEAROUTE_NAMES = {
     Passage.MALACCA: "malacca",
     Passage.GIBRALTAR: "gibraltar",
     Passage.CAPE: "south_africa",
+}
+_DISPLAY_NAMES = {
+    Passage.SUEZ: "the Suez Canal",
+    Passage.BAB_EL_MANDEB: "Bab-el-Mandeb",
+    Passage.HORMUZ: "the Strait of Hormuz",
+    Passage.BOSPORUS: "the Bosporus",
+    Passage.MALACCA: "the Strait of Malacca",
+    Passage.GIBRALTAR: "the Strait of Gibraltar",
+    Passage.CAPE: "the Cape of Good Hope",
 }

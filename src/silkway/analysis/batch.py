@@ -69,7 +69,7 @@ _COLUMN_TYPES: dict[str, str] = {
     "cost_usd": _FLOAT, "cost_usd_total": _FLOAT,
     "co2e_wtw_kg": _FLOAT, "co2e_ttw_kg": _FLOAT,
     "co2e_wtw_kg_total": _FLOAT, "co2e_ttw_kg_total": _FLOAT,
-    "transshipments": _INT, "modes": _STR, "complete": _INT,
+    "transshipments": _INT, "modes": _STR, "complete": _INT, "notices": _STR,
 }
 COLUMNS = tuple(_COLUMN_TYPES)
 """Output columns, in order. ``status`` is ``ok`` or ``error``; on an error row ``error`` holds
@@ -78,7 +78,8 @@ one sentence naming the row and the problem and the route figures are empty. ``c
 per container, the ``*_total`` columns for ``count`` containers; ``payload_t`` is the payload
 the plan used (the cargo type's default when the row left it empty); ``complete`` is 1, or 0
 when the route search stopped at its work limit (the route is real, but a better one may have
-been missed)."""
+been missed); ``notices`` is a comma list of the passages the route uses that boxes mostly did
+not use in the data's period (``passage_notices.csv``), empty when none."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -272,7 +273,8 @@ class _Planner:
                 "days_p90": float(r.transit_days.p90), "days_mean": float(r.transit_days.mean),
                 "cost_usd": float(r.cost_usd), "co2e_wtw_kg": float(r.co2e_wtw_kg),
                 "co2e_ttw_kg": float(r.co2e_ttw_kg), "transshipments": int(r.transshipments),
-                "modes": ",".join(r.modes), "complete": int(result.complete)}
+                "modes": ",".join(r.modes), "complete": int(result.complete),
+                "notices": ",".join(n.passage.value for n in result.notices) or None}
 
 
 def _blank(row: int) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from silkway.analysis.route import (
     Route,
     RouteLeg,
     SimOptions,
+    notices_for,
     order_key,
     thin_routes,
 )
@@ -212,15 +213,19 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         raise NoRouteError(_why_none(o, d, c, via, excluded))
     routes.sort(key=order_key(q.objective))
     if first_only:  # route 1 is routes[0] whatever the thinning and the listing length
-        return PlanResult(o, d, c, g.payload_t, (s.finish(routes[0]),), network.key, q.objective,
-                          g.cargo, scen, month, network.as_of, (), q, via, s.complete)
+        first = s.finish(routes[0])
+        return PlanResult(o, d, c, g.payload_t, (first,), network.key, q.objective, g.cargo,
+                          scen, month, network.as_of, (), q, via, s.complete,
+                          notices_for(network, [first]))
     listed = [s.finish(r) for r in (thin_routes(routes, q.thin, q.objective) if q.thin > 0
                                     else routes)[:q.max_routes]]
     answers = () if q.corridors == "none" else tuple(
         a for a in (corridor_answer(s, cor, only, excluded, q, routes, listed) for cor in corridors())
         if q.corridors == "all" or a.route is not None)
+    shown = [*listed, *(a.route for a in answers if a.route is not None)]
     return PlanResult(o, d, c, g.payload_t, tuple(listed), network.key, q.objective, g.cargo,
-                      scen, month, network.as_of, answers, q, via, s.complete)
+                      scen, month, network.as_of, answers, q, via, s.complete,
+                      notices_for(network, shown))
 
 
 def _why_words(c: Constraints, via: Sequence[Hub]) -> str:

@@ -19,6 +19,7 @@ from silkway.analysis.reliability import (
     simulate_days,
     summarise,
 )
+from silkway.data.notices import PassageNotice
 from silkway.data.tables import LogNormal
 from silkway.network.model import Hub, Network
 from silkway.query import PlanQuery
@@ -275,6 +276,8 @@ class PlanResult:
     query: PlanQuery | None = None
     via: tuple[Hub, ...] = ()
     complete: bool = True
+    notices: tuple[PassageNotice, ...] = ()
+    """What the data's period says of a passage a shown route uses (see :func:`notices_for`)."""
 
     def __post_init__(self) -> None:
         shown = [*self.routes, *(a.route for a in self.corridors if a.route is not None)]
@@ -313,7 +316,19 @@ class PlanResult:
                                     route=made.get(id(a.route)) if a.route else None)
                           for a in self.corridors],
             "complete": self.complete,
+            "notices": [self.notice_dict(n) for n in self.notices],
         }
+
+    def notice_dict(self, n: PassageNotice) -> dict[str, Any]:
+        """One of :attr:`notices` as the plan JSON gives it: with the numbers of the listed
+        routes and the ids of the corridor answers that use its passage."""
+        name = n.passage.searoute_name
+        return {"passage": n.passage.value, "name": n.passage.display_name, "as_of": n.as_of,
+                "notice": n.notice, "scenario": n.scenario,
+                "source": n.provenance.source or n.provenance.estimate,
+                "routes": [i for i, r in enumerate(self.routes, 1) if _passes(r, name)],
+                "corridors": [a.corridor.id for a in self.corridors
+                              if a.route is not None and _passes(a.route, name)]}
 
     def __repr__(self) -> str:
         o, d = self.origin, self.destination
@@ -451,6 +466,17 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
                  sum(rl.figures.co2e_ttw_kg for rl in legs)
                  + sum(h.footprint.ttw_kg for h in handling), reposition, corridor,
                  None if simulate else (moving, tuple(parts)))
+
+
+def _passes(route: Route, searoute_name: str) -> bool:
+    return any(searoute_name in rl.directed.leg.passages for rl in route.legs)
+
+
+def notices_for(network: Network, routes: Sequence[Route]) -> tuple[PassageNotice, ...]:
+    """The notices of the network's period (``passage_notices.csv``) on a passage one of
+    ``routes`` uses: a passage the tables keep open that boxes mostly did not use then."""
+    return tuple(n for n in network.tables.notices if n.as_of == network.as_of
+                 and any(_passes(r, n.passage.searoute_name) for r in routes))
 
 
 PENDING = DaysSummary(float("nan"), float("nan"), float("nan"))

@@ -103,6 +103,7 @@ def plan(
     for line in _legs_lines(result, net, countries="countries" in dropped):
         out.print(line, highlight=False)
     _print_corridors(result)
+    _print_notices(result)
     cargo = result.constraints.cargo.value
     out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
               f"terminal to terminal incl. handling, border dwell and ferry waits; cost and CO2e "
@@ -113,6 +114,22 @@ def plan(
 def _signed(v: float, spec: str) -> str:
     text = format(v, spec)
     return "+" + text if v > 0 and not text.startswith("+") else text
+
+
+def _print_notices(result: silkway.PlanResult) -> None:
+    """One line per passage notice: which shown routes use the passage, what the data's period
+    says of it, and the scenario that plans the way boxes went."""
+    names = {a.corridor.id: a.corridor.name for a in result.corridors}
+    for n in result.notices:
+        d = result.notice_dict(n)
+        which = [f"route{'s' if len(d['routes']) > 1 else ''} "
+                 + ", ".join(map(str, d["routes"]))] if d["routes"] else []
+        which += [f"the {names[c]} answer" for c in d["corridors"]
+                  if not any(a.corridor.id == c and a.route_number for a in result.corridors)]
+        out.print(f"[yellow]Note:[/] {escape(' and '.join(which))} "
+                  f"pass{'es' if len(which) == 1 and not d['routes'][1:] else ''} "
+                  f"{escape(n.passage.display_name)}: in {escape(n.as_of)} {escape(n.notice)}. "
+                  f"--scenario {escape(n.scenario)} plans the way boxes went.", highlight=False)
 
 
 def _print_corridors(result: silkway.PlanResult) -> None:

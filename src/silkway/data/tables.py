@@ -57,7 +57,8 @@ TABLE_FILES = (
 # Tables that change how delays behave (by month, together) but not the compiled network: they
 # are read with the others but kept out of the network's cache key.
 DYNAMIC_FILES = ("seasonality.csv", "correlation.csv", "direction.csv", "repositioning.csv",
-                 "handling.csv", "sea_services.csv", "as_of.csv", "calibrated.csv")
+                 "handling.csv", "sea_services.csv", "as_of.csv", "calibrated.csv",
+                 "passage_notices.csv")
 TARGET_TYPES = frozenset({"tariff", "border", "hub_profile"})
 
 HUB_KINDS = frozenset({"port", "rail", "dry_port", "border", "ferry"})
@@ -224,6 +225,7 @@ class Tables:
     repositioning: dict[str, Repositioning] = field(default_factory=dict)
     sea_services: tuple[Any, ...] = ()  # timing.SeaService: lanes with no direct liner service
     as_of: str = ""
+    notices: tuple[Any, ...] = ()  # notices.PassageNotice rows, of every period
     calibrated: tuple[Any, ...] = ()  # timing.Calibrated rows applied on top of the priors
     leg_distances: dict[tuple[str, str, str], LegDistance] = field(default_factory=dict)
 

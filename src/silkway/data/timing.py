@@ -28,6 +28,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from silkway.data.notices import parse_notices
 from silkway.data.schema import LogNormal, Provenance, table_rows
 from silkway.errors import DataError
 from silkway.types import Mode
@@ -231,7 +232,8 @@ def attach(tables: Tables, texts: dict[str, str], *, calibrated: bool = True) ->
             profiles[name] = dataclasses.replace(p, operations=mine)
     services = parse_services(_header(texts.get("sea_services.csv"), SERVICES_HEADER), tables)
     out = dataclasses.replace(tables, profiles=profiles, sea_services=tuple(services),
-                              as_of=parse_as_of(texts.get("as_of.csv")))
+                              as_of=parse_as_of(texts.get("as_of.csv")),
+                              notices=parse_notices(texts.get("passage_notices.csv")))
     if calibrated and texts.get("calibrated.csv"):
         out = apply_calibrated(out, parse_calibrated(texts["calibrated.csv"]))
     return out

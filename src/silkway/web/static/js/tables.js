@@ -12,6 +12,7 @@ export function renderTable() {
   const routes = state.result ? state.result.routes || [] : [];
   $("routes-empty").hidden = routes.length > 0;
   table.hidden = routes.length === 0;
+  renderNotices(state.result && routes.length ? state.result.notices || [] : []);
   const head = clear(table.querySelector("thead"));
   const body = clear(table.querySelector("tbody"));
   if (!routes.length) {
@@ -22,7 +23,8 @@ export function renderTable() {
   const r = state.result;
   const cargo = r.cargo ? `per ${r.cargo.type}${r.cargo.payload_t ? ` with ${r.cargo.payload_t} t` : ""}` : "";
   const sc = r.scenario ? ` · scenario ${typeof r.scenario === "string" ? r.scenario : r.scenario.name || ""}` : "";
-  $("routes-sub").textContent = `${routes.length} Pareto route${routes.length > 1 ? "s" : ""} ${cargo}${sc} · ordered by ${r.order || r.objective || "days"}`;
+  const asOf = r.as_of ? ` · data as of ${r.as_of}` : "";
+  $("routes-sub").textContent = `${routes.length} Pareto route${routes.length > 1 ? "s" : ""} ${cargo}${sc} · ordered by ${r.order || r.objective || "days"}${asOf}`;
   $("routes-sub").title = $("routes-sub").textContent;
 
   const spec = state.table || { columns: [], rows: [] };
@@ -56,6 +58,23 @@ export function renderTable() {
     });
     body.append(h("tr", { class: i === state.selected ? "sel" : null, "data-route": i, onclick: () => hooks.select(i) }, cells));
   });
+}
+
+/** Passages a shown route uses that boxes mostly did not use in the data's period. */
+function renderNotices(notices) {
+  const el = clear($("routes-notices"));
+  el.hidden = notices.length === 0;
+  for (const n of notices) {
+    const which = [];
+    if (n.routes.length) which.push(`Route${n.routes.length > 1 ? "s" : ""} ${n.routes.join(", ")}`);
+    const listed = new Set((state.result.corridors || []).filter((c) => c.route_number).map((c) => c.id));
+    const names = Object.fromEntries((state.result.corridors || []).map((c) => [c.id, c.name]));
+    for (const id of n.corridors) if (!listed.has(id)) which.push(`the ${names[id] || id} answer`);
+    const verb = which.length === 1 && n.routes.length <= 1 ? "passes" : "pass";
+    el.append(h("span", { class: "notice", title: n.source },
+      h("b", {}, "Note: "), `${which.join(" and ")} ${verb} ${n.name}: in ${n.as_of} ${n.notice}. `,
+      "The scenario ", h("code", {}, n.scenario), " plans the way boxes went."));
+  }
 }
 
 /** A snake_case code that may wrap after its underscores ("cn_kg_irkeshtam_road"). */
