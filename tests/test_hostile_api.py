@@ -74,6 +74,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], int]] = [
                                            "headers": JSON}, 422),
     ("utf16-body", "POST", "/api/plan", {"content": json.dumps(TRIP).encode("utf-16"),
                                          "headers": JSON}, 422),
+    # valid UTF-8 whose NUL bytes make a JSON reader guess UTF-16 (and fail on its odd length)
+    ("nul-looks-utf16", "POST", "/api/plan", {"content": b"\x13\x00S\x16>", "headers": JSON}, 422),
+    ("nul-looks-utf32", "POST", "/api/plan", {"content": b"\x00\x00\x00{}", "headers": JSON}, 422),
     ("surrogate-title", "POST", "/api/plans", {"content": b'{"request": {"origin": "Toyama", '
                                                b'"destination": "Osh"}, "title": "\\udc00"}',
                                                "headers": {**JSON, **AUTH}}, 422),

@@ -79,6 +79,10 @@ def json_problem(body: bytes) -> str | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "the request body is not UTF-8 text, which JSON must be"
+    # The framework reads the bytes as json.loads does, guessing UTF-16 or UTF-32 from NUL bytes
+    # among the first four: such a body is refused here, as every other non-UTF-8 one is.
+    if json.detect_encoding(body) not in ("utf-8", "utf-8-sig"):
+        return "the request body is not UTF-8 text, which JSON must be"
     try:
         doc = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_unique)
     except _RepeatedKeyError as twice:  # JSON parsers keep one of the two values, silently
