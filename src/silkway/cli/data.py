@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import silkway
@@ -181,20 +182,27 @@ def calibrate(
         return
     t = Table(title="Transit days vs published observations (P50 within range, MdAPE)",
               title_justify="left")
-    for col in ("split", "group", "n", "within % prior", "within % calibrated",
-                "MdAPE % prior", "MdAPE % calibrated"):
-        t.add_column(col, justify="left" if col in ("split", "group") else "right")
+    # Short headers and a group column as wide as its longest entry: the table fits 80 columns.
+    t.add_column("split", no_wrap=True)
+    t.add_column("group", no_wrap=True)
+    for col in ("n", "within % prior", "within % calib.", "MdAPE % prior", "MdAPE % calib."):
+        t.add_column(col, justify="right", min_width=1 if col == "n" else 6)
     b, a = rep["before"], rep["after"]
 
+    def num(v: float | None) -> str:
+        return "—" if v is None else str(v)
+
     def row(split: str, group: str, x: dict[str, Any], y: dict[str, Any]) -> None:
-        t.add_row(split, group, str(y["n"]), str(x["within_pct"]), str(y["within_pct"]),
-                  str(x["mdape_pct"]), str(y["mdape_pct"]))
+        t.add_row(split, group, str(y["n"]), num(x["within_pct"]), num(y["within_pct"]),
+                  num(x["mdape_pct"]), num(y["mdape_pct"]))
 
     for split in ("test", "train", "all", "planned"):
         row(split, "all", b[split], a[split])
     for kind in ("corridor", "mode", "service"):
+        t.add_section()
+        t.add_row("test", f"[bold]by {kind}[/]", *[""] * 5)
         for k, y in a[f"test_by_{kind}"].items():
-            row("test", f"{kind}: {k}", b[f"test_by_{kind}"][k], y)
+            row("", escape(k), b[f"test_by_{kind}"][k], y)
     out.print(t)
     if cases:
         c = Table(title="Observations", title_justify="left")
