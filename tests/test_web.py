@@ -322,6 +322,10 @@ def test_via_and_corridor_constrain_the_plan_from_the_form(server: str, browser:
     sea = [i for i, r in enumerate(_routes(page), 1) if r.startswith("Sea (Suez)")]
     assert sea and f"Route{'s' if len(sea) > 1 else ''} {', '.join(map(str, sea))}" in note, note
     assert "Bab-el-Mandeb: in 2025-H2" in note and "red-sea-closed" in note
+    page.click("#tab-corridors")
+    assert "passes Bab-el-Mandeb" in page.inner_text('#corridors tr[data-corridor="sea-suez"]')
+    assert page.locator('#corridors tr[data-corridor="middle-corridor"] .notice-tag').count() == 0
+    page.click("#tab-routes")
     page.fill("#via", "Aktau")
     page.click("#plan")
     page.wait_for_function("() => !document.body.getAttribute('aria-busy') || "

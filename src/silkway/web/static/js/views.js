@@ -32,7 +32,10 @@ export function renderCorridors() {
       h("td", {}, h("b", {}, c.name || c.id), h("small", { class: "code" }, ` ${c.id}`)),
       h("td", {}, c.route ? (c.in_pareto ? "yes" : "no") : "—"),
       c.route
-        ? [h("td", { class: "corridor-route" }, label, open ? " " : null, open),
+        ? [h("td", { class: "corridor-route" }, label, open ? " " : null, open,
+          (state.result.notices || []).filter((n) => (n.corridors || []).includes(c.id)).map((n) =>
+            h("span", { class: "notice-tag", title: `In ${n.as_of} ${n.notice}. The scenario ${n.scenario} plans the way boxes went.` },
+              `passes ${n.name}: see the note under Routes`))),
           gapCell(gap.days_p50, 1), gapCell(gap.days_p90, 1), gapCell(gap.cost_usd, 0),
           gapCell(Number.isFinite(gap.co2e_kg) ? gap.co2e_kg / 1000 : NaN, 2)]
         : h("td", { class: "reason", colspan: 5 }, c.reason || "cannot serve this trip"));
