@@ -66,6 +66,19 @@ def test_first_route_is_plan_route_one(net: silkway.Network,
     assert sum(only) > 50  # most days queries have one candidate, found without a label search
 
 
+def test_threads_planning_at_once_give_the_serial_answers(net: silkway.Network) -> None:
+    """Each thread fills its own copy of a compiled graph's days matrices: plans run at once
+    on threads (as the API's workers do) give the answers of one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [q.replace(objective="days", max_transshipments=None)
+               for q in _queries(net, 80, seed=21)]
+    serial = [_answer(lambda q=q: plan_first(net, q)) for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda q: _answer(lambda: plan_first(net, q)), queries)) == serial
+
+
 def test_tied_candidates_are_ranked_like_plan(net: silkway.Network,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """With a days tolerance wide enough that several Pareto routes fall within the budget,

@@ -16,6 +16,7 @@ fastest need finding (:func:`first_routes`):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,11 +58,14 @@ def first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Rou
             return None
     routes: list[Route] = []
     fastest_usable = False
+    # a lone candidate within the cap is route 1: simulated as it is built (its days do not
+    # depend on when it is simulated) instead of built, then copied with its days
+    now = not s.lazy or (len(paths) == 1 and s.cap is None)
     for p in paths:
         hubs = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
         if len(set(hubs)) != len(hubs):
             continue
-        r = build_route(s.g, p, s.o, s.d, s.sim, simulate=not s.lazy)
+        r = build_route(s.g, p, s.o, s.d, s.sim, simulate=now)
         if s.cap is None or r.transshipments <= s.cap:
             routes.append(r)
             fastest_usable = fastest_usable or p.cost[0] <= days + TIE_DAYS
@@ -76,7 +80,6 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
     The search graph's days as two matrices, forward and reversed with an end state, parallel
     arcs reduced to the least allowed one, forbidden arcs (and the arcs out of the
     destination's arrival states, which lead only to the end) infinite."""
-    import scipy.sparse as sp
     from scipy.sparse.csgraph import dijkstra
 
     compiled = s.g.compiled
@@ -89,8 +92,9 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
     # groups, sorted by tail) are infinite
     lo, hi = s.di * N_CLASSES + 1, (s.di + 1) * N_CLASSES
     least[a.indptr[lo]:a.indptr[hi]] = inf
-    from_origin = dijkstra(sp.csr_matrix((least, a.heads, a.indptr), shape=(n, n)),
-                           directed=True, indices=s.source)
+    forward, backward = a.matrices()
+    forward.data[:] = least
+    from_origin = dijkstra(forward, directed=True, indices=s.source)
     ends = sorted(s.adj.ends.items())
     end_states = np.array([state for state, _ in ends])
     end_days = np.array([arcs[0].cost[0] for _, arcs in ends])
@@ -98,14 +102,14 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
     days = float(through_end.min())
     if not np.isfinite(days):
         return inf, None
-    back = np.full(len(a.rindices), inf)
+    back = backward.data
+    back[len(least):] = inf
     back[:len(least)] = least[a.perm]
     back[len(least) + end_states - end_states // N_CLASSES - 1] = end_days  # END -> them
     limit = days + BUDGET_DAYS
     # distances to the end past the budget stay infinite: an arc whose head is that far from
     # the end is on no path within the budget either way
-    to_end = dijkstra(sp.csr_matrix((back, a.rindices, a.rindptr), shape=(n + 1, n + 1)),
-                      directed=True, indices=n, limit=limit)
+    to_end = dijkstra(backward, directed=True, indices=n, limit=limit)
     near = np.flatnonzero(from_origin[a.tails] + vals + to_end[a.arc_heads] <= limit)
     cut = a.indptr_arcs[lo], a.indptr_arcs[hi]  # the destination's arrival arcs
     near = near[(near < cut[0]) | (near >= cut[1])]
@@ -133,10 +137,11 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
         return days, None
     arcs_on.append(s.adj.ends[node][0])
     nodes.append(len(compiled.adj))  # the end state
-    cost = (0.0,) * s.dim
+    cost = [0.0] * s.dim
     for arc in arcs_on:  # added in path order, as the label search adds them
-        cost = tuple(x + y for x, y in zip(cost, arc.cost, strict=True))
-    return days, ParetoPath(cost, tuple(refs), tuple(nodes))
+        for k, x in enumerate(arc.cost):
+            cost[k] += x
+    return days, ParetoPath(tuple(cost), tuple(refs), tuple(nodes))
 
 
 def _allowed_days(s: Search, a: _DaysArcs, allowed: Sequence[bool]) -> tuple[Any, Any]:
@@ -181,6 +186,23 @@ class _DaysArcs:
         self.rindices = np.concatenate([g_tails[self.perm], arrivals]).astype(np.int32)
         self.rindptr = np.r_[np.searchsorted(g_heads[self.perm], np.arange(n + 1)),
                              len(self.rindices)].astype(np.int32)
+        self._local = threading.local()
+
+    def matrices(self) -> tuple[Any, Any]:
+        """This thread's two CSR matrices of the layouts (forward, and reversed with the end
+        state), whose ``data`` a search fills in: building two per query cost more than the
+        forward search itself."""
+        import scipy.sparse as sp
+
+        got = getattr(self._local, "matrices", None)
+        if got is None:
+            n = self.n
+            got = self._local.matrices = (
+                sp.csr_matrix((np.zeros(len(self.heads)), self.heads, self.indptr),
+                              shape=(n, n)),
+                sp.csr_matrix((np.zeros(len(self.rindices)), self.rindices, self.rindptr),
+                              shape=(n + 1, n + 1)))
+        return got  # type: ignore[no-any-return]
 
     def least(self, vals: Any) -> Any:
         """Per group, the least of its arcs' ``vals`` (``np.minimum.reduceat(vals, starts)``
