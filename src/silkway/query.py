@@ -179,6 +179,7 @@ class PlanQuery(BaseModel):
 QUERY_FIELDS = tuple(PlanQuery.model_fields)
 """Every field of the query, in definition order (the CLI's options, the API's body, the
 batch's columns)."""
+_FIELD_SET = frozenset(QUERY_FIELDS)
 
 
 def describe_error(exc: ValidationError) -> str:
@@ -208,7 +209,7 @@ def make_query(data: dict[str, Any] | None = None, /, **fields: Any) -> PlanQuer
         option problem.
     """
     merged = {**(data or {}), **fields}
-    unknown = sorted(k for k in merged if k not in PlanQuery.model_fields)
+    unknown = sorted(k for k in merged if k not in _FIELD_SET)  # (pydantic's property: 5 us)
     if unknown:
         from rapidfuzz import process
 
