@@ -157,10 +157,11 @@ KNOWN_OUT = {
            "18 d, Xi'an - Hamburg 16 d (silkway 16.8, 17.0, 15.8 d); the 12-14 d here is "
            "the fast end, like DHL's Xi'an speed train (13 d; silkway as an express 12.9 d). "
            "The Chinese speed is no longer the cause: three cases answered on lines the trains "
-           "did not take had pulled it to 36.9 km/h, now 42.4. Fix: the Poland - Germany "
-           "section of a through block train (a PKP Cargo pilot ran Malaszewicze - Duisburg in "
-           "25 h; the ECA's 18 km/h is all EU international freight) with the Malaszewicze "
-           "re-forming time it hides, once both are sourced.",
+           "did not take had pulled it to 36.9 km/h, now 42.4. The parts with a published figure "
+           "are inside it; Poland - Germany is long next to its running time (a PKP Cargo pilot ran "
+           "Malaszewicze - Duisburg in 25 h) but DHL's fast rail takes 13-15 d to Poland and "
+           "18-21 d to Germany (index1520 2024). No model fix is known: the range is below what "
+           "observed regular trains took.",
     "C2": "the row's range spans 2022 (38-53 d) and 2023 (19-23 d); the network is dated "
           "2025-H2, when the same trip is published at about 12 d (KazTAG Oct 2024: Poti/Batumi "
           "in 12 d; Altynkol-Poti 12 d advertised, Xi'an-Poti 12 d observed in 2024, "
