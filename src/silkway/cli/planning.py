@@ -106,7 +106,8 @@ def plan(
     _print_notices(result)
     cargo = result.constraints.cargo.value
     out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
-              f"terminal to terminal incl. handling, border dwell and ferry waits; cost and CO2e "
+              f"terminal to terminal by regular services (not express trains or first runs) "
+              f"incl. handling, border dwell and ferry waits; cost and CO2e "
               f"(WTW, legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
               f"* = distance estimated (no network path). Data as of {escape(result.as_of)}.[/]")
 
