@@ -54,6 +54,7 @@ def test_assign_job_compare(client):
     ({"csv": CSV, "scenario": "../etc/passwd"}, "unknown scenario"),
     ({"csv": CSV, "compare": True}, "compare needs a scenario"),
     ({"csv": CSV, "objective": "speed"}, "objective"),
+    ({"csv": "origin,destination,teu\nXi'an,Duisburg,\n"}, "no flow can be assigned: row 1"),
 ])
 def test_bad_assign_requests_are_4xx(client, body, text):
     r = client.post("/api/assign", json=body)

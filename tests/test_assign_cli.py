@@ -95,6 +95,21 @@ def test_assign_bad_options_exit_2(cli, small, args, message):
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
 
 
+@pytest.mark.parametrize(("rows", "message"), [
+    ("a,Xi'an,Duisburg,\n", "no flow can be assigned: row 1: teu is empty"),
+    ("a,Xi'an,Nowhere,100\nb,Xi'an,,5\n", "no flow can be assigned: row 1: unknown place"),
+    ("a,Osh,Osh,100\n", "no flow can be assigned: row 1: origin and destination are the same"),
+])
+def test_a_file_with_no_assignable_flow_exits_2(cli, tmp_path, rows, message):
+    """Every row in error (or without a route): one sentence naming the first rows' problems,
+    never the solver's complaint about an empty programme."""
+    p = tmp_path / "f.csv"
+    p.write_text("id,origin,destination,teu\n" + rows, encoding="utf-8")
+    r = cli("assign", str(p))
+    assert r.exit_code == 2 and message in " ".join(r.output.split()), r.output
+    assert "internal error" not in r.output and "Traceback" not in r.output
+
+
 def test_assign_bad_file_exits_2(cli, tmp_path):
     p = tmp_path / "f.csv"
     p.write_text("origin;destination;teu\nA;B;1\n", encoding="utf-8")

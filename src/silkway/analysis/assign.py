@@ -390,6 +390,15 @@ def _split(flows: NDArray[np.float64], pairs: Sequence[Pair]) -> tuple[NDArray[n
     return tuple(flows[i, : len(p.candidates)].copy() for i, p in enumerate(pairs))
 
 
+def nothing_to_assign(why: Sequence[RowError]) -> ConstraintError:
+    """The error of an assignment with no flow to assign, naming the first rows' problems."""
+    ordered = sorted(why, key=lambda e: e.row)
+    more = f"; and {len(ordered) - 3} more" if len(ordered) > 3 else ""
+    return ConstraintError("no flow can be assigned" + (
+        ": " + "; ".join(e.message for e in ordered[:3]) + more if ordered else
+        ": there are none"))
+
+
 def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError] = (),
            scenario: str | scenarios.Scenario | None = None, objective: str = "cost",
            period: str = "year", equilibrium: bool = False, gap: float = DEFAULT_GAP,
@@ -451,6 +460,11 @@ def assign(network: Network, flows: Sequence[Flow], *, errors: Sequence[RowError
                                       max_routes=max_routes, draws=draws, closed=closed,
                                       progress=progress)
     live = [p for p in pairs if p.candidates]
+    if not live:  # nothing to optimise: say why rather than hand the solver an empty programme
+        why = [*errors, *place_errors, *(RowError(fl.row, p.problem or "no route", fl.id,
+                                                  fl.origin, fl.destination)
+                                         for p in pairs for fl in p.rows)]
+        raise nothing_to_assign(why)
     sol = None
     for rnd in range(_MAX_ROUNDS):
         cost, demand, inc = problem_matrices(live, len(elements), objective)
@@ -549,5 +563,6 @@ __all__ = [
     "assign",
     "build_pairs",
     "element_index",
+    "nothing_to_assign",
     "problem_matrices",
 ]

@@ -18,7 +18,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from silkway.analysis import assign_output
-from silkway.analysis.assign import DEFAULT_GAP, assign
+from silkway.analysis.assign import DEFAULT_GAP, assign, nothing_to_assign
 from silkway.analysis.flows import read_flows_text
 from silkway.analysis.scenarios import available
 from silkway.errors import ConstraintError
@@ -64,6 +64,8 @@ def add_assign_routes(app: FastAPI, net: Network, runner: Any,
         if len(flows) + len(errors) > MAX_FLOW_ROWS:
             raise ConstraintError(f"an assignment holds at most {MAX_FLOW_ROWS:,} flow rows, "
                                   f"not {len(flows) + len(errors):,}")
+        if not flows:  # refused now, not as a job that fails
+            raise nothing_to_assign(errors)
         if body.scenario is not None and body.scenario not in available():
             raise ConstraintError(f"unknown scenario {body.scenario!r}; shipped scenarios: "
                                   f"{', '.join(available())}")
