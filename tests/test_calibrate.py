@@ -128,13 +128,18 @@ def test_every_answered_case_passes_the_hubs_its_source_names(net):
         assert set(case.via) <= hubs, case.id
 
 
-def test_a_case_on_a_line_the_network_lacks_is_not_answered(net):
+def test_a_case_on_a_line_the_network_lacks_is_not_answered(net, outcome):
     # FESCO Chongqing - Moscow runs through Erenhot and Mongolia, a line the network does not
     # hold; the route through Kazakhstan (10.4 d against the published 16 d) is no answer
     case = _case(net, "NO-CQI-MOW-FESCO")
     assert case.via == ("CNRLC",)
     assert cal.route_for(net, case) is None
     assert cal.route_for(net, dataclasses.replace(case, via=())) is not None
+    # the report says why it is unmatched; an answered case has no such note
+    rows = {c["id"]: c for c in outcome.report["cases"]}
+    assert rows["NO-CQI-MOW-FESCO"]["unmatched"] == (
+        "no route of the northern corridor by rail passes Erenhot")
+    assert rows["NO-CQI-DUI-2022"]["unmatched"] is None
 
 
 def test_a_section_time_is_answered_inside_its_country(net):

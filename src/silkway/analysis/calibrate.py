@@ -322,6 +322,16 @@ def route_for(network: Network, case: Case) -> Route | None:
     return min(routes, key=lambda r: r.expected_days) if routes else None
 
 
+def unmatched_reason(network: Network, case: Case) -> str:
+    """Why :func:`route_for` has no route for ``case``: its via hubs (the network has a route
+    of the corridor without them) or its corridor and modes."""
+    via = [v for v in case.via if v not in (case.origin, case.destination)]
+    what = f"no route of the {case.corridor} corridor by {case.mode_label or 'any mode'}"
+    if via and route_for(network, dataclasses.replace(case, via=())) is not None:
+        return f"{what} passes {', '.join(network.hub(v).name for v in via)}"
+    return what
+
+
 def service_factors(network: Network) -> dict[Param, float]:
     """The fitted service-class factors the network's calibrated rows carry (none: all 1)."""
     return {(c.target_type, c.key): c.factor for c in network.tables.calibrated
@@ -429,12 +439,14 @@ def evaluate(network: Network, cases: Sequence[Case]) -> list[dict[str, Any]]:
                                "low": c.low, "high": c.high, "bound": c.bound,
                                "scenario": c.scenario()}
         if r is None:
-            row.update(p50=None, within=None, ape=None, route=None)
+            row.update(p50=None, within=None, ape=None, route=None,
+                       unmatched=unmatched_reason(network, c))
         else:
             lo, hi = c.window()
             p50 = p50_of(c, r, factors)  # compared unrounded: rounding first can move a P50 across a bound
             row.update(p50=round(p50, 2), within=bool(lo <= p50 <= hi),
-                       ape=round(100 * abs(p50 - c.target()) / c.target(), 1), route=r.label)
+                       ape=round(100 * abs(p50 - c.target()) / c.target(), 1), route=r.label,
+                       unmatched=None)
         out.append(row)
     return out
 

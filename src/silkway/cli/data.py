@@ -212,7 +212,9 @@ def calibrate(
         for x in rep["cases"]:
             pub = f"{x['low']:g}" + (f"-{x['high']:g}" if x["high"] != x["low"] else "")
             c.add_row(x["id"], x["split"], x["service"], pub, str(x["p50_before"]),
-                      f"{x['p50']}{'' if x['within'] else ' *'}", str(x["route"]))
+                      f"{x['p50']}{'' if x['within'] else ' *'}",
+                      str(x["route"]) if x["route"] is not None
+                      else f"unmatched: {x['unmatched']}")
         out.print(c)
     out.print(f"[dim]Within range: P50 inside the published range widened by "
               f"{100 * cal.TOLERANCE:g} % each side; held out: {100 * cal.TEST_SHARE:g} % of "
