@@ -175,6 +175,15 @@ def test_compare_and_sweep_from_the_cli(net, cache_dir, tmp_path):
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["scenario"]["name"] == "red-sea-closed" and d["routes"]
+    for columns in ("80", "200"):  # labels under the table on a narrow console, in it on a wide
+        r = runner.invoke(app, ["compare", "Shanghai", "Rotterdam", "--modes", "sea", "--scenario",
+                                "red-sea-closed", "--cache-dir", str(cache_dir)],
+                          env={"COLUMNS": columns})
+        assert r.exit_code == 0, r.output
+        words = " ".join(r.stdout.split())
+        for i, row in enumerate(d["routes"], 1):  # every label whole, none cut by the table
+            below = f"{i}. {row['label']}"
+            assert (below in words) == (columns == "80") and row["label"] in words, columns
     out, png = tmp_path / "sweep.csv", tmp_path / "sweep.png"
     r = runner.invoke(app, ["sweep", "--vary", "tariff:ferry_caspian:wait_factor=0.5,1,4",
                             "--pair", "Lianyungang:Poti", "--pair", "Almaty:Constanta",

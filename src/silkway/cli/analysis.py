@@ -59,6 +59,10 @@ def scenarios_cmd(
     out.print(t)
 
 
+COMPARE_WIDE = 120
+"""Console width from which ``compare`` prints route labels inside its table."""
+
+
 @query_options()
 def compare(
     query: PlanQuery,
@@ -78,8 +82,14 @@ def compare(
     name = d["scenario"]["name"] if d["scenario"] else f"month {d['month']}"
     t = Table(title=escape(f"{cmp.baseline.origin.name} → {cmp.baseline.destination.name}: "
                            f"baseline vs {name}"), title_justify="left")
-    for col in ("route", "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ", "t CO2e", "Δ"):
-        t.add_column(col, justify="left" if col == "route" else "right")
+    # On a narrow console the route labels go under the table, by number, so that the figures'
+    # columns keep their width and no label is cut.
+    below = out.width < COMPARE_WIDE
+    for col in ("#", *(() if below else ("route",)), "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ",
+                "t CO2e", "Δ"):
+        t.add_column(col, justify="left" if col == "route" else "right",
+                     no_wrap=col != "route")
+    labels: list[str] = []
 
     def fmt(v: float | None, spec: str, delta: bool = False) -> str:
         if v is None:
@@ -94,13 +104,17 @@ def compare(
             mark = "" if row["baseline_label"] == row["label"] else f" (was: {row['baseline_label']})"
         else:
             mark = " (new)" if sc else " (gone)"
-        t.add_row(row["label"] + mark, fmt(cur["p50"], ".1f"),
+        labels.append(escape(row["label"] + mark))
+        t.add_row(str(len(labels)), *(() if below else (labels[-1],)), fmt(cur["p50"], ".1f"),
                   fmt(dl["p50"] if dl else None, ".1f", True), fmt(cur["p90"], ".1f"),
                   fmt(dl["p90"] if dl else None, ".1f", True), fmt(cur["cost_usd"], ",.0f"),
                   fmt(dl["cost_usd"] if dl else None, ",.0f", True),
                   fmt(cur["co2e_kg"] / 1000, ".2f"),
                   fmt(dl["co2e_kg"] / 1000 if dl else None, ".2f", True))
     out.print(t)
+    if below:
+        for i, label in enumerate(labels, 1):
+            out.print(f"{i}. {label}", highlight=False)
     c = Table(title="corridors: best route before and after", title_justify="left")
     for col in ("corridor", "P50 d", "Δ", "USD", "Δ", "note"):
         c.add_column(col, justify="left" if col in ("corridor", "note") else "right")
