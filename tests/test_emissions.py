@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from importlib import resources
 
 import pytest
@@ -134,6 +135,18 @@ def test_emissions_cli_table_json_and_html(net, cache_dir, tmp_path):
     r = runner.invoke(app, [*base, "--json"])
     d = json.loads(r.stdout)
     assert d["standard"].startswith("ISO 14083") and d["elements"]
+    narrow = runner.invoke(app, base, env={"COLUMNS": "80"})  # a terminal's width: nothing cut
+    assert narrow.exit_code == 0 and "…" not in narrow.stdout, narrow.stdout
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    rows = [line.split("│") for line in narrow.stdout.splitlines() if line.startswith("│")]
+    first = " ".join(" ".join(r[1] for r in rows).split())  # the element column, read down
+    wtw = {r[4].strip() for r in rows}
+    for el in d["elements"]:
+        assert f"{el['element']}. {el['label']}" in first, el["label"]
+        assert f"{el['co2e_kg_wtw']:,.1f}" in wtw
+    cited = set(re.findall(r"│ \[(\d+)\] │", narrow.stdout))  # the table's source cells
+    notes = set(re.findall(r"^\[(\d+)\] ", narrow.stdout, flags=re.M))  # the notes under it
+    assert cited and cited == notes
     report = tmp_path / "statement.html"
     r = runner.invoke(app, [*base, "--html", str(report)])
     assert r.exit_code == 0, r.output

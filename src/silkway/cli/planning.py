@@ -199,29 +199,40 @@ def emissions(
               f"{result.destination.name}; route {route}: {d['route']['label']} "
               f"({'-'.join(d['route']['countries'])}, {d['route']['distance_km']:,.0f} km)",
               highlight=False)
+    # The sources are numbered notes under the table and the factor and distance basis sit
+    # under each element's name, so that the figures keep their columns at 80 columns.
     t = Table(show_lines=False)
-    for col, just in (("#", "right"), ("element", "left"), ("activity", "right"),
-                      ("intensity WTW/TTW", "right"), ("kg WTW", "right"), ("kg TTW", "right"),
-                      ("factor (data type)", "left"), ("distance basis / source", "left")):
-        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for col in ("element", "activity", "WTW intensity", "kg WTW", "kg TTW", "src"):
+        t.add_column(col, justify="left" if col == "element" else "right",
+                     no_wrap=col != "element", overflow="fold")
+    notes: dict[str, int] = {}
     for el in d["elements"]:
         if el["type"] == "transport":
             activity = f"{el['tkm']:,.0f} tkm"
-            basis = f"{el['distance_km']:,.0f} km, {el['distance_source']}"
+            basis = f"{el['distance_km']:,.0f} km ({el['distance_source']}); "
         else:
             activity = f"{el['teu_handled']:g} TEU"
             basis = ""
-        src = (el["source"] or "").split(";")[0][:60] or ("estimate: " + el["estimate"][:50])
-        t.add_row(str(el["element"]), el["label"], activity,
-                  f"{el['intensity_wtw']:g}/{el['intensity_ttw']:g} {el['intensity_unit']}",
-                  f"{el['co2e_kg_wtw']:,.1f}", f"{el['co2e_kg_ttw']:,.1f}",
-                  f"{el['factor']} ({el['data_type']})", f"{basis}\n[dim]{src}[/]".strip())
-    t.add_row("", "[bold]total[/]", f"{tot['tkm']:,.0f} tkm",
+        # the publication and its table: what follows its first colon is the figures' detail,
+        # given whole by --json and --html
+        src = ((el["source"] or "").split(": ")[0][:250]
+               or "estimate: " + el["estimate"].split(": ")[0][:250])
+        n = notes.setdefault(src, len(notes) + 1)
+        unit = el["intensity_unit"].replace(" CO2e", "")
+        t.add_row(f"{el['element']}. {escape(el['label'])}\n[dim]{escape(basis)}"
+                  f"{escape(el['factor'])} ({escape(el['data_type'])})[/]", activity,
+                  f"{el['intensity_wtw']:g} {unit}", f"{el['co2e_kg_wtw']:,.1f}",
+                  f"{el['co2e_kg_ttw']:,.1f}", f"[{n}]")
+    t.add_row("[bold]total[/]", f"{tot['tkm']:,.0f} tkm",
               f"{tot['intensity_g_per_tkm_wtw']} g/tkm", f"[bold]{tot['co2e_kg_wtw']:,.1f}[/]",
-              f"[bold]{tot['co2e_kg_ttw']:,.1f}[/]",
-              f"transport {tot['transport_co2e_kg_wtw']:,.1f} + hubs {tot['hub_co2e_kg_wtw']:,.1f}",
-              f"WTT {tot['co2e_kg_wtt']:,.1f} kg")
+              f"[bold]{tot['co2e_kg_ttw']:,.1f}[/]", "")
     out.print(t)
+    out.print(f"total WTW: transport {tot['transport_co2e_kg_wtw']:,.1f} + hubs "
+              f"{tot['hub_co2e_kg_wtw']:,.1f} kg; of it well-to-tank {tot['co2e_kg_wtt']:,.1f} kg",
+              highlight=False)
+    for src, n in notes.items():
+        out.print(f"[dim]\\[{n}] {escape(src)}[/]", highlight=False)
+    out.print("[dim]The sources' figures and quotes in full: --json or --html.[/]")
     for k, v in d["method"].items():
         out.print(f"[dim]{k.replace('_', ' ')}: {v}[/]", highlight=False)
     q = d["data_quality"]
