@@ -196,6 +196,12 @@ def test_compare_and_sweep_from_the_cli(net, cache_dir, tmp_path):
     r = runner.invoke(app, ["sweep", "--vary", "tariff:nowhere:wait_factor=1,2", "--pair",
                             "Lianyungang:Poti", "--cache-dir", str(cache_dir)])
     assert r.exit_code == 2 and "does not exist" in r.output
+    for columns in ("80", "200"):  # a block per scenario on a terminal, a table on a wide one
+        r = runner.invoke(app, ["scenarios", "--cache-dir", str(cache_dir)],
+                          env={"COLUMNS": columns})
+        assert r.exit_code == 0 and "…" not in r.stdout, r.stdout
+        for name in silkway.scenarios.available():  # the name a user types, whole
+            assert (f"{name}: " in r.stdout) == (columns == "80") and name in r.stdout, name
     r = runner.invoke(app, ["scenarios", "--json", "--cache-dir", str(cache_dir)])
     assert {s["name"] for s in json.loads(r.stdout)} >= set(SHIPPED)
 

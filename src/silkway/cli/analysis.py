@@ -31,6 +31,10 @@ from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import default_cache_dir
 from silkway.query import PlanQuery
 
+WIDE_CONSOLE = 120
+"""Console width from which ``compare`` prints route labels inside its table and ``scenarios``
+prints a table (narrower: the labels under the table, one block per scenario)."""
+
 
 def scenarios_cmd(
     as_json: AsJson = False,
@@ -49,18 +53,24 @@ def scenarios_cmd(
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
-    t = Table(title=f"{len(rows)} scenarios")
-    for col in ("name", "title", "month", "closes", "adds", "changes"):
-        t.add_column(col)
+    facts = []
     for r in rows:
         closes = ", ".join(r["close"]["countries"] + r["close"]["passages"] + r["close"]["hubs"])
-        t.add_row(r["name"], r["title"], str(r["month"] or "-"), closes or "-",
-                  "; ".join(r["add_legs"]) or "-", str(r["changes"]))
+        facts.append((r["name"], r["title"], str(r["month"] or "-"), closes or "-",
+                      "; ".join(r["add_legs"]) or "-", str(r["changes"])))
+    if out.width < WIDE_CONSOLE:  # a terminal's width: one block per scenario, nothing cut
+        out.print(f"[bold]{len(rows)} scenarios[/] (--scenario NAME)")
+        for name, title, month, closes, adds, changes in facts:
+            out.print(f"[bold]{escape(name)}[/]: {escape(title)}", highlight=False)
+            out.print(f"  month {month}; closes {escape(closes)}; adds {escape(adds)}; "
+                      f"{changes} change{'' if changes == '1' else 's'}", highlight=False)
+        return
+    t = Table(title=f"{len(rows)} scenarios (--scenario NAME)", title_justify="left")
+    for col in ("name", "title", "month", "closes", "adds", "changes"):
+        t.add_column(col, no_wrap=col == "name")
+    for row in facts:
+        t.add_row(*(escape(x) for x in row))
     out.print(t)
-
-
-COMPARE_WIDE = 120
-"""Console width from which ``compare`` prints route labels inside its table."""
 
 
 @query_options()
@@ -84,7 +94,7 @@ def compare(
                            f"baseline vs {name}"), title_justify="left")
     # On a narrow console the route labels go under the table, by number, so that the figures'
     # columns keep their width and no label is cut.
-    below = out.width < COMPARE_WIDE
+    below = out.width < WIDE_CONSOLE
     for col in ("#", *(() if below else ("route",)), "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ",
                 "t CO2e", "Δ"):
         t.add_column(col, justify="left" if col == "route" else "right",
