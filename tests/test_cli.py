@@ -63,11 +63,20 @@ def test_errors_are_one_line_with_exit_codes(cli, args, code, text):
     assert "Traceback" not in r.output
 
 
-def test_hubs_and_network_info(cli):
+def test_hubs_and_network_info(cli, cache_dir):
     r = cli("hubs", "--country", "KG", "--json")
     hubs = json.loads(r.stdout)
     assert {h["id"] for h in hubs} >= {"KGFRU", "KGOSS", "KG-TORUGART", "KG-IRKESHTAM"}
     assert all(h["country"] == "KG" for h in hubs)
+    for columns in ("80", "200"):  # every id and name whole at a terminal's width too
+        text = runner.invoke(app, ["hubs", "--country", "KG", "--cache-dir", str(cache_dir)],
+                             env={"COLUMNS": columns}).stdout
+        assert "…" not in text and max(map(len, text.splitlines())) <= int(columns)
+        rows = [line.split("│") for line in text.splitlines() if line.startswith("│")]
+        ids = {r[1].strip() for r in rows}
+        assert {h["id"] for h in hubs} <= ids
+        head = next(line for line in text.splitlines() if line.startswith("┃"))
+        assert ("lat" in head) == (columns == "200")  # the coordinates when the console is wide
     r = cli("network", "info", "--json")
     info = json.loads(r.stdout)
     assert info["hubs"] >= 80 and info["legs"] > 300

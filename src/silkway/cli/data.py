@@ -42,12 +42,17 @@ def hubs(
                  "modes": sorted(degree.get(h.id, ()))} for h in rows]
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
-    t = Table(title=f"{len(rows)} hubs")
-    for col in ("id", "name", "country", "kind", "gauge", "modes", "lat", "lon"):
-        t.add_column(col)
+    narrow = out.width < 100  # a terminal's width: the coordinates only in --json
+    t = Table(title=f"{len(rows)} hubs" + (" (coordinates: --json)" if narrow else ""),
+              title_justify="left")
+    for col in ("id", "name", "cc", "kind", "gauge", "modes", *(() if narrow else ("lat", "lon"))):
+        # the id and name a user types are never cut: the names and the mode lists wrap
+        t.add_column(col, no_wrap=col not in ("name", "modes"), overflow="fold",
+                     justify="right" if col in ("gauge", "lat", "lon") else "left")
     for h in rows:
-        t.add_row(h.id, h.name, h.country, h.kind, str(h.gauge_mm or "-"),
-                  ",".join(sorted(degree.get(h.id, ()))), f"{h.lat:.3f}", f"{h.lon:.3f}")
+        t.add_row(escape(h.id), escape(h.name), h.country, h.kind, str(h.gauge_mm or "-"),
+                  ", ".join(sorted(degree.get(h.id, ()))),
+                  *(() if narrow else (f"{h.lat:.3f}", f"{h.lon:.3f}")))
     out.print(t)
 
 
