@@ -76,6 +76,20 @@ def test_assign_compare_on_the_example(cli):
     assert d["baseline"]["method"].startswith("system optimum")
 
 
+def test_assign_tables_fit_a_terminal(net, cache_dir, small):
+    """At 80 columns no element id, figure or corridor name is cut."""
+    r = runner.invoke(app, ["assign", str(small), "--cache-dir", str(cache_dir)],
+                      env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.stdout and max(map(len, r.stdout.splitlines())) <= 80
+    d = json.loads(runner.invoke(app, ["assign", str(small), "--json", "--cache-dir",
+                                       str(cache_dir)]).stdout)
+    cells = {c.strip() for line in r.stdout.splitlines() for c in line.split("│")}
+    for e in d["elements"]:
+        if e["assigned_teu"] > 0:
+            assert e["id"] in cells and f"{e['capacity_teu']:,.0f}" in cells, e["id"]
+
+
 def test_assign_equilibrium_reports_its_gap(cli, small):
     r = cli("assign", str(small), "--equilibrium", "--json")
     assert r.exit_code == 0, r.output

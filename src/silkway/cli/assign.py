@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -26,13 +27,15 @@ optimiser and the what-if layer) for every other command."""
 
 def _elements_table(a: Assignment) -> Table:
     t = Table(title=f"capacity elements ({a.period})", title_justify="left")
-    for col in ("element", "capacity TEU", "assigned TEU", "util.", "queue d", "shadow USD/TEU"):
-        t.add_column(col, justify="left" if col == "element" else "right")
+    # the element's id is what a scenario names: it is never cut; the figures' headers wrap
+    for col in ("element", "capacity\nTEU", "assigned\nTEU", "util.", "queue\nd",
+                "shadow\nUSD/TEU"):
+        t.add_column(col, justify="left" if col == "element" else "right", no_wrap=True)
     for e in sorted(a.elements, key=lambda e: -e.utilisation):
         if e.assigned_teu <= 0:
             continue
         price = e.shadow_price_usd_per_teu
-        t.add_row(e.element.id, f"{e.capacity_teu:,.0f}", f"{e.assigned_teu:,.0f}",
+        t.add_row(escape(e.element.id), f"{e.capacity_teu:,.0f}", f"{e.assigned_teu:,.0f}",
                   f"{100 * e.utilisation:.0f}%",
                   "-" if e.queue_days is None else f"{e.queue_days:.2f}",
                   "-" if price is None else f"{price:,.0f}")
