@@ -260,7 +260,7 @@ def batch(
         raise _fail(exc) from None
     bad = [r for r in rows if r.get("status") == "error"]
     out.print(f"{len(rows)} rows written to {output}: {len(rows) - len(bad)} planned, "
-              f"{len(bad)} errors", highlight=False, markup=False)
+              f"{len(bad)} error{'' if len(bad) == 1 else 's'}", highlight=False, markup=False)
     for r in bad[:10]:
         out.print(Text("  " + _sentence(str(r["error"])), style="red"), highlight=False)
     if len(bad) > 10:
