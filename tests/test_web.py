@@ -326,6 +326,21 @@ def test_via_and_corridor_constrain_the_plan_from_the_form(server: str, browser:
     assert "passes Bab-el-Mandeb" in page.inner_text('#corridors tr[data-corridor="sea-suez"]')
     assert page.locator('#corridors tr[data-corridor="middle-corridor"] .notice-tag').count() == 0
     page.click("#tab-routes")
+    # the emission statement is of the selected route, even when an earlier route has its label
+    labels = _routes(page)
+    twin = next(i for i, label in enumerate(labels) if labels.index(label) != i)
+    for n in (labels.index(labels[twin]), twin):
+        cells = page.locator(f"#routes tbody tr:nth-child({n + 1}) td")
+        km = cells.locator("xpath=self::*[@data-key='km']").inner_text().strip()
+        t_co2e = cells.locator("xpath=self::*[@data-key='co2e']").inner_text().strip()
+        page.click(f"#routes tbody tr:nth-child({n + 1})")
+        page.click("#tab-emissions")
+        page.wait_for_function("n => (document.querySelector('#emissions-body .statement-head')"
+                               " || {}).textContent?.includes(`route ${n}:`)", arg=n + 1)
+        head = page.inner_text("#emissions-body .statement-head")
+        assert f"route {n + 1}: {labels[n]}" in head and f"{km} km)" in head, (head, km)
+        assert f"{t_co2e} t CO₂e well-to-wheel" in head, (head, t_co2e)
+        page.click("#tab-routes")
     page.fill("#via", "Aktau")
     page.click("#plan")
     page.wait_for_function("() => !document.body.getAttribute('aria-busy') || "

@@ -50,13 +50,11 @@ export function renderCorridors() {
 
 // ---------------------------------------------------------------- emissions
 
-async function statementFor(routeIndex) {
-  const req = { ...state.request, geometry: false, histogram: false };
-  // the statement numbers routes lowest CO2e first; find the selected route in that order
-  const byCo2 = await api("POST", "/plan", { ...req, objective: "co2e", max_routes: 50 });
-  const label = state.result.routes[routeIndex].label;
-  const n = Math.max(0, (byCo2.routes || []).findIndex((r) => r.label === label));
-  return { n: n + 1, req: { ...req, route: n + 1 } };
+function statementFor(routeIndex) {
+  // /api/emissions numbers the routes as the plan of the same query does: the selected route's
+  // number is its place in the table (labels are not unique: two routes may share one)
+  const req = { ...state.request, geometry: false, histogram: false, route: routeIndex + 1 };
+  return { n: routeIndex + 1, req };
 }
 
 export async function renderEmissions() {
@@ -64,7 +62,7 @@ export async function renderEmissions() {
   if (!state.result || !state.result.routes.length) return note(wrap, "Plan a route first: the statement is for the selected route.");
   note(wrap, "Computing the ISO 14083 statement…", "empty loading-note");
   try {
-    const { req } = await statementFor(state.selected);
+    const { req } = statementFor(state.selected);
     const st = await api("POST", "/emissions", req);
     state.emissionsRequest = req;
     const sh = st.shipment, tot = st.totals;
