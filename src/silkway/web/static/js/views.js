@@ -26,7 +26,10 @@ export function renderCorridors() {
   const rows = list.map((c) => {
     const gap = c.gap || {};
     const label = labelOf(c.route);
-    const index = Number.isInteger(c.route_number) ? c.route_number - 1 : (state.result.routes || []).findIndex((r) => r.label === label);
+    // route_number null: the answer is not listed (another listed route may share its label);
+    // plans saved before the field existed are matched by label
+    const index = "route_number" in c ? (Number.isInteger(c.route_number) ? c.route_number - 1 : -1)
+      : (state.result.routes || []).findIndex((r) => r.label === label);
     const open = c.route && index >= 0 ? h("button", { type: "button", class: "btn small", onclick: () => { hooks.select(index); hooks.show("routes"); } }, `route ${index + 1}`) : null;
     return h("tr", { class: c.route ? (c.in_pareto ? "in-pareto" : "") : "no-route", "data-corridor": c.id },
       h("td", {}, h("b", {}, c.name || c.id), h("small", { class: "code" }, ` ${c.id}`)),
