@@ -13,7 +13,7 @@ from distributed import LocalCluster
 import silkway
 from silkway.analysis import batch_schedule
 from silkway.analysis.batch import Shipment, _order, _seasons, plan_batch, plan_batch_dask
-from silkway.analysis.batch_schedule import MIN_CHUNK, TAIL, Schedule
+from silkway.analysis.batch_schedule import MIN_CHUNK, Schedule
 from silkway.query import make_query
 
 
@@ -65,19 +65,6 @@ def test_a_worker_whose_stretch_is_done_takes_from_the_stretch_with_most_left() 
     tasks = _drain(plan, ["a", "b"], random.Random(1))
     assert sorted(q for _, t in tasks for q in t) == list(range(4_000))
     assert plan.next_for("c") is None
-
-
-def test_near_the_end_a_worker_gets_a_task_only_when_it_has_none() -> None:
-    threads = {"a": 1, "b": 2}
-    plan: Schedule[int] = Schedule(list(range(9_970)), threads)
-    assert plan.in_flight("a") == 2 and plan.in_flight("b") == 3  # one waiting per worker
-    assert plan.in_flight(None) == 9_970
-    seen = []
-    while plan.next_for("a") is not None:
-        seen.append((plan.left, plan.in_flight("a"), plan.in_flight("b")))
-    tail = TAIL * plan.slots
-    assert all((a, b) == ((2, 3) if left > tail else (1, 2)) for left, a, b in seen)
-    assert any(left > tail for left, _, _ in seen) and any(left <= tail for left, _, _ in seen)
 
 
 def test_equal_partitions_are_dealt_in_whole_tasks() -> None:

@@ -513,16 +513,13 @@ def _run_on(client: Any, queries: list[PlanQuery], batch: _Batch, *, cache_dir: 
         # every worker's first task before any worker's second: all start at once
         first = [f for k in range(max(depth.values())) for addr in depth
                  if k < depth[addr] and (f := submit(addr)) is not None]
-        held = {addr: sum(a == addr for a, _ in futures.values()) for addr in depth}
         done = batch.rows_without_plan
         pending = as_completed(first)
         for future in pending:
             addr, part = futures.pop(future)
-            held[addr] = held.get(addr, 1) - 1
-            # the worker's next tasks, before this one's results are read
-            while held[addr] < plan.in_flight(addr) and (nxt := submit(addr)) is not None:
+            nxt = submit(addr)  # the worker's next task, before this one's results are read
+            if nxt is not None:
                 pending.add(nxt)
-                held[addr] += 1
             n_tasks += 1
             try:
                 results, seconds, cpu = future.result()

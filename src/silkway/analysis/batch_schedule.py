@@ -28,10 +28,6 @@ T = TypeVar("T")
 MIN_CHUNK = 64
 """Fewest distinct queries in a Dask task (a task costs the scheduler a few milliseconds)."""
 
-TAIL = 2 * MIN_CHUNK
-"""Queries left per worker thread below which a worker gets its next task only when it has
-none (a round trip to it per task, instead of a task waiting while another worker idles)."""
-
 
 @dataclass
 class _Stretch:
@@ -92,13 +88,10 @@ class Schedule(Generic[T]):
 
     def in_flight(self, addr: str | None) -> int:
         """Tasks a worker is given at a time: one per thread and one waiting (its next task
-        is there when a thread frees up) while more than :data:`TAIL` queries per worker
-        thread are left to hand out; then one per thread, so that no task waits behind a
-        busy worker while another is idle; all of them when no worker is known."""
+        is there when a thread frees up); all of them when no worker is known."""
         if addr is None:
             return len(self.items)
-        n = self.threads.get(addr, 1)
-        return n + 1 if self.left > TAIL * self.slots else n
+        return self.threads.get(addr, 1) + 1
 
     def next_for(self, addr: str | None) -> list[T] | None:
         """The next task for the worker at ``addr`` (from its end of its stretch, or of the
