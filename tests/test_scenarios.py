@@ -229,3 +229,27 @@ def test_a_sweep_axis_repeating_a_value_or_too_long_is_refused(net, values, word
     with pytest.raises(silkway.InputError, match=words):
         Axis.parse(f"tariff:ferry_caspian:wait_factor={values}", net)
     assert Axis.parse("tariff:ferry_caspian:wait_factor=0.5:8:50", net).values[-1] == 8
+
+
+@pytest.mark.parametrize(("origin", "destination", "avoid", "scenario"), [
+    ("Almaty", "Istanbul", "RU", "era-2022"),  # two Turkmenbashi routes share one label
+    ("Nagoya", "Istanbul", "RU,BY,IR", "aktau-ferry-doubled"),
+])
+def test_compare_pairs_a_route_with_itself_before_any_namesake(net, origin, destination, avoid,
+                                                               scenario):
+    """A scenario route whose legs the baseline also lists is compared with that baseline route,
+    not with another that only shares its label (its deltas would be another route's)."""
+    from silkway.analysis.whatif import compare
+    from silkway.query import make_query
+
+    cmp = compare(net, make_query(origin=origin, destination=destination, avoid=avoid,
+                                  scenario=scenario))
+    pairs = cmp.pairs()
+    base_refs = {r.refs for r in cmp.baseline.routes}
+    both = [(b, s) for b, s in pairs if b is not None and s is not None]
+    assert both
+    for b, s in both:
+        if s.refs in base_refs:
+            assert b.refs == s.refs, s.label
+    used = [b.refs for b, _ in pairs if b is not None]
+    assert len(used) == len(set(used)) == len(cmp.baseline.routes)  # each baseline route once

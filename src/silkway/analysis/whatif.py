@@ -43,12 +43,15 @@ class Comparison:
     scenario: PlanResult
 
     def pairs(self) -> list[tuple[Route | None, Route | None]]:
-        """Baseline and scenario routes matched by label, then leftovers by corridor family
-        (so "All sea via Suez" meets "All sea via the Cape"); scenario order first."""
+        """Baseline and scenario routes matched by their legs, then by label (two routes can
+        share a label), then leftovers by corridor family (so "All sea via Suez" meets "All sea
+        via the Cape"); scenario order first."""
         base = list(self.baseline.routes)
         out: list[tuple[Route | None, Route | None]] = []
         for sr in self.scenario.routes:
-            same = next((x for x in base if x.label == sr.label), None)
+            same = next((x for x in base if x.refs == sr.refs), None) or next(
+                (x for x in base if x.label == sr.label and not any(
+                    y.refs == x.refs for y in self.scenario.routes)), None)
             if same is not None:
                 base.remove(same)
             out.append((same, sr))
