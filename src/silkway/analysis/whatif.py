@@ -47,11 +47,11 @@ class Comparison:
         share a label), then leftovers by corridor family (so "All sea via Suez" meets "All sea
         via the Cape"); scenario order first."""
         base = list(self.baseline.routes)
+        kept = {r.refs for r in self.scenario.routes}  # routes both plans list, leg for leg
         out: list[tuple[Route | None, Route | None]] = []
         for sr in self.scenario.routes:
             same = next((x for x in base if x.refs == sr.refs), None) or next(
-                (x for x in base if x.label == sr.label and not any(
-                    y.refs == x.refs for y in self.scenario.routes)), None)
+                (x for x in base if x.label == sr.label and x.refs not in kept), None)
             if same is not None:
                 base.remove(same)
             out.append((same, sr))

@@ -120,15 +120,16 @@ def _signed(v: float, spec: str) -> str:
 def _print_notices(result: silkway.PlanResult) -> None:
     """One line per passage notice: which shown routes use the passage, what the data's period
     says of it, and the scenario that plans the way boxes went."""
-    names = {a.corridor.id: a.corridor.name for a in result.corridors}
+    unlisted = {a.corridor.id: a.corridor.name for a in result.corridors
+                if a.route_number is None}  # a listed answer is named by its route number
     for n in result.notices:
         d = result.notice_dict(n)
         which = [f"route{'s' if len(d['routes']) > 1 else ''} "
                  + ", ".join(map(str, d["routes"]))] if d["routes"] else []
-        which += [f"the {names[c]} answer" for c in d["corridors"]
-                  if not any(a.corridor.id == c and a.route_number for a in result.corridors)]
+        which += [f"the {unlisted[c]} answer" for c in d["corridors"] if c in unlisted]
+        plural = len(which) > 1 or len(d["routes"]) > 1
         out.print(f"[yellow]Note:[/] {escape(' and '.join(which))} "
-                  f"pass{'es' if len(which) == 1 and not d['routes'][1:] else ''} "
+                  f"pass{'' if plural else 'es'} "
                   f"{escape(n.passage.display_name)}: in {escape(n.as_of)} {escape(n.notice)}. "
                   f"--scenario {escape(n.scenario)} plans the way boxes went.", highlight=False)
 

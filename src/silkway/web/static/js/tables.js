@@ -64,13 +64,14 @@ export function renderTable() {
 function renderNotices(notices) {
   const el = clear($("routes-notices"));
   el.hidden = notices.length === 0;
+  // a listed corridor answer is named by its route number; the others by the corridor's name
+  const unlisted = Object.fromEntries((notices.length ? state.result.corridors || [] : [])
+    .filter((c) => !c.route_number).map((c) => [c.id, c.name]));
   for (const n of notices) {
     const which = [];
     if (n.routes.length) which.push(`Route${n.routes.length > 1 ? "s" : ""} ${n.routes.join(", ")}`);
-    const listed = new Set((state.result.corridors || []).filter((c) => c.route_number).map((c) => c.id));
-    const names = Object.fromEntries((state.result.corridors || []).map((c) => [c.id, c.name]));
-    for (const id of n.corridors) if (!listed.has(id)) which.push(`the ${names[id] || id} answer`);
-    const verb = which.length === 1 && n.routes.length <= 1 ? "passes" : "pass";
+    for (const id of n.corridors) if (id in unlisted) which.push(`the ${unlisted[id]} answer`);
+    const verb = which.length > 1 || n.routes.length > 1 ? "pass" : "passes";
     el.append(h("span", { class: "notice", title: n.source },
       h("b", {}, "Note: "), `${which.join(" and ")} ${verb} ${n.name}: in ${n.as_of} ${n.notice}. `,
       "The scenario ", h("code", {}, n.scenario), " plans the way boxes went."));

@@ -53,19 +53,14 @@ export function renderCorridors() {
 
 // ---------------------------------------------------------------- emissions
 
-function statementFor(routeIndex) {
-  // /api/emissions numbers the routes as the plan of the same query does: the selected route's
-  // number is its place in the table (labels are not unique: two routes may share one)
-  const req = { ...state.request, geometry: false, histogram: false, route: routeIndex + 1 };
-  return { n: routeIndex + 1, req };
-}
-
 export async function renderEmissions() {
   const wrap = $("emissions-body");
   if (!state.result || !state.result.routes.length) return note(wrap, "Plan a route first: the statement is for the selected route.");
   note(wrap, "Computing the ISO 14083 statement…", "empty loading-note");
   try {
-    const { req } = statementFor(state.selected);
+    // /api/emissions numbers the routes as the plan of the same query does: the selected route's
+    // number is its place in the table (labels are not unique: two routes may share one)
+    const req = { ...state.request, geometry: false, histogram: false, route: state.selected + 1 };
     const st = await api("POST", "/emissions", req);
     state.emissionsRequest = req;
     const sh = st.shipment, tot = st.totals;
