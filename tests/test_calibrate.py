@@ -36,6 +36,7 @@ def test_shipped_values_reproduce_the_shipped_report(outcome, shipped_report):
     for model in ("before", "after"):
         assert outcome.report[model] == shipped_report[model], model
     assert outcome.report["cases"] == shipped_report["cases"]
+    assert outcome.report["distances"] == shipped_report["distances"]
 
 
 def test_held_out_figures_and_the_split_rule(outcome):
@@ -292,3 +293,49 @@ def test_the_fit_gives_a_service_class_its_own_factors(net):
     lo, hi = cf.SERVICE_SPEED_BOUNDS
     assert lo <= with_class.factors[speed] <= hi
     assert with_class.data_cost < plain.data_cost
+
+
+def test_the_distance_report_is_recomputable_and_drops_no_row(net, outcome):
+    # report only (nothing fitted): every distance observation is a case or named as skipped,
+    # each case's km is the distance of the route the case rule picks, and the summary is
+    # computed from the cases by the stated tolerance
+    from silkway.analysis import calibrate_distances as cd
+
+    obs = load_observations()
+    dist = outcome.report["distances"]
+    ids = [o.id for o in obs if o.metric in cd.DISTANCE_METRICS]
+    assert len(ids) == 35
+    assert sorted([c["id"] for c in dist["cases"]] + [s["id"] for s in dist["skipped"]]) == sorted(ids)
+    cases, _ = cd.distance_cases(obs, net)
+    by_id = {c.id: c for c in cases}
+    live = [c for c in dist["cases"] if c["km"] is not None]
+    for row in live[:6]:
+        route = cal.route_for(net, by_id[row["id"]])
+        assert row["km"] == round(route.distance_km, 1)
+        lo, hi = cd.window_km(by_id[row["id"]])
+        assert row["within"] == (lo <= route.distance_km <= hi)
+    share = round(100 * sum(c["within"] for c in live) / len(live), 1)
+    assert dist["all"]["within_pct"] == share and dist["all"]["n"] == len(live)
+    assert dist["rule"] == {"tolerance": cd.DISTANCE_TOLERANCE, "fitted": False}
+    # a known row: Xi'an - Tashkent by rail via Khorgos/Altynkol and Saryagash, 4,486 km (KTZ)
+    xt = next(c for c in dist["cases"] if c["id"] == "CA-XIA-TAS-KM")
+    assert xt["within"] and abs(xt["km"] - 4486) / 4486 < 0.10
+    route = cal.route_for(net, by_id["CA-XIA-TAS-KM"])
+    assert {"KZ-ALTYNKOL", "KZSRY"} <= {rl.directed.dst for rl in route.legs}
+
+
+def test_a_distance_case_follows_the_same_rules_as_a_transit_case(net):
+    # the same corridor, via hubs and modes as the transit-day observation of the same trip
+    from silkway.analysis import calibrate_distances as cd
+
+    cases, skipped = cd.distance_cases(load_observations(), net)
+    by_id = {c.id: c for c in cases}
+    mc = by_id["MC-IST-XIA-KM"]  # Istanbul - Xi'an, Middle Corridor, rail + ferry
+    assert mc.corridor == "middle-corridor" and mc.modes == ("ferry", "rail")
+    assert "GE-AKHALKALAKI" in mc.via and "KZ" in mc.countries
+    route = cal.route_for(net, mc)
+    assert route is not None and "RU" not in route.countries
+    assert any(rl.directed.leg.mode.value == "ferry" for rl in route.legs)
+    # an "at least" figure is open above: Lanzhou - Dushanbe "exceeds 3,500 km"
+    assert cd.window_km(by_id["CA-LAZ-DYU-KM"])[1] == float("inf")
+    assert dict(skipped)["CA-JIN-NAZ-KM"] == "Jinhua or Nazarbek is not a hub"

@@ -63,6 +63,9 @@ class's factors (common random draws); plans answer for regular service.
 A case is *within range* when the plan's P50 lies in the published [low, high] widened by
 :data:`TOLERANCE` (relative) on each side: single published figures are rounded and vary by
 shipment; "at least" and "at most" figures are open on one side.
+
+Published distances are reported beside the days, not fitted: the same rules pick a route for
+each distance observation (:func:`case_of`) and :mod:`.calibrate_distances` compares its km.
 """
 
 from __future__ import annotations
@@ -263,36 +266,42 @@ def cases_from(observations: Sequence[Any], network: Network) -> tuple[list[Case
         if SUPERSEDED.search(o.quote):
             skipped.append((o.id, "the source gives it as the time before the service it announces"))
             continue
-        if o.corridor not in CORRIDORS:
-            skipped.append((o.id, f"corridor {o.corridor} is not a route"))
-            continue
-        try:
-            a, b = network.find(o.origin), network.find(o.destination)
-        except SilkwayError:
-            skipped.append((o.id, f"{o.origin} or {o.destination} is not a hub"))
-            continue
-        if a.id == b.id:
-            skipped.append((o.id, "origin and destination are the same hub"))
-            continue
-        via, countries = [], []
-        for v in o.via:
-            if v.strip().casefold() in COUNTRY_NAMES:
-                countries.append(COUNTRY_NAMES[v.strip().casefold()])
-                continue
-            # a country or sea named as a via point is no hub: the corridor rule covers it
-            with contextlib.suppress(SilkwayError):
-                via.append(network.find(v).id)
-        f = METRICS[o.metric]
-        modes = {m.value for m in o.modes}
-        if "sea" in modes:
-            modes.add("ferry")  # Caspian and Black Sea crossings are ferry legs of the network
-        month = int(o.date[5:7]) if len(o.date) >= 7 else None
         record = RECORD.search(o.quote) or RECORD.search(o.source_title)
-        bound = "at_least" if record and o.bound == "value" else o.bound
-        out.append(Case(o.id, a.id, b.id, o.corridor, tuple(sorted(modes)), tuple(via),
-                        o.low * f, o.high * f, bound, o.kind, o.year, split_of(o.id), month,
-                        tuple(countries), o.metric == "transit_hours", o.service))
+        case = case_of(o, network, METRICS[o.metric],
+                       bound="at_least" if record and o.bound == "value" else o.bound)
+        if isinstance(case, str):
+            skipped.append((o.id, case))
+        else:
+            out.append(case)
     return out, skipped
+
+
+def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None) -> Case | str:
+    """The plan query an observation describes (its corridor, via points and modes) with its
+    published range times ``factor`` (to days, or to km), or why it has none."""
+    if o.corridor not in CORRIDORS:
+        return f"corridor {o.corridor} is not a route"
+    try:
+        a, b = network.find(o.origin), network.find(o.destination)
+    except SilkwayError:
+        return f"{o.origin} or {o.destination} is not a hub"
+    if a.id == b.id:
+        return "origin and destination are the same hub"
+    via, countries = [], []
+    for v in o.via:
+        if v.strip().casefold() in COUNTRY_NAMES:
+            countries.append(COUNTRY_NAMES[v.strip().casefold()])
+            continue
+        # a country or sea named as a via point is no hub: the corridor rule covers it
+        with contextlib.suppress(SilkwayError):
+            via.append(network.find(v).id)
+    modes = {m.value for m in o.modes}
+    if "sea" in modes:
+        modes.add("ferry")  # Caspian and Black Sea crossings are ferry legs of the network
+    month = int(o.date[5:7]) if len(o.date) >= 7 else None
+    return Case(o.id, a.id, b.id, o.corridor, tuple(sorted(modes)), tuple(via),
+                o.low * factor, o.high * factor, bound or o.bound, o.kind, o.year,
+                split_of(o.id), month, tuple(countries), o.metric == "transit_hours", o.service)
 
 
 def route_for(network: Network, case: Case) -> Route | None:
@@ -551,6 +560,9 @@ def run(network: Network, observations: Sequence[Any], *, refit: bool = False,
     after = with_rows(prior, base, rows)
     rep = report(evaluate(prior, cases), evaluate(after, cases))
     rep["skipped"] = [{"id": i, "why": why} for i, why in skipped]
+    from silkway.analysis.calibrate_distances import distance_report
+
+    rep["distances"] = distance_report(after, observations)  # report only: nothing fitted
     rep["parameters"] = [{"target_type": r.target_type, "key": r.key, "quantity": r.quantity,
                           "prior": r.prior, "fitted": r.fitted} for r in rows]
     rep["fitted_on"] = rows[0].fitted_on if rows else None

@@ -221,8 +221,41 @@ def calibrate(
                       str(x["route"]) if x["route"] is not None
                       else f"unmatched: {x['unmatched']}")
         out.print(c)
+    dist = rep["distances"]
+    d = Table(title=f"Route km vs published distances (within ±"
+                    f"{100 * dist['rule']['tolerance']:g} %, MdAPE; not fitted)",
+              title_justify="left")
+    d.add_column("group", no_wrap=True)
+    for col in ("n", "unmatched", "within %", "MdAPE %"):
+        d.add_column(col, justify="right")
+
+    def drow(group: str, x: dict[str, Any]) -> None:
+        d.add_row(group, str(x["n"]), str(x["unmatched"]), num(x["within_pct"]),
+                  num(x["mdape_pct"]))
+
+    drow("all", dist["all"])
+    d.add_section()
+    for k, x in dist["by_corridor"].items():
+        drow(escape(k), x)
+    out.print(d)
+    if cases:
+        k = Table(title="Distance observations", title_justify="left")
+        for col in ("id", "kind", "published km", "route km", "error %", "route"):
+            k.add_column(col)
+        for x in dist["cases"]:
+            pub = (f"{x['low_km']:,.0f}" + (f"-{x['high_km']:,.0f}" if x["high_km"] != x["low_km"]
+                                            else "") + {"at_least": "+", "at_most": "-"}.get(
+                x["bound"], ""))
+            k.add_row(x["id"], x["kind"], pub,
+                      "—" if x["km"] is None else f"{x['km']:,.0f}{'' if x['within'] else ' *'}",
+                      num(x["ape"]), str(x["route"]) if x["route"] is not None
+                      else f"unmatched: {x['unmatched']}")
+        out.print(k)
     out.print(f"[dim]Within range: P50 inside the published range widened by "
               f"{100 * cal.TOLERANCE:g} % each side; held out: {100 * cal.TEST_SHARE:g} % of "
               f"observations by hash of their id; planned figures are not fitted. "
               f"{len(res.skipped)} observations name places that are not hubs. "
-              f"Calibrated values: {len(res.rows)} rows, fitted {rep['fitted_on']}.[/]")
+              f"Calibrated values: {len(res.rows)} rows, fitted {rep['fitted_on']}. Route km: "
+              f"the route the case rule picks, against the published figure widened by "
+              f"{100 * dist['rule']['tolerance']:g} %; {len(dist['skipped'])} distance "
+              f"observations name places that are not hubs.[/]")
