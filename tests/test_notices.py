@@ -15,10 +15,12 @@ from silkway.cli import app
 from silkway.data.notices import parse_notices
 from silkway.errors import DataError
 from silkway.result import PlanModel
+from silkway.types import Passage
 
 HEAD = "as_of,passage,notice,scenario,source,estimate\n"
 TRIP = ("Nagoya", "Istanbul")
 NO_RUSSIA = {"avoid": "RU,BY,IR"}
+RED_SEA = Passage.BAB_EL_MANDEB.searoute_name
 
 
 def _passes(route: silkway.Route, searoute_name: str) -> bool:
@@ -44,7 +46,7 @@ def test_the_seed_trip_says_which_routes_pass_the_red_sea(net: silkway.Network) 
     PlanModel.model_validate(plan)
     [notice] = [n for n in plan["notices"] if n["passage"] == "bab-el-mandeb"]
     assert notice["as_of"] == net.as_of == plan["as_of"]
-    red_sea = [i for i, r in enumerate(result.routes, 1) if _passes(r, "babalmandab")]
+    red_sea = [i for i, r in enumerate(result.routes, 1) if _passes(r, RED_SEA)]
     assert red_sea and notice["routes"] == red_sea
     assert len(red_sea) < len(result.routes)  # the Middle Corridor routes do not pass it
     answers = {a.corridor.id: a for a in result.corridors if a.route is not None}
@@ -65,7 +67,7 @@ def test_an_era_carries_only_its_own_notices(net: silkway.Network) -> None:
     """The 2022 era predates the Red Sea diversions: its sea routes via Suez carry no notice."""
     result = silkway.plan(net, *TRIP, scenario="era-2022", modes="sea")
     assert result.as_of != net.as_of
-    assert any(_passes(r, "babalmandab") for r in result.routes)
+    assert any(_passes(r, RED_SEA) for r in result.routes)
     assert result.to_dict()["notices"] == []
 
 
@@ -80,6 +82,26 @@ def test_the_table_and_the_json_say_it(net: silkway.Network, cache_dir: object) 
     assert note.rstrip().endswith("--scenario red-sea-closed plans the way boxes went.")
     js = runner.invoke(app, [*args, "--json"])
     assert json.loads(js.stdout)["notices"][0]["name"] == "Bab-el-Mandeb"
+
+
+def test_compare_names_the_rows_that_pass_the_passage(net: silkway.Network,
+                                                      cache_dir: object) -> None:
+    """compare's JSON and text name the table rows whose baseline or scenario route uses the
+    passage, and which plans list such a route; the closing scenario itself lists none."""
+    cmp = silkway.compare(net, *TRIP, scenario="red-sea-closed", **NO_RUSSIA)
+    (notice,) = cmp.to_dict()["notices"]
+    assert notice["passage"] == "bab-el-mandeb"
+    expect = [i for i, (b, _) in enumerate(cmp.pairs(), 1) if b is not None and _passes(b, RED_SEA)]
+    assert notice["baseline_rows"] == notice["rows"] == expect and expect
+    assert notice["scenario_rows"] == []  # the scenario closes the passage
+    runner = CliRunner()
+    text = runner.invoke(app, ["compare", *TRIP, "--avoid", "RU,BY,IR", "--scenario",
+                               "red-sea-closed", "--cache-dir", str(cache_dir)])
+    assert text.exit_code == 0, text.output
+    words = " ".join(text.stdout.split())
+    rows = ", ".join(map(str, expect))
+    assert f"Note: Bab-el-Mandeb is used by rows {rows} on the baseline: in 2025-H2" in words
+    assert words.rstrip().endswith("The scenario compared here plans the way boxes went.")
 
 
 @pytest.mark.parametrize(("row", "words"), [

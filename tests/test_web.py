@@ -325,6 +325,16 @@ def test_via_and_corridor_constrain_the_plan_from_the_form(server: str, browser:
     page.click("#tab-corridors")
     assert "passes Bab-el-Mandeb" in page.inner_text('#corridors tr[data-corridor="sea-suez"]')
     assert page.locator('#corridors tr[data-corridor="middle-corridor"] .notice-tag').count() == 0
+    # compare with the scenario that closes the passage: the baseline's Suez rows are marked
+    page.click("#tab-compare")
+    page.select_option("#compare-scenario", "red-sea-closed")
+    page.click("#compare-run")
+    page.wait_for_selector("#compare-notices .notice")
+    note = page.inner_text("#compare-notices")
+    assert "go through it: in 2025-H2" in note and "compared here" in note, note
+    tagged = page.locator("#compare-table tbody tr:has(.notice-tag) td:first-child").all_inner_texts()
+    assert tagged and all("(was: Sea (Suez)" in t and "baseline passes Bab-el-Mandeb" in t
+                          for t in tagged), tagged
     page.click("#tab-routes")
     # the emission statement is of the selected route, even when an earlier route has its label
     labels = _routes(page)

@@ -326,9 +326,9 @@ class PlanResult:
         return {"passage": n.passage.value, "name": n.passage.display_name, "as_of": n.as_of,
                 "notice": n.notice, "scenario": n.scenario,
                 "source": n.provenance.source or n.provenance.estimate,
-                "routes": [i for i, r in enumerate(self.routes, 1) if _passes(r, name)],
+                "routes": [i for i, r in enumerate(self.routes, 1) if passes(r, name)],
                 "corridors": [a.corridor.id for a in self.corridors
-                              if a.route is not None and _passes(a.route, name)]}
+                              if a.route is not None and passes(a.route, name)]}
 
     def __repr__(self) -> str:
         o, d = self.origin, self.destination
@@ -468,7 +468,8 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
                  None if simulate else (moving, tuple(parts)))
 
 
-def _passes(route: Route, searoute_name: str) -> bool:
+def passes(route: Route, searoute_name: str) -> bool:
+    """Whether one of ``route``'s legs goes through the passage of that searoute name."""
     return any(searoute_name in rl.directed.leg.passages for rl in route.legs)
 
 
@@ -476,7 +477,7 @@ def notices_for(network: Network, routes: Sequence[Route]) -> tuple[PassageNotic
     """The notices of the network's period (``passage_notices.csv``) on a passage one of
     ``routes`` uses: a passage the tables keep open that boxes mostly did not use then."""
     return tuple(n for n in network.tables.notices if n.as_of == network.as_of
-                 and any(_passes(r, n.passage.searoute_name) for r in routes))
+                 and any(passes(r, n.passage.searoute_name) for r in routes))
 
 
 PENDING = DaysSummary(float("nan"), float("nan"), float("nan"))

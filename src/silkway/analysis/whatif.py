@@ -16,6 +16,7 @@ from typing import Any
 
 from silkway.analysis import scenarios
 from silkway.analysis.plan import PlanResult, Route, plan
+from silkway.analysis.route import passes
 from silkway.data.tables import Provenance
 from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import Network
@@ -101,7 +102,28 @@ class Comparison:
                 "destination": self.baseline.destination.to_dict(),
                 "scenario": sc.to_dict() if sc else None, "month": self.scenario.month,
                 "routes": self.rows(), "pareto_share": self.shares(),
-                "corridors": self.corridor_rows(), "best": self.best_row()}
+                "corridors": self.corridor_rows(), "best": self.best_row(),
+                "notices": self.notices()}
+
+    def notices(self) -> list[dict[str, Any]]:
+        """The passage notices of either plan (see :attr:`PlanResult.notices`) that a row of
+        :meth:`rows` uses: the numbers of the rows whose baseline route (``baseline_rows``)
+        or scenario route (``scenario_rows``) goes through the passage, and their union."""
+        seen = {id(n): n for res in (self.baseline, self.scenario) for n in res.notices}
+        pairs = self.pairs()
+        out = []
+        for n in seen.values():
+            name = n.passage.searoute_name
+            d = self.baseline.notice_dict(n)
+            del d["routes"], d["corridors"]
+            for side, k in (("baseline_rows", 0), ("scenario_rows", 1)):
+                d[side] = [i for i, pair in enumerate(pairs, 1)
+                           if pair[k] is not None and passes(pair[k], name)]  # type: ignore[arg-type]
+            d["rows"] = sorted({*d["baseline_rows"], *d["scenario_rows"]})
+            if not d["rows"]:
+                continue
+            out.append(d)
+        return out
 
     def corridor_rows(self) -> list[dict[str, Any]]:
         """Each named corridor before and after: its best route's figures (or why it cannot

@@ -149,6 +149,19 @@ def compare(
     for fam, sh in d["pareto_share"].items():
         s.add_row(fam, f"{100 * sh['baseline']:.0f}%", f"{100 * sh['scenario']:.0f}%")
     out.print(s)
+    compared = d["scenario"]["name"] if d["scenario"] else None
+    for n in d["notices"]:
+        which = [f"{_rows(n[f'{k}_rows'])} {side}" for k, side in
+                 (("baseline", "on the baseline"), ("scenario", f"under {name}")) if n[f"{k}_rows"]]
+        how = ("The scenario compared here plans" if n["scenario"] == compared
+               else f"--scenario {n['scenario']} plans")
+        out.print(f"[yellow]Note:[/] {escape(n['name'])} is used by {escape(' and '.join(which))}:"
+                  f" in {escape(n['as_of'])} {escape(n['notice'])}. {escape(how)} the way boxes "
+                  "went.", highlight=False)
+
+
+def _rows(numbers: list[int]) -> str:
+    return f"row{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
 
 
 @query_options(places=False, skip=("scenario",))

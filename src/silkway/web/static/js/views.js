@@ -2,7 +2,7 @@
  * saved plans; and the Export menu. Each renders from the API on demand. */
 
 import { API, ApiError, api } from "./api.js";
-import { $, cardify, clear, download, h } from "./dom.js";
+import { $, add, cardify, clear, download, h } from "./dom.js";
 import * as fmt from "./fmt.js";
 import { MONTHS, hooks, state } from "./state.js";
 
@@ -130,29 +130,37 @@ export async function renderCompare() {
   try {
     const d = await api("POST", "/compare", { ...state.request, scenario, month, geometry: false, histogram: false });
     const name = d.scenario ? d.scenario.title || d.scenario.name : `departing in ${MONTHS[d.month - 1]}`;
-    const rows = (d.routes || []).map((row) => {
+    const notices = d.notices || [];
+    const rows = (d.routes || []).map((row, i) => {
       const b = row.baseline, sc = row.scenario, dl = row.delta;
       const cur = sc || b;
       const mark = b && sc ? (row.baseline_label === row.label ? "" : ` (was: ${row.baseline_label})`) : sc ? " (new)" : " (gone)";
       const cell = (v, digits, signed) => h("td", { class: `num${signed && Number.isFinite(v) ? (v > 0 ? " worse" : v < 0 ? " better" : "") : ""}` },
         signed ? fmt.delta(v, digits) : fmt.fixed(v, digits));
       return h("tr", { class: sc ? (b ? "" : "new") : "gone" },
-        h("td", {}, row.label + mark),
+        h("td", {}, row.label + mark, notices.filter((n) => (n.rows || []).includes(i + 1)).flatMap((n) => [" ",
+          h("span", { class: "notice-tag", title: `In ${n.as_of} ${n.notice}.` },
+            (n.scenario_rows || []).includes(i + 1) ? `passes ${n.name}` : `baseline passes ${n.name}`)])),
         cell(cur.p50, 1), cell(dl ? dl.p50 : NaN, 1, true), cell(cur.p90, 1), cell(dl ? dl.p90 : NaN, 1, true),
         cell(cur.cost_usd, 0), cell(dl ? dl.cost_usd : NaN, 0, true),
         cell(cur.co2e_kg / 1000, 2), cell(dl ? dl.co2e_kg / 1000 : NaN, 2, true));
     });
     const shares = Object.entries(d.pareto_share || {}).map(([fam, shr]) => h("tr", {},
       h("td", {}, fam), h("td", { class: "num" }, fmt.pct(shr.baseline)), h("td", { class: "num" }, fmt.pct(shr.scenario))));
-    clear(wrap).append(
+    add(clear(wrap), [
       h("h3", {}, `Baseline vs ${name}`),
       h("div", { class: "table-wrap" }, h("table", { id: "compare-table", class: "grid" },
         h("thead", {}, h("tr", {}, ["Route", "P50 d", "Δ", "P90 d", "Δ", "USD", "Δ", "t CO₂e", "Δ"].map((t, i) => h("th", { class: i ? "num" : null }, t)))),
         h("tbody", {}, rows))),
+      notices.length ? h("div", { class: "notices", id: "compare-notices" }, notices.map((n) =>
+        h("span", { class: "notice", title: n.source },
+          h("b", {}, "Note: "), `the routes marked “passes ${n.name}” or “baseline passes ${n.name}” go through it: in ${n.as_of} ${n.notice}. `,
+          n.scenario === (d.scenario && d.scenario.name) ? "The scenario compared here plans the way boxes went."
+            : ["The scenario ", h("code", {}, n.scenario), " plans the way boxes went."]))) : null,
       h("h3", {}, "Share of the Pareto set"),
       h("div", { class: "table-wrap" }, h("table", { id: "compare-share", class: "grid narrow" },
         h("thead", {}, h("tr", {}, h("th", {}, "Corridor"), h("th", { class: "num" }, "Baseline"), h("th", { class: "num" }, name))),
-        h("tbody", {}, shares))));
+        h("tbody", {}, shares)))]);
     cardify($("compare-table"), {
       heads: ["Route", "P50 d", "Δ P50", "P90 d", "Δ P90", "USD", "Δ USD", "t CO₂e", "Δ t CO₂e"], spans: { 0: "span-6" },
     });
