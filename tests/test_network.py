@@ -161,3 +161,28 @@ def test_cache_key_changes_with_tables_and_params(net):
     k1 = model.cache_key(tables, silkway.BuildParams())
     k2 = model.cache_key(tables, silkway.BuildParams(bridge_km=5.0))
     assert k1 == net.key and k1 != k2
+
+
+def test_published_line_lengths_replace_traced_paths_on_lines_without_freight(net):
+    """A leg of leg_distances.csv that the base network traces takes the published length of
+    the line freight runs on (geometry still traced), not the base network's shortest path,
+    which in China follows passenger high-speed lines."""
+    published = net.tables.leg_distances
+    traced = [leg for leg in net.legs if leg.distance_source == "published"]
+    assert len(traced) >= 5
+    for leg in traced:
+        row = published[(*sorted((leg.src, leg.dst)), leg.mode.value)]
+        assert leg.distance_km == pytest.approx(row.distance_km)
+        assert leg.estimated_km == 0 and row.provenance.source
+    zx = legs_between(net, "CNZGZ", "CNXIA", "rail")[0]
+    gc = haversine_km(*next((h.lat, h.lon) for h in net.hubs if h.id == "CNZGZ"),
+                      *next((h.lat, h.lon) for h in net.hubs if h.id == "CNXIA"))
+    assert zx.distance_source == "published" and zx.distance_km / gc > 1.2  # not the 435 km HSR
+    # the Longhai line's station table adds up: Lianyungang - Lanzhou 1,759 km
+    longhai = sum(legs_between(net, a, b, "rail")[0].distance_km
+                  for a, b in (("CNLYG", "CNZGZ"), ("CNZGZ", "CNXIA"), ("CNXIA", "CNLAZ")))
+    assert longhai == pytest.approx(1759)
+    # a plan's legs say so in the contract
+    route = silkway.plan(net, "Xi'an", "Duisburg", modes="rail", max_routes=1,
+                         corridors="none").to_dict()["routes"][0]
+    assert route["legs"][0]["distance_source"] == "published"

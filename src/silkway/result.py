@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
 ModeName = Literal["sea", "rail", "road", "ferry"]
-DistanceSource = Literal["searoute", "world_railways", "world_highways", "estimate"]
+DistanceSource = Literal["searoute", "world_railways", "world_highways", "published", "estimate"]
 
 
 class HubModel(BaseModel):

@@ -1,10 +1,17 @@
-"""Published lengths of corridor legs that the base networks do not carry.
+"""Published lengths of corridor legs.
 
-``leg_distances.csv`` (``from,to,mode,distance_km,source,estimate``): when a rail or road leg
-cannot be traced on world_railways / world_highways, the build uses this length instead of the
-great-circle x circuity guess. The leg stays flagged (``distance_source`` ``estimate``, all of
-its length counted as estimated km), but the number comes from a publication, or from one minus
-the parts the networks do carry, as the row's ``estimate`` explains.
+``leg_distances.csv`` (``from,to,mode,distance_km,source,estimate``), one row per rail or road
+leg of ``legs.csv``:
+
+* when the leg cannot be traced on world_railways / world_highways, the build uses this length
+  instead of the great-circle x circuity guess. The leg stays flagged (``distance_source``
+  ``estimate``, all of its length counted as estimated km), but the number comes from a
+  publication, or from one minus the parts the networks do carry, as the row's ``estimate``
+  explains;
+* when it can, the published length of the line freight runs on replaces the traced path's
+  (``distance_source`` ``published``, geometry still traced): the base network's shortest path
+  can take lines that carry no freight, such as China's passenger high-speed lines, which are
+  10-15 % shorter than the conventional lines they parallel.
 """
 
 from __future__ import annotations

@@ -178,6 +178,11 @@ def compile_network(tables: Tables, params: BuildParams | None = None, *,
                 # a published length beats the great-circle x circuity guess; still flagged
                 r = {**r, "distance_km": published.distance_km,
                      "estimated_km": published.distance_km}
+            elif published is not None:
+                # the line's published length beats the traced path, which may take lines
+                # freight does not run on (passenger high-speed lines in China)
+                r = {**r, "distance_km": published.distance_km, "estimated_km": 0.0,
+                     "distance_source": "published"}
             countries = countries_along(r["coords"], ends=ends, step_km=p.country_step_km,
                                         min_km=p.country_min_km)
             out.append({**base, "variant": 0, "distance_km": round(r["distance_km"], 2),

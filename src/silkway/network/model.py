@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 _VERSIONED = ("searoute", "scgraph-data", "countryinfo", "shapely", "numpy", "scipy")
 MAX_PLACE_CHARS = 200
 """Longest place query :meth:`Network.find` accepts (the longest hub name is under 60)."""
-_SOURCES = frozenset({"searoute", "world_railways", "world_highways", "estimate"})
+_SOURCES = frozenset({"searoute", "world_railways", "world_highways", "published", "estimate"})
 
 
 @dataclass(frozen=True, slots=True)
