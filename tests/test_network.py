@@ -186,3 +186,5 @@ def test_published_line_lengths_replace_traced_paths_on_lines_without_freight(ne
     route = silkway.plan(net, "Xi'an", "Duisburg", modes="rail", max_routes=1,
                          corridors="none").to_dict()["routes"][0]
     assert route["legs"][0]["distance_source"] == "published"
+    from silkway.analysis.emissions import distance_basis
+    assert "published length" in distance_basis("published")  # the ISO 14083 statement says so

@@ -32,6 +32,9 @@ def distance_basis(source: str) -> str:
                           "(scgraph-data world_railways) along the operated corridor",
         "world_highways": "shortest feasible distance (SFD) on the OpenStreetMap road network "
                           "(scgraph-data world_highways) along the operated corridor",
+        "published": "actual distance: the published length of the line freight trains run on "
+                     "(a station km table or the line's length, leg_distances.csv), where the "
+                     "shortest path on the OpenStreetMap rail network takes passenger lines",
         "estimate": f"great-circle distance along the corridor x distance adjustment factor "
                     f"(rail {p.rail_circuity}, road {p.road_circuity})",
     }[source]
