@@ -185,6 +185,8 @@ def test_published_line_lengths_replace_traced_paths_on_lines_without_freight(ne
     # a plan's legs say so in the contract
     route = silkway.plan(net, "Xi'an", "Duisburg", modes="rail", max_routes=1,
                          corridors="none").to_dict()["routes"][0]
-    assert route["legs"][0]["distance_source"] == "published"
+    first = route["legs"][0]  # the contract's distance_source keeps its four values
+    assert first["distance_source"] == "world_railways" and first["distance_published"] is True
+    assert not any(leg["distance_published"] for leg in route["legs"][1:3] if leg["mode"] == "sea")
     from silkway.analysis.emissions import distance_basis
     assert "published length" in distance_basis("published")  # the ISO 14083 statement says so

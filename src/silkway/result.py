@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
 
 ModeName = Literal["sea", "rail", "road", "ferry"]
-DistanceSource = Literal["searoute", "world_railways", "world_highways", "published", "estimate"]
+DistanceSource = Literal["searoute", "world_railways", "world_highways", "estimate"]
 
 
 class HubModel(BaseModel):
@@ -98,6 +98,7 @@ class LegModel(BaseModel):
     border: str | None = None
     tariff: str | None = None
     status: str | None = None
+    distance_published: bool | None = None
     geometry: list[list[float]] | None = Field(
         default=None, description="[lat, lon] points (with --geometry)")
     geojson: LineStringModel | None = Field(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from silkway.analysis.plan import PlanResult, Route
+from silkway.analysis.route import contract_source
 from silkway.data.tables import EmissionFactor
 from silkway.errors import ConstraintError
 from silkway.network.build import BuildParams
@@ -164,7 +165,7 @@ def statement(result: PlanResult, route: int = 0) -> Statement:
             len(elements) + 1, "transport",
             f"{leg.mode.value} {rl.directed.src}-{rl.directed.dst}", rl.figures.footprint,
             {"from": rl.directed.src, "to": rl.directed.dst, "mode": leg.mode.value,
-             "distance_km": round(leg.distance_km, 1), "distance_source": leg.distance_source,
+             "distance_km": round(leg.distance_km, 1), "distance_source": contract_source(leg),
              "distance_basis": distance_basis(leg.distance_source),
              "tkm": round(rl.figures.footprint.activity, 1)}))
     add_hub(r.handling[-1])

@@ -41,7 +41,7 @@ MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json",
                "csv": "text/csv; charset=utf-8", "table": "application/json"}
 LEG_COLUMNS = ("route", "route_label", "leg", "from", "to", "mode", "distance_km", "estimated_km",
                "distance_source", "days", "moving_days", "cost_usd", "co2e_kg", "co2e_kg_ttw",
-               "countries", "passages", "border", "tariff", "status")
+               "countries", "passages", "border", "tariff", "status", "distance_published")
 ROUTE_COLUMNS = ("route", "label", "days_p50", "days_p90", "days_mean", "on_time_probability",
                  "cost_usd", "co2e_kg", "co2e_kg_ttw", "distance_km", "estimated_km",
                  "transshipments", "legs", "modes", "countries")
@@ -71,7 +71,7 @@ def _leg_row(i: int, route: Route, j: int, rl: RouteLeg) -> dict[str, Any]:
             "moving_days": d["moving_days"], "cost_usd": d["cost_usd"], "co2e_kg": d["co2e_kg"],
             "co2e_kg_ttw": d["co2e_kg_ttw"], "countries": d["countries"],
             "passages": d["passages"], "border": d["border"], "tariff": d["tariff"],
-            "status": d["status"]}
+            "status": d["status"], "distance_published": d["distance_published"]}
 
 
 def leg_rows(result: PlanResult) -> list[dict[str, Any]]:

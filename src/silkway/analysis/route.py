@@ -21,7 +21,7 @@ from silkway.analysis.reliability import (
 )
 from silkway.data.notices import PassageNotice
 from silkway.data.tables import LogNormal
-from silkway.network.model import Hub, Network
+from silkway.network.model import Hub, Leg, Network
 from silkway.query import PlanQuery
 from silkway.routing.constraints import Constraints
 from silkway.routing.corridors import Corridor, corridor_of, route_bits
@@ -94,7 +94,7 @@ class RouteLeg:
             "days": round(fig.mean_days, 2), "cost_usd": round(fig.cost_usd, 2),
             "co2e_kg": round(fp.wtw_kg, 2),
             "countries": list(leg.countries if forward else reversed(leg.countries)),
-            "distance_source": leg.distance_source, "co2e_kg_ttw": round(fp.ttw_kg, 2),
+            "distance_source": contract_source(leg), "co2e_kg_ttw": round(fp.ttw_kg, 2),
             "tkm": round(fp.activity, 1), "emission_factor": fp.factor_key,
             "co2e_g_per_tkm": round(fp.intensity[0], 2),
             "estimated_km": round(leg.estimated_km, 1),
@@ -102,6 +102,7 @@ class RouteLeg:
             "gauge_mm": leg.gauge_mm or None, "passages": self.passages,
             "border": border.border if border else None,
             "tariff": leg.tariff.tariff, "status": leg.status,
+            "distance_published": leg.distance_source == "published",
         }
 
     @property
@@ -466,6 +467,15 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
                  sum(rl.figures.co2e_ttw_kg for rl in legs)
                  + sum(h.footprint.ttw_kg for h in handling), reposition, corridor,
                  None if simulate else (moving, tuple(parts)))
+
+
+def contract_source(leg: Leg) -> str:
+    """A leg's ``distance_source`` as the plan contract names it: a leg with a published line
+    length (``published`` in the network) is traced on its base network, and says so; its
+    ``distance_published`` flag tells that the km are the line's published length."""
+    if leg.distance_source != "published":
+        return leg.distance_source
+    return "world_railways" if leg.mode is Mode.RAIL else "world_highways"
 
 
 def passes(route: Route, searoute_name: str) -> bool:

@@ -214,7 +214,7 @@ export function drawMap() {
         "stroke-width": sel ? 3.4 : 2.2, "stroke-dasharray": est ? (sel ? "7 5" : "5 4") : null,
         onmousemove: (ev) => tooltip(ev, [h("b", {}, `${i + 1}. ${shortName(hubName(leg.from))} → ${shortName(hubName(leg.to))}`),
           h("div", { class: "dim" }, `${leg.mode}, ${fmt.km(leg.distance_km)} km, ${fmt.days(leg.days)} d, ${fmt.usd(leg.cost_usd)} USD`),
-          h("div", { class: "dim" }, `distance: ${leg.distance_source}`)]),
+          h("div", { class: "dim" }, leg.distance_published ? `distance: the line's published length (path on ${leg.distance_source})` : `distance: ${leg.distance_source}`)]),
         onmouseleave: hideTooltip,
       }));
     }

@@ -116,7 +116,7 @@ export function renderLegs() {
       td("USD", "num", fmt.usd(leg.cost_usd)),
       td("kg CO₂e", "num", fmt.kg(leg.co2e_kg)),
       td("Countries", "countries", (leg.countries || []).join("-")),
-      td("Distance from", est ? "src est" : "src", leg.distance_source || "—"),
+      td("Distance from", est ? "src est" : "src", leg.distance_published ? "published line length" : leg.distance_source || "—"),
       td("Tariff", "code nowrap", leg.tariff || "—"),
       td("Border", "code", breakable(leg.border))));
   }
