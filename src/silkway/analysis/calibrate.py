@@ -33,11 +33,12 @@ or says the run beat its target: arrived early, ahead of or prior to its schedul
 bound on the P50 (``at_least``);
 a figure the source gives for the time *before* the service it announces ("used to take") is
 not scored (nor one the source, or the table's quote, calls the previous arrangement a new
-route replaces). A Middle Corridor case must cross the Caspian by ferry when its ends lie on
-opposite sides of the sea; a country the source names as a via point must be crossed (when
-a route of the corridor does). An hours figure is a train's running time between stations: it
-is compared with the route's days without the loading at the origin and the unloading at the
-destination.
+route replaces). A port a sea-only source names on the way is a call of the liner service, not a
+transshipment, unless the source says the box changed ships there. A Middle Corridor case must
+cross the Caspian by ferry when its ends lie on opposite sides of the sea; a country the
+source names as a via point must be crossed (when a route of the corridor does). An hours
+figure is a train's running time between stations: it is compared with the route's days
+without the loading at the origin and the unloading at the destination.
 
 Published figures differ by *service class*, read for each row from its quote and source title
 (the ``service`` column of ``observations.csv``, never from the model's error):
@@ -124,6 +125,10 @@ CASPIAN_LON = 51.0  # east of Baku, west of Aktau: a trip across it takes a Casp
 RECORD = re.compile(r"\brecord\b|\bbeat\b|\b(?:ahead of|prior to) (?:the )?schedule\b"
                     r"|\barriv\w* early\b", re.I)
 SUPERSEDED = re.compile(r"used to take|\bif before\b|\bprevious arrangement\b", re.I)
+# A port a sea-only source names on the way is a call of its liner service unless the source
+# says the box changed ships there: a direct sea leg of the network includes its calls, so such
+# a via point does not force a transshipment (Rotterdam - Qingdao on a loop calling Port Klang).
+TRANSSHIPPED = re.compile(r"trans-?s?hip|umschlag|aktarma", re.I)
 
 # Country names the observations give as via points (the route must cross them, if one does).
 COUNTRY_NAMES = {"kazakhstan": "KZ", "russia": "RU", "belarus": "BY", "poland": "PL",
@@ -288,13 +293,17 @@ def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None
     if a.id == b.id:
         return "origin and destination are the same hub"
     via, countries = [], []
+    call_only = ({m.value for m in o.modes} == {"sea"}
+                 and not TRANSSHIPPED.search(o.quote) and not TRANSSHIPPED.search(o.source_title))
     for v in o.via:
         if v.strip().casefold() in COUNTRY_NAMES:
             countries.append(COUNTRY_NAMES[v.strip().casefold()])
             continue
         # a country or sea named as a via point is no hub: the corridor rule covers it
         with contextlib.suppress(SilkwayError):
-            via.append(network.find(v).id)
+            hub = network.find(v)
+            if not (call_only and hub.kind == "port"):
+                via.append(hub.id)
     modes = {m.value for m in o.modes}
     if "sea" in modes:
         modes.add("ferry")  # Caspian and Black Sea crossings are ferry legs of the network

@@ -1,0 +1,78 @@
+"""Places users ask for: the Asian transshipment hubs (Singapore, Port Klang, Colombo, Jebel
+Ali) resolve by name and code and plan on the shipped network, against published figures."""
+
+from __future__ import annotations
+
+import pytest
+
+import silkway
+from silkway.data.observations import load_observations
+
+NMI_KM = 1.852
+HUB_PORTS = {"SGSIN": "Singapore", "MYPKG": "Port Klang", "LKCMB": "Colombo",
+             "AEJEA": "Jebel Ali"}
+# the ports already in the network that the hubs' liner services connect
+SERVED = ["Rotterdam", "Hamburg", "Piraeus", "Genoa", "Mersin", "Shanghai", "Busan",
+          "Nhava Sheva", "Karachi"]
+
+
+@pytest.fixture(scope="module")
+def observations():
+    return {o.id: o for o in load_observations()}
+
+
+@pytest.mark.parametrize(("query", "hub_id"), [
+    ("Singapore", "SGSIN"), ("SGSIN", "SGSIN"), ("Pasir Panjang", "SGSIN"),
+    ("Port Klang", "MYPKG"), ("Port Kelang", "MYPKG"), ("Westports", "MYPKG"),
+    ("Colombo", "LKCMB"), ("lkcmb", "LKCMB"),
+    ("Jebel Ali", "AEJEA"), ("Dubai", "AEJEA"), ("Jabal Ali", "AEJEA"),
+])
+def test_hub_ports_resolve_by_name_alias_and_code(net, query, hub_id):
+    hub = net.find(query)
+    assert hub.id == hub_id and hub.kind == "port"
+    assert hub.profile.profile == "port_hub"
+
+
+@pytest.mark.parametrize("hub_id", sorted(HUB_PORTS))
+def test_each_hub_port_reaches_the_ports_it_serves_both_ways(net, hub_id):
+    for port in SERVED:
+        for o, d in ((hub_id, port), (port, hub_id)):
+            routes = silkway.plan(net, o, d, modes="sea").routes
+            assert routes, f"no sea route {o} - {d}"
+            assert all(rl.directed.leg.mode is silkway.Mode.SEA
+                       for r in routes for rl in r.legs)
+
+
+def _sea(net, corridor: str) -> silkway.Route:
+    r = silkway.plan(net, "Singapore", "Rotterdam", modes="sea", corridor=corridor,
+                     thin=0, max_routes=50)
+    return min(r.routes, key=lambda x: x.distance_km)
+
+
+@pytest.mark.parametrize(("corridor", "distance_id", "days_id", "passage"), [
+    ("sea-suez", "SS-SIN-RTM-NM", "SS-SIN-RTM-SUEZ", "suez"),
+    ("sea-cape", "SC-SIN-RTM-NM", "SC-SIN-RTM-CAPE", "south_africa"),
+])
+def test_singapore_rotterdam_by_sea_matches_the_published_distance_and_days(
+        net, observations, corridor, distance_id, days_id, passage):
+    route = _sea(net, corridor)
+    passages = {p for rl in route.legs for p in rl.directed.leg.passages}
+    assert passage in passages
+    published_km = observations[distance_id].low * NMI_KM
+    assert route.distance_km == pytest.approx(published_km, rel=0.03)
+    # the calibration's rule: P50 within the published figure widened by 15 % each side
+    days = observations[days_id].low
+    assert 0.85 * days <= route.transit_days.p50 <= 1.15 * days
+
+
+def test_singapore_rotterdam_by_sea_is_one_direct_leg_through_suez(net):
+    route = _sea(net, "sea-suez")
+    assert [rl.directed.dst for rl in route.legs] == ["NLRTM"]
+    assert route.countries == ["SG", "EG", "NL"]
+
+
+def test_karachi_to_europe_can_transship_at_a_hub_port(net):
+    # no liner leg Karachi - Hamburg: the box changes ships at a hub on the way
+    r = silkway.plan(net, "Karachi", "Hamburg", modes="sea", thin=0, max_routes=50)
+    hubs = {rl.directed.dst for route in r.routes for rl in route.legs[:-1]}
+    assert hubs & set(HUB_PORTS), hubs
