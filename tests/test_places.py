@@ -3,6 +3,8 @@ Ali) resolve by name and code and plan on the shipped network, against published
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import silkway
@@ -76,3 +78,15 @@ def test_karachi_to_europe_can_transship_at_a_hub_port(net):
     r = silkway.plan(net, "Karachi", "Hamburg", modes="sea", thin=0, max_routes=50)
     hubs = {rl.directed.dst for route in r.routes for rl in route.legs[:-1]}
     assert hubs & set(HUB_PORTS), hubs
+
+
+def test_a_port_a_sea_source_names_is_a_call_unless_it_says_transshipped(net, observations):
+    from silkway.analysis.calibrate import cases_from
+
+    apl = observations["SS-RTM-TAO-APL"]  # APL's Rotterdam - Qingdao loop calls Port Klang
+    assert "Port Klang" in apl.via
+    (case,), _ = cases_from([apl], net)
+    assert case.via == ()
+    moved = dataclasses.replace(apl, quote="boxes transshipped at Port Klang")
+    (case,), _ = cases_from([moved], net)
+    assert case.via == ("MYPKG",)
