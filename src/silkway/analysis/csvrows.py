@@ -4,7 +4,9 @@
 :class:`RowError` rows. Both kinds of file share the same rules, so they share this code: the
 header is case-insensitive (spaces and dashes read as ``_``), a repeated or missing required
 column stops the whole file with one sentence, a wholly blank line is not a row, and every other
-data line becomes exactly one item or one :class:`RowError` naming its row: never a dropped row.
+data line becomes exactly one item or one :class:`RowError` naming its row: never a dropped row
+(nor a dropped value: a row with more fields than the header, or with a value under a column the
+header leaves unnamed, is an error row).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from silkway._userfile import MAX_TABLE_BYTES, read_user_bytes
 from silkway.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -100,14 +103,12 @@ def read_csv_file(path: str | Path, kind: str) -> str:
     Raises
     ------
     InputError
-        When the file cannot be read or is not UTF-8; ``kind`` (e.g. ``"shipments"``) names
-        the file in the sentence.
+        When the file cannot be read (missing, a directory, a pipe or device, over
+        :data:`~silkway._userfile.MAX_TABLE_BYTES`) or is not UTF-8; ``kind`` (e.g.
+        ``"shipments"``) names the file in the sentence.
     """
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {kind} file {p}: {exc.strerror or exc}") from None
+    raw = read_user_bytes(p, kind=kind, limit=MAX_TABLE_BYTES)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -162,9 +163,14 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
                 continue
             raw = RawRow(start - header_line,
                          {n: v.strip() for n, v in zip(header, record, strict=False) if n})
+            unnamed = [i for i, (n, v) in enumerate(zip(header, record, strict=False), 1)
+                       if not n and v.strip()]
             if len(record) > len(header):
                 item: T | RowError = raw.error(
                     f"it has {len(record)} fields but the header has {len(header)}")
+            elif unnamed:  # a value under a column without a name would be dropped unseen
+                item = raw.error(f"field {unnamed[0]} has a value but its column has no name in "
+                                 "the header")
             else:
                 item = parse(raw)
             if isinstance(item, RowError):
@@ -188,7 +194,9 @@ def _header(record: list[str], kind: str, name: str, required: Sequence[str]) ->
         raise InputError(f"{kind} file {name} repeats column(s) {', '.join(dupes)} in its header")
     missing = [c for c in required if c not in names]
     if missing:
-        hint = "; it looks ';'-separated, use commas" if len(names) == 1 and ";" in names[0] else ""
+        seps = [(";", "';'"), ("\t", "tab"), ("|", "'|'")]
+        hint = next((f"; it looks {word}-separated, use commas" for sep, word in seps
+                     if len(names) == 1 and sep in names[0]), "")
         found = ", ".join(n for n in names if n) or "none"
         raise InputError(f"{kind} file {name} has no {_or(missing, 'or')} column "
                          f"(found: {found}){hint}")
@@ -201,7 +209,10 @@ def _or(words: Sequence[str], last: str) -> str:
 
 
 def _number(text: str) -> float:
-    """The cell as a float; NaN where it is not a number (so the caller's check rejects it)."""
+    """The cell as a float; NaN where it is not a number (so the caller's check rejects it),
+    including Python's underscored ``1_000`` (a plain decimal is expected)."""
+    if "_" in text:
+        return math.nan
     try:
         return float(text)
     except ValueError:

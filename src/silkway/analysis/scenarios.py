@@ -24,6 +24,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from silkway.analysis import scenario_schema
     from silkway.data.capacities import CapacityChange, CapacityElement
+from silkway._userfile import read_user_bytes
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, InputError, ShippedDataError
 from silkway.network.model import Hub, Leg, Network
@@ -143,18 +144,8 @@ def load_scenario(name_or_path: str | Path, tables: Tables) -> Scenario:
 
 def _read_user_file(path: Path) -> str:
     """The text of the user's scenario file: UTF-8, bounded in size."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_SCENARIO_BYTES + 1)
-    except FileNotFoundError:
-        raise ConstraintError(f"scenario file {path} does not exist") from None
-    except IsADirectoryError:
-        raise ConstraintError(f"scenario file {path} is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_SCENARIO_BYTES:
-        raise InputError(f"scenario file {path} is over {MAX_SCENARIO_BYTES // 1024} KiB; a "
-                         "scenario is a short YAML document")
+    raw = read_user_bytes(path, kind="scenario", limit=MAX_SCENARIO_BYTES,
+                          advice="a scenario is a short YAML document")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
