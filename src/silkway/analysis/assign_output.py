@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from silkway.analysis.assign import Assignment
-from silkway.analysis.writers import write_table
+from silkway.analysis.writers import save_figure, write_table
 
 ROUTE_COLUMNS: dict[str, str] = {
     "record": "string", "row": "string", "id": "string", "origin": "string",
@@ -50,12 +50,18 @@ def route_rows(a: Assignment) -> list[dict[str, Any]]:
     return out
 
 
+def elements_path(path: str | Path) -> Path:
+    """Where :func:`write` puts the element table for the route table ``path``."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.elements{p.suffix}")
+
+
 def write(a: Assignment, path: str | Path) -> Path:
     """Write the route table to ``path`` and the element table beside it as
     ``STEM.elements.SUFFIX`` (Parquet or CSV by the suffix); returns the element table's path."""
     p = Path(path)
     write_table(route_rows(a), p, ROUTE_COLUMNS)
-    ep = p.with_name(f"{p.stem}.elements{p.suffix}")
+    ep = elements_path(p)
     write_table([e.to_dict() for e in a.elements], ep, ELEMENT_COLUMNS)
     return ep
 
@@ -127,8 +133,9 @@ def chart(a: Assignment, path: str | Path, *, baseline: Assignment | None = None
     fig.suptitle(f"{a.method.split(' (')[0]}: {a.system().get('served_teu', 0):,.0f} TEU per "
                  f"{a.period}" + (f", scenario {a.scenario}" if a.scenario else ""), fontsize=10)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)
 
 
-__all__ = ["ELEMENT_COLUMNS", "ROUTE_COLUMNS", "chart", "comparison", "route_rows", "write"]
+__all__ = ["ELEMENT_COLUMNS", "ROUTE_COLUMNS", "chart", "comparison", "elements_path", "route_rows",
+           "write"]

@@ -100,6 +100,7 @@ from silkway.analysis.calibrate_fit import (
 from silkway.analysis.calibrate_fit import Form as Form
 from silkway.analysis.calibrate_fit import calibrated_csv as calibrated_csv
 from silkway.analysis.plan import Route, plan
+from silkway.analysis.writers import save_figure
 from silkway.data.tables import Tables
 from silkway.data.timing import Calibrated, apply_calibrated
 from silkway.errors import SilkwayError
@@ -537,7 +538,7 @@ def chart(rep: dict[str, Any], path: str) -> None:
     ax.set_title(f"held-out: {t['within_pct']} % within range, MdAPE {t['mdape_pct']} %")
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from silkway.analysis import scenarios
 from silkway.analysis.plan import PlanResult, Route, plan
 from silkway.analysis.route import passes
+from silkway.analysis.writers import save_figure
 from silkway.data.tables import Provenance
 from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import Network
@@ -258,6 +259,9 @@ def _grid(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis]) -> list[tuple[
     """The sweep's grid points, after checking its shape and size."""
     if not 1 <= len(axes) <= 2:
         raise ConstraintError("sweep takes one or two axes")
+    if len({a.name for a in axes}) < len(axes):
+        raise ConstraintError(f"sweep axis {axes[0].name} is given twice; vary two different "
+                              "factors, or give the values of one in one --vary")
     if not pairs:
         raise ConstraintError("sweep needs at least one origin-destination pair")
     grid = list(itertools.product(*(a.values for a in axes)))
@@ -398,5 +402,5 @@ def chart(rows: Sequence[dict[str, Any]], axes: Sequence[Axis], path: str,
     ax.set_title(f"{len({(r['origin'], r['destination']) for r in rows})} origin-destination "
                  "pairs", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)

@@ -22,6 +22,64 @@ INT, FLOAT, STR = "int64", "float64", "string"
 """Column types that :func:`write_table` takes (and ``bool``)."""
 
 
+def check_output(path: str | Path, *, suffixes: tuple[str, ...] = (".parquet", ".csv"),
+                 inputs: Iterable[str | Path] = (), what: str = "output file") -> Path:
+    """Check, before any work is done, that ``path`` can take an output file.
+
+    Parameters
+    ----------
+    suffixes
+        The extensions allowed (lower case); the first names the format in the sentence.
+    inputs
+        Files the command reads: the output may not be one of them (writing it would replace
+        the input).
+    what
+        What the file is, for the sentence (``"output file"``, ``"chart"``).
+
+    Raises
+    ------
+    ConstraintError
+        For an empty name, another extension, a directory, a folder that does not exist, or one
+        of ``inputs``.
+    """
+    if not str(path).strip():
+        raise ConstraintError(f"the {what} name is empty")
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        allowed = " or ".join(suffixes)
+        raise ConstraintError(f"{what} {p} must end in {allowed}")
+    if p.is_dir():
+        raise ConstraintError(f"{what} {p} is a directory")
+    if not p.parent.is_dir():
+        raise ConstraintError(f"{what} {p}: the folder {p.parent} does not exist")
+    for source in inputs:
+        src = Path(source)
+        try:
+            same = (p.exists() and src.exists() and p.samefile(src)) or p.resolve() == src.resolve()
+        except (OSError, RuntimeError):  # a symbolic-link loop: the reader names it
+            same = False
+        if same:
+            raise ConstraintError(f"{what} {p} is the input file {src}; writing it would replace "
+                                  "the input, give another name")
+    return p
+
+
+def save_figure(fig: Any, path: str | Path) -> None:
+    """Save a matplotlib figure as the PNG chart ``path`` (checked by :func:`check_output`).
+
+    Raises
+    ------
+    ConstraintError
+        For a name that is not a ``.png`` file in an existing folder, or a file that cannot be
+        written.
+    """
+    p = check_output(path, suffixes=(".png",), what="chart")
+    try:
+        fig.savefig(p, format="png")
+    except OSError as exc:
+        raise ConstraintError(f"cannot write chart {p}: {exc.strerror or exc}") from None
+
+
 def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
                 columns: dict[str, str] | None = None) -> None:
     """Write rows of a tidy table to ``path``: Parquet for ``.parquet``, CSV for ``.csv``.
@@ -45,10 +103,8 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
     CSV text cells that a spreadsheet would run as a formula are prefixed with ``'``
     (:func:`silkway._csvcell.safe_cell`); Parquet keeps values as they are.
     """
-    p = Path(path)
+    p = check_output(path)
     suffix = p.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise ConstraintError(f"output file {p} must end in .parquet or .csv")
     rows = list(rows)
     types = columns if columns is not None else _infer_types(rows)
     try:
@@ -159,4 +215,4 @@ def _arrow_array(values: list[Any], kind: str, arrow_type: Any) -> Any:
     return pa.array(values, type=arrow_type)
 
 
-__all__ = ["FLOAT", "INT", "STR", "write_table"]
+__all__ = ["FLOAT", "INT", "STR", "check_output", "save_figure", "write_table"]

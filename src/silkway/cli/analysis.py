@@ -184,8 +184,15 @@ def sweep(
 ) -> None:
     """Vary one or two multipliers over ranges for a set of origin-destination pairs."""
     from silkway.analysis import whatif
-    from silkway.analysis.writers import write_table
+    from silkway.analysis.writers import check_output, write_table
 
+    try:  # before any plan: a bad output name is not found out after the whole sweep
+        check_output(output, inputs=[pairs_file] if pairs_file else [])
+        if chart is not None:
+            check_output(chart, suffixes=(".png",), what="chart")
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    focus = _corridor_name(focus)
     net = _load(cache_dir)
     pairs: list[tuple[str, str]] = []
     for text in pair or []:
@@ -227,22 +234,34 @@ def sweep(
               markup=False)
 
 
+def _corridor_name(text: str) -> str:
+    """The corridor name for ``--focus``: a corridor's id or name (any case)."""
+    key = " ".join(text.split()).casefold()
+    for c in silkway.corridors():
+        if key in (c.id.casefold(), c.name.casefold()):
+            return c.name
+    raise _fail(ConstraintError(f"unknown corridor {_sentence(text)[:60]!r} for --focus; use "
+                                "an id or name from `silkway corridors`"))
+
+
 def _read_pairs(path: Path) -> list[tuple[str, str]]:
-    import csv
+    """The pairs of a ``--pairs-file``: read by the same rules as a shipments file (UTF-8, a
+    byte-order mark dropped, a regular file only, a header naming origin and destination); a
+    row without both places stops the sweep with one sentence naming the row."""
+    from silkway.analysis.csvrows import RawRow, RowError, read_csv_file, read_rows
+
+    def pair(raw: RawRow) -> tuple[str, str] | RowError:
+        problems = raw.place_problems()
+        return raw.error("; ".join(problems)) if problems else (raw.origin, raw.destination)
 
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or not {"origin", "destination"} <= set(reader.fieldnames):
-                raise _fail(ConstraintError(f"{path}: needs origin and destination columns"))
-            out = []
-            for i, row in enumerate(reader, 1):
-                if not row.get("origin") or not row.get("destination"):
-                    raise _fail(ConstraintError(f"{path} row {i}: origin or destination is empty"))
-                out.append((row["origin"], row["destination"]))
-            return out
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(ConstraintError(f"cannot read {path}: {exc}")) from None
+        pairs, errors = read_rows(read_csv_file(path, "pairs"), kind="pairs", name=str(path),
+                                  required=("origin", "destination"), parse=pair)
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    if errors:
+        raise _fail(ConstraintError(f"pairs file {path} {errors[0].message}"))
+    return pairs
 
 
 def batch(
@@ -256,7 +275,12 @@ def batch(
 ) -> None:
     """Plan a CSV of shipments: one output row per input row, errors named by row."""
     from silkway.analysis import batch as batch_mod
+    from silkway.analysis.writers import check_output
 
+    try:  # before any plan: a bad output name is not found out after the whole batch
+        check_output(output, inputs=[shipments])
+    except SilkwayError as exc:
+        raise _fail(exc) from None
     net = _load(cache_dir)
     try:
         ships, errors = batch_mod.read_shipments(shipments)

@@ -109,7 +109,16 @@ def assign_cmd(
     from silkway.analysis import assign_output
     from silkway.analysis.assign import assign
     from silkway.analysis.flows import read_flows
+    from silkway.analysis.writers import check_output
 
+    try:  # before the assignment: a bad output name is not found out after the work
+        if output is not None:
+            check_output(output, inputs=[flows])
+            check_output(assign_output.elements_path(output), inputs=[flows])
+        if chart is not None:
+            check_output(chart, suffixes=(".png",), what="chart")
+    except SilkwayError as exc:
+        raise _fail(exc) from None
     net = _load(cache_dir)
     try:
         rows, errors = read_flows(flows)

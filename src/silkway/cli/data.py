@@ -26,8 +26,13 @@ def hubs(
 ) -> None:
     """List the hubs the network knows."""
     net = _load(cache_dir)
-    if country is not None:
-        country = next(iter(silkway.Constraints.make(avoid=[country]).avoid), None)
+    if country is not None:  # one code: "" or "KG,KZ" would list all hubs, or only KG's
+        codes = silkway.Constraints.make(avoid=[country]).avoid if country.strip() else ()
+        if len(codes) != 1:
+            raise _fail(ConstraintError(f"--country takes one ISO 3166-1 alpha-2 code, e.g. KG; "
+                                        f"got {country[:40]!r}"))
+        country = next(iter(codes))
+    kind = kind.strip().lower() if kind is not None else None
     kinds = {h.kind for h in net.hubs}
     if kind is not None and kind not in kinds:
         raise _fail(ConstraintError(f"unknown hub kind {kind!r}; use {', '.join(sorted(kinds))}"))
@@ -164,9 +169,16 @@ def calibrate(
     from silkway.analysis import calibrate as cal
     from silkway.data.observations import load_observations
 
-    net = _load(cache_dir)
     if write and not refit:
         raise _fail(ConstraintError("--write needs --fit (it writes the values a fit found)"))
+    if chart is not None:
+        from silkway.analysis.writers import check_output
+
+        try:
+            check_output(chart, suffixes=(".png",), what="chart")
+        except SilkwayError as exc:
+            raise _fail(exc) from None
+    net = _load(cache_dir)
     try:
         with _bar("calibrate", "steps") as tick:
             tick(0, 1)
