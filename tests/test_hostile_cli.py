@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -328,11 +329,18 @@ def test_hostile_batch(net, cache_dir, tmp_path, content, code, rows):
 # ------------------------------------------------------------------- real subprocesses (few)
 
 
-def _silkway(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+def _silkway(*args: str, cache_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SILKWAY_CACHE_DIR": str(cache_dir),
            "COLUMNS": "100"}
+
+    def limit_memory() -> None:  # a read of /dev/zero fails at 4 GiB instead of swapping
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
     return subprocess.run([sys.executable, "-m", "silkway.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+                          text=True, env=env, timeout=timeout, check=False,
+                          preexec_fn=limit_memory)
 
 
 @pytest.mark.parametrize(("args", "code"), [
@@ -346,3 +354,159 @@ def test_hostile_real_process(net, cache_dir, args, code):
     assert p.returncode == code, p.stderr[-2000:]
     assert "Traceback" not in p.stderr and p.stdout == ""
     assert len([x for x in p.stderr.splitlines() if x.strip()]) == 1, p.stderr[-2000:]
+
+
+# ------------------------------------------------- round 2: options, files and outputs
+
+URUMQI_NFD = unicodedata.normalize("NFD", "Ürümqi")
+FLOWS = "origin,destination,teu\nToyama,Bishkek,100\n"
+VARY = ["--vary", "tariff:ferry_caspian:wait_factor=1,2"]
+
+# (id, argv, exit code, words the error line must contain)
+ROUND2_CASES: list[tuple[str, list[str], int, tuple[str, ...]]] = [
+    # an option given twice kept only its last value; contradicting options dropped one
+    ("month-twice", ["plan", "Toyama", "Bishkek", "--month", "1", "--month", "7"], 2,
+     ("--month", "more than once")),
+    ("avoid-twice", ["plan", "Toyama", "Istanbul", "--avoid", "RU", "--avoid", "IR"], 2,
+     ("--avoid",)),
+    ("reefer-both-ways", ["plan", "Toyama", "Bishkek", "--reefer", "--no-reefer"], 2,
+     ("--reefer/--no-reefer",)),
+    ("json-and-csv", ["plan", "Toyama", "Bishkek", "--json", "--format", "csv"], 2,
+     ("--json", "--format", "contradict")),
+    ("hubs-country-twice", ["hubs", "--country", "KG", "--country", "KZ"], 2, ("--country",)),
+    ("serial-and-scheduler", ["batch", "{tmp}/ok.csv", "-o", "{tmp}/o.csv", "--serial",
+                              "--scheduler", "tcp://127.0.0.1:1"], 2, ("--serial", "--scheduler")),
+    ("serial-and-workers", ["batch", "{tmp}/ok.csv", "-o", "{tmp}/o.csv", "--serial",
+                            "--workers", "2"], 2, ("--workers",)),
+    ("gap-without-equilibrium", ["assign", "{tmp}/flows.csv", "--gap", "0.01"], 2,
+     ("--gap", "--equilibrium")),
+    ("focus-without-chart", ["sweep", *VARY, "--pair", "Toyama:Bishkek", "--serial", "-o",
+                             "{tmp}/s.csv", "--focus", "northern"], 2, ("--focus", "--chart")),
+    ("focus-unknown", ["sweep", *VARY, "--pair", "Toyama:Bishkek", "--serial", "-o",
+                       "{tmp}/s.csv", "--chart", "{tmp}/c.png", "--focus", "atlantis"], 2,
+     ("atlantis",)),
+    ("same-axis-twice", ["sweep", *VARY, *VARY, "--pair", "Toyama:Bishkek", "--serial", "-o",
+                         "{tmp}/s.csv"], 2, ("given twice",)),
+    # Python's underscored numbers: 1_5 was 15 t, where 1.5 may have been meant
+    ("payload-underscore", ["plan", "Toyama", "Bishkek", "--payload-t", "1_5"], 2,
+     ("payload_t", "underscores")),
+    ("month-underscore", ["plan", "Toyama", "Bishkek", "--month", "1_0"], 2, ("month",)),
+    ("draws-underscore", ["plan", "Toyama", "Bishkek", "--draws", "2_000"], 2, ("draws",)),
+    # a filter that is empty or names two codes listed every hub, or only the first code's
+    ("hubs-country-empty", ["hubs", "--country", ""], 2, ("--country",)),
+    ("hubs-country-two", ["hubs", "--country", "KG,KZ"], 2, ("--country",)),
+    # an output that is an input, or not what the command writes, is refused before any work
+    ("batch-output-is-input", ["batch", "{tmp}/ok.csv", "-o", "{tmp}/ok.csv", "--serial"], 2,
+     ("input file",)),
+    ("assign-output-is-input", ["assign", "{tmp}/flows.csv", "-o", "{tmp}/flows.csv"], 2,
+     ("input file",)),
+    ("sweep-output-is-pairs", ["sweep", *VARY, "--pairs-file", "{tmp}/ok.csv", "--serial",
+                               "-o", "{tmp}/ok.csv"], 2, ("input file",)),
+    ("sweep-chart-txt", ["sweep", *VARY, "--pair", "Toyama:Bishkek", "--serial", "-o",
+                         "{tmp}/s.csv", "--chart", "{tmp}/c.txt"], 2, (".png",)),
+    ("assign-chart-dir", ["assign", "{tmp}/flows.csv", "--chart", "{tmp}"], 2, ("chart",)),
+    ("calibrate-chart-pdf", ["calibrate", "--chart", "{tmp}/c.pdf"], 2, (".png",)),
+    ("batch-output-folder-missing", ["batch", "{tmp}/ok.csv", "-o", "{tmp}/no/such/o.csv",
+                                     "--serial"], 2, ("does not exist",)),
+    # the scheduler's credentials are never echoed
+    ("scheduler-password", ["batch", "{tmp}/ok.csv", "-o", "{tmp}/o.csv", "--scheduler",
+                            "http://user:hunter2@127.0.0.1:1"], 2, ("***",)),
+    # files that are not regular files (a FIFO used to block for ever, /dev/zero to fill memory)
+    ("batch-dev-zero", ["batch", "/dev/zero", "-o", "{tmp}/o.csv", "--serial"], 2,
+     ("not a regular file",)),
+    ("assign-dev-zero", ["assign", "/dev/zero"], 2, ("not a regular file",)),
+    ("pairs-dev-zero", ["sweep", *VARY, "--pairs-file", "/dev/zero", "--serial", "-o",
+                        "{tmp}/s.csv"], 2, ("not a regular file",)),
+    ("batch-fifo", ["batch", "{tmp}/fifo.csv", "-o", "{tmp}/o.csv", "--serial"], 2,
+     ("not a regular file",)),
+    ("assign-fifo", ["assign", "{tmp}/fifo.csv"], 2, ("not a regular file",)),
+    ("pairs-fifo", ["sweep", *VARY, "--pairs-file", "{tmp}/fifo.csv", "--serial", "-o",
+                    "{tmp}/s.csv"], 2, ("not a regular file",)),
+    ("scenario-fifo", ["plan", "Aktau", "Baku", "--scenario", "{tmp}/fifo.yaml"], 2,
+     ("not a regular file",)),
+    ("batch-symlink-loop", ["batch", "{tmp}/loop.csv", "-o", "{tmp}/o.csv", "--serial"], 2,
+     ("symbolic links",)),
+    ("tab-separated", ["batch", "{tmp}/tabs.csv", "-o", "{tmp}/o.csv", "--serial"], 2,
+     ("tab-separated",)),
+    # still fine: a flag typed twice, --json with --format json, a repeatable option
+    ("json-twice-ok", ["plan", "Toyama", "Bishkek", "--json", "--json"], 0, ()),
+    ("json-format-json-ok", ["plan", "Toyama", "Bishkek", "--json", "--format", "json"], 0, ()),
+    ("pair-repeated-ok", ["sweep", *VARY, "--pair", "Toyama:Bishkek", "--pair", "Osh:Tashkent",
+                          "--serial", "-o", "{tmp}/s.csv"], 0, ()),
+    ("pairs-file-bom-ok", ["sweep", *VARY, "--pairs-file", "{tmp}/bom.csv", "--serial", "-o",
+                           "{tmp}/s.csv"], 0, ()),
+]
+
+
+@pytest.fixture(scope="module")
+def tmp2(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("hostile2")
+    (d / "ok.csv").write_text("origin,destination\nToyama,Bishkek\n")
+    (d / "bom.csv").write_bytes(b"\xef\xbb\xbforigin,destination\nToyama,Bishkek\n")
+    (d / "tabs.csv").write_text("origin\tdestination\nToyama\tBishkek\n")
+    (d / "flows.csv").write_text(FLOWS)
+    os.mkfifo(d / "fifo.csv")
+    os.mkfifo(d / "fifo.yaml")
+    (d / "loop.csv").symlink_to(d / "loop2.csv")
+    (d / "loop2.csv").symlink_to(d / "loop.csv")
+    return d
+
+
+@pytest.mark.parametrize(("args", "code", "words"), [c[1:] for c in ROUND2_CASES],
+                         ids=[c[0] for c in ROUND2_CASES])
+def test_hostile_round2(net, cache_dir, tmp2, args, code, words):
+    before = {name: (tmp2 / name).read_bytes() for name in ("ok.csv", "bom.csv", "flows.csv")}
+    # a separate process with a deadline: a FIFO or /dev/zero must fail fast, not hang or swap
+    p = _silkway(*_argv(args, tmp2), "--cache-dir", str(cache_dir), cache_dir=cache_dir,
+                 timeout=60)
+    assert "Traceback" not in p.stderr, p.stderr[-2000:]
+    assert p.returncode == code, (p.returncode, p.stderr[-2000:])
+    if code:
+        lines = [x for x in p.stderr.splitlines() if x.strip()]
+        assert len(lines) == 1 and p.stdout == "", p.stderr[-2000:]
+        for word in words:
+            assert word in lines[0], lines[0]
+        assert "hunter2" not in p.stderr
+    for name, content in before.items():  # no input was overwritten
+        assert (tmp2 / name).read_bytes() == content, name
+    written = (tmp2 / "o.csv").exists()
+    (tmp2 / "o.csv").unlink(missing_ok=True)
+    assert not written  # refused before any output
+
+
+@pytest.mark.parametrize(("place", "hub"), [(URUMQI_NFD, "CNURM"), ("Ürümqi", "CNURM"),
+                                           ("ＴＯＹＡＭＡ", "JPTOY"), ("ｊｐｔｏｙ", "JPTOY")])
+def test_hostile_unicode_forms_of_a_name_resolve(net, place, hub):
+    """A decomposed (NFD) or full-width spelling is the name it looks like (NFKC)."""
+    assert net.find(place).id == hub
+
+
+def test_hostile_empty_cache_dir_is_not_the_current_directory(net, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["plan", "Toyama", "Bishkek", "--cache-dir", ""])
+    _assert_clean(r, 2)
+    assert "--cache-dir" in r.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_hostile_unnamed_column_values_and_underscored_cells_are_error_rows(net, cache_dir,
+                                                                            tmp_path):
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("origin,destination,,month\nToyama,Bishkek,x,\nToyama,Bishkek,,\n"
+                   "Toyama,Bishkek,,1_0\n")
+    r = runner.invoke(app, ["batch", str(src), "-o", str(dst), "--serial",
+                            "--cache-dir", str(cache_dir)])
+    assert r.exit_code == 0, r.output
+    with dst.open(encoding="utf-8", newline="") as fh:
+        got = list(csv.DictReader(fh))
+    assert [g["status"] for g in got] == ["error", "ok", "error"]
+    assert "field 3" in got[0]["error"] and "no name" in got[0]["error"]
+    assert "month" in got[2]["error"] and "underscore" in got[2]["error"]
+
+
+def test_hostile_underscored_teu_is_an_error_row(tmp_path):
+    from silkway.analysis.flows import read_flows
+
+    src = tmp_path / "flows.csv"
+    src.write_text("origin,destination,teu\nToyama,Bishkek,1_000\nToyama,Bishkek,1000\n")
+    flows, errors = read_flows(src)
+    assert len(flows) == 1 and [e.row for e in errors] == [1] and "teu" in errors[0].problem

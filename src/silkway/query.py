@@ -141,6 +141,16 @@ class PlanQuery(BaseModel):
         norm = str.upper if info.field_name == "avoid" else str.lower
         return tuple(sorted({norm(v) for v in value}))
 
+    @field_validator("max_transshipments", "payload_t", "month", "deadline_days", "draws",
+                     "max_routes", "thin", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        """Numbers given as text are plain decimals: Python's ``1_5`` (read as 15, where 1.5
+        may have been meant) is refused, as hex ``0x10`` already is."""
+        if isinstance(value, str) and "_" in value:
+            raise ValueError(f"{value.strip()[:40]!r} is not a plain number (no underscores)")
+        return value
+
     @field_validator("payload_t", "deadline_days", "thin", mode="before")
     @classmethod
     def _finite(cls, value: Any, info: ValidationInfo) -> Any:

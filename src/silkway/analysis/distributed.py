@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -59,13 +60,23 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         if cluster is not None:
             cluster.close()
         where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
-        raise ConstraintError(f"cannot connect to {where}: {' '.join(str(exc).split())}") from None
+        raise ConstraintError(_no_userinfo(f"cannot connect to {where}: "
+                                           f"{' '.join(str(exc).split())}")) from None
     try:
         yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@|[^\s/'\"@:]+:[^\s/'\"@]*@")
+
+
+def _no_userinfo(text: str) -> str:
+    """``text`` with the user name and password of any address in it (``tcp://u:pw@host``)
+    replaced by ``***``, so that an error never shows a credential."""
+    return _USERINFO.sub("***@", text)
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
-from typer.core import TyperGroup
+from typer._click.core import Context, ParameterSource, UsageError  # typer's own click
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 import silkway
 from silkway.errors import EXIT_BACKEND, EXIT_INPUT, SilkwayError, exit_code
@@ -105,8 +106,79 @@ class _Commands(TyperGroup):
 
 
 
+def _directory(text: str | Path) -> Path:
+    """A directory option's value: an empty or blank name is refused (``Path("")`` would be
+    the current directory, and the cache would be written there unasked)."""
+    if not str(text).strip():
+        raise typer.BadParameter("the directory name is empty")
+    return Path(text)
+
+
+EXCLUSIVE: tuple[tuple[str, str], ...] = (
+    ("as_json", "fmt"),
+    ("serial", "scheduler"),
+    ("serial", "workers"),
+    ("scheduler", "workers"),
+)
+"""Options (by parameter name) that contradict each other when both are typed: the one would be
+silently ignored (``--json`` over ``--format csv``; ``--workers`` for a remote scheduler or no
+cluster at all). ``--json --format json`` says the same thing twice and is allowed."""
+
+NEEDS: tuple[tuple[str, str], ...] = (("gap", "equilibrium"), ("focus", "chart"))
+"""Options that mean something only with another (``--gap`` stops the equilibrium, ``--focus``
+picks the corridor of the chart)."""
+
+
+class _Command(TyperCommand):
+    """A command whose options are each given at most once, and never with one they contradict.
+
+    The parser keeps the last of a repeated option (``--month 1 --month 7`` planned month 7, and
+    ``--reefer --no-reefer`` a dry box) and would silently drop the other of two contradicting
+    ones; both are usage errors here (exit 2), naming the option. Options declared repeatable
+    (``--pair``, ``--vary``) may repeat, and so may a flag typed the same way twice.
+    """
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if args:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            typed_words = set(args[:args.index("--")] if "--" in args else args)
+            seen: set[str] = set()
+            for param in order:
+                if not isinstance(param, TyperOption) or param.multiple or param.is_eager \
+                        or param.count:
+                    continue
+                flags = "/".join([*param.opts, *param.secondary_opts])
+                if param.is_flag:  # --json twice says it twice; --reefer --no-reefer contradicts
+                    if typed_words & set(param.opts) and typed_words & set(param.secondary_opts):
+                        raise UsageError(f"option {flags} is given both ways; give it once", ctx)
+                elif param.name in seen:
+                    raise UsageError(f"option {flags} is given more than once; give it once", ctx)
+                seen.add(str(param.name))
+        rest = super().parse_args(ctx, args)
+        typed = {name for name in ctx.params
+                 if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+        for a, b in EXCLUSIVE:
+            if a in typed and b in typed and not (b == "fmt" and _is_json(ctx.params[b])):
+                raise UsageError(f"{self._flag(a)} and {self._flag(b)} contradict each "
+                                       "other; give one of them", ctx)
+        for a, b in NEEDS:
+            if a in typed and not ctx.params.get(b):
+                raise UsageError(f"{self._flag(a)} applies only with {self._flag(b)}", ctx)
+        return rest
+
+    def _flag(self, name: str) -> str:
+        for param in self.params:
+            if param.name == name and isinstance(param, TyperOption):
+                return param.opts[-1] if param.opts[-1].startswith("--") else param.opts[0]
+        return name
+
+
+def _is_json(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "json"
+
+
 CacheDir = Annotated[Path | None, typer.Option(
-    "--cache-dir", envvar="SILKWAY_CACHE_DIR",
+    "--cache-dir", envvar="SILKWAY_CACHE_DIR", parser=_directory, metavar="<path>",
     help="Where the compiled network is cached [default: ~/.cache/silkway].")]
 
 

@@ -13,6 +13,7 @@ from silkway.cli._app import (  # _quiet_dask: importable from here as before th
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
     MAX_DETAIL_CHARS,
+    _Command,
     _quiet_dask,  # noqa: F401
     app,
     command_group,
@@ -39,15 +40,15 @@ _COMMANDS = (
 )
 """The commands of ``silkway``, in the order ``silkway --help`` lists them."""
 
-network_app.command("build")(data.network_build)
-network_app.command("info")(data.network_info)
+network_app.command("build", cls=_Command)(data.network_build)
+network_app.command("info", cls=_Command)(data.network_info)
 
 
 def _register(group: typer.Typer, names: Collection[str] | None = None) -> typer.Typer:
     """Register the commands (those in ``names``; None: all of them) on ``group``."""
     for name, command in _COMMANDS:
         if names is None or name in names:
-            group.command(name)(command)
+            group.command(name, cls=_Command)(command)
     if names is None or "network" in names:
         group.add_typer(network_app, name="network")
     return group

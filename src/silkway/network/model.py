@@ -26,6 +26,7 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -181,6 +182,10 @@ class Network:
 
 
 def _norm(text: str) -> str:
+    """A place name as a lookup key: NFKC Unicode (a decomposed ``Du\u0308sseldorf`` and a
+    full-width ``ＴＯＹＡＭＡ`` are the names they look like), dashes and underscores as spaces,
+    runs of white space as one, case folded."""
+    text = unicodedata.normalize("NFKC", text)
     return " ".join(text.replace("-", " ").replace("_", " ").split()).casefold()
 
 
