@@ -130,17 +130,22 @@ def test_every_answered_case_passes_the_hubs_its_source_names(net):
 
 
 def test_a_case_on_a_line_the_network_lacks_is_not_answered(net, outcome):
-    # FESCO Chongqing - Moscow runs through Erenhot and Mongolia, a line the network does not
-    # hold; the route through Kazakhstan (10.4 d against the published 16 d) is no answer
+    # FESCO Chongqing - Moscow runs through Erenhot, Zamyn-Uud and Naushki: the network holds
+    # the Trans-Mongolian line, so the case is answered on it (not through Kazakhstan)
     case = _case(net, "NO-CQI-MOW-FESCO")
-    assert case.via == ("CNRLC",)
-    assert cal.route_for(net, case) is None
+    assert case.via == ("CNRLC", "MN-ZAMYN-UUD", "RU-NAUSHKI")
+    route = cal.route_for(net, case)
+    assert route is not None and "MN" in route.countries and "KZ" not in route.countries
+    # a via point no route of the corridor passes: no answer, and the report says why
+    off_line = dataclasses.replace(case, via=("JPTOY",))
+    assert cal.route_for(net, off_line) is None
     assert cal.route_for(net, dataclasses.replace(case, via=())) is not None
-    # the report says why it is unmatched; an answered case has no such note
+    assert cal.unmatched_reason(net, off_line) == (
+        "no route of the northern corridor by rail passes Toyama (Fushiki-Toyama port)")
     rows = {c["id"]: c for c in outcome.report["cases"]}
-    assert rows["NO-CQI-MOW-FESCO"]["unmatched"] == (
-        "no route of the northern corridor by rail passes Erenhot")
-    assert rows["NO-CQI-DUI-2022"]["unmatched"] is None
+    assert rows["NO-CQI-MOW-FESCO"]["unmatched"] is None
+    assert rows["SS-IN-RU-CONCOR"]["unmatched"] == (
+        "no route of the sea-suez corridor by sea+rail+ferry")
 
 
 def test_a_section_time_is_answered_inside_its_country(net):

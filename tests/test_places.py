@@ -90,3 +90,46 @@ def test_a_port_a_sea_source_names_is_a_call_unless_it_says_transshipped(net, ob
     moved = dataclasses.replace(apl, quote="boxes transshipped at Port Klang")
     (case,), _ = cases_from([moved], net)
     assert case.via == ("MYPKG",)
+
+
+@pytest.mark.parametrize(("query", "hub_id"), [
+    ("Beijing", "CNBJS"), ("Peking", "CNBJS"), ("Guangzhou", "CNCAN"), ("Canton", "CNCAN"),
+    ("St Petersburg", "RULED"), ("Saint Petersburg", "RULED"), ("Izmir", "TRIZM"),
+    ("Prague", "CZPRG"), ("Praha", "CZPRG"), ("Munich", "DEMUC"), ("München", "DEMUC"),
+    ("Milan", "ITMIL"), ("Milano", "ITMIL"), ("Zamyn-Uud", "MN-ZAMYN-UUD"),
+    ("Ulan Bator", "MN-ULAANBAATAR"), ("Naushki", "RU-NAUSHKI"),
+])
+def test_cities_and_trans_mongolian_stations_resolve(net, query, hub_id):
+    assert net.find(query).id == hub_id
+
+
+def test_beijing_moscow_by_rail_through_mongolia_has_the_published_length(net):
+    # kolejtranssyberyjska.pl: the Trans-Mongolian railway is 7,624 km from Moscow to Beijing
+    r = silkway.plan(net, "Beijing", "Moscow", modes="rail", thin=0, max_routes=50)
+    mongolian = [x for x in r.routes if x.countries == ["CN", "MN", "RU"]]
+    assert mongolian, [x.countries for x in r.routes]
+    route = min(mongolian, key=lambda x: x.distance_km)
+    assert route.distance_km == pytest.approx(7624, rel=0.05)
+    # the box changes gauge once, at the Chinese-Mongolian border
+    assert [h.operation for h in route.handling].count("gauge_change") == 1
+    assert not silkway.plan(net, "Beijing", "Moscow", modes="rail", avoid={"MN", "KZ"},
+                            thin=0, max_routes=50).routes[0].countries.count("MN")
+
+
+@pytest.mark.parametrize(("origin", "destination", "through"), [
+    ("Prague", "Hamburg", {"CZ", "DE"}), ("Munich", "Milan", {"DE", "IT"}),
+    ("Milan", "Rotterdam", {"IT", "CH", "NL"}), ("Izmir", "Ankara", {"TR"}),
+    ("Guangzhou", "Wuhan", {"CN"}), ("St Petersburg", "Moscow", {"RU"}),
+])
+def test_new_land_hubs_reach_their_neighbours_by_rail(net, origin, destination, through):
+    for o, d in ((origin, destination), (destination, origin)):
+        route = silkway.plan(net, o, d, modes="rail").routes[0]
+        assert through <= set(route.countries)
+        assert all(rl.directed.leg.mode is silkway.Mode.RAIL for rl in route.legs)
+
+
+def test_st_petersburg_to_india_by_sea_passes_suez_and_avoiding_russia_has_no_route(net):
+    route = silkway.plan(net, "St Petersburg", "Nhava Sheva", modes="sea").routes[0]
+    assert "suez" in {p for rl in route.legs for p in rl.directed.leg.passages}
+    with pytest.raises(silkway.SilkwayError):
+        silkway.plan(net, "St Petersburg", "Nhava Sheva", avoid={"RU"})

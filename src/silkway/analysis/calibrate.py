@@ -321,8 +321,9 @@ def route_for(network: Network, case: Case) -> Route | None:
     dominated, yet it is the one the observation describes).
 
     ``None`` when no route of the corridor passes the via hubs: the network does not hold the
-    line the published train took (Chongqing - Moscow through Erenhot and Mongolia), and the
-    time of another line (through Kazakhstan, 6 days shorter) is no answer to the figure.
+    line the published train took, and the time of another line is no answer to the figure
+    (Chongqing - Moscow through Erenhot and Mongolia was answered through Kazakhstan, 6 days
+    shorter, before the network held the Trans-Mongolian line).
     """
     opts, fits = CORRIDORS[case.corridor]
     kw = {k: v for k, v in opts.items() if k != "scenario"}
