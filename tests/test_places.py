@@ -133,3 +133,14 @@ def test_st_petersburg_to_india_by_sea_passes_suez_and_avoiding_russia_has_no_ro
     assert "suez" in {p for rl in route.legs for p in rl.directed.leg.passages}
     with pytest.raises(silkway.SilkwayError):
         silkway.plan(net, "St Petersburg", "Nhava Sheva", avoid={"RU"})
+
+
+def test_chabahar_to_kabul_by_road_through_zaranj_and_kandahar(net, observations):
+    route = silkway.plan(net, "Chabahar", "Kabul", modes="road").routes[0]
+    assert route.countries == ["IR", "AF"]
+    assert [rl.directed.dst for rl in route.legs] == ["AF-ZARANJ", "AF-KANDAHAR", "AFKBL"]
+    # Metro Morning: via Chabahar 'roughly USD 4,000 per container' (the plan: USD per FEU)
+    published = observations["SI-CHB-KBL-USD"].low
+    assert 0.75 * published <= route.cost_usd <= 1.5 * published
+    with pytest.raises(silkway.SilkwayError):
+        silkway.plan(net, "Chabahar", "Kabul", avoid={"AF"})
