@@ -7,6 +7,7 @@ echo of the input, or a hang.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import time
@@ -216,6 +217,30 @@ CASES: list[tuple[str, str, str, dict[str, Any], int]] = [
                                                  "headers": {"Authorization": "Bearer nope"}}, 401),
     ("basic-auth", "POST", "/api/plans", {"json": {"request": TRIP},
                                           "headers": {"Authorization": "Basic YTpi"}}, 401),
+    # round 2: filters that matched nothing answered [] (200), as if no hub were there
+    ("hubs-country-ZZ", "GET", "/api/hubs?country=ZZ", {}, 422),
+    ("hubs-country-empty", "GET", "/api/hubs?country=", {}, 422),
+    ("hubs-kind-unknown", "GET", "/api/hubs?kind=spaceport", {}, 422),
+    # query strings the route does not take were ignored, and a repeated one kept its last value
+    ("plan-avoid-in-query", "POST", "/api/plan?avoid=KZ", plan(), 422),
+    ("plan-format-twice", "POST", "/api/plan?format=csv&format=json", plan(), 422),
+    ("hubs-country-twice", "GET", "/api/hubs?country=KG&country=KZ", {}, 422),
+    ("hubs-misspelt-param", "GET", "/api/v1/hubs?contry=KG", {}, 422),
+    ("health-takes-no-query", "GET", "/api/health?verbose=1", {}, 422),
+    ("job-format-twice", "GET", "/api/jobs/AAAAAAAAAAAA?format=csv&format=json", {}, 422),
+    ("emissions-query-route", "POST", "/api/emissions?route=2", plan(), 422),
+    # compressed bodies are refused as such (they were called "not UTF-8"), bombs never opened
+    ("gzip-body", "POST", "/api/plan", {"content": gzip.compress(json.dumps(TRIP).encode()),
+                                        "headers": {**JSON, "Content-Encoding": "gzip"}}, 415),
+    ("gzip-bomb", "POST", "/api/batch", {"content": gzip.compress(b"a" * 20_000_000),
+                                         "headers": {**AUTH, "Content-Type": "text/csv",
+                                                     "Content-Encoding": "gzip"}}, 415),
+    ("brotli-body", "POST", "/api/plan", {"content": b"\x0b\x02\x80{}\x03",
+                                          "headers": {**JSON, "Content-Encoding": "br"}}, 415),
+    # an option that only means something with another one
+    ("assign-gap-without-equilibrium", "POST", "/api/assign",
+     {"json": {"csv": "origin,destination,teu\nToyama,Bishkek,100\n", "gap": 0.01},
+      "headers": AUTH}, 422),
 ]
 
 
@@ -249,3 +274,27 @@ def test_hostile_request_is_one_clear_problem(client, method, path, kwargs, stat
     assert len(r.content) < 8_000  # never the whole input echoed back
     assert "silkway.db" not in r.text and "/tmp" not in r.text
     assert elapsed < 5, elapsed  # a hang guard, not a benchmark
+
+
+@pytest.mark.parametrize(("headers", "shown"), [
+    ({"Content-Type": "text/plain"}, "'text/plain'"),
+    ({"Content-Type": "application/x-www-form-urlencoded"}, "'application/x-www-form-urlencoded'"),
+    ({}, "no Content-Type"),
+])
+def test_a_body_not_sent_as_json_says_so(client, headers, shown):
+    """A JSON body sent as text (or with no type) was answered 'input should be a valid
+    dictionary or object': the body *is* an object; what is wrong is how it was sent."""
+    r = client.post("/api/plan", content=json.dumps(TRIP).encode(), headers=headers)
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert "application/json" in detail and shown in detail, detail
+
+
+def test_query_problems_name_the_parameter_and_what_the_route_takes(client):
+    detail = client.post("/api/plan?avoid=KZ", json=TRIP).json()["detail"]
+    assert "'avoid'" in detail and "format" in detail, detail
+    detail = client.get("/api/hubs?country=KG&country=KZ").json()["detail"]
+    assert "'country'" in detail and "more than once" in detail, detail
+    # the declared parameters still work, on both paths
+    assert client.get("/api/hubs?country=kg&kind=border").status_code == 200
+    assert client.get("/api/v1/plans?limit=5").status_code == 200

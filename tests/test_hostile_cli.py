@@ -393,8 +393,8 @@ ROUND2_CASES: list[tuple[str, list[str], int, tuple[str, ...]]] = [
     ("month-underscore", ["plan", "Toyama", "Bishkek", "--month", "1_0"], 2, ("month",)),
     ("draws-underscore", ["plan", "Toyama", "Bishkek", "--draws", "2_000"], 2, ("draws",)),
     # a filter that is empty or names two codes listed every hub, or only the first code's
-    ("hubs-country-empty", ["hubs", "--country", ""], 2, ("--country",)),
-    ("hubs-country-two", ["hubs", "--country", "KG,KZ"], 2, ("--country",)),
+    ("hubs-country-empty", ["hubs", "--country", ""], 2, ("country filter",)),
+    ("hubs-country-two", ["hubs", "--country", "KG,KZ"], 2, ("country filter",)),
     # an output that is an input, or not what the command writes, is refused before any work
     ("batch-output-is-input", ["batch", "{tmp}/ok.csv", "-o", "{tmp}/ok.csv", "--serial"], 2,
      ("input file",)),

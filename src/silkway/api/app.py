@@ -42,11 +42,12 @@ from silkway.analysis.export import MEDIA_TYPES
 from silkway.api import problems
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
 from silkway.api.problems import UnauthorizedError
-from silkway.api.security import MAX_BODY_BYTES, Guard
+from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
 from silkway.query import QUERY_FIELDS, PlanQuery, make_query
 from silkway.result import PlanModel, plan_json
+from silkway.routing.constraints import select_hubs
 from silkway.routing.corridors import corridors
 
 log = logging.getLogger(__name__)
@@ -193,6 +194,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                   docs_url=None, redoc_url=None,
                   description="Container freight routes across Eurasia: plan, compare, emissions."
                               " Every error is an RFC 9457 application/problem+json document.")
+    app.router.route_class = StrictQueryRoute  # every route below, /api/v1 aliases too
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["*"])
@@ -253,9 +255,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             for end in (leg.src, leg.dst):
                 modes.setdefault(end, set()).add(leg.mode.value)
         return [{**h.to_dict(), "aliases": list(h.aliases), "gauge_mm": h.gauge_mm or None,
-                 "modes": sorted(modes.get(h.id, ()))} for h in net.hubs
-                if (country is None or h.country == country.upper())
-                and (kind is None or h.kind == kind)]
+                 "modes": sorted(modes.get(h.id, ()))}
+                for h in select_hubs(net.hubs, country=country, kind=kind)]
 
     @app.get("/api/scenarios")
     def scenario_list() -> list[dict[str, Any]]:

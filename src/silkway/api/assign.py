@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from silkway.analysis import assign_output
 from silkway.analysis.assign import DEFAULT_GAP, assign, nothing_to_assign
@@ -42,6 +42,14 @@ class AssignRequest(BaseModel):
     period: Literal["day", "week", "month", "year"] = "year"
     gap: float = Field(default=DEFAULT_GAP, gt=0, le=0.1)
     max_routes: int = Field(default=20, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _gap_needs_equilibrium(self) -> AssignRequest:
+        """``gap`` stops the equilibrium's iterations: with the system optimum it would be
+        silently ignored, as ``--gap`` without ``--equilibrium`` is refused on the CLI."""
+        if "gap" in self.model_fields_set and not self.equilibrium:
+            raise ValueError("gap applies only with equilibrium: true")
+        return self
 
 
 def add_assign_routes(app: FastAPI, net: Network, runner: Any,

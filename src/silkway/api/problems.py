@@ -157,13 +157,23 @@ def _where(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "the request"
 
 
-def validation_problem(exc: RequestValidationError) -> JSONResponse:
-    """One sentence for FastAPI's validation errors, listing fields and messages, no input."""
+def validation_problem(exc: RequestValidationError, content_type: str = "application/json"
+                       ) -> JSONResponse:
+    """One sentence for FastAPI's validation errors, listing fields and messages, no input.
+
+    ``content_type`` is the request's: a body sent as anything but JSON is read as no object at
+    all, which is said as such (not as "input should be a valid dictionary")."""
     errors = list(exc.errors())
     if not errors:
         return problem(422, "the request is not valid", kind="invalid-request",
                        title="Invalid request")
     first = errors[0]
+    media = content_type.split(";")[0].strip().lower()
+    if tuple(first.get("loc", ())) == ("body",) and not (media == "application/json"
+                                                         or media.endswith("+json")):
+        shown = f"Content-Type {media[:40]!r}" if media else "no Content-Type"
+        return problem(422, f"the request body must be JSON sent as application/json, not with "
+                            f"{shown}", kind="invalid-request", title="Invalid request")
     if first.get("type") == "json_invalid":
         why = (first.get("ctx") or {}).get("error")
         return problem(422, f"the request body is not valid JSON ({why or 'cannot be parsed'})",
@@ -186,7 +196,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return validation_problem(exc)
+        return validation_problem(exc, request.headers.get("content-type", ""))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

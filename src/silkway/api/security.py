@@ -7,6 +7,12 @@
   JSON document may hold: ``NaN``, ``Infinity`` and numbers that overflow to infinity
   (``1e999``), lone surrogates (``"\\ud800"``), and deep nesting; each is a 422 problem naming
   the field, never a 500 deeper down.
+- **Query strings.** An API route answers only a query string that names its own parameters,
+  each once (:class:`StrictQueryRoute`): ``POST /api/plan?avoid=RU`` used to plan without
+  avoiding Russia, and ``?format=csv&format=json`` to keep the last; both are 422 problems.
+- **Encodings.** A body with a ``Content-Encoding`` (gzip, br …) is a 415 problem: the API
+  reads bodies as sent, so a compressed one is refused in so many words rather than called
+  "not UTF-8", and a decompression bomb is never opened.
 - **Headers.** Every response carries a Content-Security-Policy that allows only this origin,
   ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and
   ``Referrer-Policy: no-referrer``.
@@ -16,12 +22,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from typing import Any
 
-from silkway.api.problems import problem
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
 
-__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard", "json_problem"]
+from silkway.api.problems import problem
+from silkway.errors import ConstraintError
+
+__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard", "StrictQueryRoute", "json_problem"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -121,6 +132,42 @@ def json_problem(body: bytes) -> str | None:
     return None
 
 
+def _query_fields(dependant: Any) -> Iterator[Any]:
+    """The query parameters of a route's dependant and of its dependencies'."""
+    yield from dependant.query_params
+    for sub in dependant.dependencies:
+        yield from _query_fields(sub)
+
+
+class StrictQueryRoute(APIRoute):
+    """An API route whose query string may name only the route's own query parameters, each
+    at most once (unless the parameter is a list): anything else would be silently ignored."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        fields = list(_query_fields(self.dependant))
+        allowed = {f.alias for f in fields}
+        lists = {f.alias for f in fields
+                 if getattr(f.field_info.annotation, "__origin__", None) in (list, tuple, set)}
+
+        async def strict_handler(request: Request) -> Response:
+            names = [k for k, _ in request.query_params.multi_items()]
+            unknown = sorted({n for n in names if n not in allowed})
+            if unknown:
+                shown = ", ".join(repr(n[:40]) for n in unknown[:3])
+                takes = ("it takes " + ", ".join(sorted(allowed))) if allowed \
+                    else "it takes none"
+                raise ConstraintError(f"unknown query parameter(s) {shown} for "
+                                      f"{request.method} {self.path}; {takes}")
+            repeated = sorted({n for n in names if names.count(n) > 1 and n not in lists})
+            if repeated:
+                raise ConstraintError(f"query parameter {repeated[0][:40]!r} is given more than "
+                                      "once; give it once")
+            return await handler(request)
+
+        return strict_handler
+
+
 class Guard:
     """Body limit, strict JSON and security headers around an ASGI app.
 
@@ -151,6 +198,13 @@ class Guard:
             await send(message)
 
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        encoding = headers.get(b"content-encoding", b"").strip().lower()
+        if encoding not in (b"", b"identity"):
+            await problem(415, f"the request body is sent with Content-Encoding "
+                          f"{encoding.decode('latin-1')[:20]!r}; send it uncompressed",
+                          kind="unsupported-encoding", title="Unsupported media type")(
+                scope, receive, send_with_headers)
+            return
         length = headers.get(b"content-length")
         chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
         if length is None and not chunked:

@@ -25,19 +25,10 @@ def hubs(
     cache_dir: CacheDir = None,
 ) -> None:
     """List the hubs the network knows."""
+    from silkway.routing.constraints import select_hubs
+
     net = _load(cache_dir)
-    if country is not None:  # one code: "" or "KG,KZ" would list all hubs, or only KG's
-        codes = silkway.Constraints.make(avoid=[country]).avoid if country.strip() else ()
-        if len(codes) != 1:
-            raise _fail(ConstraintError(f"--country takes one ISO 3166-1 alpha-2 code, e.g. KG; "
-                                        f"got {country[:40]!r}"))
-        country = next(iter(codes))
-    kind = kind.strip().lower() if kind is not None else None
-    kinds = {h.kind for h in net.hubs}
-    if kind is not None and kind not in kinds:
-        raise _fail(ConstraintError(f"unknown hub kind {kind!r}; use {', '.join(sorted(kinds))}"))
-    rows = [h for h in net.hubs if (country is None or h.country == country.upper())
-            and (kind is None or h.kind == kind)]
+    rows = select_hubs(net.hubs, country=country, kind=kind)  # "" or "KG,KZ" is an error
     degree: dict[str, set[str]] = {}
     for leg in net.legs:
         degree.setdefault(leg.src, set()).add(leg.mode.value)

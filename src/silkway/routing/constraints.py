@@ -6,9 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from silkway.errors import ConstraintError
 from silkway.types import Cargo, Mode, Passage
+
+if TYPE_CHECKING:
+    from silkway.network.model import Hub
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 # Codes people type that ISO 3166-1 reserves but does not assign (ISO 3166-1 "exceptionally
@@ -27,6 +31,34 @@ def _iso_countries() -> dict[str, str]:
     import pycountry
 
     return {c.alpha_2: c.name for c in pycountry.countries}
+
+
+def select_hubs(hubs: Iterable[Hub], *, country: str | None = None,
+                kind: str | None = None) -> list[Hub]:
+    """The hubs of one country and/or of one kind, as ``silkway hubs`` and ``GET /api/hubs``
+    list them.
+
+    Raises
+    ------
+    ConstraintError
+        For a country that is not one ISO 3166-1 alpha-2 code (an empty filter, ``KG,KZ`` and
+        ``ZZ`` are errors, not an empty or partial list) or a kind no hub has.
+    """
+    hubs = list(hubs)
+    code = None
+    if country is not None:
+        codes = [c for c in country.split(",") if c.strip()]
+        if len(codes) != 1:
+            raise ConstraintError(f"the country filter takes one ISO 3166-1 alpha-2 code (such "
+                                  f"as KG), not {country[:40]!r}")
+        code = next(iter(check_countries(codes)))
+    kinds = sorted({h.kind for h in hubs})
+    if kind is not None:
+        kind = kind.strip().lower()
+        if kind not in kinds:
+            raise ConstraintError(f"unknown hub kind {kind[:40]!r}; use {', '.join(kinds)}")
+    return [h for h in hubs if (code is None or h.country == code)
+            and (kind is None or h.kind == kind)]
 
 
 def check_countries(codes: Iterable[str]) -> frozenset[str]:
