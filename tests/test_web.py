@@ -176,6 +176,15 @@ def test_errors_show_the_api_detail(server: str, browser: Any) -> None:
     page.close()
 
 
+def test_a_malformed_share_link_is_an_error_not_a_broken_page(server: str, browser: Any) -> None:
+    """``/p/%E0%A4%A`` (a cut %-escape) threw in decodeURIComponent and stopped the start-up."""
+    page, problems = _open(browser, server + "/p/%E0%A4%A")
+    page.wait_for_selector("#error:not([hidden])")
+    assert not [p for p in problems if p.startswith("page error")], problems
+    assert page.is_enabled("#plan")
+    page.close()
+
+
 WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 

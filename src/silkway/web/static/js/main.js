@@ -419,7 +419,12 @@ async function loadSaved(id) {
 
 function savedIdFromPath() {
   const m = location.pathname.match(/^\/p\/([^/]+)\/?$/);
-  return m ? decodeURIComponent(m[1]) : null;
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1]; // a malformed %-escape: asked for as typed, so the server says it is unknown
+  }
 }
 
 // ---------------------------------------------------------------- start
