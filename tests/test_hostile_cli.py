@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import socket
 import subprocess
 import sys
 import unicodedata
@@ -428,6 +429,15 @@ ROUND2_CASES: list[tuple[str, list[str], int, tuple[str, ...]]] = [
      ("symbolic links",)),
     ("tab-separated", ["batch", "{tmp}/tabs.csv", "-o", "{tmp}/o.csv", "--serial"], 2,
      ("tab-separated",)),
+    # serve: uvicorn's own lines and exit 3 for an unknown host; an empty host listened on
+    # every interface; an unsupported database URL was a backend failure (exit 5)
+    ("serve-host-unresolvable", ["serve", "--host", "256.1.1.1", "--port", "{port}"], 2,
+     ("--host", "256.1.1.1")),
+    ("serve-host-empty", ["serve", "--host", "", "--port", "{port}"], 2, ("--host",)),
+    ("serve-database-mysql", ["serve", "--port", "{port}", "--database-url",
+                              "mysql://u:hunter2@localhost/db"], 2, ("only sqlite", "***")),
+    ("serve-database-no-scheme", ["serve", "--port", "{port}", "--database-url",
+                                  "u:hunter2@localhost/db"], 2, ("not a SQLAlchemy URL",)),
     # still fine: a flag typed twice, --json with --format json, a repeatable option
     ("json-twice-ok", ["plan", "Toyama", "Bishkek", "--json", "--json"], 0, ()),
     ("json-format-json-ok", ["plan", "Toyama", "Bishkek", "--json", "--format", "json"], 0, ()),
@@ -457,8 +467,11 @@ def tmp2(tmp_path_factory) -> Path:
 def test_hostile_round2(net, cache_dir, tmp2, args, code, words):
     before = {name: (tmp2 / name).read_bytes() for name in ("ok.csv", "bom.csv", "flows.csv")}
     # a separate process with a deadline: a FIFO or /dev/zero must fail fast, not hang or swap
-    p = _silkway(*_argv(args, tmp2), "--cache-dir", str(cache_dir), cache_dir=cache_dir,
-                 timeout=60)
+    with socket.socket() as free:  # a port nobody listens on, for `serve`
+        free.bind(("127.0.0.1", 0))
+        port = str(free.getsockname()[1])
+    argv = [a.replace("{port}", port) for a in _argv(args, tmp2)]
+    p = _silkway(*argv, "--cache-dir", str(cache_dir), cache_dir=cache_dir, timeout=60)
     assert "Traceback" not in p.stderr, p.stderr[-2000:]
     assert p.returncode == code, (p.returncode, p.stderr[-2000:])
     if code:

@@ -413,14 +413,15 @@ def test_in_memory_sqlite_is_shared_between_threads() -> None:
 # -- bad databases ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("bad", "match"), [
-    ("not a url", "not a SQLAlchemy URL"),
-    ("mysql://u:p@localhost/db", "only sqlite"),
-    ("sqlite:////nonexistent-dir/for/sure/x.db", "unable to open"),
-    ("postgresql+psycopg://u:hunter2@127.0.0.1:1/db", "127.0.0.1"),
+@pytest.mark.parametrize(("bad", "match", "kind"), [
+    ("not a url", "not a SQLAlchemy URL", ConstraintError),  # the user's setting: exit 2
+    ("u:hunter2@localhost/db", "not a SQLAlchemy URL", ConstraintError),
+    ("mysql://u:hunter2@localhost/db", "only sqlite", ConstraintError),
+    ("sqlite:////nonexistent-dir/for/sure/x.db", "unable to open", BackendError),
+    ("postgresql+psycopg://u:hunter2@127.0.0.1:1/db", "127.0.0.1", BackendError),
 ])
-def test_bad_url_gives_data_error(bad: str, match: str) -> None:
-    with pytest.raises(BackendError, match=match) as info:
+def test_bad_url_gives_data_error(bad: str, match: str, kind: type[Exception]) -> None:
+    with pytest.raises(kind, match=match) as info:
         Store(bad)
     message = str(info.value)
     assert message.startswith("cannot open the database")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from silkway._redact import hide_credentials
 from silkway.errors import ConstraintError
 from silkway.network.model import Network, load_network
 
@@ -60,7 +60,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         if cluster is not None:
             cluster.close()
         where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
-        raise ConstraintError(_no_userinfo(f"cannot connect to {where}: "
+        raise ConstraintError(hide_credentials(f"cannot connect to {where}: "
                                            f"{' '.join(str(exc).split())}")) from None
     try:
         yield client
@@ -68,15 +68,6 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@|[^\s/'\"@:]+:[^\s/'\"@]*@")
-
-
-def _no_userinfo(text: str) -> str:
-    """``text`` with the user name and password of any address in it (``tcp://u:pw@host``)
-    replaced by ``***``, so that an error never shows a credential."""
-    return _USERINFO.sub("***@", text)
 
 
 @lru_cache(maxsize=4)

@@ -47,6 +47,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from silkway._redact import hide_credentials
 from silkway.api._tables import (
     MAX_NAME_CHARS,
     MAX_OWNER_CHARS,
@@ -200,6 +201,9 @@ class Store:
 
     Raises
     ------
+    ConstraintError
+        If ``url`` is not a SQLAlchemy URL or names another database than SQLite or PostgreSQL
+        (the user's setting: exit 2).
     BackendError
         If the database cannot be opened or migrated: ``cannot open the database URL: reason``
         (the password is never shown).
@@ -216,15 +220,15 @@ class Store:
         try:
             parsed = make_url(url)
         except (ArgumentError, ValueError, TypeError) as exc:
-            shown = re.sub(r"(://[^:/@]*:).*@", r"\1***@", str(url))  # never show a password
-            raise BackendError(f"cannot open the database {shown!r}: it is not a SQLAlchemy URL "
+            shown = hide_credentials(str(url))  # never show a password
+            raise ConstraintError(f"cannot open the database {shown!r}: it is not a SQLAlchemy URL "
                             f"({_reason(exc)})") from None
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         self._url_shown = parsed.render_as_string(hide_password=True)
         backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
-            raise BackendError(f"cannot open the database {self._url_shown}: only sqlite:/// and "
+            raise ConstraintError(f"cannot open the database {self._url_shown}: only sqlite:/// and "
                             f"postgresql+psycopg:// URLs are supported, not {backend}")
         self._sqlite = backend == "sqlite"
         self._lock: threading.Lock | None = threading.Lock() if self._sqlite else None

@@ -15,7 +15,7 @@ from rich.table import Table
 
 import silkway
 from silkway.cli._app import AsJson, CacheDir, _bar, _fail, _load, out
-from silkway.errors import ConstraintError, SilkwayError
+from silkway.errors import BackendError, ConstraintError, SilkwayError
 
 
 def hubs(
@@ -70,6 +70,7 @@ def serve(
 
     from silkway.api.app import create_app
 
+    _check_listen(host, port)
     net = _load(cache_dir)
     if workers > 1:  # each process builds its app from the environment (the network is cached)
         for name, value in (("SILKWAY_CACHE_DIR", cache_dir), ("SILKWAY_DATABASE_URL", database_url),
@@ -89,6 +90,30 @@ def serve(
         raise _fail(exc) from None
     out.print(f"silkway on http://{host}:{port}/  (API docs: /docs)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Refuse, before anything starts, an address the server could not listen on: uvicorn
+    would print its own lines and exit 3 (the exit code of "no route"), and an empty
+    ``--host`` would listen on every interface unasked."""
+    import socket
+
+    if not host.strip():
+        raise _fail(ConstraintError("--host is empty; give an address such as 127.0.0.1 (or "
+                                    "0.0.0.0 to listen on every interface)"))
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise _fail(ConstraintError(f"--host {host[:60]!r} is not an address to listen on "
+                                    f"({why})")) from None
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(addr)
+    except OSError as exc:
+        raise _fail(BackendError(f"cannot listen on {host[:60]}:{port}: "
+                                 f"{exc.strerror or exc}")) from None
 
 
 def network_build(
