@@ -190,3 +190,14 @@ def test_published_line_lengths_replace_traced_paths_on_lines_without_freight(ne
     assert not any(leg["distance_published"] for leg in route["legs"][1:3] if leg["mode"] == "sea")
     from silkway.analysis.emissions import distance_basis
     assert "published length" in distance_basis("published")  # the ISO 14083 statement says so
+
+
+def test_a_line_through_a_narrow_country_lists_it(net):
+    """Munich - Milan by the Brenner crosses Tyrol for about 110 km, never deeper than ~25 km
+    inside Austria's coarse outline: it lists AT, and avoiding Austria takes another line."""
+    (brenner,) = legs_between(net, "Munich", "Milan", "rail")
+    assert list(brenner.countries) == ["DE", "AT", "IT"]
+    res = silkway.plan(net, "Munich", "Milan", modes="rail", avoid="AT", corridors="none")
+    for route in res.to_dict()["routes"]:
+        assert "AT" not in route["countries"]
+        assert all("AT" not in leg["countries"] for leg in route["legs"])

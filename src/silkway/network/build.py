@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as the build advances."""
 
-BUILD_FORMAT = 3  # 2: canal countries of sea legs in travel order; 3: the Cape closable on every path
+# 2: canal countries of sea legs in travel order; 3: the Cape closable on every path;
+# 4: country runs measured in km along the line, and a long shallow run counts
+BUILD_FORMAT = 4
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import shape
 
-from silkway.network.geo import polyline_km
+from silkway.network.geo import polyline_km, segment_km
 
 OUTLINES_FILE = "country_outlines.geojson"
 """Shipped outlines of the countries ``countryinfo`` has no geoJSON for (GeoJSON features with
@@ -112,30 +112,41 @@ def densify(coords: NDArray[np.floating], step_km: float) -> NDArray[np.float64]
     return np.asarray(pts, dtype=np.float64)
 
 
+LONG_RUN_KM = 100.0
+"""A run of samples this long inside one outline counts whatever its depth (estimate: the
+frontier flickers of the coarse outlines, a line running along a border, are at most 80 km long
+on today's network (Jalal-Abad - Bishkek 80 km at 13 km deep, Dostyk 25 km at 26 km), while a
+line through a narrow country stays shallow all along: Munich - Milan crosses Tyrol for 120 km,
+never more than 24 km from Germany or Italy on the outlines)."""
+
+
 def countries_along(coords: NDArray[np.floating], *, ends: tuple[str, str], step_km: float = 5.0,
-                    min_km: float = 15.0, depth_km: float = 35.0) -> list[str]:
+                    min_km: float = 15.0, depth_km: float = 35.0,
+                    long_km: float = LONG_RUN_KM) -> list[str]:
     """Ordered countries a polyline passes through, starting and ending with ``ends``.
 
     A country inside the line counts only if it holds a run of samples at least ``min_km`` long
     that reaches at least ``depth_km`` inside its outline, so coarse outlines (which misplace
-    borders by up to ~30 km) do not invent a transit along a frontier.
+    borders by up to ~30 km) do not invent a transit along a frontier; or a run at least
+    ``long_km`` long, however shallow (a line through a narrow country: Tyrol).
     """
     if len(coords) < 2:
         return list(dict.fromkeys(ends))
     pts = densify(np.asarray(coords, dtype=float), step_km)
     labels, depth = _locate(pts[:, 0], pts[:, 1])
-    runs: list[list] = []  # [code, n_samples, max depth]
-    for code, dep in zip(labels, depth.tolist(), strict=True):
+    gap = np.concatenate(([0.0], segment_km(pts)))  # km from the sample before
+    runs: list[list] = []  # [code, km along the line, max depth]
+    for code, dep, km in zip(labels, depth.tolist(), gap.tolist(), strict=True):
         if not code:
             continue
         if runs and runs[-1][0] == code:
-            runs[-1][1] += 1
+            runs[-1][1] += km
             runs[-1][2] = max(runs[-1][2], dep)
         else:
-            runs.append([code, 1, dep])
+            runs.append([code, 0.0, dep])
     seq = [ends[0]]
-    for code, n, dep in runs:
-        if (n - 1) * step_km >= min_km and dep >= depth_km and code != seq[-1]:
+    for code, run_km, dep in runs:
+        if (run_km >= long_km or (run_km >= min_km and dep >= depth_km)) and code != seq[-1]:
             seq.append(code)
     if seq[-1] != ends[1]:
         seq.append(ends[1])

@@ -32,11 +32,17 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return float(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
 
 
+def segment_km(coords: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Great-circle length in km of each segment of a (lat, lon) polyline (one fewer than the
+    points)."""
+    la, lo = np.radians(coords[:, 0]), np.radians(coords[:, 1])
+    a = (np.sin(np.diff(la) / 2) ** 2
+         + np.cos(la[:-1]) * np.cos(la[1:]) * np.sin(np.diff(lo) / 2) ** 2)
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)), dtype=np.float64)
+
+
 def polyline_km(coords: NDArray[np.floating]) -> float:
     """Length of a (lat, lon) polyline in km."""
     if len(coords) < 2:
         return 0.0
-    la, lo = np.radians(coords[:, 0]), np.radians(coords[:, 1])
-    a = (np.sin(np.diff(la) / 2) ** 2
-         + np.cos(la[:-1]) * np.cos(la[1:]) * np.sin(np.diff(lo) / 2) ** 2)
-    return float(np.sum(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))))
+    return float(np.sum(segment_km(coords)))
