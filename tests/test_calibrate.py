@@ -344,3 +344,69 @@ def test_a_distance_case_follows_the_same_rules_as_a_transit_case(net):
     # an "at least" figure is open above: Lanzhou - Dushanbe "exceeds 3,500 km"
     assert cd.window_km(by_id["CA-LAZ-DYU-KM"])[1] == float("inf")
     assert dict(skipped)["CA-JIN-NAZ-KM"] == "Jinhua or Nazarbek is not a hub"
+
+
+@pytest.fixture(scope="module")
+def structure_scores(net):
+    from silkway.analysis import calibrate_cv as cv
+
+    prior = reassemble(net, load_tables(calibrated=False))
+    cases, _ = cal.cases_from(load_observations(), prior)
+    return prior, cases, cv.compare_structures(prior, cases)
+
+
+def test_the_shipped_service_structure_is_the_cross_validations_choice(structure_scores):
+    # model selection on the training split alone: every candidate is scored on the same
+    # training cases, the held-out split is refused, and the shipped structure is the one the
+    # stated rule picks (if a data change flips it, re-run `silkway calibrate --cv`)
+    from silkway.analysis import calibrate_cv as cv
+    from silkway.analysis import calibrate_fit as cf
+
+    prior, cases, scores = structure_scores
+    assert [s.structure for s in scores] == list(cf.STRUCTURES)
+    assert len({s.n for s in scores}) == 1 and scores[0].n >= 40
+    assert cv.choose(scores) == cf.SERVICE_STRUCTURE
+    by = {s.structure: s for s in scores}
+    assert by["none"].loss > min(s.loss for s in scores)  # a first run's effect is real
+    test_case = next(c for c in cases if c.split == "test" and c.kind in cal.FIT_KINDS)
+    route = cal.route_for(prior, test_case)
+    pairs = cv.training_routes(prior, cases)
+    assert all(c.split == "train" for c, _ in pairs)
+    with pytest.raises(ValueError, match="training split only"):
+        cv.cross_validate(prior, [*pairs[:3], (test_case, route)], "none")
+    assert {cv.fold_of(c.id) for c, _ in pairs} == set(range(cv.FOLDS))
+
+
+def test_the_choice_rule_prefers_fewer_factors_only_within_the_tie_band():
+    from silkway.analysis import calibrate_cv as cv
+
+    def score(name, loss):
+        return cv.Score(name, 50, loss, 50.0, 10.0, {})
+
+    assert cv.size("all-stops") == 4 and cv.size("port-stops-only") == 3
+    assert cv.choose([score("all-stops", 2.861), score("port-stops-only", 2.897)]) == "all-stops"
+    assert cv.choose([score("all-stops", 2.861), score("port-stops-only", 2.88)]) == (
+        "port-stops-only")
+
+
+def test_a_port_stops_effect_scales_only_the_stops_at_sea(net):
+    # a Middle Corridor first run: under "port-stops-only" the class factor scales the Caspian
+    # ferry's wait and the handling at ports and ferry terminals, not a land border or the rail
+    from silkway.analysis import calibrate_fit as cf
+
+    prior = reassemble(net, load_tables(calibrated=False))
+    cases, _ = cal.cases_from(load_observations(), prior)
+    case = next(c for c in cases if c.service == "first-run" and c.corridor == "middle-corridor"
+                and (r := cal.route_for(prior, c)) is not None
+                and {"border", "wait"} <= {p[0] for p, _ in cf.form_of(r).parts})
+    form = cf.form_of(cal.route_for(prior, case), service="first-run",
+                      structure="port-stops-only")
+    assert form.service_params() == (("service", "first-run/port_stops"),)
+    moving, scales = form.terms()
+    assert all(len(ps) == 1 for _, ps in moving)  # no speed effect
+    port = ("service", "first-run/port_stops")
+    scaled = {p for (p, _), ps in zip(form.parts, scales, strict=True) if port in ps}
+    assert any(p[0] == "wait" and p[1].startswith("ferry_") for p in scaled)
+    assert any(p[0] == "handling" and p[1].startswith(("ferry_", "port_")) for p in scaled)
+    assert not any(p[0] == "border" for p in scaled)
+    assert any(p[0] == "border" for p, _ in form.parts)

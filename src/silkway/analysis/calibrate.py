@@ -57,7 +57,9 @@ Published figures differ by *service class*, read for each row from its quote an
 The time model has a fitted service-class effect: for an express or first-run figure, a factor
 on the speed of every rail leg and one on every stop (border dwell, handling, ferry and feeder
 waits) relative to regular service (:data:`~.calibrate_fit.SERVICE_CLASSES`; prior 1, an
-estimate with sigma :data:`~.calibrate_fit.PRIOR_SIGMA_SERVICE`). A case is answered under its
+estimate with sigma :data:`~.calibrate_fit.PRIOR_SIGMA_SERVICE`); where a class's effect acts
+is :data:`~.calibrate_fit.SERVICE_STRUCTURE`, chosen among :data:`~.calibrate_fit.STRUCTURES`
+by cross-validation on the training split (:mod:`.calibrate_cv`). A case is answered under its
 row's class: the plan's P50 times the ratio of the route's median days with and without the
 class's factors (common random draws); plans answer for regular service.
 

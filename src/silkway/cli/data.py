@@ -176,6 +176,9 @@ def calibrate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     chart: Annotated[Path | None, typer.Option(help="PNG: predicted against published.")] = None,
     cases: Annotated[bool, typer.Option(help="List every observation's P50 too.")] = False,
+    cv: Annotated[bool, typer.Option(
+        "--cv", help="Only cross-validate, on the training split, the candidate structures of "
+                     "the service-class effect (the model selection; about a minute).")] = False,
     cache_dir: CacheDir = None,
 ) -> None:
     """Transit days against published observations: held-out share within range and median
@@ -187,6 +190,8 @@ def calibrate(
 
     if write and not refit:
         raise _fail(ConstraintError("--write needs --fit (it writes the values a fit found)"))
+    if cv and (refit or cases or chart is not None):
+        raise _fail(ConstraintError("--cv runs alone (with --json at most)"))
     if chart is not None:
         from silkway.analysis.writers import check_output
 
@@ -195,6 +200,9 @@ def calibrate(
         except SilkwayError as exc:
             raise _fail(exc) from None
     net = _load(cache_dir)
+    if cv:
+        _calibrate_cv(net, as_json)
+        return
     try:
         with _bar("calibrate", "steps") as tick:
             tick(0, 1)
@@ -287,3 +295,52 @@ def calibrate(
               f"the route the case rule picks, against the published figure widened by "
               f"{100 * dist['rule']['tolerance']:g} %; {len(dist['skipped'])} distance "
               f"observations name places that are not hubs.[/]")
+
+
+def _calibrate_cv(net: Any, as_json: bool) -> None:
+    """Print the cross-validation of the candidate service-class structures."""
+    from silkway.analysis import calibrate as cal
+    from silkway.analysis import calibrate_cv as cv
+    from silkway.analysis.calibrate_fit import SERVICE_STRUCTURE
+    from silkway.data.observations import load_observations
+    from silkway.data.tables import load_tables
+    from silkway.network.model import reassemble
+
+    try:
+        with _bar("cross-validate", "structures") as tick:
+            prior = reassemble(net, load_tables(calibrated=False))
+            cases, _ = cal.cases_from(load_observations(), prior)
+            pairs = cv.training_routes(prior, cases)
+            names = list(cv.STRUCTURES)
+            scores = []
+            for i, name in enumerate(names):
+                tick(i, len(names))
+                scores.append(cv.cross_validate(prior, pairs, name))
+            tick(len(names), len(names))
+    except SilkwayError as exc:
+        raise _fail(exc) from None
+    chosen = cv.choose(scores)
+    if as_json:
+        sys.stdout.write(json.dumps({"folds": cv.FOLDS, "fold_salt": cv.FOLD_SALT,
+                                     "tie": cv.TIE, "chosen": chosen,
+                                     "shipped": SERVICE_STRUCTURE,
+                                     "candidates": [s.as_dict() for s in scores]}) + "\n")
+        return
+    t = Table(title=f"{cv.FOLDS}-fold cross-validation on the training split: where the "
+                    "first-run effect acts", title_justify="left")
+    for col in ("structure", "factors", "loss", "within %", "MdAPE %", "FR within %",
+                "FR MdAPE %"):
+        t.add_column(col, justify="left" if col == "structure" else "right",
+                     no_wrap=col == "structure")
+    for s in scores:
+        fr = s.by_service.get("first-run", (0, float("nan"), float("nan")))
+        t.add_row(s.structure + (" *" if s.structure == chosen else ""), str(cv.size(s.structure)),
+                  f"{s.loss:.3f}", f"{s.within_pct:.1f}", f"{s.mdape_pct:.1f}", f"{fr[1]:.1f}",
+                  f"{fr[2]:.1f}")
+    out.print(t)
+    n = scores[0].n if scores else 0
+    out.print(f"[dim]{n} training observations with a route (FR: the first-run ones). Loss: "
+              f"mean out-of-fold soft-L1 of the residual; chosen (*): the lowest, or one with "
+              f"fewer factors within "
+              f"{100 * cv.TIE:g} % of it. Shipped: "
+              f"{SERVICE_STRUCTURE}. Held-out observations are not read.[/]")

@@ -67,7 +67,8 @@ CALIBRATED_QUANTITIES = frozenset({("tariff", "speed_kmh"), ("border", "dwell_da
                                    ("service", "speed_factor"), ("service", "delay_factor")})
 # service rows: key "class/effect" -> the quantity it must carry
 SERVICE_KEYS = {f"{c}/{e}": q for c in ("express", "first-run")
-                for e, q in (("rail_speed", "speed_factor"), ("stops", "delay_factor"))}
+                for e, q in (("rail_speed", "speed_factor"), ("stops", "delay_factor"),
+                             ("port_stops", "delay_factor"))}
 
 
 @dataclass(frozen=True, slots=True)
