@@ -57,18 +57,19 @@ STRUCTURES: dict[str, dict[str, tuple[str, ...]]] = {
 # Chosen by 5-fold cross-validation on the training split alone (calibrate_cv; held-out rows
 # not read; the rule, stated before the figures: lowest mean out-of-fold loss, a structure with
 # fewer factors within 1 % of it preferred). Out-of-fold loss / % within range / MdAPE % over
-# the 50 training cases (first-run rows: % within / MdAPE %), 2026-12-02 (first computed on
-# the tables before the published Chinese line lengths: 2.861 / 2.914 / 2.897 / 3.002 / 3.113,
-# the same order):
-#   all-stops        2.831 / 56.0 / 13.6  (46.2 / 29.7)   <- lowest loss, kept
-#   port-stops       2.887 / 56.0 / 11.2  (46.2 / 32.3)
-#   port-stops-only  2.872 / 54.0 / 16.5  (38.5 / 26.2)
-#   speed-only       2.981 / 54.0 / 14.5  (38.5 / 31.0)
-#   none             3.090 / 50.0 / 17.2  (30.8 / 35.4)
+# the 53 training cases (first-run rows: % within / MdAPE %), 2026-12-02, with the transshipment
+# hub ports (first computed before them and the published Chinese line lengths: 2.861 / 2.914 /
+# 2.897 / 3.002 / 3.113, the same order):
+#   all-stops        2.736 / 56.6 / 11.6  (38.5 / 29.5)   <- lowest loss, kept
+#   port-stops       2.797 / 58.5 / 11.4  (46.2 / 32.0)
+#   port-stops-only  2.787 / 56.6 / 14.2  (38.5 / 26.4)
+#   speed-only       2.895 / 56.6 / 14.1  (38.5 / 30.9)
+#   none             2.989 / 52.8 / 16.5  (30.8 / 35.9)
 # With four other fold assignments (checked after the choice) the three structures with a
-# stops effect stay within fold noise of each other (mean loss over five: 2.829 / 2.858 /
-# 2.853) and "none" is the worst on every one (3.075): the training rows say a first run
-# stops for less time, not where. `silkway calibrate --cv` prints the table.
+# stops effect stay within fold noise of each other (mean loss over five: 2.731 /
+# 2.762 / 2.755), and "none" (mean 2.966) is worse than each of them on every one: the
+# training rows say a first run stops for less time, not where. `silkway calibrate --cv`
+# prints the table.
 SERVICE_STRUCTURE = "all-stops"
 SERVICE_SPEED_BOUNDS = (0.5, 2.0)  # within BOUNDS["service"]: no train runs twice as fast
 # The prior of a service factor: 1 (no effect), an estimate with a wide sigma. Sources say
