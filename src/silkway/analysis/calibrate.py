@@ -221,10 +221,12 @@ class Case:
             return ERA_2022  # a 2022 figure is answered by the network as it was in 2022
         return opts.get("scenario")
 
-    def window(self) -> tuple[float, float]:
-        """The range a P50 must fall in to count as within range."""
-        lo = self.low * (1 - TOLERANCE) if self.bound != "at_most" else 0.0
-        hi = self.high * (1 + TOLERANCE) if self.bound != "at_least" else math.inf
+    def window(self, tolerance: float = TOLERANCE) -> tuple[float, float]:
+        """The range a P50 (or, with the distances' tolerance, a route's km) must fall in to
+        count as within range: the published range widened by ``tolerance`` on each side,
+        open on the side an "at least" or "at most" figure leaves open."""
+        lo = self.low * (1 - tolerance) if self.bound != "at_most" else 0.0
+        hi = self.high * (1 + tolerance) if self.bound != "at_least" else math.inf
         return lo, hi
 
     def residual(self, days: float) -> float:

@@ -41,9 +41,7 @@ def distance_cases(observations: Sequence[Any], network: Network
 
 def window_km(case: Case) -> tuple[float, float]:
     """The range a route's km must fall in to count as within range."""
-    lo = case.low * (1 - DISTANCE_TOLERANCE) if case.bound != "at_most" else 0.0
-    hi = case.high * (1 + DISTANCE_TOLERANCE) if case.bound != "at_least" else float("inf")
-    return lo, hi
+    return case.window(DISTANCE_TOLERANCE)
 
 
 def evaluate_distances(network: Network, cases: Sequence[Case]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from silkway.data.tables import LogNormal, Tables
-from silkway.data.timing import Calibrated
+from silkway.data.timing import SERVICE_CLASSES, SERVICE_EFFECTS, Calibrated
 from silkway.types import Mode
 
 if TYPE_CHECKING:
@@ -38,12 +38,7 @@ BOUNDS = {"tariff": (0.5, 1.6), "border": (0.25, 4.0), "handling": (0.25, 4.0),
 # observations.py for how a row's class is read), a multiplier on the speed of every rail leg
 # and one on every stop (border dwell, handling, ferry and feeder waits), relative to regular
 # service (factor 1). Plans answer for regular service: the effect only enters the cases.
-SERVICE_CLASSES = ("express", "first-run")
-# Where a class's effect can act: the speed of every rail leg, every stop (border dwell,
-# handling, ferry and feeder waits), or only the stops at sea (the waits of ferry and sea legs
-# and the handling at ports and ferry terminals: pre-arranged slots, priority at the port).
-SERVICE_EFFECTS = {"rail_speed": "speed_factor", "stops": "delay_factor",
-                   "port_stops": "delay_factor"}
+# Where a class's effect can act: SERVICE_EFFECTS (data/timing.py, which checks the rows).
 # Candidate structures: where each class's effect acts. ``SERVICE_STRUCTURE`` is the one chosen
 # by cross-validation on the training split (see :mod:`.calibrate_cv` and the figures below).
 STRUCTURES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -65,10 +65,16 @@ CALIBRATED_HEADER = ("target_type,key,quantity,prior,fitted,observations,fitted_
 CALIBRATED_QUANTITIES = frozenset({("tariff", "speed_kmh"), ("border", "dwell_days_p50"),
                                    ("handling", "handling_days_p50"), ("wait", "wait_factor"),
                                    ("service", "speed_factor"), ("service", "delay_factor")})
+# The service classes with a fitted effect, relative to regular service (factor 1).
+SERVICE_CLASSES = ("express", "first-run")
+# Where a class's effect can act, and the quantity its calibrated row carries: the speed of
+# every rail leg, every stop (border dwell, handling, ferry and feeder waits), or only the stops
+# at sea (the waits of ferry and sea legs and the handling at ports and ferry terminals:
+# pre-arranged slots, priority at the port).
+SERVICE_EFFECTS = {"rail_speed": "speed_factor", "stops": "delay_factor",
+                   "port_stops": "delay_factor"}
 # service rows: key "class/effect" -> the quantity it must carry
-SERVICE_KEYS = {f"{c}/{e}": q for c in ("express", "first-run")
-                for e, q in (("rail_speed", "speed_factor"), ("stops", "delay_factor"),
-                             ("port_stops", "delay_factor"))}
+SERVICE_KEYS = {f"{c}/{e}": q for c in SERVICE_CLASSES for e, q in SERVICE_EFFECTS.items()}
 
 
 @dataclass(frozen=True, slots=True)
