@@ -324,9 +324,7 @@ class PlanResult:
         """One of :attr:`notices` as the plan JSON gives it: with the numbers of the listed
         routes and the ids of the corridor answers that use its passage."""
         name = n.passage.searoute_name
-        return {"passage": n.passage.value, "name": n.passage.display_name, "as_of": n.as_of,
-                "notice": n.notice, "scenario": n.scenario,
-                "source": n.provenance.source or n.provenance.estimate,
+        return {**notice_fields(n),
                 "routes": [i for i, r in enumerate(self.routes, 1) if passes(r, name)],
                 "corridors": [a.corridor.id for a in self.corridors
                               if a.route is not None and passes(a.route, name)]}
@@ -476,6 +474,13 @@ def contract_source(leg: Leg) -> str:
     if leg.distance_source != "published":
         return leg.distance_source
     return "world_railways" if leg.mode is Mode.RAIL else "world_highways"
+
+
+def notice_fields(n: PassageNotice) -> dict[str, Any]:
+    """A passage notice's own fields, as the plan and compare JSON give them."""
+    return {"passage": n.passage.value, "name": n.passage.display_name, "as_of": n.as_of,
+            "notice": n.notice, "scenario": n.scenario,
+            "source": n.provenance.source or n.provenance.estimate}
 
 
 def passes(route: Route, searoute_name: str) -> bool:

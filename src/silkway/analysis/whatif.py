@@ -16,7 +16,7 @@ from typing import Any
 
 from silkway.analysis import scenarios
 from silkway.analysis.plan import PlanResult, Route, plan
-from silkway.analysis.route import passes
+from silkway.analysis.route import notice_fields, passes
 from silkway.analysis.writers import save_figure
 from silkway.data.tables import Provenance
 from silkway.errors import ConstraintError, SilkwayError
@@ -110,20 +110,16 @@ class Comparison:
         """The passage notices of either plan (see :attr:`PlanResult.notices`) that a row of
         :meth:`rows` uses: the numbers of the rows whose baseline route (``baseline_rows``)
         or scenario route (``scenario_rows``) goes through the passage, and their union."""
-        seen = {id(n): n for res in (self.baseline, self.scenario) for n in res.notices}
         pairs = self.pairs()
         out = []
-        for n in seen.values():
+        for n in dict.fromkeys((*self.baseline.notices, *self.scenario.notices)):
             name = n.passage.searoute_name
-            d = self.baseline.notice_dict(n)
-            del d["routes"], d["corridors"]
-            for side, k in (("baseline_rows", 0), ("scenario_rows", 1)):
-                d[side] = [i for i, pair in enumerate(pairs, 1)
-                           if pair[k] is not None and passes(pair[k], name)]  # type: ignore[arg-type]
-            d["rows"] = sorted({*d["baseline_rows"], *d["scenario_rows"]})
-            if not d["rows"]:
+            base = [i for i, (b, _) in enumerate(pairs, 1) if b is not None and passes(b, name)]
+            scen = [i for i, (_, s) in enumerate(pairs, 1) if s is not None and passes(s, name)]
+            if not base and not scen:
                 continue
-            out.append(d)
+            out.append({**notice_fields(n), "baseline_rows": base, "scenario_rows": scen,
+                        "rows": sorted({*base, *scen})})
         return out
 
     def corridor_rows(self) -> list[dict[str, Any]]:
