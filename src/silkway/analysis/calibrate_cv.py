@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -100,10 +100,19 @@ def cross_validate(network_prior: Network, pairs: Sequence[tuple[Case, Route]],
 
 
 def compare_structures(network_prior: Network, cases: Sequence[Case],
-                       structures: Sequence[str] = tuple(STRUCTURES)) -> list[Score]:
-    """Each candidate structure's out-of-fold figures on the training split."""
+                       structures: Sequence[str] = tuple(STRUCTURES), *,
+                       progress: Callable[[int, int], None] | None = None) -> list[Score]:
+    """Each candidate structure's out-of-fold figures on the training split (``progress(done,
+    total)`` after each one, for a progress bar)."""
     pairs = training_routes(network_prior, cases)
-    return [cross_validate(network_prior, pairs, s) for s in structures]
+    scores = []
+    for i, s in enumerate(structures):
+        if progress is not None:
+            progress(i, len(structures))
+        scores.append(cross_validate(network_prior, pairs, s))
+    if progress is not None:
+        progress(len(structures), len(structures))
+    return scores
 
 
 def size(structure: str) -> int:

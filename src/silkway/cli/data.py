@@ -310,13 +310,7 @@ def _calibrate_cv(net: Any, as_json: bool) -> None:
         with _bar("cross-validate", "structures") as tick:
             prior = reassemble(net, load_tables(calibrated=False))
             cases, _ = cal.cases_from(load_observations(), prior)
-            pairs = cv.training_routes(prior, cases)
-            names = list(cv.STRUCTURES)
-            scores = []
-            for i, name in enumerate(names):
-                tick(i, len(names))
-                scores.append(cv.cross_validate(prior, pairs, name))
-            tick(len(names), len(names))
+            scores = cv.compare_structures(prior, cases, progress=tick)
     except SilkwayError as exc:
         raise _fail(exc) from None
     chosen = cv.choose(scores)
