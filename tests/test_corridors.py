@@ -163,6 +163,28 @@ def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o
         assert a.in_pareto or a.route.expected_days <= DETOUR_DAYS * fastest + 1e-9
 
 
+def test_a_corridor_that_leaves_the_sea_only_to_board_again_farther_on_is_a_detour(
+        net: silkway.Network) -> None:
+    """Singapore - Rotterdam: the Trans-Afghan corridor's best route sails to a Chinese port,
+    crosses Asia and boards again at Karachi, which the sea reaches from Singapore in half the
+    km: a detour, said so. A land bridge between two seas that is shorter than the sea
+    between them (Japan - Istanbul by the Middle Corridor ends on land; the Trans-Siberian from
+    Busan) stays a route."""
+    r = silkway.plan(net, "Singapore", "Rotterdam", corridors="all")
+    ta = next(a for a in r.corridors if a.corridor.id == "trans-afghan")
+    assert ta.route is None and ta.reason
+    m = re.search(r"leaves the sea at (.+) and boards again at Karachi: ([\d,]+) km from "
+                  r"Singapore, where the sea between them is ([\d,]+) km", ta.reason)
+    assert m, ta.reason
+    by_land, by_sea = (float(m.group(i).replace(",", "")) for i in (2, 3))
+    assert by_land > by_sea > 3000  # Singapore - Karachi by sea is some 5,000 km
+    # the corridors that do serve the trip are still answered
+    shown = {a.corridor.id for a in r.corridors if a.route is not None}
+    assert {"northern", "sea-suez", "middle-corridor", "trans-siberian"} <= shown
+    mc = silkway.plan(net, "Nagoya", "Istanbul", corridors="all", **NAGOYA_ISTANBUL)
+    assert next(a for a in mc.corridors if a.corridor.id == "middle-corridor").route is not None
+
+
 def test_a_plan_whose_search_hits_its_limit_says_it_is_incomplete(
         net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
     import silkway.analysis.corridor_search as search_mod

@@ -101,6 +101,16 @@ def test_broken_rows_name_file_line_and_problem(name, old, new, message):
         parse_tables(_broken(name, old, new))
 
 
+def test_a_hub_no_leg_reaches_is_rejected():
+    """A place a plan could name but never reach is a table error, not a "no route" answer."""
+    texts = read_texts()
+    first = texts["hubs.csv"].splitlines()[1]
+    lone = first.replace(first.split(",")[0], "XXLON", 1).replace(first.split(",")[1], "Lone", 1)
+    texts["hubs.csv"] = texts["hubs.csv"].rstrip("\n") + "\n" + lone + "\n"
+    with pytest.raises(DataError, match=r"XXLON have no leg in legs\.csv"):
+        parse_tables(texts)
+
+
 def test_row_without_any_provenance_is_rejected():
     texts = read_texts()
     lines = texts["tariffs.csv"].splitlines()

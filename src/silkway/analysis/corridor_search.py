@@ -45,6 +45,7 @@ from silkway.routing.graph import (
 )
 from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
 from silkway.routing.simple import OneCriterion, cheapest_simple
+from silkway.types import Mode
 
 
 class Mask(list[bool]):
@@ -367,7 +368,7 @@ class Search:
         if done is not None:
             return done
         if self.reject is not None and days is not None:
-            why = _detour_of([directed[r] for r in path.refs], days, self.reject)
+            why = _detour_of([directed[r] for r in path.refs], days, self.reject, self.g)
             if why is not None:
                 raise _Detour(days, why)
         return build_route(self.g, path, self.o, self.d, self.sim, simulate=not self.lazy)
@@ -685,7 +686,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
         return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
     best = min(found, key=key)
-    detour = _detour_of([rl.directed for rl in best.legs], best.expected_days, main)
+    detour = _detour_of([rl.directed for rl in best.legs], best.expected_days, main, s.g)
     if detour:
         return CorridorAnswer(cor, None, _detour_words(best.expected_days, detour))
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
@@ -752,10 +753,66 @@ def _reentered(legs: Sequence[DirectedLeg]) -> str | None:
     return None
 
 
-def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route]) -> str | None:
+def _sea_km(g: SearchGraph) -> np.ndarray:
+    """All-pairs hub-to-hub shortest distances in km by sea legs alone, under the plan's
+    constraints (a closed passage or an avoided country's waters lengthen them)."""
+    def make() -> np.ndarray:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(g.hub_index)
+        best: dict[tuple[int, int], float] = {}
+        for d, ok in zip(g.directed, g.allowed, strict=True):
+            if ok and d.leg.mode is Mode.SEA:
+                key = (g.hub_index[d.src], g.hub_index[d.dst])
+                best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
+        rows, cols = zip(*best, strict=True) if best else ((), ())
+        return dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
+                        directed=True)
+
+    if "sea_km" not in g.memo:
+        g.memo["sea_km"] = make()
+    return g.memo["sea_km"]  # type: ignore[no-any-return]
+
+
+def _land_between_seas(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
+    """Why a route of ``legs`` that leaves the sea and takes to it again is a detour: from a
+    port X it sails from, its way over land to the port B where it boards again is longer
+    than the sea from X to B (the box left a ship to cross land it need not cross), or None."""
+    sea = [dl.leg.mode is Mode.SEA for dl in legs]
+    km = [0.0]
+    for dl in legs:
+        km.append(km[-1] + dl.leg.distance_km)
+    by_sea = None
+    for i, dl in enumerate(legs):
+        if not sea[i] or i == 0 or sea[i - 1] or not any(sea[:i]):
+            continue
+        # legs[i] boards again at its src B after a land section; the ports sailed from before
+        b = g.hub_index[dl.src]
+        by_sea = _sea_km(g) if by_sea is None else by_sea
+        for j in range(i):
+            if sea[j]:
+                x = g.hub_index[legs[j].src]
+                direct = by_sea[x, b]
+                if np.isfinite(direct) and km[i] - km[j] > direct:
+                    land = next(k for k in range(j, i) if not sea[k])
+                    return (f"leaves the sea at {_hub_name(g, legs[land].src)} and boards again "
+                            f"at {_hub_name(g, dl.src)}: {km[i] - km[j]:,.0f} km from "
+                            f"{_hub_name(g, legs[j].src)}, where the sea between them is "
+                            f"{direct:,.0f} km")
+    return None
+
+
+def _hub_name(g: SearchGraph, hub_id: str) -> str:
+    return g.network.hub(hub_id).name
+
+
+def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
+               g: SearchGraph) -> str | None:
     """Why a route of ``legs`` taking an expected ``days`` is a detour (it leaves a country and
     comes back, is far longer than the shortest route of the plan, or is no Pareto route and
-    far slower than the fastest), or None."""
+    either far slower than the fastest or crosses land between two seas for longer than the
+    sea between them), or None."""
     again = _reentered(legs)
     if again is not None:
         return f"leaves {again} and comes back"
@@ -766,6 +823,8 @@ def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route]) 
                 f"{shortest:,.0f} km")
     fastest = _fastest(main) if main else days
     refs = tuple((dl.leg.index, dl.forward) for dl in legs)
-    if days > DETOUR_DAYS * fastest and refs not in {r.refs for r in main}:
+    if refs in {r.refs for r in main}:
+        return None
+    if days > DETOUR_DAYS * fastest:
         return f"is {days / fastest:.1f} times slower than the fastest route's {fastest:.1f} d"
-    return None
+    return _land_between_seas(legs, g)

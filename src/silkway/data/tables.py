@@ -399,6 +399,10 @@ def parse_tables(texts: dict[str, str], *, calibrated: bool = True) -> Tables:
                            r.num("fixed_cost_usd_feu", lo=0, hi=20_000, default=0.0),
                            r.provenance()))
 
+    joined = {end for g in legs for end in (g.src, g.dst)}
+    lone = [h for h in hubs if h not in joined]
+    if lone:  # a place a plan could name but never reach
+        raise DataError(f"hubs.csv: hub(s) {', '.join(lone)} have no leg in legs.csv")
     keys = {"tariff": tariffs, "border": borders, "hub_profile": profiles}
     seasonality = []
     for r in table_rows("seasonality.csv", texts.get("seasonality.csv", _SEASON_HEADER),
