@@ -36,7 +36,9 @@ not scored (nor one the source, or the table's quote, calls the previous arrange
 route replaces). A port a sea-only source names on the way is a call of the liner service, not a
 transshipment, unless the source says the box changed ships there. A Middle Corridor case must
 cross the Caspian by ferry when its ends lie on opposite sides of the sea; a country the
-source names as a via point must be crossed (when a route of the corridor does). An hours
+source names as a via point must be crossed (when a route of the corridor does); a sea it
+names between two via hubs is crossed by ship between them (:data:`SEA_TARIFFS`: St
+Petersburg - Astrakhan - Caspian Sea - Anzali takes the ferry, not the line round the sea). An hours
 figure is a train's running time between stations: it is compared with the route's days
 without the loading at the origin and the unloading at the destination.
 
@@ -140,8 +142,17 @@ COUNTRY_NAMES = {"kazakhstan": "KZ", "russia": "RU", "belarus": "BY", "poland": 
                  "azerbaijan": "AZ", "georgia": "GE", "turkey": "TR", "türkiye": "TR",
                  "turkiye": "TR", "china": "CN", "germany": "DE", "romania": "RO",
                  "bulgaria": "BG", "hungary": "HU", "austria": "AT"}
+# A sea the source names as a via point between two of its via hubs is crossed by ship between
+# them (St Petersburg - Astrakhan - Caspian Sea - Anzali: the ferry from Astrakhan, not the rail
+# line round the sea through Azerbaijan); the tariff of the network's ferries on that sea.
+SEA_TARIFFS = {"caspian sea": "ferry_caspian"}
 
 
+
+
+def _crosses(route: Route, tariff: str) -> bool:
+    return any(rl.directed.leg.mode is Mode.FERRY and rl.directed.leg.tariff.tariff == tariff
+               for rl in route.legs)
 
 
 def _has(route: Route, hubs: set[str]) -> bool:
@@ -210,6 +221,8 @@ class Case:
     countries: tuple[str, ...] = ()  # countries the published route names as via points
     station: bool = False  # a train's running time between stations (hours figures)
     service: str = "regular"  # the service class of the run or product (observations.csv)
+    # (hub before, hub after, ferry tariff): a sea named between two via hubs (SEA_TARIFFS)
+    crossings: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def mode_label(self) -> str:
@@ -297,25 +310,40 @@ def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None
         return f"{o.origin} or {o.destination} is not a hub"
     if a.id == b.id:
         return "origin and destination are the same hub"
-    via, countries = [], []
+    via: list[str] = []
+    countries: list[str] = []
+    crossings: list[tuple[str, str, str]] = []
+    pending: tuple[str, str] | None = None  # (hub before, tariff) of a sea just named
+    last: str | None = None  # the via hub just named (None after a country)
     call_only = ({m.value for m in o.modes} == {"sea"}
                  and not TRANSSHIPPED.search(o.quote) and not TRANSSHIPPED.search(o.source_title))
     for v in o.via:
-        if v.strip().casefold() in COUNTRY_NAMES:
-            countries.append(COUNTRY_NAMES[v.strip().casefold()])
+        name = v.strip().casefold()
+        if name in COUNTRY_NAMES:
+            countries.append(COUNTRY_NAMES[name])
+            last = pending = None
+            continue
+        if name in SEA_TARIFFS:
+            pending = (last, SEA_TARIFFS[name]) if last is not None else None
             continue
         # a country or sea named as a via point is no hub: the corridor rule covers it
+        last = None
         with contextlib.suppress(SilkwayError):
             hub = network.find(v)
             if not (call_only and hub.kind == "port"):
                 via.append(hub.id)
+                if pending is not None:
+                    crossings.append((pending[0], hub.id, pending[1]))
+                last = hub.id
+        pending = None
     modes = {m.value for m in o.modes}
     if "sea" in modes:
         modes.add("ferry")  # Caspian and Black Sea crossings are ferry legs of the network
     month = int(o.date[5:7]) if len(o.date) >= 7 else None
     return Case(o.id, a.id, b.id, o.corridor, tuple(sorted(modes)), tuple(via),
                 o.low * factor, o.high * factor, bound or o.bound, o.kind, o.year,
-                split_of(o.id), month, tuple(countries), o.metric == "transit_hours", o.service)
+                split_of(o.id), month, tuple(countries), o.metric == "transit_hours", o.service,
+                tuple(crossings))
 
 
 def route_for(network: Network, case: Case) -> Route | None:
@@ -329,8 +357,28 @@ def route_for(network: Network, case: Case) -> Route | None:
     (Chongqing - Moscow through Erenhot and Mongolia was answered through Kazakhstan, 6 days
     shorter, before the network held the Trans-Mongolian line).
     """
+    best = _fastest(network, case, ())
+    if best is None or not case.crossings:
+        return best
+    # A sea the source names between two via hubs is crossed by ship between them: when the
+    # fastest route goes round it by land, the countries of that detour (neither end's, none
+    # the source names) are avoided and the route searched for again.
+    detour = set().union(*(_detour(network, best, a, b) for a, b, t in case.crossings
+                           if not _crosses(best, t))) - set(case.countries)
+    if not detour:
+        return best
+    again = _fastest(network, case, tuple(sorted(detour)))
+    if again is None or not all(_crosses(again, t) for _, _, t in case.crossings):
+        return None
+    return again
+
+
+def _fastest(network: Network, case: Case, avoid: tuple[str, ...]) -> Route | None:
     opts, fits = CORRIDORS[case.corridor]
     kw = {k: v for k, v in opts.items() if k != "scenario"}
+    if avoid:
+        kw["avoid"] = ",".join(sorted({*filter(None, str(kw.get("avoid", "")).split(",")),
+                                       *avoid}))
     via = tuple(dict.fromkeys(v for v in case.via if v not in (case.origin, case.destination)))
     try:
         result = plan(network, case.origin, case.destination,
@@ -344,6 +392,17 @@ def route_for(network: Network, case: Case) -> Route | None:
     if case.countries:
         routes = [r for r in routes if set(case.countries) <= set(r.countries)] or routes
     return min(routes, key=lambda r: r.expected_days) if routes else None
+
+
+def _detour(network: Network, route: Route, a: str, b: str) -> set[str]:
+    """The countries ``route`` crosses between hubs ``a`` and ``b`` other than theirs."""
+    ids = [rl.directed.src for rl in route.legs]
+    i = ids.index(a) if a in ids else len(ids)
+    j = next((k for k in range(i, len(ids)) if route.legs[k].directed.dst == b), None)
+    if j is None:
+        return set()
+    crossed = {c for rl in route.legs[i:j + 1] for c in rl.directed.leg.countries}
+    return crossed - {network.hub(a).country, network.hub(b).country}
 
 
 def unmatched_reason(network: Network, case: Case) -> str:
