@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from importlib import resources
 
 import numpy as np
@@ -433,3 +434,40 @@ def test_a_port_stops_effect_scales_only_the_stops_at_sea(net):
     assert any(p[0] == "handling" and p[1].startswith(("ferry_", "port_")) for p in scaled)
     assert not any(p[0] == "border" for p in scaled)
     assert any(p[0] == "border" for p, _ in form.parts)
+
+
+def test_the_readme_table_is_the_shipped_report(shipped_report):
+    # README "How good are the numbers": each held-out row's n, within range and MdAPE (priors
+    # and calibrated) are the shipped calibration.json's, so a refit cannot leave it stale
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ")
+            and re.match(r"\| (all held-out|corridor |modes |service |training obs|planned fig)",
+                         line)]
+    groups = {"corridor": "test_by_corridor", "modes": "test_by_mode",
+              "service": "test_by_service"}
+
+    def pct(cell: str) -> float | None:
+        cell = cell.strip().strip("*").strip()
+        return None if cell == "–" else float(cell.rstrip(" %"))
+
+    seen = 0
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        label, n = cells[0], cells[1]
+        kind, _, key = label.partition(" ")
+        if label == "all held-out":
+            b, a = shipped_report["before"]["test"], shipped_report["after"]["test"]
+        elif label.startswith("training"):
+            b, a = shipped_report["before"]["train"], shipped_report["after"]["train"]
+        elif label.startswith("planned"):
+            b, a = shipped_report["before"]["planned"], shipped_report["after"]["planned"]
+        else:
+            b, a = (shipped_report[m][groups[kind]][key] for m in ("before", "after"))
+        assert int(n.split()[0]) == a["n"], label
+        assert [pct(c) for c in cells[2:6]] == [b["within_pct"], a["within_pct"],
+                                                b["mdape_pct"], a["mdape_pct"]], label
+        seen += 1
+    groups_shipped = sum(len(shipped_report["after"][g]) for g in groups.values())
+    assert seen == groups_shipped + 3

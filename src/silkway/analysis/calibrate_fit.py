@@ -61,7 +61,8 @@ STRUCTURES: dict[str, dict[str, tuple[str, ...]]] = {
 #   port-stops       2.863 / 57.4 / 11.0  (46.2 / 32.1)
 #   port-stops-only  2.845 / 55.6 / 15.2  (38.5 / 27.7)
 #   speed-only       2.966 / 55.6 / 14.1  (38.5 / 30.9)
-#   sea-and-land-stops 2.832 / 57.4 / 10.7 (46.2 / 31.9)  (added after the held-out first runs
+#   sea-and-land-stops 2.832 / 57.4 / 10.7 (46.2 / 31.9)  [2.835; all-stops 2.808 on the network
+#                    with Gardabani joined, 2026-12-02: the same order]  (added after the held-out first runs
 #                    of the Northern and China - Central Asia corridors came out too fast under
 #                    one stops factor fitted mostly on Caspian showcase trains: separate factors
 #                    for the stops at sea and on land; scored by the same rule, not chosen)
