@@ -148,6 +148,8 @@ class Search:
         self.complete = True
         self.reject: Sequence[Route] | None = None  # the plan's routes, to reject detours by
         self._tree: dict[int, Trees] = {}  # per criterion: the trip's two trees
+        self._through: dict[int, np.ndarray] = {}  # per criterion: see :meth:`_via`
+        self._km: np.ndarray | None = None  # see :meth:`through_bounds`
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Data kept on the search graph (one set of constraints)."""
@@ -199,7 +201,14 @@ class Search:
                  ) -> frozenset[int]:
         keys: frozenset[int] = self._shared(("keys", cor.id), lambda: frozenset(
             r for r, dl in enumerate(self.g.directed) if cor.is_key(dl.leg)))
-        return keys if allowed is None else frozenset(r for r in keys if allowed[r])
+        if allowed is None:
+            return keys
+        if isinstance(allowed, Mask) or allowed is self.g.allowed:  # kept with the mask
+            mask = allowed
+            return self._memo(  # type: ignore[no-any-return]
+                ("keys in", cor.id, mask.key if isinstance(mask, Mask) else None),
+                lambda: frozenset(r for r in keys if mask[r]))
+        return frozenset(r for r in keys if allowed[r])
 
     def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
                best_by: str | None = None, *, simple: bool = False,
@@ -470,13 +479,19 @@ class Search:
                     np.array([index[d.dst] for d in directed], dtype=np.int64),
                     np.array([d.leg.distance_km for d in directed]))
 
-        src, dst, leg_km = self._shared(("leg arrays",), make)
+        if self._km is None:  # per directed leg: the km of the shortest route through it
+            src, dst, leg_km = self._shared(("leg arrays",), make)
+            self._km = km[self.source // N_CLASSES, src] + leg_km + km[dst, self.di]
         refs, cand = self._key_arcs(required)
-        arcs, t = self._trees(0)
-        days = t.start[arcs.tail[cand]] + arcs.cost[cand, 0] + t.end[arcs.head[cand]]
-        oi, di = self.source // N_CLASSES, self.di
-        return (float(days.min()),
-                float((km[oi, src[refs]] + leg_km[refs] + km[dst[refs], di]).min()))
+        return float(self._via(0)[cand].min()), float(self._km[refs].min())
+
+    def _via(self, crit: int) -> np.ndarray:
+        """Per arc of :meth:`_arcs`: criterion ``crit`` of the best path through it under the
+        plan's constraints (from the plan's two trees), computed once for every corridor."""
+        if crit not in self._through:
+            arcs, t = self._trees(crit)
+            self._through[crit] = t.start[arcs.tail] + arcs.cost[:, crit] + t.end[arcs.head]
+        return self._through[crit]
 
     def _key_arcs(self, required: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
         """The ``required`` legs as an array, and their arcs (indices into :meth:`_arcs`: one
@@ -486,8 +501,12 @@ class Search:
             return np.argsort(arcs.ref, kind="stable").reshape(len(self.g.directed), -1)
 
         by_ref: np.ndarray = self._shared(("by ref",), make)
-        refs = np.fromiter(required, dtype=np.int64, count=len(required))
-        return refs, by_ref[refs].ravel()
+
+        def pick() -> tuple[np.ndarray, np.ndarray]:
+            refs = np.fromiter(required, dtype=np.int64, count=len(required))
+            return refs, by_ref[refs].ravel()
+
+        return self._memo(("key arcs", required), pick)  # type: ignore[no-any-return]
 
     def _arcs(self) -> ArcArrays:
         return self._shared(("arcs",),  # type: ignore[no-any-return]
@@ -514,7 +533,7 @@ class Search:
         when there is none, or when every leg of it is ``allowed`` (then it is the best path
         under ``allowed`` too, which allows less)."""
         arcs, t = self._trees(crit)
-        path = best_through(arcs, t, self._key_arcs(required)[1], crit)
+        path = best_through(arcs, t, self._key_arcs(required)[1], crit, self._via(crit))
         if path is None:
             return None, True
         return (path, True) if all(allowed[r] for r in path.refs) else (None, False)

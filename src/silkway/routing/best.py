@@ -226,17 +226,19 @@ def to_end(lay: LayeredMatrix, back: sp.csr_matrix, target_cost: dict[int, float
     return end, after
 
 
-def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], criterion: int
-                 ) -> ParetoPath | None:
+def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], criterion: int,
+                 through: NDArray[np.float64] | None = None) -> ParetoPath | None:
     """The cheapest path from the source to the end of the trip that uses one of the arcs
     ``candidates`` (indices into ``arcs``), from the two trees, or None when there is none.
 
     Exact over all such paths of the tree's matrix (which may return to a state: callers check
-    ``nodes``). Its cost vector counts the arcs only, as :func:`best_path` does."""
+    ``nodes``). Its cost vector counts the arcs only, as :func:`best_path` does. ``through``:
+    per arc, the cost of the best path through it, when already computed (for many sets of
+    candidates on one pair of trees)."""
     if len(candidates) == 0:
         return None
-    via = t.start[arcs.tail[candidates]] + arcs.cost[candidates, criterion] + t.end[
-        arcs.head[candidates]]
+    via = (t.start[arcs.tail[candidates]] + arcs.cost[candidates, criterion]
+           + t.end[arcs.head[candidates]]) if through is None else through[candidates]
     k = int(np.argmin(via))
     if not np.isfinite(via[k]):
         return None
