@@ -44,7 +44,7 @@ from silkway.routing.graph import (
     SearchGraph,
 )
 from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
-from silkway.routing.simple import OneCriterion, cheapest_simple
+from silkway.routing.simple import OneCriterion, PreparedArcs, cheapest_simple, prepare
 from silkway.types import Mode
 
 
@@ -283,11 +283,18 @@ class Search:
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
         one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
+
+        def arcs_of() -> PreparedArcs:
+            return prepare(one, allowed=allowed, required=required, group=self.countries(),
+                           place=self.groups())
+
+        ready = (self._memo(("simple arcs", allowed.key, required, crit), arcs_of)
+                 if isinstance(allowed, Mask) else arcs_of())  # kept with the corridor's mask
         path = cheapest_simple(one, self.source, self._ends(crit), allowed=allowed,
                                required=required,
                                group=self.countries(), place=self.groups(), before=back[:n],
                                after=back[n:2 * n],
-                               budget=budget, max_labels=CORRIDOR_LABELS)
+                               budget=budget, max_labels=CORRIDOR_LABELS, prepared=ready)
         if path is None:
             return None, lower
         found = ParetoPath((path.cost,), path.refs, path.nodes)

@@ -42,10 +42,29 @@ def _covered(masks: list[int], mask: int) -> bool:
     return False
 
 
+PreparedArcs = tuple[tuple[tuple[int, float, int, int, int, int, bool], ...], ...]
+"""Per node, its usable arcs as (head, cost, ref, group bit, place bit, required, into
+another group): see :func:`prepare`."""
+
+
+def prepare(g: OneCriterion, *, allowed: Sequence[bool], required: Collection[int],
+            group: Sequence[int], place: Sequence[int]) -> PreparedArcs:
+    """The arcs of ``g`` that :func:`cheapest_simple` may use under ``allowed``, with their
+    bits computed (in the same order, so the search pops the same labels): worth keeping when
+    one graph and mask are searched for many trips."""
+    shift = max(group) + 1
+    return tuple(
+        tuple((head, c, ref, 1 << group[head], 1 << (shift + place[head]), ref in required,
+               group[head] != group[node])
+              for head, c, ref in zip(heads, costs, refs, strict=True) if allowed[ref])
+        for node, (heads, costs, refs) in enumerate(zip(g.heads, g.costs, g.refs, strict=True)))
+
+
 def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                     allowed: Sequence[bool], required: Collection[int], group: Sequence[int],
                     place: Sequence[int], before: Sequence[float], after: Sequence[float],
-                    budget: float | None = None, max_labels: int = 5_000) -> SimplePath | None:
+                    budget: float | None = None, max_labels: int = 5_000,
+                    prepared: PreparedArcs | None = None) -> SimplePath | None:
     """The cheapest path from ``source`` to the end that uses an arc whose ref is in
     ``required``, never enters a group again once it has left it and never comes back to a
     place.
@@ -72,6 +91,9 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         No path costing more is looked for.
     max_labels
         Work limit: past it, :class:`SearchLimitError` (with no paths).
+    prepared
+        :func:`prepare` of ``g`` with the same ``allowed``, ``required``, ``group`` and
+        ``place``, when kept (else made here).
 
     Returns
     -------
@@ -84,25 +106,25 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     f0 = before[source]
     if f0 > limit:
         return None
-    # labels: cost, node, used (0/1), bits (groups visited, then from bit ``shift`` the places
-    # visited in the group it is in), parent, ref
+    arcs_of = prepared if prepared is not None else prepare(
+        g, allowed=allowed, required=required, group=group, place=place)
+    # labels: (cost, node, used (0/1), bits (groups visited, then from bit ``shift`` the places
+    # visited in the group it is in), parent, ref)
     shift = max(group) + 1
     groups = (1 << shift) - 1
-    cost_of, node_of, used_of = [0.0], [source], [0]
-    mask_of = [1 << group[source] | 1 << (shift + place[source])]
-    parent_of, ref_of = [-1], [-1]
+    labels: list[tuple[float, int, int, int, int, int]] = [
+        (0.0, source, 0, 1 << group[source] | 1 << (shift + place[source]), -1, -1)]
+    add = labels.append
     settled: dict[int, list[int]] = {}  # (node, used) -> bits of the labels popped there
     heap: list[tuple[float, int]] = [(f0, 0)]
     pop, push = heapq.heappop, heapq.heappush
-    heads, costs, refs = g.heads, g.costs, g.refs
     done = -1
     while heap:
         _, i = pop(heap)
-        node = node_of[i]
+        cost, node, used, mask, _, _ = labels[i]
         if node < 0:  # the end: the first one popped is the cheapest
             done = i
             break
-        used, mask = used_of[i], mask_of[i]
         key = node * 2 + used
         here = settled.get(key)
         if here is None:
@@ -110,27 +132,15 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         elif _covered(here, mask):  # popped in order of cost: an earlier label with no more
             continue  # groups or places beats it
         here.append(mask)
-        cost = cost_of[i]
         if node in ends:
             if used and cost + ends[node] <= limit:
-                cost_of.append(cost + ends[node])
-                node_of.append(-1)
-                used_of.append(1)
-                mask_of.append(mask)
-                parent_of.append(i)
-                ref_of.append(-1)
-                push(heap, (cost + ends[node], len(cost_of) - 1))
+                add((cost + ends[node], -1, 1, mask, i, -1))
+                push(heap, (cost + ends[node], len(labels) - 1))
             continue
-        if len(cost_of) > max_labels:
+        if len(labels) > max_labels:
             raise SearchLimitError(max_labels, [])
-        own = group[node]
-        for head, c, ref in zip(heads[node], costs[node], refs[node], strict=True):
-            if not allowed[ref]:
-                continue
-            grp = group[head]
-            bit = 1 << grp
-            at = 1 << (shift + place[head])
-            if grp != own:
+        for head, c, ref, bit, at, req, cross in arcs_of[node]:
+            if cross:
                 if mask & bit:
                     continue  # it would enter a group again
                 nmask = (mask & groups) | bit | at
@@ -138,7 +148,7 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                 continue  # it would come back to a place
             else:
                 nmask = mask | at
-            now = 1 if used or ref in required else 0
+            now = 1 if used or req else 0
             new = cost + c
             bound = new + (after[head] if now else before[head])
             if bound > limit or bound == inf:
@@ -146,22 +156,18 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
             there = settled.get(head * 2 + now)
             if there is not None and _covered(there, nmask):
                 continue
-            cost_of.append(new)
-            node_of.append(head)
-            used_of.append(now)
-            mask_of.append(nmask)
-            parent_of.append(i)
-            ref_of.append(ref)
-            push(heap, (bound, len(cost_of) - 1))
+            add((new, head, now, nmask, i, ref))
+            push(heap, (bound, len(labels) - 1))
     if done < 0:
         return None
     nodes: list[int] = []
     path_refs: list[int] = []
-    i = parent_of[done]
-    total = cost_of[done]
+    total = labels[done][0]
+    i = labels[done][4]
     while i >= 0:
-        nodes.append(node_of[i])
-        if ref_of[i] >= 0:
-            path_refs.append(ref_of[i])
-        i = parent_of[i]
+        _, node, _, _, parent, ref = labels[i]
+        nodes.append(node)
+        if ref >= 0:
+            path_refs.append(ref)
+        i = parent
     return SimplePath(total, tuple(reversed(nodes)), tuple(reversed(path_refs)))
