@@ -4,7 +4,6 @@ route (:func:`build_route`)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from silkway.data.tables import LogNormal
 from silkway.network.model import Hub, Leg, Network
 from silkway.query import PlanQuery
 from silkway.routing.constraints import Constraints
-from silkway.routing.corridors import Corridor, corridor_of, route_bits
+from silkway.routing.corridors import Corridor, corridor_by_bits, route_bits
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
 from silkway.routing.graph import (
     END,
@@ -409,15 +408,35 @@ class SimOptions:
     histogram: bool = False
 
 
+_GROUPS: dict[int, tuple[object, tuple[dict[str, int], list[float]]]] = {}
+
+
 def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
-    """Correlation group index of each member key, and each group's rho."""
+    """Correlation group index of each member key, and each group's rho (kept per correlation
+    table, by identity: the entry holds the table, so its id is not reused while kept)."""
+    table = network.tables.correlation
+    got = _GROUPS.get(id(table))
+    if got is not None and got[0] is table:
+        return got[1]
     index: dict[str, int] = {}
     rho: list[float] = []
-    for i, grp in enumerate(network.tables.correlation):
+    for i, grp in enumerate(table):
         rho.append(grp.rho)
         for m in grp.members:
             index[m] = i
+    if len(_GROUPS) > 256:  # the tables of many scenario networks: start again
+        _GROUPS.clear()
+    _GROUPS[id(table)] = (table, (index, rho))
     return index, rho
+
+
+def _per_ref(g: SearchGraph) -> list[tuple[RouteLeg, int, tuple[Part, ...]] | None]:
+    """Per directed leg of ``g``, once built: its route leg, arrival class and delays (the
+    search graph's figures, shared by every route that uses the leg)."""
+    got: list[tuple[RouteLeg, int, tuple[Part, ...]] | None] | None = g.memo.get("route legs")
+    if got is None:
+        got = g.memo.setdefault("route legs", [None] * len(g.directed))
+    return got
 
 
 def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
@@ -425,27 +444,44 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
     """The route of a search path: its legs, lifts, figures and simulated days (without
     ``simulate``, its days are left :data:`PENDING` until :func:`simulated`)."""
     network = g.network
-    legs = [RouteLeg(g.directed[r], g.figures[r]) for r in path.refs]
+    member, rho = _groups(network)
+    per_ref = _per_ref(g)
+    legs: list[RouteLeg] = []
+    classes: list[int] = []
+    leg_parts: list[Part] = []
+    for r in path.refs:
+        got = per_ref[r]
+        if got is None:
+            rl = RouteLeg(g.directed[r], g.figures[r])
+            leg = rl.directed.leg
+            own = [Part(rl.figures.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1))]
+            if leg.border:
+                own.append(Part(rl.figures.dwell_days,
+                                member.get(f"border:{leg.border.border}", -1)))
+            got = per_ref[r] = (rl, leg_class(leg), tuple(own))
+        legs.append(got[0])
+        classes.append(got[1])
+        leg_parts.extend(got[2])
+    lifts: dict[tuple[str, str, int, int], tuple[Handling, Part]] = g.memo.setdefault(
+        "route lifts", {})
 
-    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> Handling:
-        return Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo),
-                        operation(c_in, c_out) or "start")
+    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> tuple[Handling, Part]:
+        key = (hub.id, reason, c_in, c_out)
+        got = lifts.get(key)
+        if got is None:
+            h = Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo),
+                         operation(c_in, c_out) or "start")
+            got = lifts[key] = (h, Part(h.days, member.get(
+                f"hub_profile:{h.hub.profile.profile}", -1)))
+        return got
 
-    classes = [leg_class(rl.directed.leg) for rl in legs]
-    handling = [lift(origin, "origin", START, classes[0])]
+    lifted = [lift(origin, "origin", START, classes[0])]
     for rl, c_in, c_out in zip(legs[1:], classes, classes[1:], strict=False):
         if counts_as_transshipment(c_in, c_out):
-            handling.append(lift(network.hub(rl.directed.src), "transshipment", c_in, c_out))
-    handling.append(lift(destination, "destination", classes[-1], END))
-    member, rho = _groups(network)
-    parts: list[Part] = [Part(h.days, member.get(f"hub_profile:{h.hub.profile.profile}", -1))
-                         for h in handling]
-    for rl in legs:
-        leg = rl.directed.leg
-        parts.append(Part(rl.figures.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1)))
-        if leg.border:
-            parts.append(Part(rl.figures.dwell_days,
-                              member.get(f"border:{leg.border.border}", -1)))
+            lifted.append(lift(network.hub(rl.directed.src), "transshipment", c_in, c_out))
+    lifted.append(lift(destination, "destination", classes[-1], END))
+    handling = [h for h, _ in lifted]
+    parts = [p for _, p in lifted] + leg_parts
     moving = sum(rl.figures.moving_days for rl in legs)
     days = _simulate(moving, parts, rho, sim) if simulate else PENDING
     expected = moving + sum(p.dist.mean for p in parts)
@@ -457,14 +493,18 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
     cost = sum(rl.figures.cost_usd for rl in legs) + sum(
         h.cost_usd for h in handling) + reposition
     transfers = [h.hub for h in handling if h.reason == "transshipment"]
-    corridor = corridor_of([rl.directed.leg for rl in legs])
-    return Route(_label(legs, transfers, corridor), tuple(legs), tuple(handling), days,
-                 expected, cost,
-                 sum(rl.figures.co2e_wtw_kg for rl in legs)
-                 + sum(h.footprint.wtw_kg for h in handling),
-                 sum(rl.figures.co2e_ttw_kg for rl in legs)
-                 + sum(h.footprint.ttw_kg for h in handling), reposition, corridor,
-                 None if simulate else (moving, tuple(parts)))
+    route = Route("", tuple(legs), tuple(handling), days, expected, cost,
+                  sum(rl.figures.co2e_wtw_kg for rl in legs)
+                  + sum(h.footprint.wtw_kg for h in handling),
+                  sum(rl.figures.co2e_ttw_kg for rl in legs)
+                  + sum(h.footprint.ttw_kg for h in handling), reposition, None,
+                  None if simulate else (moving, tuple(parts)))
+    # its corridor from the bits the route has just computed (corridor_of would again), and
+    # the label that names it, set before anyone sees the route
+    corridor = corridor_by_bits(route.bits)
+    object.__setattr__(route, "corridor", corridor)
+    object.__setattr__(route, "label", _label(legs, transfers, corridor))
+    return route
 
 
 def contract_source(leg: Leg) -> str:
@@ -511,8 +551,12 @@ def simulated(route: Route, network: Network, sim: SimOptions) -> Route:
     if route.pending is None:
         return route
     moving, parts = route.pending
-    return dataclasses.replace(route, transit_days=_simulate(moving, parts, _groups(network)[1],
-                                                             sim), pending=None)
+    out = object.__new__(Route)  # a copy: dataclasses.replace would compute refs and bits again
+    for name in Route.__slots__:  # type: ignore[attr-defined]
+        object.__setattr__(out, name, getattr(route, name))
+    object.__setattr__(out, "transit_days", _simulate(moving, parts, _groups(network)[1], sim))
+    object.__setattr__(out, "pending", None)
+    return out
 
 
 def order_key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:

@@ -193,6 +193,11 @@ def route_bits(legs: Iterable[Leg]) -> tuple[int, int]:
 
 def corridor_of(legs: Sequence[Leg]) -> Corridor | None:
     """The first corridor (by priority) a route made of ``legs`` belongs to, if any."""
-    key, excl = route_bits(legs)
+    return corridor_by_bits(route_bits(legs))
+
+
+def corridor_by_bits(bits: tuple[int, int]) -> Corridor | None:
+    """:func:`corridor_of` a route whose :func:`route_bits` are ``bits``."""
+    key, excl = bits
     member = key & ~excl
     return corridors()[(member & -member).bit_length() - 1] if member else None
