@@ -44,7 +44,7 @@ from silkway.routing.graph import (
     SearchGraph,
 )
 from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
-from silkway.routing.simple import OneCriterion, PreparedArcs, cheapest_simple, prepare
+from silkway.routing.simple import OneCriterion, PreparedArcs, cheapest_simple
 from silkway.types import Mode
 
 
@@ -285,8 +285,8 @@ class Search:
         one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
 
         def arcs_of() -> PreparedArcs:
-            return prepare(one, allowed=allowed, required=required, group=self.countries(),
-                           place=self.groups())
+            return PreparedArcs(one, allowed=allowed, required=required,
+                                group=self.countries(), place=self.groups())
 
         ready = (self._memo(("simple arcs", allowed.key, required, crit), arcs_of)
                  if isinstance(allowed, Mask) else arcs_of())  # kept with the corridor's mask

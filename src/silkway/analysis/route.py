@@ -432,10 +432,11 @@ def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
 
 def _per_ref(g: SearchGraph) -> list[tuple[RouteLeg, int, tuple[Part, ...]] | None]:
     """Per directed leg of ``g``, once built: its route leg, arrival class and delays (the
-    search graph's figures, shared by every route that uses the leg)."""
-    got: list[tuple[RouteLeg, int, tuple[Part, ...]] | None] | None = g.memo.get("route legs")
+    compiled graph's figures, shared by every route that uses the leg under any constraints)."""
+    memo = g.compiled.memo  # the compiled graph's: the same for every set of constraints
+    got: list[tuple[RouteLeg, int, tuple[Part, ...]] | None] | None = memo.get("route legs")
     if got is None:
-        got = g.memo.setdefault("route legs", [None] * len(g.directed))
+        got = memo.setdefault("route legs", [None] * len(g.directed))
     return got
 
 
@@ -462,8 +463,8 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
         legs.append(got[0])
         classes.append(got[1])
         leg_parts.extend(got[2])
-    lifts: dict[tuple[str, str, int, int], tuple[Handling, Part]] = g.memo.setdefault(
-        "route lifts", {})
+    lifts: dict[tuple[str, str, int, int], tuple[Handling, Part]] = (
+        g.compiled.memo.setdefault("route lifts", {}))
 
     def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> tuple[Handling, Part]:
         key = (hub.id, reason, c_in, c_out)

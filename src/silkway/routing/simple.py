@@ -42,22 +42,35 @@ def _covered(masks: list[int], mask: int) -> bool:
     return False
 
 
-PreparedArcs = tuple[tuple[tuple[int, float, int, int, int, int, bool], ...], ...]
-"""Per node, its usable arcs as (head, cost, ref, group bit, place bit, required, into
-another group): see :func:`prepare`."""
+Prepared = tuple[tuple[int, float, int, int, int, bool, bool], ...]
+"""One node's usable arcs as (head, cost, ref, group bit, place bit, required, into another
+group): see :class:`PreparedArcs`."""
 
 
-def prepare(g: OneCriterion, *, allowed: Sequence[bool], required: Collection[int],
-            group: Sequence[int], place: Sequence[int]) -> PreparedArcs:
+class PreparedArcs:
     """The arcs of ``g`` that :func:`cheapest_simple` may use under ``allowed``, with their
-    bits computed (in the same order, so the search pops the same labels): worth keeping when
-    one graph and mask are searched for many trips."""
-    shift = max(group) + 1
-    return tuple(
-        tuple((head, c, ref, 1 << group[head], 1 << (shift + place[head]), ref in required,
-               group[head] != group[node])
-              for head, c, ref in zip(heads, costs, refs, strict=True) if allowed[ref])
-        for node, (heads, costs, refs) in enumerate(zip(g.heads, g.costs, g.refs, strict=True)))
+    bits computed, per node as first searched from (in the arcs' order, so the search pops the
+    same labels): worth keeping when one graph and mask are searched for many trips."""
+
+    def __init__(self, g: OneCriterion, *, allowed: Sequence[bool], required: Collection[int],
+                 group: Sequence[int], place: Sequence[int]) -> None:
+        self.g, self.allowed, self.required, self.group, self.place = (
+            g, allowed, required, group, place)
+        self.shift = max(group) + 1
+        self.nodes: list[Prepared | None] = [None] * len(g.heads)
+
+    def __getitem__(self, node: int) -> Prepared:
+        got = self.nodes[node]
+        if got is None:
+            g, allowed, required, group, place = (self.g, self.allowed, self.required,
+                                                  self.group, self.place)
+            shift, own = self.shift, group[node]
+            got = self.nodes[node] = tuple(
+                (head, c, ref, 1 << group[head], 1 << (shift + place[head]), ref in required,
+                 group[head] != own)
+                for head, c, ref in zip(g.heads[node], g.costs[node], g.refs[node], strict=True)
+                if allowed[ref])
+        return got
 
 
 def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
@@ -92,8 +105,8 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     max_labels
         Work limit: past it, :class:`SearchLimitError` (with no paths).
     prepared
-        :func:`prepare` of ``g`` with the same ``allowed``, ``required``, ``group`` and
-        ``place``, when kept (else made here).
+        :class:`PreparedArcs` of ``g`` with the same ``allowed``, ``required``, ``group``
+        and ``place``, when kept (else made here).
 
     Returns
     -------
@@ -106,7 +119,7 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     f0 = before[source]
     if f0 > limit:
         return None
-    arcs_of = prepared if prepared is not None else prepare(
+    arcs_of = prepared if prepared is not None else PreparedArcs(
         g, allowed=allowed, required=required, group=group, place=place)
     # labels: (cost, node, used (0/1), bits (groups visited, then from bit ``shift`` the places
     # visited in the group it is in), parent, ref)
