@@ -10,6 +10,7 @@ nowhere. The query checks types, ranges and lengths; :func:`silkway.plan` checks
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -190,6 +191,42 @@ QUERY_FIELDS = tuple(PlanQuery.model_fields)
 """Every field of the query, in definition order (the CLI's options, the API's body, the
 batch's columns)."""
 _FIELD_SET = frozenset(QUERY_FIELDS)
+
+
+_NO_ON_TIME = "reports no on-time probability"
+_NO_HISTOGRAM = "reports no day histograms"
+_MATCHED = ("lists every route of both plans (up to 50, none thinned out), so that each baseline "
+            "route meets its counterpart")
+UNUSED: dict[str, dict[str, str]] = {
+    "compare": {"max_routes": _MATCHED, "thin": _MATCHED, "deadline_days": _NO_ON_TIME,
+                "histogram": _NO_HISTOGRAM},
+    "emissions": {"deadline_days": _NO_ON_TIME, "histogram": _NO_HISTOGRAM,
+                  "corridors": "states one route and has no corridor section"},
+    "sweep": {"deadline_days": _NO_ON_TIME, "histogram": _NO_HISTOGRAM,
+              "corridors": "tabulates the routes, not the corridor section"},
+}
+"""Query fields each command takes no notice of, with the reason. A command that carries the
+query (``compare``, ``emissions``, ``sweep``) refuses them when they are given, on the command
+line and in the API alike: ``compare --max-routes 1`` listed 18 routes, ``compare --deadline
+20`` and ``emissions --deadline 20`` showed no on-time share, all without a word."""
+
+
+def refuse_unused(command: str, given: Iterable[str]) -> None:
+    """Refuse the query fields in ``given`` that ``command`` takes no notice of (:data:`UNUSED`).
+
+    Raises
+    ------
+    ConstraintError
+        Naming the first such field, what it would have meant and why the command ignores it.
+    """
+    unused = UNUSED.get(command, {})
+    for name in given:
+        if name in unused:
+            flag = PlanQuery.model_fields[name].json_schema_extra
+            cli = (flag.get("cli") if isinstance(flag, dict) else None) or "--" + name.replace(
+                "_", "-")
+            raise ConstraintError(f"{command} does not use {name} ({cli}): it {unused[name]}; "
+                                  "leave it out")
 
 
 def describe_error(exc: ValidationError) -> str:

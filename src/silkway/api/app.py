@@ -45,7 +45,7 @@ from silkway.api.problems import UnauthorizedError
 from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
-from silkway.query import QUERY_FIELDS, PlanQuery, make_query
+from silkway.query import QUERY_FIELDS, PlanQuery, make_query, refuse_unused
 from silkway.result import PlanModel, plan_json
 from silkway.routing.constraints import select_hubs
 from silkway.routing.corridors import corridors
@@ -79,6 +79,12 @@ class PlanRequest(PlanQuery):
 
     def query(self) -> PlanQuery:
         return make_query(self.model_dump(exclude=set(type(self).model_fields) - set(QUERY_FIELDS)))
+
+    def typed(self) -> list[str]:
+        """The query fields this request gives a value other than their default (a field sent
+        with its default value says nothing, and is not refused as unused)."""
+        return [n for n in QUERY_FIELDS if n in self.model_fields_set
+                and getattr(self, n) != PlanQuery.model_fields[n].default]
 
 
 class CompareRequest(PlanRequest):
@@ -344,6 +350,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     async def compare(req: CompareRequest) -> dict[str, Any]:
         if req.scenario is None and req.month is None:
             raise ConstraintError("compare needs a scenario or a month to compare with")
+        refuse_unused("compare", req.typed())
         def work() -> dict[str, Any]:
             return silkway.Comparison(
                 run_plan(req, scenario=None, month=None, max_routes=50, thin=0),
@@ -356,6 +363,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     async def emissions(req: EmissionsRequest, format: Literal["json", "html"] = "json") -> Any:
         """The ISO 14083 statement of route ``route``, numbered as in the plan of the same
         query; ``?format=html`` for the printable report."""
+        refuse_unused("emissions", req.typed())
+
         def work() -> Any:
             st = silkway.statement(run_plan(req, corridors="none"), req.route - 1)
             if format == "html":

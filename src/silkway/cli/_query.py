@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from silkway.query import PlanQuery, make_query
+from silkway.query import UNUSED, PlanQuery, make_query, refuse_unused
 
 PLACES = ("origin", "destination")
 
@@ -34,7 +34,7 @@ def _metavar(annotation: Any) -> str:
     return "TEXT"
 
 
-def _parameter(name: str, info: Any) -> inspect.Parameter:
+def _parameter(name: str, info: Any, *, hidden: bool = False) -> inspect.Parameter:
     help_text = info.description or ""
     if name in PLACES:
         ann: Any = Annotated[str, typer.Argument(help=help_text, show_default=False,
@@ -44,18 +44,18 @@ def _parameter(name: str, info: Any) -> inspect.Parameter:
     if info.annotation is bool:
         flag = _flag(name, info)
         decl = flag if flag != "--" + name.replace("_", "-") else f"{flag}/--no-{flag[2:]}"
-        ann = Annotated[bool, typer.Option(decl, help=help_text)]
+        ann = Annotated[bool, typer.Option(decl, help=help_text, hidden=hidden)]
         return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann,
                                  default=bool(default))
     shown = "" if default in (None, ()) else f" [default: {default}]"
     ann = Annotated[str | None, typer.Option(_flag(name, info), help=help_text + shown,
                                              metavar=_metavar(info.annotation),
-                                             show_default=False)]
+                                             show_default=False, hidden=hidden)]
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=None)
 
 
 def query_options(*, places: bool = True, skip: Collection[str] = (),
-                  defaults: dict[str, Any] | None = None
+                  defaults: dict[str, Any] | None = None, unused: str | None = None
                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command every :class:`PlanQuery` field as an option (and the two places as
     arguments unless ``places`` is False); the command receives ``query`` (a validated
@@ -67,6 +67,10 @@ def query_options(*, places: bool = True, skip: Collection[str] = (),
         Fields the command sets itself (they get no option).
     defaults
         Defaults of this command that differ from the query's (e.g. ``corridors="none"``).
+    unused
+        The command's name in :data:`silkway.query.UNUSED`: the fields it takes no notice of
+        keep a hidden option that is refused with the reason when given (rather than "no such
+        option", or a value silently ignored).
     """
     fields = {n: f for n, f in PlanQuery.model_fields.items()
               if n not in skip and (places or n not in PLACES)}
@@ -74,17 +78,20 @@ def query_options(*, places: bool = True, skip: Collection[str] = (),
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         own = [p for p in inspect.signature(func, eval_str=True).parameters.values()
                if p.name != "query"]
-        generated = [_parameter(n, f) for n, f in fields.items()]
+        ignored = UNUSED.get(unused or "", {})
+        generated = [_parameter(n, f, hidden=n in ignored) for n, f in fields.items()]
         params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
         places_first = [p for p in generated if p.name in PLACES]
         options = [p for p in generated if p.name not in PLACES]
 
         def command(**kwargs: Any) -> Any:
             given = {n: kwargs.pop(n) for n in fields}
-            set_fields = {**(defaults or {}),
-                          **{n: v for n, v in given.items()
-                             if v is not None and not (isinstance(v, bool)
-                                                       and v == PlanQuery.model_fields[n].default)}}
+            typed = {n: v for n, v in given.items()
+                     if v is not None and not (isinstance(v, bool)
+                                               and v == PlanQuery.model_fields[n].default)}
+            if unused:
+                refuse_unused(unused, typed)
+            set_fields = {**(defaults or {}), **typed}
             query: Any = make_query(set_fields) if places else set_fields
             if not places:  # validated once the places are known, but checked now
                 make_query({"origin": "x", "destination": "y", **set_fields})

@@ -73,7 +73,7 @@ def scenarios_cmd(
     out.print(t)
 
 
-@query_options()
+@query_options(unused="compare")
 def compare(
     query: PlanQuery,
     as_json: AsJson = False,
@@ -164,7 +164,7 @@ def _rows(numbers: list[int]) -> str:
     return f"row{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
 
 
-@query_options(places=False, skip=("scenario",))
+@query_options(places=False, skip=("scenario",), unused="sweep")
 def sweep(
     query: dict[str, Any],
     vary: Annotated[list[str], typer.Option(

@@ -167,7 +167,7 @@ def _print_corridors(result: silkway.PlanResult) -> None:
         out.print(Text.assemble(("  no " + ", ".join(names) + ": ", "dim"), (reason, "dim")))
 
 
-@query_options(defaults={"corridors": "none"})
+@query_options(defaults={"corridors": "none"}, unused="emissions")
 def emissions(
     query: PlanQuery,
     route: Annotated[int, typer.Option(min=1, help="Route number, as `silkway plan` numbers "

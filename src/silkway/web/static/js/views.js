@@ -8,6 +8,15 @@ import { MONTHS, hooks, state } from "./state.js";
 
 const slug = (text) => String(text || "plan").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "plan";
 
+// The plan's fields that /compare and /emissions take no notice of (silkway.query.UNUSED): the
+// API refuses them when given with a value other than their default, so they are left out.
+const UNUSED = {
+  compare: ["max_routes", "thin", "deadline_days", "histogram"],
+  emissions: ["deadline_days", "histogram", "corridors"],
+};
+
+const without = (req, keys) => Object.fromEntries(Object.entries(req).filter(([k]) => !keys.includes(k)));
+
 function note(el, text, cls = "empty") {
   clear(el).append(h("p", { class: cls }, text));
 }
@@ -60,7 +69,7 @@ export async function renderEmissions() {
   try {
     // /api/emissions numbers the routes as the plan of the same query does: the selected route's
     // number is its place in the table (labels are not unique: two routes may share one)
-    const req = { ...state.request, geometry: false, histogram: false, route: state.selected + 1 };
+    const req = { ...without(state.request, UNUSED.emissions), geometry: false, route: state.selected + 1 };
     const st = await api("POST", "/emissions", req);
     state.emissionsRequest = req;
     const sh = st.shipment, tot = st.totals;
@@ -128,7 +137,7 @@ export async function renderCompare() {
   if (!scenario && !month) return note(wrap, "Choose a scenario or a month of departure to compare with the baseline.");
   note(wrap, "Comparing…", "empty loading-note");
   try {
-    const d = await api("POST", "/compare", { ...state.request, scenario, month, geometry: false, histogram: false });
+    const d = await api("POST", "/compare", { ...without(state.request, UNUSED.compare), scenario, month, geometry: false });
     const name = d.scenario ? d.scenario.title || d.scenario.name : `departing in ${MONTHS[d.month - 1]}`;
     const notices = d.notices || [];
     const rows = (d.routes || []).map((row, i) => {

@@ -1,0 +1,139 @@
+"""Hostile inputs, round 3: options a command silently ignored, outputs on a full disk, and the
+other defects a corpus run against every entry point found (see each test's docstring).
+
+CLI cases run in-process (typer's CliRunner) with the same cleanliness checks as
+``test_hostile_cli``: exit code, one line on stderr, nothing on stdout, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from silkway.api.app import create_app
+from silkway.cli import MAX_DETAIL_CHARS, app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "r3-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+VARY = ["--vary", "tariff:ferry_caspian:wait_factor=1,2", "--pair", "Aktau:Baku", "--serial"]
+
+
+def _invoke(args: list[str], cache_dir: Path):
+    return runner.invoke(app, [*args, "--cache-dir", str(cache_dir)], env={"COLUMNS": "120"})
+
+
+def _one_error_line(r, code: int) -> str:
+    out = r.stdout + r.stderr
+    assert "Traceback" not in out, out[-2000:]
+    assert r.exit_code == code, (r.exit_code, out[-2000:])
+    assert r.stdout == "", r.stdout[:500]
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, r.stderr[:2000]
+    assert lines[0].startswith("error: ") and len(lines[0]) <= MAX_DETAIL_CHARS + 10
+    return lines[0]
+
+
+# -- options a command took and did nothing with ----------------------------------------------
+
+IGNORED_CASES = [
+    # compare listed 18 routes for --max-routes 1 and no on-time share for --deadline
+    ("compare-max-routes", ["compare", "Aktau", "Baku", "--month", "1", "--max-routes", "1"],
+     "--max-routes"),
+    ("compare-thin", ["compare", "Aktau", "Baku", "--month", "1", "--thin", "0.5"], "--thin"),
+    ("compare-deadline", ["compare", "Aktau", "Baku", "--month", "1", "--deadline", "20"],
+     "--deadline"),
+    ("compare-histogram", ["compare", "Aktau", "Baku", "--month", "1", "--histogram"],
+     "--histogram"),
+    ("emissions-deadline", ["emissions", "Aktau", "Baku", "--deadline", "3"], "--deadline"),
+    ("emissions-histogram", ["emissions", "Aktau", "Baku", "--histogram"], "--histogram"),
+    ("emissions-corridors", ["emissions", "Aktau", "Baku", "--corridors", "all"], "--corridors"),
+    ("sweep-deadline", ["sweep", *VARY, "--deadline", "3"], "--deadline"),
+    ("sweep-histogram", ["sweep", *VARY, "--histogram"], "--histogram"),
+    ("sweep-corridors", ["sweep", *VARY, "--corridors", "none"], "--corridors"),
+]
+
+
+@pytest.mark.parametrize(("args", "flag"), [c[1:] for c in IGNORED_CASES],
+                         ids=[c[0] for c in IGNORED_CASES])
+def test_an_option_the_command_ignores_is_refused_with_the_reason(net, cache_dir, tmp_path,
+                                                                  args, flag):
+    out = tmp_path / "s.csv"
+    r = _invoke([*args, *(["-o", str(out)] if args[0] == "sweep" else [])], cache_dir)
+    line = _one_error_line(r, 2)
+    assert "does not use" in line and flag in line and "leave it out" in line, line
+    assert not out.exists()  # refused before any work
+
+
+def test_the_ignored_options_are_not_offered_in_help(net, cache_dir):
+    for command, flags in (("compare", ["--max-routes", "--thin", "--deadline", "--histogram"]),
+                           ("emissions", ["--deadline", "--histogram", "--corridors"]),
+                           ("sweep", ["--deadline", "--histogram", "--corridors"])):
+        text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout
+        for flag in flags:
+            assert flag not in text, (command, flag)
+    # the options these commands do use are still there
+    assert "--max-routes" in runner.invoke(app, ["emissions", "--help"]).stdout
+    assert "--corridors" in runner.invoke(app, ["compare", "--help"]).stdout
+
+
+def test_the_used_options_and_the_defaults_typed_out_still_work(net, cache_dir):
+    r = _invoke(["compare", "Aktau", "Baku", "--month", "1", "--no-histogram", "--json"],
+                cache_dir)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["routes"]
+    r = _invoke(["emissions", "Aktau", "Baku", "--max-routes", "3", "--json"], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["standard"].startswith("ISO 14083")
+
+
+@pytest.fixture(scope="module")
+def client(net, cache_dir, tmp_path_factory):
+    db = tmp_path_factory.mktemp("r3") / "silkway.db"
+    return TestClient(create_app(network=net, cache_dir=cache_dir,
+                                 database_url=f"sqlite:///{db}", api_token=TOKEN),
+                      raise_server_exceptions=False)
+
+
+TRIP = {"origin": "Aktau", "destination": "Baku", "month": 1}
+
+
+@pytest.mark.parametrize(("path", "field", "value"), [
+    ("/api/compare", "max_routes", 1), ("/api/compare", "thin", 0.5),
+    ("/api/compare", "deadline_days", 20), ("/api/compare", "histogram", True),
+    ("/api/emissions", "deadline_days", 20), ("/api/emissions", "histogram", True),
+    ("/api/emissions", "corridors", "available"),
+])
+def test_api_refuses_a_field_the_endpoint_ignores(client, path, field, value):
+    r = client.post(path, json={**TRIP, field: value})
+    assert r.status_code == 422, r.text[:300]
+    assert r.headers["content-type"].startswith("application/problem+json")
+    detail = r.json()["detail"]
+    assert field in detail and "does not use" in detail, detail
+
+
+def test_api_takes_ignored_fields_sent_with_their_default(client):
+    # what the web page sends: the plan's request, defaults and all
+    body = {**TRIP, "max_routes": 8, "thin": 0.02, "histogram": False, "deadline_days": None,
+            "geometry": False}
+    assert client.post("/api/compare", json=body).status_code == 200
+    assert client.post("/api/emissions", json={**body, "corridors": "all"}).status_code == 200
+    assert client.post("/api/emissions", json={**body, "max_routes": 3}).status_code == 200
+
+
+def test_the_page_leaves_out_what_the_api_refuses():
+    from silkway.query import UNUSED
+
+    js = (ROOT / "src/silkway/web/static/js/views.js").read_text(encoding="utf-8")
+    block = re.search(r"const UNUSED = \{(.*?)\};", js, re.S)
+    assert block, "views.js lists the fields /compare and /emissions ignore"
+    lists = dict(re.findall(r"(\w+): \[([^\]]*)\]", block.group(1)))
+    for command in ("compare", "emissions"):
+        page = set(re.findall(r'"(\w+)"', lists[command]))
+        assert page == set(UNUSED[command]), command
