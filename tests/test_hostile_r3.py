@@ -7,6 +7,7 @@ CLI cases run in-process (typer's CliRunner) with the same cleanliness checks as
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from silkway.api.app import create_app
 from silkway.cli import MAX_DETAIL_CHARS, app
+from silkway.errors import BackendError
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,3 +139,106 @@ def test_the_page_leaves_out_what_the_api_refuses():
     for command in ("compare", "emissions"):
         page = set(re.findall(r'"(\w+)"', lists[command]))
         assert page == set(UNUSED[command]), command
+
+
+# -- outputs: a full disk, devices, symbolic links, half files ---------------------------------
+
+def _enospc(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_full_disk_is_a_backend_error_and_leaves_no_file(tmp_path, monkeypatch, suffix):
+    """A full disk was exit 2, 'the user's file', against the README's table (5: the disk)."""
+    from silkway.analysis import writers
+
+    out = tmp_path / f"plans{suffix}"
+    monkeypatch.setattr(writers, "_write_parquet", _enospc)
+    monkeypatch.setattr(writers.csv, "DictWriter", _enospc)
+    with pytest.raises(BackendError, match="No space left"):
+        writers.write_table([{"a": 1}], out)
+    assert list(tmp_path.iterdir()) == []  # no half file, no temporary file
+
+
+def test_a_full_disk_under_sweep_is_exit_5_in_one_sentence(net, cache_dir, tmp_path,
+                                                             monkeypatch):
+    """sweep wrapped every write failure into 'cannot write the output: cannot write chart
+    ...' (exit 2)."""
+    from silkway.analysis import writers
+
+    monkeypatch.setattr(writers.csv, "DictWriter", _enospc)
+    r = _invoke(["sweep", *VARY, "-o", str(tmp_path / "s.csv")], cache_dir)
+    line = _one_error_line(r, 5)
+    assert line.count("cannot write") == 1 and "No space left" in line, line
+
+
+def test_a_chart_is_written_whole_or_not_at_all(tmp_path):
+    """A chart was saved in place: a failure left half a PNG over the previous one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from silkway.analysis import writers
+
+    out = tmp_path / "c.png"
+    out.write_bytes(b"previous chart")
+    fig = plt.figure()
+    fig.savefig = _enospc  # type: ignore[method-assign]
+    with pytest.raises(BackendError):
+        writers.save_figure(fig, out)
+    assert out.read_bytes() == b"previous chart" and len(list(tmp_path.iterdir())) == 1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    # the output named a device: /dev/full answered "No space left" after the whole run
+    (["sweep", *VARY, "-o", "{tmp}/dev.csv"], "not a regular file"),
+    (["emissions", "Aktau", "Baku", "--html", "{tmp}/dev.html"], "not a regular file"),
+    (["calibrate", "--chart", "{tmp}/dev.png"], "not a regular file"),
+    # the report was written after the plan, whatever its name
+    (["emissions", "Aktau", "Baku", "--html", "{tmp}/report.txt"], "must end in .html"),
+    (["emissions", "Aktau", "Baku", "--html", "{tmp}/nope/report.html"], "does not exist"),
+    # "chart .png must end in .png"; "" was "report . must end in .html"
+    (["calibrate", "--chart", "{tmp}/.png"], "has no name before .png"),
+    (["emissions", "Aktau", "Baku", "--html", ""], "is a directory"),
+])
+def test_an_unusable_output_is_refused_before_any_work(net, cache_dir, tmp_path, args, words):
+    (tmp_path / "dev.csv").symlink_to("/dev/null")
+    (tmp_path / "dev.html").symlink_to("/dev/null")
+    (tmp_path / "dev.png").symlink_to("/dev/null")
+    r = _invoke([a.replace("{tmp}", str(tmp_path)) for a in args], cache_dir)
+    line = _one_error_line(r, 2)
+    assert words in line, line
+
+
+def test_an_output_through_a_symbolic_link_lands_where_it_points(net, cache_dir, tmp_path):
+    """The rename into place replaced the link by a file beside it: the table never reached
+    the folder the link named."""
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "s.csv"
+    link.symlink_to(tmp_path / "real" / "s.csv")
+    r = _invoke(["sweep", *VARY, "-o", str(link)], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    assert link.is_symlink() and (tmp_path / "real" / "s.csv").read_text().startswith("origin,")
+
+
+def test_an_emissions_report_is_readable_and_complete(net, cache_dir, tmp_path):
+    out = tmp_path / "r.html"
+    r = _invoke(["emissions", "Aktau", "Baku", "--html", str(out)], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    assert out.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert out.stat().st_mode & 0o044  # not the private mode of a temporary file
+
+
+def test_an_error_is_still_its_exit_code_when_stderr_is_full():
+    """With stderr on /dev/full, the failed write of the error line made it exit 1."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from silkway.cli import app; "
+            "sys.argv = ['silkway', 'plan', 'Atlantis', 'Bishkek']; app()")
+    with Path("/dev/full").open("w") as full:
+        p = subprocess.run([sys.executable, "-c", code], stderr=full, stdout=subprocess.DEVNULL,
+                           timeout=120)
+    assert p.returncode == 2

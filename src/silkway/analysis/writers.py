@@ -1,20 +1,24 @@
-"""Writing tidy tables of rows (batch plans, assignment results) as Parquet or CSV."""
+"""Writing outputs: tidy tables of rows (batch plans, assignment results) as Parquet or CSV,
+PNG charts and text reports; each checked before any work (:func:`check_output`) and written
+to a temporary name renamed into place (:func:`_atomic`), so that a failed write leaves no half
+file, and a full disk is the backend's fault (exit 5) while a bad name is the user's (exit 2)."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import itertools
 import logging
 import operator
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from silkway._csvcell import safe_row
-from silkway.errors import ConstraintError
+from silkway.errors import BackendError, ConstraintError, SilkwayError
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +49,26 @@ def check_output(path: str | Path, *, suffixes: tuple[str, ...] = (".parquet", "
     if not str(path).strip():
         raise ConstraintError(f"the {what} name is empty")
     p = Path(path)
+    if p.is_dir():  # first: "." (also what an empty name becomes) is a folder, whatever its end
+        raise ConstraintError(f"{what} {p} is a directory")
+    if p.name.lower() in suffixes:  # ".png": a hidden file with no extension, to Python
+        raise ConstraintError(f"{what} {p} has no name before {p.name}")
     if p.suffix.lower() not in suffixes:
         allowed = " or ".join(suffixes)
         raise ConstraintError(f"{what} {p} must end in {allowed}")
-    if p.is_dir():
-        raise ConstraintError(f"{what} {p} is a directory")
     if not p.parent.is_dir():
         raise ConstraintError(f"{what} {p}: the folder {p.parent} does not exist")
+    target = p
+    if p.is_symlink():  # written where the link points (renaming onto the link would replace it)
+        try:
+            target = p.resolve(strict=False)
+        except (OSError, RuntimeError):
+            raise ConstraintError(f"{what} {p} is a symbolic-link loop") from None
+        if not target.parent.is_dir():
+            raise ConstraintError(f"{what} {p} points to {target}, whose folder does not exist")
+    if target.exists() and not target.is_file():
+        raise ConstraintError(f"{what} {p} is not a regular file (a device, FIFO or socket); "
+                              "give a file name")
     for source in inputs:
         src = Path(source)
         try:
@@ -61,6 +78,57 @@ def check_output(path: str | Path, *, suffixes: tuple[str, ...] = (".parquet", "
         if same:
             raise ConstraintError(f"{what} {p} is the input file {src}; writing it would replace "
                                   "the input, give another name")
+    return target
+
+
+_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+"""A write that fails with one of these failed for the disk, not for the name it was given."""
+
+
+def write_failure(path: str | Path, exc: OSError, what: str = "") -> SilkwayError:
+    """The error for an output that could not be written: a full disk, a quota or an I/O
+    error is a :class:`BackendError` (exit 5, HTTP 503, as the README's table says), anything
+    else (no permission, a read-only file system, a vanished folder) a
+    :class:`ConstraintError` about the name (exit 2)."""
+    text = f"cannot write {what + ' ' if what else ''}{path}: {exc.strerror or exc}"
+    return BackendError(text) if exc.errno in _DISK else ConstraintError(text)
+
+
+def _atomic(p: Path, write: Callable[[Path], object], what: str = "") -> None:
+    """Call ``write(tmp)`` for a temporary file beside ``p``, then rename it to ``p``; the
+    temporary file never outlives a fault."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}-", suffix=p.suffix)
+        os.close(fd)
+        mask = os.umask(0)  # mkstemp's file is private (0600): an output gets the usual mode
+        os.umask(mask)
+        Path(tmp).chmod(0o666 & ~mask)
+    except OSError as exc:
+        raise write_failure(p, exc, what) from None
+    try:
+        write(Path(tmp))
+        Path(tmp).replace(p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise write_failure(p, exc, what) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(text: str, path: str | Path, *, suffixes: tuple[str, ...] = (".html", ".htm"),
+               what: str = "report") -> Path:
+    """Write ``text`` (UTF-8) to ``path``, checked by :func:`check_output`; the path written.
+
+    Raises
+    ------
+    ConstraintError
+        For a name :func:`check_output` refuses, or one that cannot be written.
+    BackendError
+        For a full disk or an I/O error.
+    """
+    p = check_output(path, suffixes=suffixes, what=what)
+    _atomic(p, lambda tmp: tmp.write_text(text, encoding="utf-8"), what)
     return p
 
 
@@ -72,12 +140,11 @@ def save_figure(fig: Any, path: str | Path) -> None:
     ConstraintError
         For a name that is not a ``.png`` file in an existing folder, or a file that cannot be
         written.
+    BackendError
+        For a full disk or an I/O error.
     """
     p = check_output(path, suffixes=(".png",), what="chart")
-    try:
-        fig.savefig(p, format="png")
-    except OSError as exc:
-        raise ConstraintError(f"cannot write chart {p}: {exc.strerror or exc}") from None
+    _atomic(p, lambda tmp: fig.savefig(tmp, format="png"), "chart")
 
 
 def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
@@ -97,6 +164,8 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
     ------
     ConstraintError
         For another extension or a file that cannot be written.
+    BackendError
+        For a full disk or an I/O error.
 
     Notes
     -----
@@ -107,26 +176,17 @@ def write_table(rows: Iterable[dict[str, Any]], path: str | Path,
     suffix = p.suffix.lower()
     rows = list(rows)
     types = columns if columns is not None else _infer_types(rows)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}-", suffix=suffix)
-    except OSError as exc:
-        raise ConstraintError(f"cannot write {p}: {exc.strerror or exc}") from None
-    try:
+
+    def write(tmp: Path) -> None:
         if suffix == ".parquet":
-            os.close(fd)
-            _write_parquet(rows, Path(tmp), types)
+            _write_parquet(rows, tmp, types)
         else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=list(types), extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(safe_row(row) for row in rows)
-        Path(tmp).replace(p)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConstraintError(f"cannot write {p}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    _atomic(p, write)
     log.info("wrote %d rows to %s", len(rows), p)
 
 
@@ -215,4 +275,5 @@ def _arrow_array(values: list[Any], kind: str, arrow_type: Any) -> Any:
     return pa.array(values, type=arrow_type)
 
 
-__all__ = ["FLOAT", "INT", "STR", "check_output", "save_figure", "write_table"]
+__all__ = ["FLOAT", "INT", "STR", "check_output", "save_figure", "write_failure", "write_table",
+           "write_text"]

@@ -53,12 +53,15 @@ def _wants_json(args: list[str]) -> bool:
 def _report(kind: str, detail: str, code: int, *, as_json: bool) -> None:
     """Print one error: a JSON object or an ``error: ...`` line, on stderr."""
     detail = _sentence(detail)
-    if as_json:
-        sys.stderr.write(json.dumps({"error": kind, "detail": detail, "exit_code": code},
-                                    ensure_ascii=False) + "\n")
-        sys.stderr.flush()
-    else:
-        err.print(Text.assemble(("error:", "bold red"), " ", detail), soft_wrap=True)
+    try:
+        if as_json:
+            sys.stderr.write(json.dumps({"error": kind, "detail": detail, "exit_code": code},
+                                        ensure_ascii=False) + "\n")
+            sys.stderr.flush()
+        else:
+            err.print(Text.assemble(("error:", "bold red"), " ", detail), soft_wrap=True)
+    except OSError:  # stderr itself is full or closed: the exit code still tells the error
+        pass
 
 
 class _Commands(TyperGroup):

@@ -220,8 +220,8 @@ def sweep(
         write_table(rows, output)
         if chart is not None:
             whatif.chart(rows, axes, str(chart), focus=focus)
-    except (OSError, SilkwayError) as exc:
-        raise _fail(ConstraintError(f"cannot write the output: {exc}")) from None
+    except SilkwayError as exc:
+        raise _fail(exc) from None
     t = Table(title="share of pairs for which each corridor is fastest", title_justify="left")
     for a in axes:
         t.add_column(escape(a.name), justify="right")

@@ -212,10 +212,16 @@ def calibrate(
         raise _fail(exc) from None
     rep = res.report
     if write:
+        from silkway.analysis.writers import write_text
+
         folder = Path(str(resources.files("silkway.data")))
-        (folder / "calibrated.csv").write_text(cal.calibrated_csv(res.rows), encoding="utf-8")
-        (folder / "calibration.json").write_text(json.dumps(rep, indent=1) + "\n",
-                                                 encoding="utf-8")
+        try:
+            write_text(cal.calibrated_csv(res.rows), folder / "calibrated.csv",
+                       suffixes=(".csv",), what="calibrated values")
+            write_text(json.dumps(rep, indent=1) + "\n", folder / "calibration.json",
+                       suffixes=(".json",), what="calibration report")
+        except SilkwayError as exc:
+            raise _fail(exc) from None
     if chart is not None:
         cal.chart(rep, str(chart))
     if as_json:

@@ -15,6 +15,7 @@ from rich.text import Text
 
 import silkway
 from silkway.analysis.export import FORMATS
+from silkway.analysis.writers import check_output, write_text
 from silkway.cli._app import AsJson, CacheDir, _fail, _load, out
 from silkway.cli._query import query_options
 from silkway.errors import ConstraintError, SilkwayError
@@ -178,6 +179,11 @@ def emissions(
     cache_dir: CacheDir = None,
 ) -> None:
     """ISO 14083 / GLEC emission statement of a route, element by element, with sources."""
+    if html_path is not None:  # before the plan: a bad report name is not found out after it
+        try:
+            check_output(html_path, suffixes=(".html", ".htm"), what="report")
+        except SilkwayError as exc:
+            raise _fail(exc) from None
     net = _load(cache_dir)
     try:
         result = silkway.plan(net, query)
@@ -186,9 +192,9 @@ def emissions(
         raise _fail(exc) from None
     if html_path is not None:
         try:
-            html_path.write_text(silkway.statement_html(st), encoding="utf-8")
-        except OSError as exc:
-            raise _fail(ConstraintError(f"cannot write {html_path}: {exc.strerror}")) from None
+            write_text(silkway.statement_html(st), html_path)
+        except SilkwayError as exc:
+            raise _fail(exc) from None
     d = st.to_dict()
     if as_json:
         sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
