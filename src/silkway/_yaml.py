@@ -9,7 +9,9 @@ refuses, before building anything large:
 - nesting deeper than :data:`MAX_DEPTH` collections,
 - non-finite numbers (``.nan``, ``.inf``), which no silkway document needs and which make
   searches and sums silently wrong or endless,
-- more than one document in one text.
+- more than one document in one text,
+- numbers that YAML 1.1 reads otherwise than they look: ``1_5`` (15), ``010`` (octal 8),
+  ``0x10`` (16), ``1:30`` (90, base 60); ``1e-3`` is read as the number it is (YAML 1.2).
 
 Every refusal is an :class:`~silkway.errors.InputError` (the user's document: exit 2, HTTP 422)
 with one sentence that names the problem.
@@ -18,6 +20,7 @@ with one sentence that names the problem.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import yaml
@@ -82,14 +85,42 @@ class _Loader(yaml.SafeLoader):
                 seen.add(key.value)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
+    def _plain(self, node: ScalarNode, value: object) -> None:
+        # YAML 1.1 reads 1_5 as 15, 010 as 8 (octal), 0x10 as 16 and 1:30 as 90 (base 60): a
+        # number a person types is meant as a plain decimal, so the others are refused
+        text = node.value.lstrip("+-")
+        if "_" in text or ":" in text or text[:2].lower() in ("0x", "0o", "0b") or (
+                len(text) > 1 and text[0] == "0" and text[1].isdigit() and "." not in text
+                and "e" not in text.lower()):
+            raise _RefusedError(f"{node.value[:40]!r} (line {node.start_mark.line + 1}) is not "
+                                f"a plain decimal number (YAML reads it as {value}); write the "
+                                "number as a plain decimal, or quote it if it is text")
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:  # type: ignore[override]
+        value = int(super().construct_yaml_int(node))
+        self._plain(node, value)
+        return value
+
     def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
         value = float(super().construct_yaml_float(node))
+        self._plain(node, value)
         if self._finite_only and not math.isfinite(value):
             raise _RefusedError(f"{node.value!r} is not a finite number")
         return value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+# YAML 1.1 (PyYAML) reads 1e-3 and 5E2 as text (its floats need a dot: 1.0e-3), so that a
+# scenario's "wait_factor: 5e-1" was refused as "should be a number, not text"; YAML 1.2 and
+# JSON read them as numbers, and so does this loader. The resolver lists are copied first:
+# add_implicit_resolver would append to the lists SafeLoader shares with every other loader.
+_Loader.yaml_implicit_resolvers = {k: list(v) for k, v in
+                                   yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
 
 
 def load_yaml(text: str | bytes, *, label: str = "YAML document",

@@ -11,18 +11,47 @@ checked afterwards by :func:`silkway.analysis.scenarios.parse_scenario`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from silkway.errors import InputError
 
 __all__ = ["ChangeSpec", "CloseSpec", "LegSpec", "LegTarget", "ScenarioSpec", "Target", "validate"]
 
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional embeddings, overrides and isolates: they reorder what a terminal or a page
+shows (a name that reads as another), and no scenario needs them."""
+
+
+def _checked(*, lines: bool) -> Any:
+    def check(text: str) -> str:
+        for ch in text:
+            if ch in _BIDI or (ord(ch) < 32 and not (lines and ch in "\t\n\r")) \
+                    or 0x7f <= ord(ch) < 0xa0:
+                raise ValueError(f"holds the control character U+{ord(ch):04X}, which no "
+                                 "scenario text needs")
+        return text
+    return AfterValidator(check)
+
+
 ModeName = Literal["sea", "rail", "road", "ferry"]
-Key = Annotated[str, Field(min_length=1, max_length=60)]
+Key = Annotated[str, Field(min_length=1, max_length=60), _checked(lines=False)]
 """A hub id, tariff, border, profile, country or passage name."""
-Text = Annotated[str, Field(max_length=20_000)]
+Text = Annotated[str, Field(max_length=20_000), _checked(lines=True)]
+Line = Annotated[str, _checked(lines=False)]
+"""One line of text (a name, a title): no control characters, tabs and newlines included."""
+PERIOD = re.compile(r"\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?")
+"""An ``as_of`` period: a year, a half, a quarter or a month (``2022``, ``2025-H2``)."""
 Factor = Annotated[float, Field(ge=0.01, le=100)]
 Days = Annotated[float, Field(ge=0, le=365)]
 Point = Annotated[str, Field(max_length=60)]
@@ -114,8 +143,8 @@ class ChangeSpec(_Model):
 class ScenarioSpec(_Model):
     """A scenario document (see docs/data/SCENARIOS.md)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Line, Field(min_length=1, max_length=80)]
+    title: Annotated[Line, Field(min_length=1, max_length=200)]
     description: Text = ""
     month: Annotated[int, Field(ge=1, le=12)] | None = None
     close: CloseSpec | None = None
@@ -124,11 +153,22 @@ class ScenarioSpec(_Model):
     change: list[ChangeSpec] = Field(default_factory=list, max_length=500)
     source: Text = ""
     estimate: Text = ""
-    as_of: Annotated[str, Field(max_length=40)] | Annotated[int, Field(ge=1800, le=2200)] | None = None
-    """The period an era scenario describes (``2022``, ``2025-H2``)."""
+    as_of: str | int | None = None
+    """The period an era scenario describes (``2022``, ``2025-H2``): every plan under the
+    scenario is dated by it, so it must be a period (any text was shown as the data's date)."""
     capacities: list[dict[str, Any]] | None = Field(default=None, max_length=500)
     """Changes to capacity elements; each entry is checked against ``capacities.csv`` by
     :func:`silkway.data.capacities.parse_capacity_changes`."""
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _period(cls, value: Any) -> Any:
+        if value is None or (type(value) is int and 1800 <= value <= 2200) or (
+                isinstance(value, str) and PERIOD.fullmatch(value)):
+            return value
+        shown = repr(value)[:40] if isinstance(value, str | int) else f"a {type(value).__name__}"
+        raise ValueError(f"{shown} is not a period: give a year, a half, a quarter or a month, "
+                         "e.g. 2022, \"2025-H2\", \"2025-Q3\" or \"2025-07\" (quoted)")
 
 
 _SHOWN = 3
