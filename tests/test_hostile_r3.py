@@ -242,3 +242,92 @@ def test_an_error_is_still_its_exit_code_when_stderr_is_full():
         p = subprocess.run([sys.executable, "-c", code], stderr=full, stdout=subprocess.DEVNULL,
                            timeout=120)
     assert p.returncode == 2
+
+
+# -- scenario documents: numbers YAML 1.1 misreads, control characters, as_of -----------------
+
+SC_HEAD = "name: x\ntitle: y\nsource: s\n"
+CHANGE = "change: [{target: {tariff: rail_ca}, wait_factor: %s, source: s}]\n"
+
+
+def _scenario(net, text: str):
+    from silkway.analysis.scenarios import parse_scenario
+
+    return parse_scenario(text, net.tables, label="my.yaml")
+
+
+@pytest.mark.parametrize(("written", "read_as"), [("1_5", 15), ("010", 8), ("0x10", 16),
+                                                  ("1:30", 90), ("1_0.5", 10.5)])
+def test_a_number_yaml_misreads_is_refused(net, written, read_as):
+    """YAML 1.1 read wait_factor: 010 as 8 and 1:30 as 90, silently."""
+    from silkway.errors import InputError
+
+    with pytest.raises(InputError, match=f"not a plain decimal number .*reads it as {read_as}"):
+        _scenario(net, SC_HEAD + CHANGE % written)
+
+
+def test_an_exponent_is_a_number_not_text(net):
+    """'wait_factor: 5e-1' was refused as 'should be a number, not text' (YAML 1.1 wants a dot)."""
+    sc = _scenario(net, SC_HEAD + CHANGE % "5e-1")
+    assert sc.changes[0].factors == (("wait_factor", 0.5),)
+    assert _scenario(net, SC_HEAD + CHANGE % "1.5").changes[0].factors == (("wait_factor", 1.5),)
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ('name: "\\u202eevil"\ntitle: y\nsource: s\n', "name"),
+    ('name: x\ntitle: "a\\u0000b"\nsource: s\n', "title"),
+    ('name: x\ntitle: "a\\tb"\nsource: s\n', "title"),
+    (SC_HEAD + 'close: {hubs: ["JPTOY\\u200f\\u202e"]}\n', "close hubs"),
+    (SC_HEAD + 'description: "a\\u001b[31mred"\n', "description"),
+])
+def test_control_and_bidi_characters_in_a_scenario_are_refused(net, text, where):
+    """A name of U+202E and NUL was planned and printed as is on the terminal and in JSON."""
+    from silkway.errors import InputError
+
+    with pytest.raises(InputError, match=f"{where}.*control character"):
+        _scenario(net, text)
+
+
+def test_multi_line_text_and_unicode_names_are_fine(net):
+    sc = _scenario(net, "name: 名前\ntitle: 'Kargo 🚢 ‏עברית'\nsource: |\n  line one\n  line\ttwo\n"
+                        "description: >\n  folded\n  text\n")
+    assert sc.name == "名前"
+
+
+@pytest.mark.parametrize("as_of", ["not a date", "2025-13", "2025-H3", "1900-01-01", "[2022]"])
+def test_as_of_must_be_a_period(net, as_of):
+    """'as_of: not a date' dated every plan 'Data as of not a date.'"""
+    from silkway.errors import InputError
+
+    with pytest.raises(InputError, match=r"as_of.*not a period"):
+        _scenario(net, SC_HEAD + f"as_of: {as_of}\n")
+
+
+@pytest.mark.parametrize("as_of", ["2022", '"2022"', '"2025-H2"', '"2025-Q3"', '"2025-07"'])
+def test_as_of_periods_are_fine(net, as_of):
+    _scenario(net, SC_HEAD + f"as_of: {as_of}\n")
+
+
+def test_api_refuses_a_saved_scenario_with_a_bidi_name(client):
+    r = client.post("/api/scenarios", json={"yaml": 'name: "\\u202eevil"\ntitle: y\nsource: s\n'},
+                    headers=AUTH)
+    assert r.status_code == 422 and "control character" in r.json()["detail"], r.text[:300]
+
+
+# -- a scenario's closures are said to be the scenario's -------------------------------------
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["plan", "Moscow", "Duisburg", "--scenario", "russia-closed"],
+     "is in a country the scenario closes (RU)"),
+    (["plan", "Xi'an", "Duisburg", "--scenario", "russia-closed", "--corridor", "northern"],
+     "needs RU, which is closed by the scenario"),
+    (["compare", "Xi'an", "Duisburg", "--scenario", "russia-closed", "--corridor", "northern"],
+     "needs RU, which is closed by the scenario"),
+    (["plan", "Xi'an", "Duisburg", "--avoid", "RU", "--corridor", "northern"],
+     "needs RU, which is avoided"),
+    (["plan", "Moscow", "Duisburg", "--avoid", "RU"], "is in an avoided country (RU)"),
+])
+def test_no_route_names_who_closed_the_country(net, cache_dir, args, words):
+    """Under russia-closed the answer said 'RU, which is avoided' of a country nobody avoided."""
+    line = _one_error_line(_invoke(args, cache_dir), 3)
+    assert words in line, line

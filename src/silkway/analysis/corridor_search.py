@@ -573,9 +573,11 @@ class Search:
             elif leg.status == "planned" and not c.include_planned:
                 planned = True
         words = []
-        if avoided:
-            words.append(f"it needs {', '.join(sorted(avoided))}, which "
-                         f"{'is' if len(avoided) == 1 else 'are'} avoided")
+        for codes, how in ((avoided - c.closed_countries, "avoided"),
+                           (avoided & c.closed_countries, "closed by the scenario")):
+            if codes:
+                words.append(f"it needs {', '.join(sorted(codes))}, which "
+                             f"{'is' if len(codes) == 1 else 'are'} {how}")
         if modes:
             words.append(f"it needs {', '.join(sorted(modes))} legs, which are not among the "
                          "allowed modes")

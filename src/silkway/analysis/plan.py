@@ -176,7 +176,9 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         c = scen.constrain(c)
     for hub, role in [(o, "origin"), (d, "destination")] + [(v, "via point") for v in via]:
         if hub.country in c.avoid:
-            raise NoRouteError(f"the {role} {hub.name} is in an avoided country ({hub.country})")
+            how = ("a country the scenario closes" if hub.country in c.closed_countries
+                   else "an avoided country")
+            raise NoRouteError(f"the {role} {hub.name} is in {how} ({hub.country})")
         if hub.id in c.closed_hubs:
             raise NoRouteError(f"the {role} {hub.name} is closed in this scenario")
     g = search_graph(network, c, q.objective == "p90")

@@ -87,6 +87,7 @@ class Scenario:
         return dataclasses.replace(
             c, avoid=c.avoid | self.close_countries, closed=c.closed | self.close_passages,
             closed_hubs=c.closed_hubs | self.close_hubs,
+            closed_countries=c.closed_countries | self.close_countries,
             include_planned=c.include_planned or self.open_planned)
 
     def to_dict(self) -> dict[str, Any]:

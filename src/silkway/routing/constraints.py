@@ -125,6 +125,9 @@ class Constraints:
         A refrigerated container: reefer emission intensities are used where a source gives them.
     closed_hubs
         Hub ids no route may use (a scenario's closed port or crossing).
+    closed_countries
+        The countries of ``avoid`` that a scenario closes: only for the words of a reason ("the
+        scenario closes RU", not "RU is avoided" when the user avoided nothing).
     """
 
     avoid: frozenset[str] = frozenset()
@@ -137,6 +140,7 @@ class Constraints:
     allocation: str = "mass"
     reefer: bool = False
     closed_hubs: frozenset[str] = frozenset()
+    closed_countries: frozenset[str] = frozenset()
 
     @classmethod
     def make(cls, *, avoid: Iterable[str] | str | None = None,
