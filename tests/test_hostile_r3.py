@@ -266,6 +266,12 @@ def test_a_number_yaml_misreads_is_refused(net, written, read_as):
         _scenario(net, SC_HEAD + CHANGE % written)
 
 
+def test_a_leading_zero_that_changes_nothing_is_fine(net):
+    from silkway._yaml import load_yaml
+
+    assert load_yaml("month: 07\nb: 0\nc: -0.5\n") == {"month": 7, "b": 0, "c": -0.5}
+
+
 def test_an_exponent_is_a_number_not_text(net):
     """'wait_factor: 5e-1' was refused as 'should be a number, not text' (YAML 1.1 wants a dot)."""
     sc = _scenario(net, SC_HEAD + CHANGE % "5e-1")

@@ -85,13 +85,13 @@ class _Loader(yaml.SafeLoader):
                 seen.add(key.value)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
-    def _plain(self, node: ScalarNode, value: object) -> None:
+    def _plain(self, node: ScalarNode, value: float) -> None:
         # YAML 1.1 reads 1_5 as 15, 010 as 8 (octal), 0x10 as 16 and 1:30 as 90 (base 60): a
         # number a person types is meant as a plain decimal, so the others are refused
         text = node.value.lstrip("+-")
-        if "_" in text or ":" in text or text[:2].lower() in ("0x", "0o", "0b") or (
-                len(text) > 1 and text[0] == "0" and text[1].isdigit() and "." not in text
-                and "e" not in text.lower()):
+        octal = (len(text) > 1 and text[0] == "0" and text.isdigit()
+                 and int(text, 10) != abs(value))  # 07 is 7 either way; 010 is not
+        if "_" in text or ":" in text or text[:2].lower() in ("0x", "0o", "0b") or octal:
             raise _RefusedError(f"{node.value[:40]!r} (line {node.start_mark.line + 1}) is not "
                                 f"a plain decimal number (YAML reads it as {value}); write the "
                                 "number as a plain decimal, or quote it if it is text")
