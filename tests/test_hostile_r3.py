@@ -337,3 +337,13 @@ def test_no_route_names_who_closed_the_country(net, cache_dir, args, words):
     """Under russia-closed the answer said 'RU, which is avoided' of a country nobody avoided."""
     line = _one_error_line(_invoke(args, cache_dir), 3)
     assert words in line, line
+
+
+def test_api_refuses_a_saved_plan_title_with_a_bidi_override(client):
+    """A title of U+202E 'gnp.exe' was saved and shown on the page as 'exe.png'."""
+    body = {"request": {"origin": "Aktau", "destination": "Baku"}, "title": "\u202egnp.exe"}
+    r = client.post("/api/plans", json=body, headers=AUTH)
+    assert r.status_code == 422 and "U+202E" in r.json()["detail"], r.text[:300]
+    ok = client.post("/api/plans", json={**body, "title": "Aktau \u2192 Baku \u200fעברית"},
+                     headers=AUTH)
+    assert ok.status_code == 200, ok.text[:300]

@@ -24,22 +24,17 @@ from pydantic import (
     model_validator,
 )
 
+from silkway._text import control_char
 from silkway.errors import InputError
 
 __all__ = ["ChangeSpec", "CloseSpec", "LegSpec", "LegTarget", "ScenarioSpec", "Target", "validate"]
 
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-"""Bidirectional embeddings, overrides and isolates: they reorder what a terminal or a page
-shows (a name that reads as another), and no scenario needs them."""
-
-
 def _checked(*, lines: bool) -> Any:
     def check(text: str) -> str:
-        for ch in text:
-            if ch in _BIDI or (ord(ch) < 32 and not (lines and ch in "\t\n\r")) \
-                    or 0x7f <= ord(ch) < 0xa0:
-                raise ValueError(f"holds the control character U+{ord(ch):04X}, which no "
-                                 "scenario text needs")
+        ch = control_char(text, lines=lines)
+        if ch is not None:
+            raise ValueError(f"holds the control character U+{ord(ch):04X}, which no "
+                             "scenario text needs")
         return text
     return AfterValidator(check)
 

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from silkway._redact import hide_credentials
+from silkway._text import control_char
 from silkway.api._tables import (
     MAX_NAME_CHARS,
     MAX_OWNER_CHARS,
@@ -185,6 +186,9 @@ def _text(value: object, what: str, *, limit: int, optional: bool = False) -> st
         raise ConstraintError(f"{what} is {len(text)} characters long; the limit is {limit}")
     if any(ch in text for ch in "\x00\r\n"):
         raise ConstraintError(f"{what} must be one line without NUL characters")
+    ch = control_char(text)
+    if ch is not None:  # a title of "\u202egnp.exe" showed as "exe.png" on the page
+        raise ConstraintError(f"{what} holds the control character U+{ord(ch):04X}")
     return text
 
 
