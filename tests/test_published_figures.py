@@ -143,11 +143,6 @@ NOT_YET: dict[str, str] = {}
 # Figures silkway does not reproduce, why, and what would fix it. Each is checked to be OUT of
 # its range (strict), so the day a change brings it in, this list must be updated.
 KNOWN_OUT = {
-    "D10": "the Brest/Malaszewicze crossing's median (border dwell + gauge change) is 1.98 d, "
-           "1 % under the published 2 d: the calibrated dwell (1.35 d, prior 1.5) and gauge "
-           "change (0.31 d, prior 0.4) are fitted to the Northern-route training rows, among "
-           "them Lodz - Chengdu in 8 d (a regular service; silkway 13.8 d). With the priors it "
-           "is 2.1 d.",
     "D2t": "a plan answers for regular service: Xi'an - Duisburg by rail is 16.4 d, 3 % above "
            "the top of the range (16.3 d with the sourced priors, also above). Its parts: "
            "Chinese rail 3,036 km 3.0 d (42.3 km/h, on the Longhai and Lanxin lines' published "

@@ -130,6 +130,10 @@ CASPIAN_LON = 51.0  # east of Baku, west of Aktau: a trip across it takes a Casp
 RECORD = re.compile(r"\brecord\b|\bbeat\b|\b(?:ahead of|prior to) (?:the )?schedule\b"
                     r"|\barriv\w* early\b", re.I)
 SUPERSEDED = re.compile(r"used to take|\bif before\b|\bprevious arrangement\b", re.I)
+# A door-to-door time of consolidated (LCL) cargo adds collection, consolidation at a freight
+# station, deconsolidation and delivery to the trip silkway plans (one container, terminal to
+# terminal), so it is not scored.
+DOOR_TO_DOOR = re.compile(r"\bdoor-to-door\b.*\bLCL\b|\bLCL\b.*\bdoor-to-door\b", re.I)
 # A port a sea-only source names on the way is a call of its liner service unless the source
 # says the box changed ships there: a direct sea leg of the network includes its calls, so such
 # a via point does not force a transshipment (Rotterdam - Qingdao on a loop calling Port Klang).
@@ -288,6 +292,9 @@ def cases_from(observations: Sequence[Any], network: Network) -> tuple[list[Case
             continue
         if SUPERSEDED.search(o.quote):
             skipped.append((o.id, "the source gives it as the time before the service it announces"))
+            continue
+        if DOOR_TO_DOOR.search(o.quote):
+            skipped.append((o.id, "the source gives a door-to-door time of consolidated (LCL) cargo"))
             continue
         record = RECORD.search(o.quote) or RECORD.search(o.source_title)
         case = case_of(o, network, METRICS[o.metric],
