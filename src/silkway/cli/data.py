@@ -293,10 +293,12 @@ def calibrate(
                       num(x["ape"]), str(x["route"]) if x["route"] is not None
                       else f"unmatched: {x['unmatched']}")
         out.print(k)
+    nohub = sum(why.endswith("is not a hub") for _, why in res.skipped)
     out.print(f"[dim]Within range: P50 inside the published range widened by "
               f"{100 * cal.TOLERANCE:g} % each side; held out: {100 * cal.TEST_SHARE:g} % of "
               f"observations by hash of their id; planned figures are not fitted. "
-              f"{len(res.skipped)} observations name places that are not hubs. "
+              f"{len(res.skipped)} observations are not scored ({nohub} name places that "
+              f"are not hubs; --json lists each with why). "
               f"Calibrated values: {len(res.rows)} rows, fitted {rep['fitted_on']}. Route km: "
               f"the route the case rule picks, against the published figure widened by "
               f"{100 * dist['rule']['tolerance']:g} %; {len(dist['skipped'])} distance "
