@@ -625,18 +625,23 @@ def _hub_km(g: SearchGraph) -> np.ndarray:
     """All-pairs hub-to-hub shortest distances in km over every leg of the compiled graph."""
     memo = g.compiled.memo
     if "km" not in memo:
-        import scipy.sparse as sp
-        from scipy.sparse.csgraph import dijkstra
-
-        n = len(g.hub_index)
-        best: dict[tuple[int, int], float] = {}
-        for d in g.directed:
-            key = (g.hub_index[d.src], g.hub_index[d.dst])
-            best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
-        rows, cols = zip(*best, strict=True) if best else ((), ())
-        memo["km"] = dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
-                              directed=True)
+        memo["km"] = _shortest_km(g, g.directed)
     return memo["km"]  # type: ignore[no-any-return]
+
+
+def _shortest_km(g: SearchGraph, legs: Iterable[DirectedLeg]) -> np.ndarray:
+    """All-pairs hub-to-hub shortest distances in km over ``legs`` (directed legs of ``g``)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    n = len(g.hub_index)
+    best: dict[tuple[int, int], float] = {}
+    for d in legs:
+        key = (g.hub_index[d.src], g.hub_index[d.dst])
+        best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
+    rows, cols = zip(*best, strict=True) if best else ((), ())
+    return dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
+                    directed=True)
 
 
 def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
@@ -784,22 +789,9 @@ def _reentered(legs: Sequence[DirectedLeg]) -> str | None:
 def _sea_km(g: SearchGraph) -> np.ndarray:
     """All-pairs hub-to-hub shortest distances in km by sea legs alone, under the plan's
     constraints (a closed passage or an avoided country's waters lengthen them)."""
-    def make() -> np.ndarray:
-        import scipy.sparse as sp
-        from scipy.sparse.csgraph import dijkstra
-
-        n = len(g.hub_index)
-        best: dict[tuple[int, int], float] = {}
-        for d, ok in zip(g.directed, g.allowed, strict=True):
-            if ok and d.leg.mode is Mode.SEA:
-                key = (g.hub_index[d.src], g.hub_index[d.dst])
-                best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
-        rows, cols = zip(*best, strict=True) if best else ((), ())
-        return dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
-                        directed=True)
-
     if "sea_km" not in g.memo:
-        g.memo["sea_km"] = make()
+        g.memo["sea_km"] = _shortest_km(g, (d for d, ok in zip(g.directed, g.allowed, strict=True)
+                                            if ok and d.leg.mode is Mode.SEA))
     return g.memo["sea_km"]  # type: ignore[no-any-return]
 
 
@@ -811,13 +803,12 @@ def _land_between_seas(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | Non
     km = [0.0]
     for dl in legs:
         km.append(km[-1] + dl.leg.distance_km)
-    by_sea = None
     for i, dl in enumerate(legs):
         if not sea[i] or i == 0 or sea[i - 1] or not any(sea[:i]):
             continue
         # legs[i] boards again at its src B after a land section; the ports sailed from before
         b = g.hub_index[dl.src]
-        by_sea = _sea_km(g) if by_sea is None else by_sea
+        by_sea = _sea_km(g)  # kept on the search graph
         for j in range(i):
             if sea[j]:
                 x = g.hub_index[legs[j].src]
