@@ -185,6 +185,39 @@ def test_a_corridor_that_leaves_the_sea_only_to_board_again_farther_on_is_a_deto
     assert next(a for a in mc.corridors if a.corridor.id == "middle-corridor").route is not None
 
 
+def test_a_corridor_route_that_passes_near_the_destination_and_turns_away_is_a_detour(
+        net: silkway.Network) -> None:
+    """Toyama - Bishkek: the Trans-Afghan and Southern (Iran) corridors' best routes reach
+    Xinjiang, some 1,300 km from Bishkek, and go on through Uzbekistan, Afghanistan (and Iran)
+    for thousands of km: detours, said so with the numbers. The corridors that do serve the
+    trip (the Kashgar road, the rail via Altynkol) are still routes."""
+    r = silkway.plan(net, "Toyama", "Bishkek", corridors="all", avoid="RU,BY")
+    shown = {a.corridor.id for a in r.corridors if a.route is not None}
+    assert "kashgar-road" in shown
+    # every way the plan lists from a hub to Bishkek bounds the shortest way from there
+    along: dict[str, float] = {}
+    for route in r.routes:
+        rest = route.distance_km
+        for rl in route.legs:
+            rest -= rl.directed.leg.distance_km
+            name = net.hub(rl.directed.dst).name
+            along[name] = min(along.get(name, rest), rest)
+    for cid in ("trans-afghan", "southern-iran"):
+        a = next(x for x in r.corridors if x.corridor.id == cid)
+        assert a.route is None, cid
+        m = re.search(r"passes (.+), ([\d,]+) km from Bishkek by the shortest way, and goes on "
+                      r"for ([\d,]+) km", a.reason or "")
+        assert m, a.reason
+        hub, short, rest = m.group(1), *(float(m.group(i).replace(",", "")) for i in (2, 3))
+        assert rest > 3 * short and rest - short > 1000
+        if hub in along:
+            assert short <= along[hub] + 1
+    # without the constraints that force it, a near pass stays a route: the seed trip's
+    # Middle Corridor passes no hub near Istanbul before its last sea leg
+    mc = silkway.plan(net, "Nagoya", "Istanbul", corridors="all", **NAGOYA_ISTANBUL)
+    assert next(a for a in mc.corridors if a.corridor.id == "middle-corridor").route is not None
+
+
 def test_a_plan_whose_search_hits_its_limit_says_it_is_incomplete(
         net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
     import silkway.analysis.corridor_search as search_mod

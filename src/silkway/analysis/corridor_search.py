@@ -822,6 +822,57 @@ def _land_between_seas(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | Non
     return None
 
 
+PASS_BY_FACTOR = 3.0
+"""A route that, from a hub it passes, goes on for more than this many times the shortest way
+from that hub to the destination (and :data:`PASS_BY_KM` more) is a detour."""
+
+PASS_BY_KM = 1_000.0
+"""See :data:`PASS_BY_FACTOR`: a loop shorter than this, a terminal or a port near the
+destination, is no detour."""
+
+
+def _to_destination_km(g: SearchGraph, di: int) -> np.ndarray:
+    """Per hub: the shortest way in km to hub index ``di`` over the legs the plan's constraints
+    allow (kept on the search graph)."""
+    key = ("km_to", di)
+    if key not in g.memo:
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(g.hub_index)
+        best: dict[tuple[int, int], float] = {}
+        for d, ok in zip(g.directed, g.allowed, strict=True):
+            if ok:  # reversed, so that one tree from the destination answers every hub
+                k = (g.hub_index[d.dst], g.hub_index[d.src])
+                best[k] = min(best.get(k, np.inf), max(d.leg.distance_km, 1e-9))
+        rows, cols = zip(*best, strict=True) if best else ((), ())
+        g.memo[key] = dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
+                               directed=True, indices=di)
+    return g.memo[key]  # type: ignore[no-any-return]
+
+
+def _passes_by(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
+    """Why a route of ``legs`` is a detour because it passes near the destination and turns
+    away: from a hub it passes, the rest of the route is more than :data:`PASS_BY_FACTOR` times
+    (and :data:`PASS_BY_KM` more than) the shortest way from there under the plan's
+    constraints (``Toyama Bishkek``: a Trans-Afghan answer that reaches Almaty, 576 km from
+    Bishkek by rail, and goes on through Uzbekistan and Afghanistan), or None."""
+    if not legs:
+        return None
+    to_d = _to_destination_km(g, g.hub_index[legs[-1].dst])
+    rest = sum(dl.leg.distance_km for dl in legs)
+    for dl in legs:
+        rest -= dl.leg.distance_km
+        if rest <= 0:
+            break
+        short = float(to_d[g.hub_index[dl.dst]])
+        if np.isfinite(short) and rest > PASS_BY_FACTOR * short and rest - short > PASS_BY_KM:
+            return (f"passes {_hub_name(g, dl.dst)}, {short:,.0f} km from "
+                    f"{_hub_name(g, legs[-1].dst)} by the shortest way, and goes on for "
+                    f"{rest:,.0f} km")
+    return None
+
+
 def _hub_name(g: SearchGraph, hub_id: str) -> str:
     return g.network.hub(hub_id).name
 
@@ -830,8 +881,8 @@ def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
                g: SearchGraph) -> str | None:
     """Why a route of ``legs`` taking an expected ``days`` is a detour (it leaves a country and
     comes back, is far longer than the shortest route of the plan, or is no Pareto route and
-    either far slower than the fastest or crosses land between two seas for longer than the
-    sea between them), or None."""
+    either far slower than the fastest, crosses land between two seas for longer than the sea
+    between them or passes near the destination and turns away), or None."""
     again = _reentered(legs)
     if again is not None:
         return f"leaves {again} and comes back"
@@ -846,4 +897,4 @@ def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
         return None
     if days > DETOUR_DAYS * fastest:
         return f"is {days / fastest:.1f} times slower than the fastest route's {fastest:.1f} d"
-    return _land_between_seas(legs, g)
+    return _land_between_seas(legs, g) or _passes_by(legs, g)
