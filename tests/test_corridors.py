@@ -218,6 +218,27 @@ def test_a_corridor_route_that_passes_near_the_destination_and_turns_away_is_a_d
     assert next(a for a in mc.corridors if a.corridor.id == "middle-corridor").route is not None
 
 
+def test_a_corridor_route_that_crosses_one_sea_twice_by_ferry_is_a_detour(
+        net: silkway.Network) -> None:
+    """Singapore - Rotterdam: the Kashgar road's best route (kept off the earlier corridors'
+    key legs) would take the Aktau - Anzali ferry south and the Anzali - Astrakhan ferry north
+    again: a detour, said so with both ferries, which are real Caspian ferry legs."""
+    r = silkway.plan(net, "Singapore", "Rotterdam", corridors="all")
+    a = next(x for x in r.corridors if x.corridor.id == "kashgar-road")
+    assert a.route is None
+    m = re.search(r"crosses the Caspian twice by ferry \((.+) - (.+), then (.+) - (.+)\)$",
+                  a.reason or "")
+    assert m, a.reason
+    names = {h.name: h.id for h in net.hubs}
+    for x, y in ((1, 2), (3, 4)):
+        ends = {names[m.group(x)], names[m.group(y)]}
+        assert any({leg.src, leg.dst} == ends and leg.mode.value == "ferry"
+                   and leg.tariff.region.startswith("Caspian") for leg in net.legs)
+    assert m.group(2) == m.group(3)  # the second ferry leaves where the first arrived
+    # one Caspian crossing is the Middle Corridor itself, still a route
+    assert next(x for x in r.corridors if x.corridor.id == "middle-corridor").route is not None
+
+
 def test_a_plan_whose_search_hits_its_limit_says_it_is_incomplete(
         net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
     import silkway.analysis.corridor_search as search_mod

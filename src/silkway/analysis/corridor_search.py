@@ -822,6 +822,26 @@ def _land_between_seas(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | Non
     return None
 
 
+def _same_sea_twice(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
+    """Why a route of ``legs`` that takes two ferries over one sea (the Caspian south, then
+    north again) is a detour, or None. Ferries of one sea share their tariff."""
+    crossed: dict[str, DirectedLeg] = {}
+    for dl in legs:
+        if dl.leg.mode is not Mode.FERRY:
+            continue
+        tariff = dl.leg.tariff
+        first = crossed.setdefault(tariff.tariff, dl)
+        if first is not dl:
+            sea = tariff.region.split(" (")[0]
+            return (f"crosses the {sea} twice by ferry ({_leg_words(first, g)}, then "
+                    f"{_leg_words(dl, g)})")
+    return None
+
+
+def _leg_words(dl: DirectedLeg, g: SearchGraph) -> str:
+    return f"{_hub_name(g, dl.src)} - {_hub_name(g, dl.dst)}"
+
+
 PASS_BY_FACTOR = 3.0
 """A route that, from a hub it passes, goes on for more than this many times the shortest way
 from that hub to the destination (and :data:`PASS_BY_KM` more) is a detour."""
@@ -897,4 +917,4 @@ def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
         return None
     if days > DETOUR_DAYS * fastest:
         return f"is {days / fastest:.1f} times slower than the fastest route's {fastest:.1f} d"
-    return _land_between_seas(legs, g) or _passes_by(legs, g)
+    return _land_between_seas(legs, g) or _same_sea_twice(legs, g) or _passes_by(legs, g)
