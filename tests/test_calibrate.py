@@ -149,8 +149,39 @@ def test_a_case_on_a_line_the_network_lacks_is_not_answered(net, outcome):
         "no route of the northern corridor by rail passes Toyama (Fushiki-Toyama port)")
     rows = {c["id"]: c for c in outcome.report["cases"]}
     assert rows["NO-CQI-MOW-FESCO"]["unmatched"] is None
-    assert rows["SS-IN-RU-CONCOR"]["unmatched"] == (
-        "no route of the sea-suez corridor by sea+rail+ferry")
+    assert rows["SI-CSX-ALT-2018"]["unmatched"] == (
+        "no route of the southern-iran corridor by rail")
+
+
+def test_a_sea_figure_of_an_inland_place_includes_its_pre_and_on_carriage(net):
+    # Shanghai - Düsseldorf "40 days by ship": Düsseldorf is no port, so the case reaches it by
+    # land from the port of the sea haul (it had no answer while a sea case took sea legs only)
+    case = _case(net, "SS-SHA-DUS-NX-2019")
+    assert {"rail", "road"} <= set(case.modes)
+    route = cal.route_for(net, case)
+    assert route is not None
+    modes = [rl.directed.leg.mode for rl in route.legs]
+    assert modes[0] is silkway.Mode.SEA and modes[-1] is not silkway.Mode.SEA
+    assert set(route.countries[-2:]) <= {"NL", "DE", "BE"}
+    # Nhava Sheva - Moscow "via Suez and St Petersburg, by sea and rail" is answered too
+    concor = cal.route_for(net, _case(net, "SS-IN-RU-CONCOR"))
+    assert concor is not None and "RULED" in [rl.directed.dst for rl in concor.legs]
+    # Hamada - Moscow by sea: the fastest sea-and-rail route is a feeder to Dalian and the
+    # Trans-Siberian from China, a land route; the case's haul is by sea, the rail leg from a
+    # port of Russia
+    hmd = _case(net, "SS-HMD-MOW-2011")
+    land = fastest(net, "Hamada", "Moscow", modes=",".join(hmd.modes))
+    assert "CN" in land.countries and not cal.CORRIDORS["sea-suez"][1](land)
+    route = cal.route_for(net, hmd)
+    assert route is not None and "CN" not in route.countries
+    first_land = next(i for i, rl in enumerate(route.legs)
+                      if rl.directed.leg.mode is not silkway.Mode.SEA)
+    assert {c for rl in route.legs[first_land:] for c in rl.directed.leg.countries} == {"RU"}
+    # a port's sea figure stays port to port: no land leg at either end
+    port = cal.route_for(net, _case(net, "SS-SHA-RTM-GEESE-D"))
+    assert port is not None and all(rl.directed.leg.mode is silkway.Mode.SEA
+                                    for rl in port.legs)
+    assert set(_case(net, "SS-SHA-RTM-GEESE-D").modes) == {"sea", "ferry"}
 
 
 def test_a_sea_named_between_two_via_hubs_is_crossed_by_ship(net):

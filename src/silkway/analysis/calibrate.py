@@ -34,7 +34,10 @@ bound on the P50 (``at_least``);
 a figure the source gives for the time *before* the service it announces ("used to take") is
 not scored (nor one the source, or the table's quote, calls the previous arrangement a new
 route replaces). A port a sea-only source names on the way is a call of the liner service, not a
-transshipment, unless the source says the box changed ships there. A Middle Corridor case must
+transshipment, unless the source says the box changed ships there. A sea figure between places
+that are not both ports includes the pre- or on-carriage by rail or road between the inland end
+and the port of the sea haul, in the countries of the two and shorter than the haul
+(``_by_sea``: Shanghai - Düsseldorf "by ship" lands at Rotterdam). A Middle Corridor case must
 cross the Caspian by ferry when its ends lie on opposite sides of the sea; a country the
 source names as a via point must be crossed (when a route of the corridor does); a sea it
 names between two via hubs is crossed by ship between them (:data:`SEA_TARIFFS`: St
@@ -92,6 +95,7 @@ from silkway.analysis.calibrate_fit import BOUNDS as BOUNDS  # re-exported: the 
 from silkway.analysis.calibrate_fit import (
     DRAWS,
     LOSS,
+    PORT_KINDS,
     SEED,
     SERVICE_CLASSES,
     STARTS,
@@ -178,6 +182,33 @@ def _caspian_from(route: Route, countries: set[str]) -> bool:
                rl.directed.forward else -1] in countries for rl in route.legs)
 
 
+def _by_sea(route: Route) -> bool:
+    """A sea figure's route: one haul by sea (every leg from its first sea leg to its last is a
+    sea leg), with pre- or on-carriage by land only at an end that is no port, only in the
+    countries of that end and of the port the haul begins or ends at, and shorter than the haul
+    (Changsha - Shanghai by rail, Rotterdam - Düsseldorf; not Hamada - Dalian by sea and the
+    Trans-Siberian on to Moscow, a land route with a sea feeder)."""
+    legs = route.legs
+    sea = [i for i, rl in enumerate(legs) if rl.directed.leg.mode is Mode.SEA]
+    if not sea or any(rl.directed.leg.mode is not Mode.SEA for rl in legs[sea[0]:sea[-1] + 1]):
+        return False
+    ends = {h.reason: h.hub for h in route.handling if h.reason in ("origin", "destination")}
+    first, last = legs[sea[0]].directed, legs[sea[-1]].directed
+    haul_km = sum(rl.directed.leg.distance_km for rl in legs[sea[0]:sea[-1] + 1])
+    for land, end, port in ((legs[:sea[0]], ends.get("origin"),
+                             first.leg.countries[0 if first.forward else -1]),
+                            (legs[sea[-1] + 1:], ends.get("destination"),
+                             last.leg.countries[-1 if last.forward else 0])):
+        if not land:
+            continue
+        if end is None or end.kind in PORT_KINDS:
+            return False  # a port's sea figure is port to port
+        if (not {c for rl in land for c in rl.directed.leg.countries} <= {end.country, port}
+                or sum(rl.directed.leg.distance_km for rl in land) >= haul_km):
+            return False
+    return True
+
+
 def _short_of_iran(route: Route) -> bool:
     """A leg of the southern corridor that ends (or starts) in Turkmenistan, the last country
     before Iran, without crossing Russia: a train on its way to or from Iran observed at the
@@ -192,8 +223,7 @@ CORRIDORS: dict[str, tuple[dict[str, Any], Callable[[Route], bool]]] = {
     "northern": ({}, lambda r: "RU" in r.countries and not _has(r, {"RUVVO", "RUVYP"})
                  and not any(rl.directed.leg.mode is Mode.FERRY for rl in r.legs)),
     "trans-siberian": ({}, lambda r: _has(r, {"RUVVO", "RUVYP"})),
-    "sea-suez": ({"close": "cape"}, lambda r: all(rl.directed.leg.mode is Mode.SEA
-                                                  for rl in r.legs)),
+    "sea-suez": ({"close": "cape"}, _by_sea),
     "sea-cape": ({"close": "suez"}, lambda r: True),
     "southern-iran": ({}, lambda r: "IR" in r.countries or _short_of_iran(r)),
     "trans-afghan": ({}, lambda r: "AF" in r.countries),
@@ -344,6 +374,10 @@ def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None
                 last = hub.id
         pending = None
     modes = {m.value for m in o.modes}
+    if modes == {"sea"} and not {a.kind, b.kind} <= PORT_KINDS:
+        # a sea figure between places that are not both ports (Shanghai - Düsseldorf "by ship")
+        # includes the pre- or on-carriage between the inland end and its port, by rail or road
+        modes |= {"rail", "road"}
     if "sea" in modes:
         modes.add("ferry")  # Caspian and Black Sea crossings are ferry legs of the network
     month = int(o.date[5:7]) if len(o.date) >= 7 else None
