@@ -29,6 +29,7 @@ from silkway.routing.best import (
     best_path,
     best_through,
     entries,
+    from_source,
     layered,
     matrix,
     to_end,
@@ -352,11 +353,16 @@ class Search:
         """Data towards the destination that serves every origin: kept per matrix (one set of
         constraints and corridor masks), destination and criterion in a bounded cache whose
         entries hold their matrix, so that its id is not reused while they are kept."""
-        key = (what, id(lay), self.di, crit)
-        hit = _TO_DESTINATION.get(key)
-        if hit is None or hit[0] is not lay:
-            hit = _TO_DESTINATION.put(key, (lay, make()))
-        return hit[1]
+        return _kept(_TO_DESTINATION, (what, id(lay), self.di, crit), lay, make)
+
+    def _from_origin(self, lay: LayeredMatrix) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`~silkway.routing.best.from_source` of ``lay`` and the plan's origin, which
+        serves every destination: kept per matrix and origin as :meth:`_to_destination` keeps
+        its data (a matrix with via stages is the query's own, and not kept)."""
+        if lay.stages:
+            return from_source(lay, self.source)
+        return _kept(_FROM_ORIGIN, (id(lay), self.source), lay,  # type: ignore[no-any-return]
+                     lambda: from_source(lay, self.source))
 
     def _ends(self, crit: int) -> dict[int, float]:
         """Per arrival state at the destination: criterion ``crit`` of its unloading."""
@@ -416,7 +422,7 @@ class Search:
         if not settled:
             arcs, lay = self._matrix(allowed, required, crit)
             path = best_path(arcs, lay, self.source, self.targets_in,
-                             target_cost=self._ends(crit))
+                             target_cost=self._ends(crit), reached=self._from_origin(lay))
         if path is None:
             return None
         hubs_seq = [x // N_CLASSES for x in path.nodes]
@@ -530,7 +536,7 @@ class Search:
             ending = self._to_destination("tree", lay, crit, lambda: to_end(
                 lay, self._memo(("plain back", crit), lambda: lay.mat.T.tocsr()),
                 self._ends(crit)))
-            self._tree[crit] = trees(lay, self.source, ending)
+            self._tree[crit] = trees(lay, self.source, ending, self._from_origin(lay))
         return self._arcs(), self._tree[crit]
 
     def _through_tree(self, allowed: Sequence[bool], required: frozenset[int], crit: int
@@ -596,6 +602,20 @@ class Search:
 _TO_DESTINATION: LRU[tuple[str, int, int, int], tuple[LayeredMatrix, Any]] = LRU(2048)
 """See :meth:`Search._to_destination`: a corridor's bounds to the end of the trip (16 kB) and
 the plan's tree to the end (12 kB)."""
+
+_FROM_ORIGIN: LRU[tuple[int, int], tuple[LayeredMatrix, Any]] = LRU(1024)
+"""See :meth:`Search._from_origin`: the least costs and predecessors from an origin in the
+plan's one-layer matrix (12 kB) or a corridor's layered one (28 kB)."""
+
+
+def _kept(cache: LRU[Any, tuple[LayeredMatrix, Any]], key: tuple[Any, ...],
+          lay: LayeredMatrix, make: Callable[[], Any]) -> Any:
+    """``make()`` kept in ``cache`` by a key that holds ``id(lay)``: the entry holds ``lay``,
+    so that its id is not reused while the entry is kept."""
+    hit = cache.get(key)
+    if hit is None or hit[0] is not lay:
+        hit = cache.put(key, (lay, make()))
+    return hit[1]
 
 
 def before(cor: Corridor) -> tuple[Corridor, ...]:
@@ -700,6 +720,9 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
             found.append(fast)
         elif fast is not None and not s.via:  # it passes a hub twice: an exact label search
             budget = DETOUR_DAYS * _fastest(main) if by == "days" else None
+            if found and q.objective == "days":  # a route slower than one found loses to it
+                budget = min(DETOUR_DAYS * _fastest(main),
+                             min(r.expected_days for r in found) + _SAME_DAYS)
             simple, lower = s.best_simple(allowed, required, by, main, budget, fast)
             if simple is not None:
                 found.append(simple)
@@ -741,6 +764,11 @@ DETOUR_FACTOR = 3.0
 DETOUR_DAYS = 2.0
 """A corridor's best route that is no Pareto trade-off and takes more than this many times the
 expected days of the plan's fastest route is a detour."""
+
+
+_SAME_DAYS = 1e-5
+"""A margin on a search's expected days over a route's: the search adds the same figures in
+another order, and routes are ranked by their expected days rounded to 1e-6."""
 
 
 def _fastest(routes: Sequence[Route]) -> float:

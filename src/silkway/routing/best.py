@@ -148,8 +148,40 @@ def usable(e: LayerEntries, arcs: ArcArrays, allowed: NDArray[np.bool_]) -> NDAr
     return (ref < 0) | allowed[np.where(ref >= 0, ref, 0)]
 
 
+def start_state(lay: LayeredMatrix, source: int) -> int:
+    """The layered state a path from ``source`` starts in (past the first via stage when the
+    source is in it)."""
+    return (lay.flags if lay.stages and source in lay.stages[0] else 0) * lay.n + source
+
+
+def from_source(lay: LayeredMatrix, source: int
+                ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+    """Per layered state: the least cost from ``source`` and its predecessor (SciPy's
+    Dijkstra; read-only, so a caller may keep them for every trip from ``source``)."""
+    dist, pred = dijkstra(lay.mat, directed=True, indices=start_state(lay, source),
+                          return_predecessors=True)
+    dist.setflags(write=False)
+    pred.setflags(write=False)
+    return dist, pred
+
+
+def _path(arcs: ArcArrays, lay: LayeredMatrix, pairs: list[int],
+          inserted: tuple[int, int] | None = None
+          ) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """The cost vector (arcs only) and arc refs of a path by the arcs of ``lay`` between the
+    consecutive states ``pairs`` (each ``tail * states + head``); ``inserted``: (position, arc)
+    of one arc given outright, not read from the matrix."""
+    idx = lay.arc[np.searchsorted(lay.keys, np.array(pairs, dtype=np.int64))].tolist()
+    if inserted is not None:
+        idx.insert(*inserted)
+    total = arcs.cost[idx].sum(axis=0)
+    return tuple(total.tolist()), tuple(x for x in arcs.ref[idx].tolist() if x >= 0)
+
+
 def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozenset[int], *,
-              target_cost: dict[int, float] | None = None) -> ParetoPath | None:
+              target_cost: dict[int, float] | None = None,
+              reached: tuple[NDArray[np.float64], NDArray[np.int32]] | None = None
+              ) -> ParetoPath | None:
     """The cheapest path of the layered graph from ``source`` to a target that meets every
     requirement (all via stages passed, a required arc used), or None.
 
@@ -157,6 +189,8 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozens
     ----------
     target_cost
         A cost added on arrival at each target (e.g. the unloading by arrival class).
+    reached
+        :func:`from_source` of ``lay`` and ``source``, when kept (else computed here).
 
     Returns
     -------
@@ -166,9 +200,8 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozens
         simple paths check ``nodes``.
     """
     n = lay.n
-    mat = lay.mat
-    start = (lay.flags if lay.stages and source in lay.stages[0] else 0) * n + source
-    dist, pred = dijkstra(mat, directed=True, indices=start, return_predecessors=True)
+    start = start_state(lay, source)
+    dist, pred = reached if reached is not None else from_source(lay, source)
     last = lay.layers - 1
     extra = target_cost or {}
     best_t = min(targets, key=lambda t: dist[last * n + t] + extra.get(t, 0.0))
@@ -180,12 +213,8 @@ def best_path(arcs: ArcArrays, lay: LayeredMatrix, source: int, targets: frozens
         states.append(int(pred[states[-1]]))
     states.reverse()
     size = n * lay.layers
-    pairs = np.array([u * size + v for u, v in itertools.pairwise(states)], dtype=np.int64)
-    idx = lay.arc[np.searchsorted(lay.keys, pairs)]
-    total = arcs.cost[idx].sum(axis=0)
-    return ParetoPath(tuple(float(x) for x in total),
-                      tuple(int(x) for x in arcs.ref[idx] if x >= 0),
-                      tuple(st % n for st in states))
+    cost, refs = _path(arcs, lay, [u * size + v for u, v in itertools.pairwise(states)])
+    return ParetoPath(cost, refs, tuple(st % n for st in states))
 
 
 @dataclass(frozen=True)
@@ -201,11 +230,13 @@ class Trees:
 
 
 def trees(lay: LayeredMatrix, source: int,
-          ending: tuple[NDArray[np.float64], NDArray[np.int32]]) -> Trees:
-    """Both trees of ``lay`` (one layer, no stages): a SciPy Dijkstra search from the source,
-    and the tree to the end of the trip ``ending`` (from :func:`to_end`)."""
-    start, before = dijkstra(lay.mat, directed=True, indices=source, return_predecessors=True)
-    return Trees(lay, start, before, *ending)
+          ending: tuple[NDArray[np.float64], NDArray[np.int32]],
+          starting: tuple[NDArray[np.float64], NDArray[np.int32]] | None = None) -> Trees:
+    """Both trees of ``lay`` (one layer, no stages): the tree from the source (``starting``,
+    from :func:`from_source`; computed here when not given), and the tree to the end of the
+    trip ``ending`` (from :func:`to_end`)."""
+    return Trees(lay, *(starting if starting is not None else from_source(lay, source)),
+                 *ending)
 
 
 def to_end(lay: LayeredMatrix, back: sp.csr_matrix, target_cost: dict[int, float]
@@ -243,19 +274,16 @@ def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], crite
     if not np.isfinite(via[k]):
         return None
     arc = int(candidates[k])
+    before, after = t.before, t.after
     head, first = [int(arcs.head[arc])], [int(arcs.tail[arc])]
-    while t.before[first[-1]] >= 0:
-        first.append(int(t.before[first[-1]]))
+    while before[first[-1]] >= 0:
+        first.append(int(before[first[-1]]))
     first.reverse()
     n = t.lay.n
-    while t.after[head[-1]] != n:
-        head.append(int(t.after[head[-1]]))
-    keys = t.lay.keys
-    pairs = np.array([u * n + v for u, v in itertools.pairwise(first)]
-                     + [u * n + v for u, v in itertools.pairwise(head)], dtype=np.int64)
-    found = t.lay.arc[np.searchsorted(keys, pairs)]
-    cut = len(first) - 1
-    idx = np.concatenate([found[:cut], [arc], found[cut:]]).astype(np.int64)
-    total = arcs.cost[idx].sum(axis=0)
-    return ParetoPath(tuple(float(x) for x in total),
-                      tuple(int(x) for x in arcs.ref[idx] if x >= 0), tuple(first + head))
+    while after[head[-1]] != n:
+        head.append(int(after[head[-1]]))
+    # the arcs of the tree from the source, the candidate, then those of the tree to the end
+    cost, refs = _path(arcs, t.lay, [u * n + v for u, v in itertools.pairwise(first)]
+                       + [u * n + v for u, v in itertools.pairwise(head)],
+                       (len(first) - 1, arc))
+    return ParetoPath(cost, refs, tuple(first + head))
