@@ -195,8 +195,7 @@ class Search:
 
     def _constrained(self) -> np.ndarray:
         """The constraints' mask as an array."""
-        return self._memo(("constrained",), lambda: np.fromiter(  # type: ignore[no-any-return]
-            self.g.allowed, dtype=bool, count=len(self.g.allowed)))
+        return _allowed_array(self.g)
 
     def key_refs(self, cor: Corridor, allowed: Sequence[bool] | np.ndarray | None
                  ) -> frozenset[int]:
@@ -485,15 +484,8 @@ class Search:
         trees). Km: min over those legs (u -> v) of km(origin -> u) + leg + km(v ->
         destination)."""
         km = _hub_km(self.g)
-
-        def make() -> tuple[np.ndarray, ...]:  # per directed leg: its hubs and km
-            directed, index = self.g.directed, self.g.hub_index
-            return (np.array([index[d.src] for d in directed], dtype=np.int64),
-                    np.array([index[d.dst] for d in directed], dtype=np.int64),
-                    np.array([d.leg.distance_km for d in directed]))
-
         if self._km is None:  # per directed leg: the km of the shortest route through it
-            src, dst, leg_km = self._shared(("leg arrays",), make)
+            src, dst, leg_km = _leg_arrays(self.g)
             self._km = km[self.source // N_CLASSES, src] + leg_km + km[dst, self.di]
         refs, cand = self._key_arcs(required)
         return float(self._via(0)[cand].min()), float(self._km[refs].min())
@@ -645,23 +637,39 @@ def _hub_km(g: SearchGraph) -> np.ndarray:
     """All-pairs hub-to-hub shortest distances in km over every leg of the compiled graph."""
     memo = g.compiled.memo
     if "km" not in memo:
-        memo["km"] = _shortest_km(g, g.directed)
+        from scipy.sparse.csgraph import dijkstra
+
+        memo["km"] = dijkstra(_km_matrix(g, None), directed=True)
     return memo["km"]  # type: ignore[no-any-return]
 
 
-def _shortest_km(g: SearchGraph, legs: Iterable[DirectedLeg]) -> np.ndarray:
-    """All-pairs hub-to-hub shortest distances in km over ``legs`` (directed legs of ``g``)."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import dijkstra
+def _leg_arrays(g: SearchGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per directed leg of the compiled graph: its hubs' indices and its km."""
+    memo = g.compiled.memo
+    if "leg arrays" not in memo:
+        directed, index = g.directed, g.hub_index
+        memo["leg arrays"] = (np.array([index[d.src] for d in directed], dtype=np.int64),
+                              np.array([index[d.dst] for d in directed], dtype=np.int64),
+                              np.array([d.leg.distance_km for d in directed]))
+    return memo["leg arrays"]  # type: ignore[no-any-return]
 
+
+def _km_matrix(g: SearchGraph, ok: np.ndarray | None, *, reverse: bool = False) -> Any:
+    """The hub-to-hub km of the directed legs ``ok`` marks (None: all), the shortest of
+    parallel legs, as a sparse matrix (``[x, y]``: x to y; ``reverse``: ``[y, x]``)."""
+    import scipy.sparse as sp
+
+    src, dst, km = _leg_arrays(g)
+    if ok is not None:
+        src, dst, km = src[ok], dst[ok], km[ok]
+    rows, cols, w = (dst, src, np.maximum(km, 1e-9)) if reverse else (
+        src, dst, np.maximum(km, 1e-9))
+    order = np.lexsort((w, cols, rows))  # of parallel legs, the shortest first
+    rows, cols, w = rows[order], cols[order], w[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     n = len(g.hub_index)
-    best: dict[tuple[int, int], float] = {}
-    for d in legs:
-        key = (g.hub_index[d.src], g.hub_index[d.dst])
-        best[key] = min(best.get(key, np.inf), max(d.leg.distance_km, 1e-9))
-    rows, cols = zip(*best, strict=True) if best else ((), ())
-    return dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
-                    directed=True)
+    return sp.csr_matrix((w[first], (rows[first], cols[first])), shape=(n, n))
 
 
 def _hub_distances(g: SearchGraph) -> list[np.ndarray]:
@@ -818,9 +826,21 @@ def _sea_km(g: SearchGraph) -> np.ndarray:
     """All-pairs hub-to-hub shortest distances in km by sea legs alone, under the plan's
     constraints (a closed passage or an avoided country's waters lengthen them)."""
     if "sea_km" not in g.memo:
-        g.memo["sea_km"] = _shortest_km(g, (d for d, ok in zip(g.directed, g.allowed, strict=True)
-                                            if ok and d.leg.mode is Mode.SEA))
+        from scipy.sparse.csgraph import dijkstra
+
+        memo = g.compiled.memo
+        if "sea legs" not in memo:
+            memo["sea legs"] = np.array([d.leg.mode is Mode.SEA for d in g.directed])
+        ok = memo["sea legs"] & _allowed_array(g)
+        g.memo["sea_km"] = dijkstra(_km_matrix(g, ok), directed=True)
     return g.memo["sea_km"]  # type: ignore[no-any-return]
+
+
+def _allowed_array(g: SearchGraph) -> np.ndarray:
+    """The plan's constraints' mask (per directed leg) as an array, kept on the search graph."""
+    if ("constrained",) not in g.memo:
+        g.memo[("constrained",)] = np.fromiter(g.allowed, dtype=bool, count=len(g.allowed))
+    return g.memo[("constrained",)]  # type: ignore[no-any-return]
 
 
 def _land_between_seas(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
@@ -881,22 +901,21 @@ destination, is no detour."""
 
 def _to_destination_km(g: SearchGraph, di: int) -> np.ndarray:
     """Per hub: the shortest way in km to hub index ``di`` over the legs the plan's constraints
-    allow (kept on the search graph)."""
+    allow (kept on the search graph, as is the reversed hub matrix every destination reads)."""
     key = ("km_to", di)
     if key not in g.memo:
-        import scipy.sparse as sp
         from scipy.sparse.csgraph import dijkstra
 
-        n = len(g.hub_index)
-        best: dict[tuple[int, int], float] = {}
-        for d, ok in zip(g.directed, g.allowed, strict=True):
-            if ok:  # reversed, so that one tree from the destination answers every hub
-                k = (g.hub_index[d.dst], g.hub_index[d.src])
-                best[k] = min(best.get(k, np.inf), max(d.leg.distance_km, 1e-9))
-        rows, cols = zip(*best, strict=True) if best else ((), ())
-        g.memo[key] = dijkstra(sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n)),
-                               directed=True, indices=di)
+        g.memo[key] = dijkstra(_reversed_km(g), directed=True, indices=di)
     return g.memo[key]  # type: ignore[no-any-return]
+
+
+def _reversed_km(g: SearchGraph) -> Any:
+    """The hub-to-hub km of the legs the plan's constraints allow, reversed (``[y, x]``: the
+    shortest leg x -> y), so that one tree from a destination answers every hub."""
+    if "km reversed" not in g.memo:
+        g.memo["km reversed"] = _km_matrix(g, _allowed_array(g), reverse=True)
+    return g.memo["km reversed"]
 
 
 def _passes_by(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
