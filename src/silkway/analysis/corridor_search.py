@@ -151,6 +151,7 @@ class Search:
         self._tree: dict[int, Trees] = {}  # per criterion: the trip's two trees
         self._through: dict[int, np.ndarray] = {}  # per criterion: see :meth:`_via`
         self._km: np.ndarray | None = None  # see :meth:`through_bounds`
+        self.shapes: dict[tuple[tuple[int, bool], ...], str | None] = {}  # see _detour_of
 
     def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """Data kept on the search graph (one set of constraints)."""
@@ -389,7 +390,8 @@ class Search:
         if done is not None:
             return done
         if self.reject is not None and days is not None:
-            why = _detour_of([directed[r] for r in path.refs], days, self.reject, self.g)
+            why = _detour_of([directed[r] for r in path.refs], days, self.reject, self.g,
+                             self.shapes)
             if why is not None:
                 raise _Detour(days, why)
         return build_route(self.g, path, self.o, self.d, self.sim, simulate=not self.lazy)
@@ -750,7 +752,8 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
         via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
         return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
     best = min(found, key=key)
-    detour = _detour_of([rl.directed for rl in best.legs], best.expected_days, main, s.g)
+    detour = _detour_of([rl.directed for rl in best.legs], best.expected_days, main, s.g,
+                        s.shapes)
     if detour:
         return CorridorAnswer(cor, None, _detour_words(best.expected_days, detour))
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
@@ -945,11 +948,13 @@ def _hub_name(g: SearchGraph, hub_id: str) -> str:
 
 
 def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
-               g: SearchGraph) -> str | None:
+               g: SearchGraph, shapes: dict[tuple[tuple[int, bool], ...], str | None] | None = None
+               ) -> str | None:
     """Why a route of ``legs`` taking an expected ``days`` is a detour (it leaves a country and
     comes back, is far longer than the shortest route of the plan, or is no Pareto route and
     either far slower than the fastest, crosses land between two seas for longer than the sea
-    between them or passes near the destination and turns away), or None."""
+    between them or passes near the destination and turns away), or None. ``shapes``: the
+    answers of the last two checks (which depend on the legs alone) kept for one plan."""
     again = _reentered(legs)
     if again is not None:
         return f"leaves {again} and comes back"
@@ -960,8 +965,13 @@ def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
                 f"{shortest:,.0f} km")
     fastest = _fastest(main) if main else days
     refs = tuple((dl.leg.index, dl.forward) for dl in legs)
-    if refs in {r.refs for r in main}:
+    if any(r.refs == refs for r in main):
         return None
     if days > DETOUR_DAYS * fastest:
         return f"is {days / fastest:.1f} times slower than the fastest route's {fastest:.1f} d"
-    return _land_between_seas(legs, g) or _same_sea_twice(legs, g) or _passes_by(legs, g)
+    if shapes is None:
+        return _land_between_seas(legs, g) or _same_sea_twice(legs, g) or _passes_by(legs, g)
+    if refs not in shapes:  # the same for any days: a route is checked before and once built
+        shapes[refs] = (_land_between_seas(legs, g) or _same_sea_twice(legs, g)
+                        or _passes_by(legs, g))
+    return shapes[refs]

@@ -430,11 +430,15 @@ def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
     return index, rho
 
 
-def _per_ref(g: SearchGraph) -> list[tuple[RouteLeg, int, tuple[Part, ...]] | None]:
-    """Per directed leg of ``g``, once built: its route leg, arrival class and delays (the
-    compiled graph's figures, shared by every route that uses the leg under any constraints)."""
+_LegParts = tuple[RouteLeg, int, tuple[Part, ...], tuple[float, ...]]
+
+
+def _per_ref(g: SearchGraph) -> list[_LegParts | None]:
+    """Per directed leg of ``g``, once built: its route leg, arrival class, delays and their
+    means (the compiled graph's figures, shared by every route that uses the leg under any
+    constraints)."""
     memo = g.compiled.memo  # the compiled graph's: the same for every set of constraints
-    got: list[tuple[RouteLeg, int, tuple[Part, ...]] | None] | None = memo.get("route legs")
+    got: list[_LegParts | None] | None = memo.get("route legs")
     if got is None:
         got = memo.setdefault("route legs", [None] * len(g.directed))
     return got
@@ -450,6 +454,7 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
     legs: list[RouteLeg] = []
     classes: list[int] = []
     leg_parts: list[Part] = []
+    leg_means: list[float] = []  # each part's mean, in the order of ``leg_parts``
     for r in path.refs:
         got = per_ref[r]
         if got is None:
@@ -459,21 +464,22 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
             if leg.border:
                 own.append(Part(rl.figures.dwell_days,
                                 member.get(f"border:{leg.border.border}", -1)))
-            got = per_ref[r] = (rl, leg_class(leg), tuple(own))
+            got = per_ref[r] = (rl, leg_class(leg), tuple(own), tuple(p.dist.mean for p in own))
         legs.append(got[0])
         classes.append(got[1])
         leg_parts.extend(got[2])
-    lifts: dict[tuple[str, str, int, int], tuple[Handling, Part]] = (
+        leg_means.extend(got[3])
+    lifts: dict[tuple[str, str, int, int], tuple[Handling, Part, float]] = (
         g.compiled.memo.setdefault("route lifts", {}))
 
-    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> tuple[Handling, Part]:
+    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> tuple[Handling, Part, float]:
         key = (hub.id, reason, c_in, c_out)
         got = lifts.get(key)
         if got is None:
             h = Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo),
                          operation(c_in, c_out) or "start")
             got = lifts[key] = (h, Part(h.days, member.get(
-                f"hub_profile:{h.hub.profile.profile}", -1)))
+                f"hub_profile:{h.hub.profile.profile}", -1)), h.days.mean)
         return got
 
     lifted = [lift(origin, "origin", START, classes[0])]
@@ -481,11 +487,11 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
         if counts_as_transshipment(c_in, c_out):
             lifted.append(lift(network.hub(rl.directed.src), "transshipment", c_in, c_out))
     lifted.append(lift(destination, "destination", classes[-1], END))
-    handling = [h for h, _ in lifted]
-    parts = [p for _, p in lifted] + leg_parts
+    handling = [h for h, _, _ in lifted]
+    parts = [p for _, p, _ in lifted] + leg_parts
     moving = sum(rl.figures.moving_days for rl in legs)
     days = _simulate(moving, parts, rho, sim) if simulate else PENDING
-    expected = moving + sum(p.dist.mean for p in parts)
+    expected = moving + sum([m for _, _, m in lifted] + leg_means)  # in the order of parts
     # Repositioning depends only on the destination, the same for every route of a plan: added
     # after the search, it changes no route's rank.
     repo = network.tables.repositioning.get(destination.country)

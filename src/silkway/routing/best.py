@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -227,6 +227,11 @@ class Trees:
     before: NDArray[np.int32]  # per state: its predecessor from the source (< 0: none)
     end: NDArray[np.float64]  # per state: least cost to the end of the trip
     after: NDArray[np.int32]  # per state: the next state towards the end (n: the end)
+    walk: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
+    """``before`` and ``after`` as lists, for walking paths state by state."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "walk", (self.before.tolist(), self.after.tolist()))
 
 
 def trees(lay: LayeredMatrix, source: int,
@@ -274,14 +279,14 @@ def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], crite
     if not np.isfinite(via[k]):
         return None
     arc = int(candidates[k])
-    before, after = t.before, t.after
+    before, after = t.walk
     head, first = [int(arcs.head[arc])], [int(arcs.tail[arc])]
     while before[first[-1]] >= 0:
-        first.append(int(before[first[-1]]))
+        first.append(before[first[-1]])
     first.reverse()
     n = t.lay.n
     while after[head[-1]] != n:
-        head.append(int(after[head[-1]]))
+        head.append(after[head[-1]])
     # the arcs of the tree from the source, the candidate, then those of the tree to the end
     cost, refs = _path(arcs, t.lay, [u * n + v for u, v in itertools.pairwise(first)]
                        + [u * n + v for u, v in itertools.pairwise(head)],

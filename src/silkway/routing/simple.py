@@ -36,8 +36,9 @@ class SimplePath:
 
 def _covered(masks: list[int], mask: int) -> bool:
     """Whether one of ``masks`` has no group that ``mask`` lacks."""
+    lacks = ~mask
     for m in masks:  # noqa: SIM110 - a plain loop: any() over a generator is slower
-        if m & ~mask == 0:
+        if not m & lacks:
             return True
     return False
 
