@@ -39,13 +39,18 @@ class UnknownPlaceError(InputError, LookupError):
         What the user typed.
     suggestions
         Closest hub names, best first, for a "did you mean" hint.
+    why
+        What in the query may make it look like a name it is not (an invisible character,
+        letters of two scripts), said in brackets after it.
     """
 
-    def __init__(self, query: str, suggestions: list[str] | None = None) -> None:
+    def __init__(self, query: str, suggestions: list[str] | None = None,
+                 why: str | None = None) -> None:
         self.query = query
         self.suggestions = list(suggestions or [])
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown place {query!r}{hint}")
+        note = f" ({why})" if why else ""
+        super().__init__(f"unknown place {query!r}{note}{hint}")
 
 
 class ConstraintError(InputError):

@@ -26,7 +26,6 @@ import math
 import os
 import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -52,6 +51,7 @@ from silkway.errors import (
     SilkwayError,
     UnknownPlaceError,
 )
+from silkway.network import names as names_
 from silkway.network.build import BUILD_FORMAT, BuildParams, Progress, compile_network
 from silkway.types import Mode
 
@@ -125,14 +125,19 @@ class Network:
     stats: dict[str, Any] = field(default_factory=dict)
     _by_id: dict[str, Hub] = field(default_factory=dict, repr=False)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
+    _folded: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({h.id: h for h in self.hubs})
         names: dict[str, str] = {}
+        folds: dict[str, set[str]] = {}
         for h in self.hubs:
             for name in (h.id, h.name, *h.aliases):
-                names.setdefault(_norm(name), h.id)
+                names.setdefault(names_.key(name), h.id)
+                folds.setdefault(names_.folded(name), set()).add(h.id)
         self._names.update(names)
+        # a folded spelling two hubs share names neither (never one of them picked unsaid)
+        self._folded.update({k: next(iter(ids)) for k, ids in folds.items() if len(ids) == 1})
 
     @property
     def as_of(self) -> str:
@@ -157,13 +162,12 @@ class Network:
         if len(query) > MAX_PLACE_CHARS:
             raise InputError(f"a place name is at most {MAX_PLACE_CHARS} characters; this one "
                              f"has {len(query):,}")
-        key = _norm(query)
-        if key in self._names:
-            return self._by_id[self._names[key]]
-        compact = key.replace(" ", "")
-        if compact in self._names:
-            return self._by_id[self._names[compact]]
-        raise UnknownPlaceError(query, self.suggest(query))
+        key = names_.key(query)
+        for table, text in ((self._names, key), (self._folded, names_.folded(query))):
+            for candidate in (text, text.replace(" ", "")):
+                if candidate in table:
+                    return self._by_id[table[candidate]]
+        raise UnknownPlaceError(query, self.suggest(query), names_.odd_characters(query))
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
         """Closest hub names for a query that matched none exactly."""
@@ -172,21 +176,13 @@ class Network:
         from rapidfuzz import fuzz, process  # only for a miss: the did-you-mean
 
         choices = list(self._names)
-        hits = process.extract(_norm(query), choices, scorer=fuzz.WRatio, limit=limit * 4)
+        hits = process.extract(names_.key(query), choices, scorer=fuzz.WRatio, limit=limit * 4)
         out: list[str] = []
         for choice, score, _ in hits:
             name = self._by_id[self._names[choice]].name
             if score >= 60 and name not in out:
                 out.append(name)
         return out[:limit]
-
-
-def _norm(text: str) -> str:
-    """A place name as a lookup key: NFKC Unicode (a decomposed ``Du\u0308sseldorf`` and a
-    full-width ``ＴＯＹＡＭＡ`` are the names they look like), dashes and underscores as spaces,
-    runs of white space as one, case folded."""
-    text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.replace("-", " ").replace("_", " ").split()).casefold()
 
 
 def _assemble(compiled: dict[str, Any], tables: Tables, key: str) -> Network:
