@@ -35,8 +35,13 @@ def key(text: str) -> str:
 
 
 def folded(text: str) -> str:
-    """:func:`key` without accents: combining marks stripped, ``ł`` as ``l``, ``ı`` as ``i``."""
-    bare = "".join(ch for ch in unicodedata.normalize("NFKD", key(text))
+    """:func:`key` without accents: the marks of accented letters stripped, ``ł`` as ``l``,
+    ``ı`` as ``i``. A mark that composes with no letter (``B\u0301``, or marks piled on one
+    another) is not an accent: such a key is returned as it is, and matches nothing."""
+    composed = key(text)
+    if any(unicodedata.combining(ch) for ch in composed):
+        return composed
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", composed)
                    if not unicodedata.combining(ch))
     return bare.translate(_LETTERS)
 
@@ -57,6 +62,10 @@ def odd_characters(text: str) -> str | None:
         if unicodedata.category(ch) == "Cf":
             name = unicodedata.name(ch, "a format character")
             return f"it holds the invisible character U+{ord(ch):04X} {name}"
+    stray = next((ch for ch in key(text) if unicodedata.combining(ch)), None)
+    if stray is not None:
+        return (f"it holds the combining mark U+{ord(stray):04X} "
+                f"{unicodedata.name(stray, '')} on a letter it does not belong to")
     for word in text.split():
         scripts = {s for ch in word if (s := _script(ch)) is not None}
         if len(scripts) > 1 and "LATIN" in scripts:
