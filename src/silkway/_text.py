@@ -1,6 +1,30 @@
-"""Which characters user text (a scenario's name, a saved plan's title) may not hold."""
+"""Which characters user text (a scenario's name, a saved plan's title) may not hold, and how
+a number typed as text is read."""
 
 from __future__ import annotations
+
+import re
+
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def plain_float(text: str) -> float:
+    """A number typed as text, read only as a plain decimal (``12``, ``-0.5``, ``1e-3``).
+
+    Python's ``float`` also reads ``1_0`` as 10 (where 1.0 may have been meant), digits of
+    other scripts (``١٠``, full-width ``１０``), ``nan`` and ``infinity``: each is refused here, so
+    that every number silkway reads from text (CSV cells, ``--vary`` values, a scenario's via
+    points) follows the rule its options and API bodies already follow.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` (white space around it aside) is not a plain decimal number.
+    """
+    stripped = text.strip()
+    if not _PLAIN.fullmatch(stripped):
+        raise ValueError(f"{stripped[:40]!r} is not a plain decimal number")
+    return float(stripped)
 
 BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Bidirectional embeddings, overrides and isolates: they reorder what a terminal or a page

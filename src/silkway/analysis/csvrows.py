@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from silkway._text import plain_float
 from silkway._userfile import MAX_TABLE_BYTES, read_user_bytes
 from silkway.errors import InputError
 
@@ -209,12 +210,11 @@ def _or(words: Sequence[str], last: str) -> str:
 
 
 def _number(text: str) -> float:
-    """The cell as a float; NaN where it is not a number (so the caller's check rejects it),
-    including Python's underscored ``1_000`` (a plain decimal is expected)."""
-    if "_" in text:
-        return math.nan
+    """The cell as a float; NaN where it is not a plain decimal number (so the caller's check
+    rejects it): Python's underscored ``1_000``, ``١٠`` and ``nan`` included
+    (:func:`silkway._text.plain_float`)."""
     try:
-        return float(text)
+        return plain_float(text)
     except ValueError:
         return math.nan
 

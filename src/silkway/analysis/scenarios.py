@@ -24,6 +24,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from silkway.analysis import scenario_schema
     from silkway.data.capacities import CapacityChange, CapacityElement
+from silkway._text import plain_float
 from silkway._userfile import read_user_bytes
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, InputError, ShippedDataError
@@ -257,7 +258,7 @@ def _new_leg(i: int, leg: scenario_schema.LegSpec, tables: Tables,
     via = []
     for point in leg.via:
         try:
-            lat, lon = (float(x) for x in point.split())
+            lat, lon = (plain_float(x) for x in point.split())
         except ValueError:
             raise fail(f"add_legs #{i} via: {point!r} is not 'lat lon'") from None
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90

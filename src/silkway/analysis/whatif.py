@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from silkway._text import plain_float
 from silkway.analysis import scenarios
 from silkway.analysis.plan import PlanResult, Route, plan
 from silkway.analysis.route import notice_fields, passes
@@ -227,14 +228,14 @@ class Axis:
             raise ConstraintError(f"factor {factor!r} is not one of {', '.join(FACTOR_NAMES)}")
         try:
             if values_text.count(":") == 2:
-                lo, hi, n = values_text.split(":")
-                count = int(n)
-                if not 2 <= count <= 50:
+                lo, hi, n = (plain_float(v) for v in values_text.split(":"))
+                if not (n.is_integer() and 2 <= n <= 50):
                     raise ValueError
-                step = (float(hi) - float(lo)) / (count - 1)
-                values = tuple(round(float(lo) + i * step, 6) for i in range(count))
-            else:
-                values = tuple(float(v) for v in values_text.split(","))
+                count = int(n)
+                step = (hi - lo) / (count - 1)
+                values = tuple(round(lo + i * step, 6) for i in range(count))
+            else:  # plain decimals: float() read 1_0 as 10
+                values = tuple(plain_float(v) for v in values_text.split(","))
         except ValueError:
             raise ConstraintError(f"sweep values {values_text!r} are not numbers, or "
                                   "LOW:HIGH:COUNT with 2-50 points") from None

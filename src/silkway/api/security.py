@@ -9,7 +9,8 @@
   the field, never a 500 deeper down.
 - **Query strings.** An API route answers only a query string that names its own parameters,
   each once (:class:`StrictQueryRoute`): ``POST /api/plan?avoid=RU`` used to plan without
-  avoiding Russia, and ``?format=csv&format=json`` to keep the last; both are 422 problems.
+  avoiding Russia, and ``?format=csv&format=json`` to keep the last; both are 422 problems. A
+  number in the query string is a plain decimal (``?limit=1_0`` was 10).
 - **Encodings.** A body with a ``Content-Encoding`` (gzip, br …) is a 415 problem: the API
   reads bodies as sent, so a compressed one is refused in so many words rather than called
   "not UTF-8", and a decompression bomb is never opened.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import typing
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from typing import Any
 
@@ -29,6 +31,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
+from silkway._text import plain_float
 from silkway.api.problems import problem
 from silkway.errors import ConstraintError
 
@@ -149,6 +152,9 @@ class StrictQueryRoute(APIRoute):
         allowed = {f.alias for f in fields}
         lists = {f.alias for f in fields
                  if getattr(f.field_info.annotation, "__origin__", None) in (list, tuple, set)}
+        numbers = {f.alias for f in fields
+                   if set(typing.get_args(f.field_info.annotation)
+                          or (f.field_info.annotation,)) & {int, float}}
 
         async def strict_handler(request: Request) -> Response:
             names = [k for k, _ in request.query_params.multi_items()]
@@ -163,6 +169,13 @@ class StrictQueryRoute(APIRoute):
             if repeated:
                 raise ConstraintError(f"query parameter {repeated[0][:40]!r} is given more than "
                                       "once; give it once")
+            for name, value in request.query_params.multi_items():
+                if name in numbers:  # the validator reads 1_0 as 10
+                    try:
+                        plain_float(value)
+                    except ValueError:
+                        raise ConstraintError(f"query parameter {name!r} takes a plain decimal "
+                                              f"number, not {value.strip()[:40]!r}") from None
             return await handler(request)
 
         return strict_handler

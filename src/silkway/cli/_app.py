@@ -8,6 +8,7 @@ import itertools
 import json
 import logging
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from typer._click.core import Context, ParameterSource, UsageError  # typer's ow
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 import silkway
+from silkway._text import plain_float
 from silkway.errors import EXIT_BACKEND, EXIT_INPUT, SilkwayError, exit_code
 
 log = logging.getLogger(__name__)
@@ -143,7 +145,8 @@ class _Command(TyperCommand):
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args:
-            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            given, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            _plain_numbers(self, ctx, given)
             typed_words = set(args[:args.index("--")] if "--" in args else args)
             seen: set[str] = set()
             for param in order:
@@ -174,6 +177,27 @@ class _Command(TyperCommand):
             if param.name == name and isinstance(param, TyperOption):
                 return param.opts[-1] if param.opts[-1].startswith("--") else param.opts[0]
         return name
+
+
+def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -> None:
+    """Refuse a number option typed other than as a plain decimal: the parser reads ``1_0`` as
+    10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse."""
+    for param in command.params:
+        descriptor = getattr(param, "type_descriptor", None)
+        kind = getattr(descriptor, "annotation", None)
+        kinds = typing.get_args(kind) or (kind,)
+        if not isinstance(param, TyperOption) or not set(kinds) & {int, float}:
+            continue
+        raw = given.get(str(param.name))
+        for text in raw if isinstance(raw, list | tuple) else [raw]:
+            if not isinstance(text, str):
+                continue
+            try:
+                plain_float(text)
+            except ValueError:
+                flag = param.opts[-1]
+                raise UsageError(f"option {flag} takes a plain decimal number, not "
+                                 f"{text.strip()[:40]!r}", ctx) from None
 
 
 def _is_json(value: object) -> bool:
