@@ -134,10 +134,12 @@ def test_plain_float_reads_plain_decimals(text, value):
     (["emissions", "Aktau", "Baku", "--route", "0_2"], "--route"),
     (["emissions", "Aktau", "Baku", "--route", "٢"], "--route"),
     (["sweep", "--vary", "tariff:ferry_caspian:wait_factor=1,2", "--pair", "Aktau:Baku",
-      "--workers", "0_2"], "--workers"),
+      "--workers", "0_2", "-o", "{tmp}/sweep.csv"], "--workers"),
     (["serve", "--port", "99_999"], "--port"),  # never starts a server, even unfixed
 ])
-def test_a_number_option_is_a_plain_decimal(net, cache_dir, args, flag):
+def test_a_number_option_is_a_plain_decimal(net, cache_dir, tmp_path, args, flag):
+    # an output in a temporary folder: unfixed, the sweep ran and wrote its default file
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     line = _one_error_line(_invoke(args, cache_dir), 2)
     assert flag in line and "plain decimal" in line, line
 
