@@ -14,32 +14,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
+from cli_errors import invoke as _invoke
+from cli_errors import one_error_line as _one_error_line
+from cli_errors import runner
 from silkway.api.app import create_app
-from silkway.cli import MAX_DETAIL_CHARS, app
+from silkway.cli import app
 from silkway.errors import BackendError
 
-runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "r3-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 VARY = ["--vary", "tariff:ferry_caspian:wait_factor=1,2", "--pair", "Aktau:Baku", "--serial"]
-
-
-def _invoke(args: list[str], cache_dir: Path):
-    return runner.invoke(app, [*args, "--cache-dir", str(cache_dir)], env={"COLUMNS": "120"})
-
-
-def _one_error_line(r, code: int) -> str:
-    out = r.stdout + r.stderr
-    assert "Traceback" not in out, out[-2000:]
-    assert r.exit_code == code, (r.exit_code, out[-2000:])
-    assert r.stdout == "", r.stdout[:500]
-    lines = [x for x in r.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1, r.stderr[:2000]
-    assert lines[0].startswith("error: ") and len(lines[0]) <= MAX_DETAIL_CHARS + 10
-    return lines[0]
 
 
 # -- options a command took and did nothing with ----------------------------------------------

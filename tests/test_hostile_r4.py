@@ -7,17 +7,14 @@ exit code, one line on stderr, nothing on stdout, no traceback.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
+from cli_errors import invoke as _invoke
+from cli_errors import one_error_line as _one_error_line
 from silkway.api.app import create_app
-from silkway.cli import MAX_DETAIL_CHARS, app
 from silkway.errors import UnknownPlaceError
 
-runner = CliRunner()
 TOKEN = "r4-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -28,21 +25,6 @@ def r4_client(net, cache_dir, tmp_path_factory):
     return TestClient(create_app(network=net, cache_dir=cache_dir,
                                  database_url=f"sqlite:///{db}", api_token=TOKEN),
                       raise_server_exceptions=False)
-
-
-def _invoke(args: list[str], cache_dir: Path):
-    return runner.invoke(app, [*args, "--cache-dir", str(cache_dir)], env={"COLUMNS": "120"})
-
-
-def _one_error_line(r, code: int) -> str:
-    out = r.stdout + r.stderr
-    assert "Traceback" not in out, out[-2000:]
-    assert r.exit_code == code, (r.exit_code, out[-2000:])
-    assert r.stdout == "", r.stdout[:500]
-    lines = [x for x in r.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1, r.stderr[:2000]
-    assert lines[0].startswith("error: ") and len(lines[0]) <= MAX_DETAIL_CHARS + 10
-    return lines[0]
 
 
 # -- place names: spellings without the accents, the Turkish dotted capital I ------------------
