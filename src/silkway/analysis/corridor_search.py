@@ -925,8 +925,9 @@ def _passes_by(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
     """Why a route of ``legs`` is a detour because it passes near the destination and turns
     away: from a hub it passes, the rest of the route is more than :data:`PASS_BY_FACTOR` times
     (and :data:`PASS_BY_KM` more than) the shortest way from there under the plan's
-    constraints (``Toyama Bishkek``: a Trans-Afghan answer that reaches Almaty, 576 km from
-    Bishkek by rail, and goes on through Uzbekistan and Afghanistan), or None."""
+    constraints (``Toyama Bishkek --avoid RU,BY``: a Trans-Afghan answer that reaches Urumqi,
+    1,255 km from Bishkek, and goes on for 4,853 km through Uzbekistan and Afghanistan), or
+    None."""
     if not legs:
         return None
     to_d = _to_destination_km(g, g.hub_index[legs[-1].dst])
@@ -970,8 +971,12 @@ def _detour_of(legs: Sequence[DirectedLeg], days: float, main: Sequence[Route],
     if days > DETOUR_DAYS * fastest:
         return f"is {days / fastest:.1f} times slower than the fastest route's {fastest:.1f} d"
     if shapes is None:
-        return _land_between_seas(legs, g) or _same_sea_twice(legs, g) or _passes_by(legs, g)
+        return _shape_detour(legs, g)
     if refs not in shapes:  # the same for any days: a route is checked before and once built
-        shapes[refs] = (_land_between_seas(legs, g) or _same_sea_twice(legs, g)
-                        or _passes_by(legs, g))
+        shapes[refs] = _shape_detour(legs, g)
     return shapes[refs]
+
+
+def _shape_detour(legs: Sequence[DirectedLeg], g: SearchGraph) -> str | None:
+    """The checks of :func:`_detour_of` that depend on the legs alone."""
+    return _land_between_seas(legs, g) or _same_sea_twice(legs, g) or _passes_by(legs, g)
