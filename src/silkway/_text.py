@@ -4,6 +4,7 @@ a number typed as text is read."""
 from __future__ import annotations
 
 import re
+import typing
 
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -25,6 +26,12 @@ def plain_float(text: str) -> float:
     if not _PLAIN.fullmatch(stripped):
         raise ValueError(f"{stripped[:40]!r} is not a plain decimal number")
     return float(stripped)
+
+def takes_number(annotation: object) -> bool:
+    """Whether an option or parameter typed ``annotation`` (``int``, ``float``, ``int | None``
+    …) is a number, which :func:`plain_float` must read before its framework does."""
+    return bool(set(typing.get_args(annotation) or (annotation,)) & {int, float})
+
 
 BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Bidirectional embeddings, overrides and isolates: they reorder what a terminal or a page

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import typing
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from typing import Any
 
@@ -31,7 +30,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from silkway._text import plain_float
+from silkway._text import plain_float, takes_number
 from silkway.api.problems import problem
 from silkway.errors import ConstraintError
 
@@ -152,9 +151,7 @@ class StrictQueryRoute(APIRoute):
         allowed = {f.alias for f in fields}
         lists = {f.alias for f in fields
                  if getattr(f.field_info.annotation, "__origin__", None) in (list, tuple, set)}
-        numbers = {f.alias for f in fields
-                   if set(typing.get_args(f.field_info.annotation)
-                          or (f.field_info.annotation,)) & {int, float}}
+        numbers = {f.alias for f in fields if takes_number(f.field_info.annotation)}
 
         async def strict_handler(request: Request) -> Response:
             names = [k for k, _ in request.query_params.multi_items()]

@@ -8,7 +8,6 @@ import itertools
 import json
 import logging
 import sys
-import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from typer._click.core import Context, ParameterSource, UsageError  # typer's ow
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 import silkway
-from silkway._text import plain_float
+from silkway._text import plain_float, takes_number
 from silkway.errors import EXIT_BACKEND, EXIT_INPUT, SilkwayError, exit_code
 
 log = logging.getLogger(__name__)
@@ -184,9 +183,8 @@ def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -
     10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse."""
     for param in command.params:
         descriptor = getattr(param, "type_descriptor", None)
-        kind = getattr(descriptor, "annotation", None)
-        kinds = typing.get_args(kind) or (kind,)
-        if not isinstance(param, TyperOption) or not set(kinds) & {int, float}:
+        if not isinstance(param, TyperOption) or not takes_number(
+                getattr(descriptor, "annotation", None)):
             continue
         raw = given.get(str(param.name))
         for text in raw if isinstance(raw, list | tuple) else [raw]:

@@ -162,11 +162,11 @@ class Network:
         if len(query) > MAX_PLACE_CHARS:
             raise InputError(f"a place name is at most {MAX_PLACE_CHARS} characters; this one "
                              f"has {len(query):,}")
-        key = names_.key(query)
-        for table, text in ((self._names, key), (self._folded, names_.folded(query))):
-            for candidate in (text, text.replace(" ", "")):
-                if candidate in table:
-                    return self._by_id[table[candidate]]
+        # the folded spelling only for a miss: most names match as typed
+        found = _match(self._names, names_.key(query)) or _match(self._folded,
+                                                                  names_.folded(query))
+        if found is not None:
+            return self._by_id[found]
         raise UnknownPlaceError(query, self.suggest(query), names_.odd_characters(query))
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
@@ -183,6 +183,11 @@ class Network:
             if score >= 60 and name not in out:
                 out.append(name)
         return out[:limit]
+
+
+def _match(table: dict[str, str], text: str) -> str | None:
+    """The hub id ``table`` holds for the lookup key ``text``, or for it without its spaces."""
+    return table.get(text) or table.get(text.replace(" ", ""))
 
 
 def _assemble(compiled: dict[str, Any], tables: Tables, key: str) -> Network:
