@@ -117,6 +117,24 @@ def test_plan_json_is_the_contract_models_json_byte_for_byte(net: silkway.Networ
         assert plan_json(d) == orjson.dumps(d)
 
 
+def test_to_json_is_plan_json_of_to_dict_byte_for_byte(net: silkway.Network) -> None:
+    # the API's bytes: each leg's geometry is written once and reused, in later plans too
+    # (the queries share legs), both directions of a leg kept apart
+    cases = _random_queries(net, 60, seed=15)
+    for case in cases + cases[:10]:
+        result = case["result"]
+        for geometry in (True, False):
+            assert result.to_json(geometry=geometry) == plan_json(
+                result.to_dict(geometry=geometry))
+    there = silkway.plan(net, "Xi'an", "Duisburg", corridors="none").to_json(geometry=True)
+    back = silkway.plan(net, "Duisburg", "Xi'an", corridors="none").to_json(geometry=True)
+    first = orjson.loads(there)["routes"][0]["legs"][0]
+    last = orjson.loads(back)["routes"][0]["legs"][-1]
+    assert (first["from"], first["to"]) == (last["to"], last["from"])  # one leg, both ways
+    assert last["geometry"] == first["geometry"][::-1] and len(first["geometry"]) > 2
+    assert last["geojson"]["coordinates"] == first["geojson"]["coordinates"][::-1]
+
+
 def test_plan_json_of_what_orjson_does_not_write_goes_through_the_model(
         net: silkway.Network) -> None:
     d = silkway.plan(net, "Toyama", "Bishkek", deadline_days=30).to_dict()

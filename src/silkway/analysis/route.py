@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 from silkway.analysis import export, scenarios
 from silkway.analysis.reliability import (
@@ -56,6 +57,40 @@ graph shares between plans: the entry holds both, so an id is never taken for an
 _LEG_DICTS_SIZE = 20_000  # about 1.5 kB each
 
 
+def _geometry(directed: DirectedLeg) -> tuple[list[list[float]], dict[str, Any]]:
+    """A directed leg's two geometry fields: ``geometry``, ``[lat, lon]`` rows rounded to 4
+    decimals (kept as it always was), and ``geojson``, an RFC 7946 LineString (``[lon, lat]``)."""
+    leg = directed.leg
+    coords = leg.coords if directed.forward else leg.coords[::-1]
+    return (np.round(coords, 4).tolist(),
+            {"type": "LineString", "coordinates": export.lonlat(coords)})
+
+
+_GEOMETRY_JSON: dict[tuple[int, bool], tuple[Leg, orjson.Fragment, orjson.Fragment]] = {}
+"""The JSON of :func:`_geometry` by leg and direction (the leg held, so its id is not taken for
+another's): most of a plan's bytes, and the same in every plan that uses the leg."""
+_GEOMETRY_JSON_SIZE = 4_000  # a few kB each; the network has under 1,000 directed legs
+
+
+def _geometry_json(directed: DirectedLeg) -> tuple[orjson.Fragment, orjson.Fragment]:
+    leg, key = directed.leg, (id(directed.leg), directed.forward)
+    made = _GEOMETRY_JSON.get(key)
+    if made is None or made[0] is not leg:
+        if len(_GEOMETRY_JSON) >= _GEOMETRY_JSON_SIZE:
+            _GEOMETRY_JSON.clear()
+        geometry, geojson = _geometry(directed)
+        made = _GEOMETRY_JSON[key] = (leg, orjson.Fragment(orjson.dumps(geometry)),
+                                      orjson.Fragment(orjson.dumps(geojson)))
+    return made[1], made[2]
+
+
+def _add_geometry_json(route: Route, made: dict[str, Any]) -> None:
+    """Add the geometry fields to ``made``, the dict of ``route`` without them, as JSON written
+    once per leg (the keys land where :meth:`RouteLeg.to_dict` puts them: last)."""
+    for rl, leg in zip(route.legs, made["legs"], strict=True):
+        leg["geometry"], leg["geojson"] = _geometry_json(rl.directed)
+
+
 @dataclass(frozen=True, slots=True)
 class RouteLeg:
     """One leg of a planned route, in travel direction."""
@@ -77,10 +112,7 @@ class RouteLeg:
         out["countries"] = base["countries"].copy()
         out["passages"] = base["passages"].copy()
         if geometry:
-            leg = directed.leg
-            coords = leg.coords if directed.forward else leg.coords[::-1]
-            out["geometry"] = np.round(coords, 4).tolist()  # [lat, lon], kept as it always was
-            out["geojson"] = export.linestring(self)  # RFC 7946: [lon, lat]
+            out["geometry"], out["geojson"] = _geometry(directed)
         return out
 
     def _dict(self) -> dict[str, Any]:
@@ -318,6 +350,24 @@ class PlanResult:
             "complete": self.complete,
             "notices": [self.notice_dict(n) for n in self.notices],
         }
+
+    def to_json(self, *, geometry: bool = False) -> bytes:
+        """The plan JSON contract as bytes: those of
+        ``silkway.result.plan_json(self.to_dict(geometry=geometry))``, with each leg's geometry
+        (most of the bytes) written once per leg and direction and reused after that."""
+        from silkway.result import plan_json
+
+        d = self.to_dict()
+        if geometry:
+            for r, made in zip(self.routes, d["routes"], strict=True):
+                _add_geometry_json(r, made)
+            for a, answer in zip(self.corridors, d["corridors"], strict=True):
+                if a.route is not None:  # a listed route's dict is shared: set again, the same
+                    _add_geometry_json(a.route, answer["route"])
+        try:
+            return orjson.dumps(d)
+        except TypeError:  # what orjson does not write goes through the contract model
+            return plan_json(self.to_dict(geometry=geometry))
 
     def notice_dict(self, n: PassageNotice) -> dict[str, Any]:
         """One of :attr:`notices` as the plan JSON gives it: with the numbers of the listed

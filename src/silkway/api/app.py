@@ -46,7 +46,7 @@ from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
 from silkway.query import QUERY_FIELDS, PlanQuery, make_query, refuse_unused
-from silkway.result import PlanModel, plan_json
+from silkway.result import PlanModel
 from silkway.routing.constraints import select_hubs
 from silkway.routing.corridors import corridors
 
@@ -291,9 +291,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     def plan_bytes(key: str) -> bytes:
         # Plans are deterministic functions of the (immutable) network and the request, and
         # saved scenarios are never edited, so the serialised answer can be reused.
-        # plan_json: the contract model's JSON bytes, without the round trip through it.
+        # to_json: the contract model's JSON bytes, without the round trip through it.
         req = PlanRequest.model_validate_json(key)
-        return plan_json(run_plan(req).to_dict(geometry=req.geometry))
+        return run_plan(req).to_json(geometry=req.geometry)
 
     @memo(256)
     def export_bytes(key: str, fmt: str) -> bytes:
