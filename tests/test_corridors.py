@@ -469,3 +469,22 @@ def test_constrained_search_matches_brute_force(g) -> None:
             assert through.nodes[0] == source and through.nodes[-1] == target
             heads = [int(arcs.head[arcs.ref.tolist().index(r)]) for r in through.refs]
             assert heads == list(through.nodes[1:])
+
+
+def test_a_corridor_whose_routes_are_labelled_earlier_says_which(net: silkway.Network) -> None:
+    # Urumqi - Tehran: the fastest routes take the Irkeshtam road and enter Iran, so they are
+    # labelled Southern (Iran), listed before the Kashgar road; the Kashgar road's answer names
+    # them instead of saying that no route runs by it
+    p = silkway.plan(net, "Urumqi", "Tehran")
+    answer = next(a for a in p.corridors if a.corridor.id == "kashgar-road")
+    assert answer.route is None and answer.reason is not None
+    assert "runs by it alone" in answer.reason and "Southern (Iran)" in answer.reason
+    cited = [int(n) for n in re.findall(r"\d+", answer.reason.split("(routes ")[1].split(")")[0])]
+    key = next(c for c in corridors() if c.id == "kashgar-road")
+    assert cited
+    for n in cited:
+        route = p.routes[n - 1]
+        assert any(key.is_key(rl.directed.leg) for rl in route.legs)
+        assert route.corridor is not None and route.corridor.id == "southern-iran"
+    uncited = [r for i, r in enumerate(p.routes, 1) if i not in cited]
+    assert all(not any(key.is_key(rl.directed.leg) for rl in r.legs) for r in uncited)

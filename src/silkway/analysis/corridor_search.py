@@ -36,7 +36,7 @@ from silkway.routing.best import (
     trees,
     usable,
 )
-from silkway.routing.corridors import Corridor, corridors, leg_bits
+from silkway.routing.corridors import Corridor, corridor_by_bits, corridors, leg_bits
 from silkway.routing.graph import (
     END,
     N_CLASSES,
@@ -711,7 +711,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
         lower, km = s.through_bounds(required)
         fastest, shortest = _fastest(main), min(r.distance_km for r in main)
         if not np.isfinite(lower):
-            return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name} runs by it")
+            return CorridorAnswer(cor, None, _no_route(s, cor, main, listed))
         if lower > DETOUR_DAYS * fastest:
             return CorridorAnswer(cor, None, _slow(lower, fastest))
         if km > DETOUR_FACTOR * shortest:
@@ -749,8 +749,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
     finally:
         s.reject = None
     if not found:
-        via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
-        return CorridorAnswer(cor, None, f"no route from {s.o.name} to {s.d.name}{via} runs by it")
+        return CorridorAnswer(cor, None, _no_route(s, cor, main, listed))
     best = min(found, key=key)
     detour = _detour_of([rl.directed for rl in best.legs], best.expected_days, main, s.g,
                         s.shapes)
@@ -759,6 +758,26 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
     best = listed[number - 1] if number is not None else s.finish(best)
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
+
+
+def _no_route(s: Search, cor: Corridor, main: Sequence[Route], listed: Sequence[Route]) -> str:
+    """Why ``cor`` has no route for the trip when none of its own was found: with the plan's
+    routes that use a leg defining it but are labelled with a corridor listed before it (a
+    route belongs to the first corridor whose defining legs it uses), which those are."""
+    via = f" via {', '.join(h.name for h in s.via)}" if s.via else ""
+    i = _rank()[cor.id]
+    labels = [c for r in main if r.bits[0] >> i & 1
+              and (c := corridor_by_bits(r.bits)) is not None and _rank()[c.id] < i]
+    if not labels:
+        return f"no route from {s.o.name} to {s.d.name}{via} runs by it"
+    names = " or ".join(dict.fromkeys(c.name for c in labels))
+    numbers = [n for n, r in enumerate(listed, 1) if r.bits[0] >> i & 1
+               and (c := corridor_by_bits(r.bits)) is not None and _rank()[c.id] < i]
+    which = (f" ({'route' if len(numbers) == 1 else 'routes'} "
+             f"{', '.join(str(n) for n in numbers)})" if numbers else "")
+    return (f"no route from {s.o.name} to {s.d.name}{via} runs by it alone: the routes found "
+            f"that use it{which} also use a leg defining {names}, listed before it, and are "
+            "labelled with that corridor")
 
 
 MAX_LABELS = 200_000
