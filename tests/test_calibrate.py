@@ -203,6 +203,33 @@ def test_a_sea_named_between_two_via_hubs_is_crossed_by_ship(net):
     assert _case(net, "MC-ALT-POT").crossings == ()
 
 
+def test_countries_the_source_names_in_order_are_crossed_one_after_the_other(net):
+    # Zhetygen - Uzbekistan - Afghanistan - Pakistan - Karachi (KTZ Express pilot, 2024): the
+    # fastest road route goes Tashkent - Khujand - Dushanbe - Panji Poyon into Afghanistan;
+    # the trucks went on from Uzbekistan into Afghanistan (Termez - Hairatan), so Tajikistan is
+    # a detour from the named order and is avoided
+    from silkway.analysis import calibrate_distances as cd
+
+    km = next(c for c in cd.distance_cases(load_observations(), net)[0]
+              if c.id == "TA-ZHE-KHI-KM")
+    for case in (_case(net, "TA-ZHE-KHI-2024"), km):
+        assert case.countries == ("UZ", "AF", "PK")
+        plain = cal.route_for(net, dataclasses.replace(case, countries=()))
+        assert plain is not None and "TJ" in plain.countries
+        route = cal.route_for(net, case)
+        assert route is not None and route.countries == ["KZ", "UZ", "AF", "PK"], case.id
+    # Karachi - Afghanistan - Uzbekistan - Aktau - Baku (TCS pilot, 2024): by Termez, not
+    # through Tajikistan, and still through Aktau
+    route = cal.route_for(net, _case(net, "TA-KHI-BAK-2024"))
+    assert route is not None and route.countries == ["PK", "AF", "UZ", "KZ", "AZ"]
+    assert "KZAAU" in {rl.directed.src for rl in route.legs}
+    # a source that leaves a country out (Urumqi - Kazakhstan - Russia - Poland - Duisburg,
+    # 2016: the trains cross Belarus) keeps the route that crosses it: no route follows the
+    # named order without one
+    route = cal.route_for(net, _case(net, "NO-URM-DUI-2016"))
+    assert route is not None and route.countries == ["CN", "KZ", "RU", "BY", "PL", "DE"]
+
+
 def test_a_section_time_is_answered_inside_its_country(net):
     # "travel time on the territory of Kazakhstan": Bolashak - Altynkol through Kazakhstan,
     # not back out through Turkmenistan and Uzbekistan (Serhetyaka lies before Bolashak)

@@ -39,7 +39,9 @@ that are not both ports includes the pre- or on-carriage by rail or road between
 and the port of the sea haul, in the countries of the two and shorter than the haul
 (``_by_sea``: Shanghai - Düsseldorf "by ship" lands at Rotterdam). A Middle Corridor case must
 cross the Caspian by ferry when its ends lie on opposite sides of the sea; a country the
-source names as a via point must be crossed (when a route of the corridor does); a sea it
+source names as a via point must be crossed (when a route of the corridor does), countries it
+names in order one after the other (a country crossed between two of them is a detour, avoided
+when a route without it follows the order: :func:`_between`); a sea it
 names between two via hubs is crossed by ship between them (:data:`SEA_TARIFFS`: St
 Petersburg - Astrakhan - Caspian Sea - Anzali takes the ferry, not the line round the sea). An hours
 figure is a train's running time between stations: it is compared with the route's days
@@ -81,6 +83,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -399,19 +402,34 @@ def route_for(network: Network, case: Case) -> Route | None:
     shorter, before the network held the Trans-Mongolian line).
     """
     best = _fastest(network, case, ())
-    if best is None or not case.crossings:
-        return best
-    # A sea the source names between two via hubs is crossed by ship between them: when the
-    # fastest route goes round it by land, the countries of that detour (neither end's, none
-    # the source names) are avoided and the route searched for again.
-    detour = set().union(*(_detour(network, best, a, b) for a, b, t in case.crossings
-                           if not _crosses(best, t))) - set(case.countries)
-    if not detour:
-        return best
-    again = _fastest(network, case, tuple(sorted(detour)))
-    if again is None or not all(_crosses(again, t) for _, _, t in case.crossings):
+    if best is None:
         return None
-    return again
+    avoided: set[str] = set()
+    if case.crossings:
+        # A sea the source names between two via hubs is crossed by ship between them: when
+        # the fastest route goes round it by land, the countries of that detour (neither end's,
+        # none the source names) are avoided and the route searched for again.
+        detour = set().union(*(_detour(network, best, a, b) for a, b, t in case.crossings
+                               if not _crosses(best, t))) - set(case.countries)
+        if detour:
+            again = _fastest(network, case, tuple(sorted(detour)))
+            if again is None or not all(_crosses(again, t) for _, _, t in case.crossings):
+                return None
+            best, avoided = again, detour
+    # Countries the source names in order are crossed in that order, one after the other: a
+    # country the route crosses between two of them (none the source names, no end's or via
+    # hub's) is a detour, avoided and the route searched for again (Zhetygen - Uzbekistan -
+    # Afghanistan - Pakistan - Karachi goes by Termez, not through Tajikistan). Sources leave
+    # countries out (Urumqi - Kazakhstan - Russia - Poland - Duisburg crosses Belarus), so the
+    # route searched for again is taken only when it follows the order; else the first stays.
+    detour = _between(best, case.countries) - _kept(network, case)
+    if detour:
+        again = _fastest(network, case, tuple(sorted(avoided | detour)))
+        if (again is not None and not _between(again, case.countries)
+                and _in_order(again, case.countries)
+                and all(_crosses(again, t) for _, _, t in case.crossings)):
+            best = again
+    return best
 
 
 def _fastest(network: Network, case: Case, avoid: tuple[str, ...]) -> Route | None:
@@ -433,6 +451,58 @@ def _fastest(network: Network, case: Case, avoid: tuple[str, ...]) -> Route | No
     if case.countries:
         routes = [r for r in routes if set(case.countries) <= set(r.countries)] or routes
     return min(routes, key=lambda r: r.expected_days) if routes else None
+
+
+def _walk(route: Route) -> list[str]:
+    """The countries ``route`` crosses in the order it crosses them (a country again each time
+    the route comes back to it)."""
+    out: list[str] = []
+    for rl in route.legs:
+        leg = rl.directed.leg
+        for c in leg.countries if rl.directed.forward else reversed(leg.countries):
+            if not out or out[-1] != c:
+                out.append(c)
+    return out
+
+
+def _order(named: Sequence[str]) -> list[str]:
+    """The named countries in order, a country named twice running counted once."""
+    return [c for i, c in enumerate(named) if i == 0 or named[i - 1] != c]
+
+
+def _positions(route: Route, named: Sequence[str]) -> tuple[list[str], list[int]] | None:
+    """Where along :func:`_walk` the route first crosses each named country, each after the
+    one named before it; ``None`` when it does not cross them all in that order."""
+    walk, at, pos = _walk(route), [], 0
+    for c in _order(named):
+        if c not in walk[pos:]:
+            return None
+        pos = walk.index(c, pos)
+        at.append(pos)
+        pos += 1
+    return walk, at
+
+
+def _in_order(route: Route, named: Sequence[str]) -> bool:
+    """``route`` crosses every named country, each after the one named before it."""
+    return _positions(route, named) is not None
+
+
+def _between(route: Route, named: Sequence[str]) -> set[str]:
+    """The countries ``route`` crosses between two countries named one after the other, other
+    than those two (a detour from the order the source names); empty when there is none or the
+    route does not cross them in that order (:func:`_in_order` says which)."""
+    found = _positions(route, named)
+    if found is None:
+        return set()
+    walk, at = found
+    return {c for i, j in itertools.pairwise(at) for c in walk[i + 1:j]} - set(named)
+
+
+def _kept(network: Network, case: Case) -> set[str]:
+    """Countries a case's route may never avoid: its ends', its via hubs' and the named ones."""
+    return ({network.hub(h).country for h in (case.origin, case.destination, *case.via)}
+            | set(case.countries))
 
 
 def _detour(network: Network, route: Route, a: str, b: str) -> set[str]:
