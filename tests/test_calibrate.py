@@ -230,6 +230,18 @@ def test_countries_the_source_names_in_order_are_crossed_one_after_the_other(net
     assert route is not None and route.countries == ["CN", "KZ", "RU", "BY", "PL", "DE"]
 
 
+def test_the_trans_afghan_pilot_is_answered_from_pavlodar(net):
+    # KTZ's 2024 pilot: trucks from the Pavlodar SEZ to Zhetygen, reloaded there for Karachi;
+    # the published 4,900 km and 20 days count from Pavlodar (Zhetygen - Karachi is ~3,500 km)
+    case = _case(net, "TA-ZHE-KHI-2024")
+    assert (case.origin, case.via) == ("KZPWQ", ("KZ-ZHETYGEN",))
+    route = cal.route_for(net, case)
+    assert route is not None and route.legs[0].directed.dst == "KZ-ZHETYGEN"
+    lo, hi = 4900 * 0.9, 4900 * 1.1
+    assert lo <= route.distance_km <= hi
+    assert sum(rl.directed.leg.distance_km for rl in route.legs[1:]) < lo
+
+
 def test_a_section_time_is_answered_inside_its_country(net):
     # "travel time on the territory of Kazakhstan": Bolashak - Altynkol through Kazakhstan,
     # not back out through Turkmenistan and Uzbekistan (Serhetyaka lies before Bolashak)
