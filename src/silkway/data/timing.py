@@ -68,11 +68,12 @@ CALIBRATED_QUANTITIES = frozenset({("tariff", "speed_kmh"), ("border", "dwell_da
 # The service classes with a fitted effect, relative to regular service (factor 1).
 SERVICE_CLASSES = ("express", "first-run")
 # Where a class's effect can act, and the quantity its calibrated row carries: the speed of
-# every rail leg, every stop (border dwell, handling, ferry and feeder waits), or only the stops
-# at sea (the waits of ferry and sea legs and the handling at ports and ferry terminals:
-# pre-arranged slots, priority at the port), or only the stops on land (border dwell, gauge
-# changes and handling at rail and road terminals: the rest).
-SERVICE_EFFECTS = {"rail_speed": "speed_factor", "stops": "delay_factor",
+# every rail leg or of every road leg, every stop (border dwell, handling, ferry and feeder
+# waits), or only the stops at sea (the waits of ferry and sea legs and the handling at ports
+# and ferry terminals: pre-arranged slots, priority at the port), or only the stops on land
+# (border dwell, gauge changes and handling at rail and road terminals: the rest).
+SERVICE_EFFECTS = {"rail_speed": "speed_factor", "road_speed": "speed_factor",
+                   "stops": "delay_factor",
                    "port_stops": "delay_factor", "land_stops": "delay_factor"}
 # service rows: key "class/effect" -> the quantity it must carry
 SERVICE_KEYS = {f"{c}/{e}": q for c in SERVICE_CLASSES for e, q in SERVICE_EFFECTS.items()}
