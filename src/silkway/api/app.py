@@ -39,7 +39,7 @@ import silkway
 import silkway.result
 from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES
-from silkway.api import problems
+from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
 from silkway.api.problems import UnauthorizedError
 from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
@@ -160,9 +160,11 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     database_url
         SQLAlchemy URL of the store (default: SQLite file beside the network cache).
     api_token
-        When set, write endpoints require ``Authorization: Bearer <token>``.
+        When set, write endpoints require ``Authorization: Bearer <token>``; an empty or blank
+        one is refused (:func:`silkway.api.security.check_token`), never read as "no token".
     cors_origins
-        Origins allowed to call the API from a browser (none by default).
+        Origins allowed to call the API from a browser (none by default), each as a browser
+        sends it (:func:`silkway.api.security.cors_origins`).
     plan_workers, plan_queue, plan_timeout_s
         Threads that plan, requests allowed to wait for them (more are a 503 with
         ``Retry-After``), and the time limit of one answer (then a 504).
@@ -174,6 +176,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     """
     from silkway.api.store import Store
 
+    if api_token is not None:  # before anything is opened: "" used to leave writes open
+        security.check_token(api_token)
+    cors_origins = security.cors_origins(cors_origins)
     net = network or silkway.load_network(cache_dir)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     url = database_url or f"sqlite:///{cache / 'silkway.db'}"
@@ -499,12 +504,14 @@ def app_from_env() -> FastAPI:
     ``SILKWAY_CORS_ORIGINS``."""
     import os
 
-    origins = tuple(o.strip() for o in os.environ.get("SILKWAY_CORS_ORIGINS", "").split(",")
-                    if o.strip())
+    origins = security.cors_origins(os.environ.get("SILKWAY_CORS_ORIGINS", ""),
+                                    source="SILKWAY_CORS_ORIGINS")
+    token = os.environ.get("SILKWAY_API_TOKEN")
+    if token is not None:  # set but empty is refused, never "no token"
+        security.check_token(token, source="SILKWAY_API_TOKEN")
     return create_app(cache_dir=os.environ.get("SILKWAY_CACHE_DIR") or None,
                       database_url=os.environ.get("SILKWAY_DATABASE_URL") or None,
-                      api_token=os.environ.get("SILKWAY_API_TOKEN") or None,
-                      cors_origins=origins, server_gc=True)
+                      api_token=token, cors_origins=origins, server_gc=True)
 
 
 PlanFormat = Literal["json", "geojson", "csv", "table"]

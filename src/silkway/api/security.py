@@ -14,6 +14,10 @@
 - **Encodings.** A body with a ``Content-Encoding`` (gzip, br …) is a 415 problem: the API
   reads bodies as sent, so a compressed one is refused in so many words rather than called
   "not UTF-8", and a decompression bomb is never opened.
+- **Settings.** :func:`check_token` and :func:`cors_origins` refuse an API token or a CORS
+  list that would not do what it says (an empty token left the write endpoints open; a CORS
+  "origin" with a path, a trailing slash or ``javascript:`` never matches a browser's
+  ``Origin`` header, and ``*`` beside named origins opens them all).
 - **Headers.** Every response carries a Content-Security-Policy that allows only this origin,
   ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and
   ``Referrer-Policy: no-referrer``.
@@ -23,7 +27,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping, Sequence
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -34,7 +39,8 @@ from silkway._text import plain_float, takes_number
 from silkway.api.problems import problem
 from silkway.errors import ConstraintError
 
-__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard", "StrictQueryRoute", "json_problem"]
+__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard", "StrictQueryRoute", "check_token",
+           "cors_origins", "json_problem"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -57,6 +63,111 @@ charts and Swagger UI set them; they cannot run code."""
 
 _HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer")]
+
+
+def check_token(token: str, *, source: str = "the API token") -> str:
+    """``token`` if it can guard the write endpoints; else an error that never shows it.
+
+    An empty or blank token used to mean "no token" (every write endpoint open) although one
+    was given; a token with a space or a character outside visible ASCII can never be matched
+    (HTTP trims white space around a header value and reads its bytes as Latin-1), so every
+    write would be refused with no hint why.
+
+    Raises
+    ------
+    ConstraintError
+        When ``token`` is empty, blank, or holds anything but visible ASCII characters.
+    """
+    if not token.strip():
+        raise ConstraintError(f"{source} is empty; give a token of visible characters, or leave "
+                              "it out to serve without one (write endpoints then stay open)")
+    bad = next((i for i, ch in enumerate(token, 1) if not "!" <= ch <= "~"), None)
+    if bad is not None:
+        raise ConstraintError(f"{source} holds a space, a control or a non-ASCII character "
+                              f"(character {bad} of {len(token)}); a bearer token is visible "
+                              "ASCII characters only")
+    return token
+
+
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}"
+                   r"[a-z0-9])?)*|\[[0-9a-f:.]+\]")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def cors_origins(text: str | Sequence[str], *, source: str = "the CORS origins") -> tuple[str, ...]:
+    """The origins of a comma list (or of a sequence), each checked to be one a browser sends.
+
+    An origin is ``http`` or ``https``, ``://``, a host in lower case (IDNs in their ``xn--``
+    form) and an optional port other than the scheme's default: nothing else, since
+    Starlette's CORS check compares the ``Origin`` header with each listed string exactly, so
+    ``https://a.example/`` or ``HTTPS://A.example`` would never match and ``*`` beside named
+    origins allows every origin. ``*`` alone allows every origin; an empty list allows none.
+
+    Raises
+    ------
+    ConstraintError
+        Naming the first value that is not an origin and why.
+    """
+    items = text.split(",") if isinstance(text, str) else list(text)
+    if isinstance(text, str) and not text.strip():
+        return ()
+    origins: list[str] = []
+    for raw in items:
+        value = raw.strip(" ")
+        shown = repr(value[:80])
+        if not value:
+            raise ConstraintError(f"{source}: an origin is empty (two commas, or one at an end); "
+                                  "give origins such as https://app.example, separated by commas")
+        if value == "*":
+            if len(items) > 1:
+                raise ConstraintError(f"{source}: '*' is given beside other origins; '*' allows "
+                                      "every origin, so give it alone or list the origins")
+            return ("*",)
+        why = _origin_problem(value)
+        if why:
+            raise ConstraintError(f"{source}: {shown} is not an origin ({why}); an origin is "
+                                  "http:// or https://, a host and an optional port, e.g. "
+                                  "https://app.example:8443")
+        if value in origins:
+            raise ConstraintError(f"{source}: {shown} is given twice")
+        origins.append(value)
+    return tuple(origins)
+
+
+def _origin_problem(value: str) -> str | None:
+    """Why ``value`` is not a serialised origin as a browser sends it, or None."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "it holds white space or a control character"
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return "it has no scheme://"
+    if scheme.lower() not in _DEFAULT_PORTS:
+        return f"the scheme is {scheme[:20]!r}, not http or https"
+    if scheme != scheme.lower():
+        return "browsers send the scheme in lower case"
+    for ch, what in (("/", "a path (a trailing '/' included)"), ("?", "a query"),
+                     ("#", "a fragment"), ("@", "a user name")):
+        if ch in rest:
+            return f"it has {what}"
+    host, port = rest, ""
+    if not rest.endswith("]") and ":" in rest:
+        host, _, port = rest.rpartition(":")
+    if not host:
+        return "it has no host"
+    if not host.isascii():
+        return "the host is not ASCII; give an international name in its xn-- form"
+    if host != host.lower():
+        return "browsers send the host in lower case"
+    if not _HOST.fullmatch(host):
+        return "the host is not a host name or an address"
+    if port:
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            return f"the port {port[:10]!r} is not a number from 1 to 65535"
+        if port != str(int(port)):
+            return f"browsers send the port without leading zeros, {int(port)}"
+        if int(port) == _DEFAULT_PORTS[scheme]:
+            return f"browsers leave out the port {port} here; give {scheme}://{host}"
+    return None
 
 
 class _NonFinite:

