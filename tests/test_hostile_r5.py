@@ -11,6 +11,7 @@ bind and failed with exit 5 instead of serving.
 
 from __future__ import annotations
 
+import csv
 import socket
 
 import pytest
@@ -146,3 +147,41 @@ def test_create_app_checks_its_origins_and_serves_a_good_one(net, cache_dir, tmp
     assert ok.headers["access-control-allow-origin"] == "https://a.example"
     other = client.get("/api/health", headers={"Origin": "https://b.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+# -- A3: sweep pairs spelled twice, pairs from a hub to itself ---------------------------------
+
+def test_sweep_plans_each_trip_once_and_says_what_it_left_out(net, cache_dir, tmp_path):
+    """'Istanbul:Bishkek' and 'İSTANBUL:KGFRU' were two pairs (the trip weighed twice in the
+    corridor shares) and 'Almaty:KZALA' a pair with no route, all without a word."""
+    out = tmp_path / "sweep.csv"
+    r = invoke(["sweep", "--serial", "--vary", "tariff:ferry_caspian:wait_factor=1",
+                "--pair", "Istanbul:Bishkek", "--pair", "İSTANBUL:KGFRU",
+                "--pair", "Almaty:KZALA", "-o", str(out)], cache_dir)
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.stdout.split())
+    assert "for 1 pair" in said and "2 pairs were left out" in said, said
+    assert "'İSTANBUL:KGFRU' is the trip of 'Istanbul:Bishkek'" in said, said
+    assert "'Almaty:KZALA' starts and ends at Almaty" in said, said
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {(row["origin"], row["destination"]) for row in rows} == {("Istanbul", "Bishkek")}
+    assert not any(row["error"] for row in rows)
+
+
+def test_a_sweep_of_self_pairs_only_is_refused(cache_dir, tmp_path):
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("origin,destination\nAlmaty,KZALA\nBaku,AZBAK\n", encoding="utf-8")
+    line = one_error_line(invoke(["sweep", "--serial", "--vary",
+                                  "tariff:ferry_caspian:wait_factor=1", "--pairs-file",
+                                  str(pairs), "-o", str(tmp_path / "s.csv")], cache_dir), 2)
+    assert "no pair to plan" in line and "starts and ends at" in line, line
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_distinct_pairs_keeps_the_first_spelling_and_the_order(net):
+    from silkway.analysis.whatif import distinct_pairs
+
+    kept, notes = distinct_pairs(net, [("Toyama", "Bishkek"), ("Aktau", "Baku"),
+                                       ("JPTOY", "bishkek"), ("Bishkek", "Toyama")])
+    assert kept == [("Toyama", "Bishkek"), ("Aktau", "Baku"), ("Bishkek", "Toyama")]
+    assert len(notes) == 1 and "'JPTOY:bishkek'" in notes[0]

@@ -268,6 +268,44 @@ def _grid(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis]) -> list[tuple[
     return grid
 
 
+def distinct_pairs(network: Network, pairs: Sequence[tuple[str, str]]
+                   ) -> tuple[list[tuple[str, str]], list[str]]:
+    """The pairs a sweep plans, once each: every place is resolved to its hub first, so that
+    two spellings of one trip (``Istanbul:Bishkek`` and ``İSTANBUL:KGFRU``) are one pair, and a
+    pair that starts where it ends is left out; with one sentence per pair left out.
+
+    A sweep's corridor shares are shares of pairs: a trip counted twice weighed twice, and a
+    pair from a hub to itself (which has no route) was counted as a pair with no route.
+
+    Raises
+    ------
+    UnknownPlaceError
+        When a place is not a hub.
+    ConstraintError
+        When every pair is left out.
+    """
+    kept: list[tuple[str, str]] = []
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    notes: list[str] = []
+    for o, d in pairs:
+        src, dst = network.find(o), network.find(d)
+        typed = f"{o}:{d}"
+        if src.id == dst.id:
+            notes.append(f"{typed!r} starts and ends at {src.name} ({src.id})")
+            continue
+        key = (src.id, dst.id)
+        if key in first:
+            same = first[key]
+            notes.append(f"{typed!r} is the trip of {same[0] + ':' + same[1]!r} "
+                         f"({src.id} to {dst.id})")
+            continue
+        first[key] = (o, d)
+        kept.append((o, d))
+    if pairs and not kept:
+        raise ConstraintError("sweep has no pair to plan: " + "; ".join(notes[:3]))
+    return kept, notes
+
+
 def sweep(network: Network, pairs: Sequence[tuple[str, str]], axes: Sequence[Axis], *,
           progress: Callable[[int, int], None] | None = None,
           **kwargs: Any) -> list[dict[str, Any]]:

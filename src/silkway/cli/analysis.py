@@ -204,8 +204,7 @@ def sweep(
         pairs += _read_pairs(pairs_file)
     try:
         axes = [whatif.Axis.parse(v, net) for v in vary]
-        for o, d in pairs:
-            net.find(o), net.find(d)
+        pairs, left_out = whatif.distinct_pairs(net, pairs)
         with _bar("sweep", "plans") as tick:
             if serial:
                 rows = whatif.sweep(net, pairs, axes, progress=tick, **query)
@@ -230,8 +229,14 @@ def sweep(
         t.add_row(*(f"{v:g}" for v in point),
                   ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()) or "no route")
     out.print(t)
-    out.print(f"{len(rows)} rows written to {output}" + (f"; chart {chart}" if chart else ""),
+    out.print(f"{len(rows)} rows written to {output} for {len(pairs)} "
+              f"pair{'' if len(pairs) == 1 else 's'}" + (f"; chart {chart}" if chart else ""),
               markup=False)
+    if left_out:  # said, never silent: shares are shares of the distinct pairs
+        out.print(f"{len(left_out)} pair{' was' if len(left_out) == 1 else 's were'} left out: "
+                  + "; ".join(left_out[:5])
+                  + (f"; and {len(left_out) - 5} more" if len(left_out) > 5 else ""),
+                  markup=False, highlight=False)
 
 
 def _corridor_name(text: str) -> str:
