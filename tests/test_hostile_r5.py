@@ -185,3 +185,26 @@ def test_distinct_pairs_keeps_the_first_spelling_and_the_order(net):
                                        ("JPTOY", "bishkek"), ("Bishkek", "Toyama")])
     assert kept == [("Toyama", "Bishkek"), ("Aktau", "Baku"), ("Bishkek", "Toyama")]
     assert len(notes) == 1 and "'JPTOY:bishkek'" in notes[0]
+
+
+# -- A4: HEAD on GET routes -------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/api/health", "/api/v1/health", "/api/v1/hubs?country=KG",
+                                  "/api/v1/scenarios", "/api/v1/corridors", "/static/style.css",
+                                  "/docs", "/openapi.json", "/api/v1/ticks?lo=0&hi=10"])
+def test_head_is_answered_as_get_without_the_body(r5_client, path):
+    """HEAD /api/health (a load balancer's health check) was a 405: FastAPI routes declared
+    for GET alone do not answer HEAD."""
+    get, head = r5_client.get(path), r5_client.head(path)
+    if get.status_code == 404:
+        pytest.skip(f"{path} is not served")
+    assert head.status_code == get.status_code == 200, (path, head.status_code)
+    assert head.content == b""
+    for name in ("content-type", "content-length", "content-security-policy"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+def test_head_on_a_post_route_and_a_bad_query_answers_as_get_would(r5_client):
+    head = r5_client.head("/api/v1/plan")
+    assert head.status_code == 405 and head.content == b"" and head.headers["allow"] == "POST"
+    assert r5_client.head("/api/v1/hubs?country=ZZ").status_code == 422

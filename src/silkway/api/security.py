@@ -14,6 +14,9 @@
 - **Encodings.** A body with a ``Content-Encoding`` (gzip, br …) is a 415 problem: the API
   reads bodies as sent, so a compressed one is refused in so many words rather than called
   "not UTF-8", and a decompression bomb is never opened.
+- **HEAD.** A ``HEAD`` request is answered as the ``GET`` of the same path without its body
+  (the same status and headers, ``Content-Length`` included): FastAPI routes declared for
+  ``GET`` alone answered it 405, which broke health checks and link checkers.
 - **Settings.** :func:`check_token` and :func:`cors_origins` refuse an API token or a CORS
   list that would not do what it says (an empty token left the write endpoints open; a CORS
   "origin" with a path, a trailing slash or ``javascript:`` never matches a browser's
@@ -309,6 +312,9 @@ class Guard:
             await self.app(scope, receive, send)
             return
         csp = CSP.encode()
+        head = scope["method"] == "HEAD"
+        if head:  # a copy: the server reads the original scope to leave the body out itself
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -316,6 +322,10 @@ class Guard:
                            if k.lower() not in (b"content-security-policy",)]
                 headers += [(b"content-security-policy", csp), *_HEADERS]
                 message["headers"] = headers
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # the headers (Content-Length included) are those of the GET
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
