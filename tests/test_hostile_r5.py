@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import csv
 import socket
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
 from cli_errors import invoke, one_error_line
 from silkway.api.app import create_app
-from silkway.errors import ConstraintError
+from silkway.errors import ConstraintError, InputError
 
 TOKEN = "r5-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -208,3 +209,88 @@ def test_head_on_a_post_route_and_a_bad_query_answers_as_get_would(r5_client):
     head = r5_client.head("/api/v1/plan")
     assert head.status_code == 405 and head.content == b"" and head.headers["allow"] == "POST"
     assert r5_client.head("/api/v1/hubs?country=ZZ").status_code == 422
+
+
+# -- A5: control characters into CSV cells ----------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "code"), [("A\x1b[31mX", "U+001B"), ("B\u202eexe", "U+202E"),
+                                            ("C\x00", "U+0000"), ("D\x85d", "U+0085"),
+                                            ("E\x07", "U+0007")])
+def test_a_batch_cell_with_a_control_character_is_an_error_row(cache_dir, tmp_path, cell, code):
+    """An id with an ANSI escape was planned and written into the output CSV as it was; U+202E
+    reordered what a spreadsheet shows of the row."""
+    src = tmp_path / "in.csv"
+    src.write_text(f"id,origin,destination\n{cell},Toyama,Bishkek\nok,Toyama,Bishkek\n",
+                   encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = invoke(["batch", "--serial", str(src), "-o", str(out)], cache_dir)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert [row["status"] for row in rows] == ["error", "ok"]
+    assert f"id holds the control character {code}" in rows[0]["error"]
+    text = out.read_text(encoding="utf-8")
+    assert not any(ch in text for ch in "\x1b\u202e\x00\x85\x07"), repr(text[:300])
+    assert rows[0]["id"] == cell.encode("unicode_escape").decode("ascii")  # shown, not dropped
+
+
+def test_an_api_batch_row_with_a_control_character_is_an_error_row(net):
+    from silkway.analysis.batch import read_shipments_text
+
+    ships, errors = read_shipments_text("id,origin,destination\nx,Toy\x1bama,Bishkek\n")
+    assert ships == [] and "origin holds the control character U+001B" in errors[0].message
+
+
+def test_a_pairs_file_with_a_control_character_is_refused(cache_dir, tmp_path):
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("origin,destination\nToyama\u202e,Bishkek\n", encoding="utf-8")
+    line = one_error_line(invoke(["sweep", "--serial", "--vary",
+                                  "tariff:ferry_caspian:wait_factor=1", "--pairs-file",
+                                  str(pairs), "-o", str(tmp_path / "s.csv")], cache_dir), 2)
+    assert "row 1: origin holds the control character U+202E" in line, line
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("a\x1b[2Jb", "a\\x1b[2Jb"), ("\u202egnp.exe", "\\u202egnp.exe"), ("x\x00", "x\\x00"),
+    ("\x9b31m", "\\x9b31m"), ("line\nnext\ttab", "line\nnext\ttab"), ("=1+1", "'=1+1"),
+    ("\t=cmd", "'\t=cmd"), ("-3.5", "'-3.5"), (-3.5, -3.5), ("Łódź", "Łódź"),
+])
+def test_safe_cell_shows_control_characters_and_keeps_the_rest(value, written):
+    from silkway._csvcell import safe_cell
+
+    assert safe_cell(value) == written
+
+
+# -- B: round-5 probes that found defects -----------------------------------------------------
+
+def test_a_header_of_many_columns_is_read_in_linear_time(tmp_path):
+    """A header of 100,000 columns took 94 s (each name counted against all the others) before
+    its one-line refusal; 200,000 would have taken six minutes."""
+    from silkway.analysis.batch import read_shipments_text
+
+    text = "origin,destination," + ",".join(f"c{i}" for i in range(200_000)) + "\n"
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_shipments_text(text)
+        except InputError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a guard against the quadratic read, not a timing
+    assert not worker.is_alive(), "the header of 200,000 columns is still being read"
+    assert "and 199995 more" in str(outcome[0])
+
+
+def test_an_overlong_cell_is_an_error_row_that_does_not_echo_it():
+    """A count of 5,000 digits was echoed whole into the row's error (and the output's error
+    column)."""
+    from silkway.analysis.batch import read_shipments_text
+    from silkway.analysis.csvrows import MAX_CELL_CHARS
+
+    ships, errors = read_shipments_text("origin,destination,count\nToyama,Bishkek,"
+                                        + "9" * 5000 + "\nToyama,Bishkek,1\n")
+    assert len(ships) == 1 and len(errors) == 1
+    assert errors[0].message == (f"row 1: count is 5,000 characters long; a cell holds at most "
+                                 f"{MAX_CELL_CHARS:,}")
