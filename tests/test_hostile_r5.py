@@ -294,3 +294,21 @@ def test_an_overlong_cell_is_an_error_row_that_does_not_echo_it():
     assert len(ships) == 1 and len(errors) == 1
     assert errors[0].message == (f"row 1: count is 5,000 characters long; a cell holds at most "
                                  f"{MAX_CELL_CHARS:,}")
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "2026-02-28 25:00:00"])
+def test_a_yaml_date_that_is_not_one_is_named_as_such(value):
+    """'month: 2026-02-30' in a scenario was refused as "a number too long to read"."""
+    from silkway._yaml import load_yaml
+
+    with pytest.raises(InputError, match="looks like a date but is not one") as info:
+        load_yaml(f"name: x\nwhen: {value}\n", label="my.yaml")
+    assert "(line 2)" in str(info.value) and "quote it" in str(info.value)
+
+
+def test_the_cli_names_a_bad_date_in_a_scenario_file(cache_dir, tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_text("name: x\ntitle: t\nsource: s\nas_of: 2026-02-30\n", encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Toyama", "Bishkek", "--scenario", str(scen)],
+                                 cache_dir), 2)
+    assert "looks like a date but is not one" in line and "too long" not in line, line

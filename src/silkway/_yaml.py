@@ -108,7 +108,18 @@ class _Loader(yaml.SafeLoader):
             raise _RefusedError(f"{node.value!r} is not a finite number")
         return value
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:  # type: ignore[override]
+        # YAML reads 2026-02-30 as a date, and Python's date then fails: that was reported
+        # as "a number too long to read"
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise _RefusedError(f"{node.value[:40]!r} (line {node.start_mark.line + 1}) looks "
+                                f"like a date but is not one ({exc}); quote it if it is "
+                                "text") from None
 
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 # YAML 1.1 (PyYAML) reads 1e-3 and 5E2 as text (its floats need a dot: 1.0e-3), so that a
