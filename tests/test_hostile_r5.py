@@ -312,3 +312,20 @@ def test_the_cli_names_a_bad_date_in_a_scenario_file(cache_dir, tmp_path):
     line = one_error_line(invoke(["plan", "Toyama", "Bishkek", "--scenario", str(scen)],
                                  cache_dir), 2)
     assert "looks like a date but is not one" in line and "too long" not in line, line
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("text/csv;q=0, application/json", "application/json"),   # was CSV: q=0 is "not this"
+    ("application/json, text/csv", "application/json"),       # was CSV: the first one wins
+    ("text/csv;q=0.5, application/geo+json;q=0.9", "application/geo+json"),  # was CSV
+    ("text/csv", "text/csv"),
+    ("application/geo+json", "application/geo+json"),
+    ("text/html,*/*;q=0.8", "application/json"),
+    ("text/csv;q=nonsense", "application/json"),
+])
+def test_accept_weighs_its_media_ranges(r5_client, accept, media):
+    """``Accept: text/csv;q=0, application/json`` (CSV refused) was answered with CSV: the
+    header was searched for the words, its weights ignored."""
+    r = r5_client.post("/api/v1/plan", json={"origin": "Aktau", "destination": "Baku"},
+                       headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media), r.headers

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 import silkway
 import silkway.result
 from silkway._csvcell import safe_row
+from silkway._text import plain_float
 from silkway.analysis.export import MEDIA_TYPES
 from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
@@ -515,15 +516,31 @@ def app_from_env() -> FastAPI:
 
 
 PlanFormat = Literal["json", "geojson", "csv", "table"]
-_ACCEPT = (("application/geo+json", "geojson"), ("text/csv", "csv"))
+_ACCEPT = {"application/geo+json": "geojson", "text/csv": "csv", "application/json": "json",
+           "application/*": "json", "*/*": "json"}
 
 
 def negotiate(accept: str | None) -> str:
-    """The plan format an ``Accept`` header asks for: geojson, csv or (by default) json."""
-    for media, fmt in _ACCEPT:
-        if accept and media in accept.lower():
-            return fmt
-    return "json"
+    """The plan format an ``Accept`` header asks for: geojson, csv or (by default) json.
+
+    Media ranges are weighed by their ``q`` (RFC 9110), the first listed winning a tie, and
+    ``q=0`` means "not this": ``text/csv;q=0, application/json`` used to answer CSV because
+    the header mentioned it. A header that names none of the formats gets JSON.
+    """
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept or "").lower().split(",")[:50]):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = min(max(plain_float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0  # an unreadable weight is no preference
+        if media in _ACCEPT and q > 0:
+            ranked.append((-q, i, _ACCEPT[media]))
+    return min(ranked)[2] if ranked else "json"
 
 
 async def read_batch(request: Request) -> BatchRequest:
