@@ -12,8 +12,10 @@ bind and failed with exit 5 instead of serving.
 from __future__ import annotations
 
 import csv
+import io
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -329,3 +331,82 @@ def test_accept_weighs_its_media_ranges(r5_client, accept, media):
     r = r5_client.post("/api/v1/plan", json={"origin": "Aktau", "destination": "Baku"},
                        headers={"Accept": accept})
     assert r.status_code == 200 and r.headers["content-type"].startswith(media), r.headers
+
+
+# -- B: round-5 probes that held --------------------------------------------------------------
+
+def test_concurrent_writes_to_one_output_leave_one_whole_file(tmp_path):
+    """Eight threads write different tables to one name: the file is one of them, whole, and no
+    temporary file is left beside it."""
+    from silkway.analysis.writers import write_table
+
+    out = tmp_path / "same.csv"
+    tables = [[{"writer": w, "row": i} for i in range(2000)] for w in range(8)]
+    threads = [threading.Thread(target=write_table, args=(t, out)) for t in tables]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == 2000 and len({r["writer"] for r in rows}) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["same.csv"]
+
+
+@pytest.mark.parametrize(("cells", "words"), [
+    ("Toyama,Bishkek,1e309,", "count '1e309' is not a whole number"),
+    ("Toyama,Bishkek,-0,", "count '-0' is not a whole number"),
+    ("Toyama,Bishkek,NaN,", "count 'NaN' is not a whole number"),
+    ("Toyama,Bishkek,Infinity,", "count 'Infinity' is not a whole number"),
+    ("Toyama,Bishkek,1,2026-02-30", "departure_date '2026-02-30' is not a valid"),
+    ("Toyama,Bishkek,1,10000-01-01", "departure_date '10000-01-01' is not a valid"),
+    ("Toyama,Bishkek,1,２０２６-03-01", "is not a valid YYYY-MM-DD date"),
+])
+def test_odd_numbers_and_dates_in_a_batch_row_are_named(cells, words):
+    from silkway.analysis.batch import read_shipments_text
+
+    ships, errors = read_shipments_text(f"origin,destination,count,departure_date\n{cells}\n")
+    assert ships == [] and words in errors[0].message, errors
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"\xef\xbb\xbforigin,destination\r\nToyama,Bishkek\nAktau,Baku\r", None),  # BOM, mixed ends
+    ("origin,destination\nM\u00fcnchen,Bishkek\n".encode("latin-1"), "byte 0xfc at offset 20"),
+    ("origin,destination\nToyama,Bishkek\n".encode("utf-16"), "byte 0xff at offset 0"),
+    (b"origin,destination,Origin \nToyama,Bishkek,Aktau\n", "repeats column(s) origin"),
+])
+def test_file_level_oddities_of_a_batch_file(tmp_path, data, words):
+    from silkway.analysis.batch import read_shipments
+
+    src = tmp_path / "in.csv"
+    src.write_bytes(data)
+    if words is None:
+        ships, errors = read_shipments(src)
+        assert len(ships) == 2 and errors == []
+        return
+    with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        read_shipments(src)
+
+
+@pytest.mark.parametrize(("method", "path", "kw", "status", "words"), [
+    ("POST", "/api/v1/plan", {"content": b'{"origin":"Toyama","origin":"Aktau",'
+                                         b'"destination":"Bishkek"}'}, 422, "twice"),
+    ("POST", "/api/v1/plan", {"content": b'{"origin":' + b"[" * 100_000 + b"]" * 100_000 + b"}"},
+     422, "nests more than"),
+    ("POST", "/api/v1/plan", {"content": b'{"origin":"Toyama","destination":"Bishkek",'
+                                         b'"max_routes":' + b"9" * 400 + b"}"}, 422, "max_routes"),
+    ("GET", "/api/v1/hubs?country=KG&country=KZ", {}, 422, "more than once"),
+    ("GET", "/api/v1/plans?limit=1&limit=2", {}, 422, "more than once"),
+    ("POST", "/api/v1/plan?avoid=RU&avoid=KZ", {"json": {"origin": "Toyama",
+                                                         "destination": "Bishkek"}}, 422,
+     "unknown query parameter"),
+    ("GET", "/static/..%2F..%2F..%2Fpyproject.toml", {}, 404, "there is no"),
+    ("GET", "/api/v1/plans/..%2F..%2Fetc%2Fpasswd", {}, 404, "there is no"),
+])
+def test_api_probes_that_held(r5_client, method, path, kw, status, words):
+    if "content" in kw:
+        kw = {**kw, "headers": {"Content-Type": "application/json"}}
+    r = r5_client.request(method, path, **kw)
+    assert r.status_code == status, r.text[:300]
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert words in r.json()["detail"], r.json()
+    assert "Traceback" not in r.text and str(Path.cwd()) not in r.text
