@@ -410,3 +410,19 @@ def test_api_probes_that_held(r5_client, method, path, kw, status, words):
     assert r.headers["content-type"].startswith("application/problem+json")
     assert words in r.json()["detail"], r.json()
     assert "Traceback" not in r.text and str(Path.cwd()) not in r.text
+
+
+def test_a_share_link_to_no_saved_plan_is_a_404_page(r5_client):
+    """``/p/<anything>`` answered 200: a link to a deleted or never-saved plan looked alive to a
+    link checker and to HEAD. The page is still sent (it shows the API's error)."""
+    saved = r5_client.post("/api/v1/plans", json={"request": {"origin": "Aktau",
+                                                             "destination": "Baku"}},
+                           headers=AUTH).json()
+    ok = r5_client.get(saved["url"])
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith("text/html")
+    for path in ("/p/no-such-plan", "/p/%00", "/p/" + "a" * 5000, "/p/AAAAAAAAAAAA"):
+        r = r5_client.get(path)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), path
+        assert r5_client.head(path).status_code == 404
+    assert r5_client.delete(f"/api/v1/plans/{saved['id']}", headers=AUTH).status_code == 200
+    assert r5_client.get(saved["url"]).status_code == 404

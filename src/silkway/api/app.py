@@ -477,7 +477,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
 
     @app.get("/p/{plan_id}", include_in_schema=False)
     def shared(plan_id: str) -> FileResponse:
-        return FileResponse(str(STATIC.joinpath("index.html")))
+        # the page opens the plan and shows the API's error; the status says it too, so that
+        # a link to a deleted (or never saved) plan is not a 200 to a link checker
+        known = _SAVED_ID.fullmatch(plan_id) is not None and store.get_plan(plan_id) is not None
+        return FileResponse(str(STATIC.joinpath("index.html")), status_code=200 if known else 404)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
