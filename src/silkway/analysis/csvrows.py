@@ -111,11 +111,33 @@ def read_csv_file(path: str | Path, kind: str) -> str:
     """
     p = Path(path)
     raw = read_user_bytes(p, kind=kind, limit=MAX_TABLE_BYTES)
+    other = _other_format(raw)
+    if other is not None:
+        raise InputError(f"{kind} file {p} is {other}; save it as UTF-8 CSV with a "
+                         "header row")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{kind} file {p} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
                         f"offset {exc.start}); save it as UTF-8 CSV") from None
+
+
+_MAGIC = ((b"PAR1", "a Parquet file"), (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx?)"),
+          (b"\xd0\xcf\x11\xe0", "an old Excel .xls file"), (b"\x1f\x8b", "gzip-compressed"),
+          (b"SQLite format 3\x00", "an SQLite database"), (b"\xff\xfe", "UTF-16 text"),
+          (b"\xfe\xff", "UTF-16 text"), (b"%PDF", "a PDF document"))
+
+
+def _other_format(raw: bytes) -> str | None:
+    """What a file that is not CSV text is, from its first bytes, or None: a Parquet input was
+    "not UTF-8 text (byte 0x90 at offset 249)" and a JSON one "not valid CSV at line 1"."""
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            return what
+    head = raw.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    if head in (b"[", b"{"):
+        return "JSON text"
+    return None
 
 
 def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
