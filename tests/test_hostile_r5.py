@@ -185,9 +185,12 @@ def test_distinct_pairs_keeps_the_first_spelling_and_the_order(net):
     from silkway.analysis.whatif import distinct_pairs
 
     kept, notes = distinct_pairs(net, [("Toyama", "Bishkek"), ("Aktau", "Baku"),
-                                       ("JPTOY", "bishkek"), ("Bishkek", "Toyama")])
-    assert kept == [("Toyama", "Bishkek"), ("Aktau", "Baku"), ("Bishkek", "Toyama")]
-    assert len(notes) == 1 and "'JPTOY:bishkek'" in notes[0]
+                                       ("JPTOY", "bishkek"), ("Bishkek", "Toyama"),
+                                       ("\u00dcr\u00fcmqi", "Bishkek"),
+                                       ("U\u0308ru\u0308mqi", "Bishkek")])  # NFC, then NFD
+    assert kept == [("Toyama", "Bishkek"), ("Aktau", "Baku"), ("Bishkek", "Toyama"),
+                    ("\u00dcr\u00fcmqi", "Bishkek")]
+    assert len(notes) == 2 and "'JPTOY:bishkek'" in notes[0] and "CNURM to KGFRU" in notes[1]
 
 
 # -- A4: HEAD on GET routes -------------------------------------------------------------------
