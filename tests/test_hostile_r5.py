@@ -47,14 +47,17 @@ def taken_port():
 
 # -- A1: an empty API token ------------------------------------------------------------------
 
-@pytest.mark.parametrize("token", ["", "   ", "\t", "two words", "t\u00f6ken", "tok\x1ben"])
+@pytest.mark.parametrize("token", ["", "   ", "\t", "two words", "t\u00f6ken", "tok\x1ben",
+                                   "x" * 494])
 def test_serve_refuses_a_token_that_cannot_guard_the_writes(cache_dir, taken_port, token):
     """``serve --api-token ""`` served the write endpoints open: create_app read the empty
     token as "no token"."""
     line = one_error_line(invoke(["serve", "--port", str(taken_port), "--api-token", token],
                                  cache_dir), 2)
     assert "--api-token" in line, line
-    if token.strip():
+    if len(token) > 400:
+        assert "494 characters long" in line and "at most 493" in line, line
+    elif token.strip():
         assert token not in line, line  # the token is never shown
         assert "visible ASCII" in line, line
     else:
@@ -81,6 +84,19 @@ def test_create_app_refuses_an_empty_token(net, cache_dir, tmp_path, monkeypatch
     monkeypatch.setenv("SILKWAY_API_TOKEN", " ")
     with pytest.raises(ConstraintError, match="SILKWAY_API_TOKEN is empty"):
         app_from_env()
+
+
+def test_the_longest_token_allowed_can_be_sent(net, cache_dir, tmp_path):
+    """A token longer than the Authorization header may be was accepted, and every write was
+    then refused (422, the header too long) with no hint why."""
+    from silkway.api.security import MAX_AUTHORIZATION_CHARS
+
+    token = "t" * (MAX_AUTHORIZATION_CHARS - len("Bearer "))
+    client = TestClient(create_app(network=net, cache_dir=cache_dir, api_token=token,
+                                   database_url=f"sqlite:///{tmp_path / 'a.db'}"))
+    body = {"request": {"origin": "Aktau", "destination": "Baku"}}
+    assert client.post("/api/v1/plans", json=body,
+                       headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
 def test_a_given_token_still_guards_the_writes(r5_client):

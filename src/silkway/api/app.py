@@ -214,8 +214,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     problems.install(app)
     token = f"Bearer {api_token}".encode() if api_token else None
 
-    def require_token(authorization: Annotated[str | None, Header(max_length=500)] = None
-                      ) -> None:
+    def require_token(authorization: Annotated[str | None, Header(
+            max_length=security.MAX_AUTHORIZATION_CHARS)] = None) -> None:
         if token is not None and not hmac.compare_digest(
                 (authorization or "").encode("utf-8", "replace"), token):
             raise UnauthorizedError("this endpoint needs Authorization: Bearer <token>")

@@ -42,8 +42,8 @@ from silkway._text import plain_float, takes_number
 from silkway.api.problems import problem
 from silkway.errors import ConstraintError
 
-__all__ = ["CSP", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard", "StrictQueryRoute", "check_token",
-           "cors_origins", "json_problem"]
+__all__ = ["CSP", "MAX_AUTHORIZATION_CHARS", "MAX_BODY_BYTES", "MAX_JSON_DEPTH", "Guard",
+           "StrictQueryRoute", "check_token", "cors_origins", "json_problem"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -68,6 +68,10 @@ _HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY
             (b"referrer-policy", b"no-referrer")]
 
 
+MAX_AUTHORIZATION_CHARS = 500
+"""Longest ``Authorization`` header read (a longer one is a 422 before the token is compared)."""
+
+
 def check_token(token: str, *, source: str = "the API token") -> str:
     """``token`` if it can guard the write endpoints; else an error that never shows it.
 
@@ -79,7 +83,8 @@ def check_token(token: str, *, source: str = "the API token") -> str:
     Raises
     ------
     ConstraintError
-        When ``token`` is empty, blank, or holds anything but visible ASCII characters.
+        When ``token`` is empty, blank, longer than an ``Authorization`` header may be, or
+        holds anything but visible ASCII characters.
     """
     if not token.strip():
         raise ConstraintError(f"{source} is empty; give a token of visible characters, or leave "
@@ -89,6 +94,10 @@ def check_token(token: str, *, source: str = "the API token") -> str:
         raise ConstraintError(f"{source} holds a space, a control or a non-ASCII character "
                               f"(character {bad} of {len(token)}); a bearer token is visible "
                               "ASCII characters only")
+    longest = MAX_AUTHORIZATION_CHARS - len("Bearer ")
+    if len(token) > longest:  # no request could send it: its header would be refused
+        raise ConstraintError(f"{source} is {len(token):,} characters long; a bearer token "
+                              f"here holds at most {longest}")
     return token
 
 
