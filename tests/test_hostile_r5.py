@@ -467,3 +467,33 @@ def test_a_file_that_is_not_csv_says_what_it_is(cache_dir, tmp_path, data, what,
                       "--pairs-file", str(src), "-o", str(tmp_path / "o.csv")]}[command]
     line = one_error_line(invoke(args, cache_dir), 2)
     assert what in line and "save it as UTF-8 CSV" in line, line
+
+
+def test_a_csv_input_over_the_row_limit_is_refused_while_it_is_read(monkeypatch, tmp_path):
+    """The 256 MiB file limit let through some 12 million shipment rows, about 18 GB to hold
+    (a million took 1.5 GB): the rows are now counted as they are read."""
+    from silkway.analysis import csvrows
+    from silkway.analysis.batch import read_shipments_text
+    from silkway.analysis.flows import read_flows
+
+    monkeypatch.setattr(csvrows, "MAX_TABLE_ROWS", 5)
+    ships, errors = read_shipments_text("origin,destination\n" + "Toyama,Bishkek\n" * 5)
+    assert len(ships) == 5 and errors == []
+    with pytest.raises(InputError, match="has more than 5 rows; split it"):
+        read_shipments_text("origin,destination\n" + "Toyama,Bishkek\n" * 3 + "\n" * 50
+                            + "Toyama,\n" * 3)  # error rows count, blank lines do not
+    src = tmp_path / "flows.csv"
+    src.write_text("origin,destination,teu\n" + "Toyama,Bishkek,1\n" * 6, encoding="utf-8")
+    with pytest.raises(InputError, match=r"flows file .* has more than 5 rows"):
+        read_flows(src)
+
+
+def test_rows_that_ask_the_same_share_one_query():
+    """Each row held its own validated query (about a kilobyte): a million rows of one lane
+    took 1.5 GB and 23 s to read, now about a quarter of the memory and a third of the time."""
+    from silkway.analysis.batch import read_shipments_text
+
+    ships, _ = read_shipments_text("id,origin,destination,avoid\n1,Toyama,Bishkek,RU\n"
+                                   "2,Toyama,Bishkek,RU\n3,Toyama,Bishkek,\n")
+    assert ships[0].query is ships[1].query and ships[0].query != ships[2].query
+    assert [s.id for s in ships] == ["1", "2", "3"]

@@ -39,11 +39,14 @@ shows (``\u202egnp.exe`` reads as ``exe.png``), and no name or title needs them.
 (U+200E, U+200F) and joiners stay allowed: right-to-left text and emoji use them."""
 
 
+_BIDI_CLASS = "".join(sorted(BIDI))
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CLASS}]")
+_CONTROL_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CLASS}]")
+
+
 def control_char(text: str, *, lines: bool = False) -> str | None:
     """The first C0/C1 control or bidirectional override in ``text`` (tabs, newlines and
-    carriage returns allowed when ``lines``), or None."""
-    for ch in text:
-        code = ord(ch)
-        if ch in BIDI or 0x7f <= code < 0xa0 or (code < 32 and not (lines and ch in "\t\n\r")):
-            return ch
-    return None
+    carriage returns allowed when ``lines``), or None. (One regular expression: every CSV cell
+    read is checked, and a loop over the characters took a fifth of a batch file's reading.)"""
+    found = (_CONTROL_LINES if lines else _CONTROL).search(text)
+    return found.group() if found else None

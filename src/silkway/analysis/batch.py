@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +194,30 @@ def _parse_row(raw: RawRow) -> Shipment | RowError:
     query = None
     if not problems:
         try:
-            query = make_query(fields)
-            _plan_module._constraints(  # validated here, and kept for planning
-                query.avoid, query.modes, query.close, query.cargo, query.payload_t,
-                query.max_transshipments, query.include_planned, query.allocation, query.reefer)
+            query = _checked_query(tuple(sorted(fields.items())))
         except ConstraintError as exc:
             problems.append(str(exc))
     if problems or query is None:
         return raw.error("; ".join(problems))
     return Shipment(row=raw.row, query=query, id=raw.ident, count=1 if count is None else count,
                     departure_date=departure)
+
+
+@lru_cache(maxsize=8192)
+def _checked_query(fields: tuple[tuple[str, Any], ...]) -> PlanQuery:
+    """The validated query of a row's fields; rows that ask the same (a lane shipped many
+    times) share one frozen query, instead of one pydantic model (about a kilobyte) each.
+
+    Raises
+    ------
+    ConstraintError
+        When the fields are not a valid query (never cached: the next such row says it again).
+    """
+    query = make_query(dict(fields))
+    _plan_module._constraints(  # validated here, and kept for planning
+        query.avoid, query.modes, query.close, query.cargo, query.payload_t,
+        query.max_transshipments, query.include_planned, query.allocation, query.reefer)
+    return query
 
 
 def _parse_date(text: str, problems: list[str]) -> date | None:

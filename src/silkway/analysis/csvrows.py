@@ -185,6 +185,9 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
                 if check_columns is not None:
                     check_columns(header)
                 continue
+            if len(items) + len(errors) >= MAX_TABLE_ROWS:  # before one more is kept
+                raise InputError(f"{kind} file {name} has more than {MAX_TABLE_ROWS:,} rows; "
+                                 "split it into files of at most that many")
             raw = RawRow(start - header_line,
                          {n: v.strip() for n, v in zip(header, record, strict=False) if n})
             unnamed = [i for i, (n, v) in enumerate(zip(header, record, strict=False), 1)
@@ -212,6 +215,11 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
     log.info("read %d %s and %d bad rows from %s", len(items), kind, len(errors), name)
     return items, errors
 
+
+MAX_TABLE_ROWS = 1_000_000
+"""Most data rows read from one CSV input (shipments, flows, pairs). A million shipment rows
+take about 1.5 GB to hold and half a minute to read; the 256 MiB file limit alone let through
+some 12 million, which would not fit in memory (the API's batch takes at most 10,000)."""
 
 MAX_CELL_CHARS = 1000
 """Longest cell read, in characters: no column needs more (a place name is at most 200), and a
