@@ -76,3 +76,23 @@ def test_writing_a_batch_does_not_import_pandas(tmp_path: Path):
                           check=True)
     assert done.stdout.strip() == "False"
     assert [r["row"] for r in pq.read_table(out).to_pylist()] == [1, 2, 3]
+
+
+def test_an_output_gets_the_mode_of_the_umask_which_is_read_not_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # setting the umask, even for a moment, would give files other threads create meanwhile
+    # the wrong mode: on Linux it is read from /proc/self/status and never set
+    import os
+
+    old = os.umask(0o027)
+    try:
+        def no_set(mask: int) -> int:
+            raise AssertionError(f"os.umask({mask:o}) called while writing")
+
+        monkeypatch.setattr(os, "umask", no_set)
+        writers.write_text("<p>x</p>", tmp_path / "out.html")
+        assert (tmp_path / "out.html").stat().st_mode & 0o777 == 0o640
+        assert writers._umask() == 0o027
+    finally:
+        monkeypatch.undo()
+        os.umask(old)

@@ -94,15 +94,29 @@ def write_failure(path: str | Path, exc: OSError, what: str = "") -> SilkwayErro
     return BackendError(text) if exc.errno in _DISK else ConstraintError(text)
 
 
+def _umask() -> int:
+    """The process's umask. Linux reports it in /proc/self/status, which leaves it alone:
+    setting it (the only way elsewhere) would, for that moment, give files other threads
+    create the wrong mode."""
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)  # briefly the most private mask, never a wider one
+    os.umask(mask)
+    return mask
+
+
 def _atomic(p: Path, write: Callable[[Path], object], what: str = "") -> None:
     """Call ``write(tmp)`` for a temporary file beside ``p``, then rename it to ``p``; the
     temporary file never outlives a fault."""
     try:
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}-", suffix=p.suffix)
         os.close(fd)
-        mask = os.umask(0)  # mkstemp's file is private (0600): an output gets the usual mode
-        os.umask(mask)
-        Path(tmp).chmod(0o666 & ~mask)
+        Path(tmp).chmod(0o666 & ~_umask())  # mkstemp's file is 0600: give it the usual mode
     except OSError as exc:
         raise write_failure(p, exc, what) from None
     try:
