@@ -390,7 +390,7 @@ ROUND2_CASES: list[tuple[str, list[str], int, tuple[str, ...]]] = [
                          "{tmp}/s.csv"], 2, ("given twice",)),
     # Python's underscored numbers: 1_5 was 15 t, where 1.5 may have been meant
     ("payload-underscore", ["plan", "Toyama", "Bishkek", "--payload-t", "1_5"], 2,
-     ("payload_t", "underscores")),
+     ("--payload-t", "underscores")),
     ("month-underscore", ["plan", "Toyama", "Bishkek", "--month", "1_0"], 2, ("month",)),
     ("draws-underscore", ["plan", "Toyama", "Bishkek", "--draws", "2_000"], 2, ("draws",)),
     # a filter that is empty or names two codes listed every hub, or only the first code's

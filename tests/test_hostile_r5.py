@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from cli_errors import invoke, one_error_line
 from silkway.api.app import create_app
 from silkway.errors import ConstraintError, InputError
+from silkway.query import make_query
 
 TOKEN = "r5-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -497,3 +498,21 @@ def test_rows_that_ask_the_same_share_one_query():
                                    "2,Toyama,Bishkek,RU\n3,Toyama,Bishkek,\n")
     assert ships[0].query is ships[1].query and ships[0].query != ships[2].query
     assert [s.id for s in ships] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(("args", "option", "field"), [
+    (["--deadline", "30h"], "--deadline", "deadline_days"),
+    (["--month", "13"], "--month", "month"),
+    (["--payload-t", "abc"], "--payload-t", "payload_t"),
+    (["--max-routes", "x"], "--max-routes", "max_routes"),
+    (["--objective", "fast"], "--objective", "objective"),
+])
+def test_a_bad_option_value_is_named_by_its_option_on_the_cli_and_its_field_in_the_api(
+        cache_dir, args, option, field) -> None:
+    line = one_error_line(invoke(["plan", "Toyama", "Bishkek", *args], cache_dir), 2)
+    assert option in line and field not in line.replace(option, ""), line
+    # the API names the JSON field the body gave
+    body = {"origin": "Toyama", "destination": "Bishkek",
+            field: args[1] if field != "month" else 13}
+    with pytest.raises(ConstraintError, match=field):
+        make_query(body)

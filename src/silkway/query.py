@@ -10,7 +10,7 @@ nowhere. The query checks types, ranges and lengths; :func:`silkway.plan` checks
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -222,18 +222,26 @@ def refuse_unused(command: str, given: Iterable[str]) -> None:
     unused = UNUSED.get(command, {})
     for name in given:
         if name in unused:
-            flag = PlanQuery.model_fields[name].json_schema_extra
-            cli = (flag.get("cli") if isinstance(flag, dict) else None) or "--" + name.replace(
-                "_", "-")
-            raise ConstraintError(f"{command} does not use {name} ({cli}): it {unused[name]}; "
-                                  "leave it out")
+            raise ConstraintError(f"{command} does not use {name} ({cli_flag(name)}): it "
+                                  f"{unused[name]}; leave it out")
 
 
-def describe_error(exc: ValidationError) -> str:
-    """One sentence for a pydantic validation error of a query, naming the field(s)."""
+def cli_flag(name: str) -> str:
+    """The command-line option of query field ``name`` (``deadline_days``: ``--deadline``)."""
+    extra = PlanQuery.model_fields[name].json_schema_extra
+    return str((extra.get("cli") if isinstance(extra, dict) else None)
+               or "--" + name.replace("_", "-"))
+
+
+def describe_error(exc: ValidationError, label: Callable[[str], str] | None = None) -> str:
+    """One sentence for a pydantic validation error of a query, naming the field(s), each as
+    ``label`` calls it (the command line names its options, the API its JSON fields)."""
     parts = []
     for e in exc.errors()[:3]:
-        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int)) or "query"
+        names = [str(x) for x in e["loc"] if not isinstance(x, int)]
+        if label is not None and names and names[0] in PlanQuery.model_fields:
+            names[0] = label(names[0])
+        loc = ".".join(names) or "query"
         msg = str(e["msg"]).removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "is not an option"
@@ -255,7 +263,12 @@ def make_query(data: dict[str, Any] | None = None, /, **fields: Any) -> PlanQuer
         One sentence naming each bad field (at most three), for any type, range or unknown
         option problem.
     """
-    merged = {**(data or {}), **fields}
+    return query_of({**(data or {}), **fields})
+
+
+def query_of(merged: dict[str, Any], label: Callable[[str], str] | None = None) -> PlanQuery:
+    """:func:`make_query` of the fields ``merged``, its errors naming each field as ``label``
+    calls it (see :func:`describe_error`)."""
     unknown = sorted(k for k in merged if k not in _FIELD_SET)  # (pydantic's property: 5 us)
     if unknown:
         from rapidfuzz import process
@@ -269,4 +282,4 @@ def make_query(data: dict[str, Any] | None = None, /, **fields: Any) -> PlanQuer
     try:
         return PlanQuery.model_validate(merged)
     except ValidationError as exc:
-        raise ConstraintError(describe_error(exc)) from None
+        raise ConstraintError(describe_error(exc, label)) from None

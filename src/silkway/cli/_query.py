@@ -13,14 +13,14 @@ from typing import Annotated, Any
 
 import typer
 
-from silkway.query import UNUSED, PlanQuery, make_query, refuse_unused
+from silkway.query import UNUSED, PlanQuery, cli_flag, query_of, refuse_unused
 
 PLACES = ("origin", "destination")
 
 
-def _flag(name: str, info: Any) -> str:
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    return str(extra.get("cli") or "--" + name.replace("_", "-"))
+def _named(name: str) -> str:
+    """A query field as the command line calls it: its option, or the argument's name."""
+    return name.upper() if name in PLACES else cli_flag(name)
 
 
 def _metavar(annotation: Any) -> str:
@@ -42,13 +42,13 @@ def _parameter(name: str, info: Any, *, hidden: bool = False) -> inspect.Paramet
         return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann)
     default = info.default
     if info.annotation is bool:
-        flag = _flag(name, info)
+        flag = cli_flag(name)
         decl = flag if flag != "--" + name.replace("_", "-") else f"{flag}/--no-{flag[2:]}"
         ann = Annotated[bool, typer.Option(decl, help=help_text, hidden=hidden)]
         return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann,
                                  default=bool(default))
     shown = "" if default in (None, ()) else f" [default: {default}]"
-    ann = Annotated[str | None, typer.Option(_flag(name, info), help=help_text + shown,
+    ann = Annotated[str | None, typer.Option(cli_flag(name), help=help_text + shown,
                                              metavar=_metavar(info.annotation),
                                              show_default=False, hidden=hidden)]
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=None)
@@ -92,9 +92,9 @@ def query_options(*, places: bool = True, skip: Collection[str] = (),
             if unused:
                 refuse_unused(unused, typed)
             set_fields = {**(defaults or {}), **typed}
-            query: Any = make_query(set_fields) if places else set_fields
+            query: Any = query_of(set_fields, _named) if places else set_fields
             if not places:  # validated once the places are known, but checked now
-                make_query({"origin": "x", "destination": "y", **set_fields})
+                query_of({"origin": "x", "destination": "y", **set_fields}, _named)
             return func(query=query, **kwargs)
 
         all_params = [*places_first, *options, *params]
