@@ -274,3 +274,90 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     plain = dataclasses.replace(nx, quote="24 to 26 days door-to-door")
     (case,), _ = cases_from([plain], net)
     assert (case.origin, case.destination) == ("CNSHA", "DEDUS")
+
+
+# Places users ask for that the network could not route well: central Kazakhstan's line to the
+# Caspian (Zhezkazgan - Saksaulskaya - Shalkar - Beyneu, opened 2014) and Arys, Kayseri on the
+# Kars - Mersin line, Belgrade between Sofia and Budapest, Novorossiysk and Gwadar.
+@pytest.mark.parametrize(("query", "hub_id"), [
+    ("Zhezkazgan", "KZ-ZHEZKAZGAN"), ("Jezkazgan", "KZ-ZHEZKAZGAN"),
+    ("Saksaulskaya", "KZ-SAKSAULSKAYA"), ("Saksaulsky", "KZ-SAKSAULSKAYA"),
+    ("Shalkar", "KZ-SHALKAR"), ("Arys", "KZ-ARYS"), ("Kayseri", "TR-KAYSERI"),
+    ("Belgrade", "RS-BELGRADE"), ("Beograd", "RS-BELGRADE"), ("Novorossiysk", "RUNVS"),
+    ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"),
+])
+def test_asked_for_places_resolve(net, query, hub_id):
+    assert net.find(query).id == hub_id
+
+
+def test_zhezkazgan_reaches_aktau_by_the_2014_line_through_saksaulskaya_and_shalkar(net):
+    route = silkway.plan(net, "Zhezkazgan", "Aktau", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == [
+        "KZ-SAKSAULSKAYA", "KZ-SHALKAR", "KZ-BEYNEU", "KZAAU"]
+    shalkar_beyneu = route.legs[2].directed.leg
+    # zakon.kz / Kazinform (2014): 498 km of main track laid on Shalkar - Beyneu
+    assert shalkar_beyneu.distance_km == 498 and shalkar_beyneu.distance_source == "published"
+    # world_railways has no node at Zhezkazgan: its legs are flagged estimates
+    assert route.legs[0].directed.leg.distance_source == "estimate"
+
+
+def test_tashkent_to_aktau_takes_the_trans_aral_line_and_shalkar_beyneu_not_aktobe(net):
+    route = silkway.plan(net, "Tashkent", "Aktau", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert {"KZ-ARYS", "KZ-SAKSAULSKAYA", "KZ-SHALKAR", "KZ-BEYNEU"} <= set(passed), passed
+    assert "KZAKX" not in passed
+    # the Aktobe - Kandyagash way was ~750 km longer (Shymkent - Aktobe 1,492 km alone)
+    assert route.distance_km < 2200
+
+
+def test_dostyk_to_aktau_crosses_central_kazakhstan_through_zhezkazgan(net):
+    r = silkway.plan(net, "Dostyk", "Aktau", modes="rail", thin=0, max_routes=20)
+    routes = [x for x in r.routes if "KZ-ZHEZKAZGAN" in {rl.directed.dst for rl in x.legs}]
+    assert routes and routes[0].countries == ["KZ"]
+    assert min(x.distance_km for x in routes) == pytest.approx(1457 + 542 + 165 + 498 + 418,
+                                                                abs=5)
+
+
+def test_mersin_to_baku_by_kayseri_and_kars_has_the_published_length(net, observations):
+    route = silkway.plan(net, "Mersin", "Baku", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed[:2] == ["TR-KAYSERI", "TRKSY"] and "TRANK" not in passed
+    o = observations["MC-MER-BAK-KM"]  # Anadolu (2017): about 2,100 km to Baku
+    assert 0.9 * o.low <= route.distance_km <= 1.1 * o.high
+
+
+def test_kayseri_sits_on_the_ankara_kars_line_at_its_published_length(net):
+    # the Eastern Express: Ankara - Kayseri - Kars 1,310 km
+    route = silkway.plan(net, "Ankara", "Kars", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["TR-KAYSERI", "TRKSY"]
+    assert route.distance_km == pytest.approx(1310, abs=1)
+
+
+def test_sofia_to_budapest_goes_through_belgrade_and_its_two_borders(net):
+    route = silkway.plan(net, "Sofia", "Budapest", modes="rail").routes[0]
+    assert route.countries == ["BG", "RS", "HU"]
+    assert [rl.directed.dst for rl in route.legs] == ["RS-BELGRADE", "HUBUD"]
+    assert [rl.directed.leg.border.border for rl in route.legs] == ["bg_rs_rail", "rs_hu_rail"]
+    # ŽelPage: 350 km of railway Belgrade - Novi Sad - Kelebia - Budapest
+    assert route.legs[1].directed.leg.distance_km == 350
+    assert "RO" not in route.legs[1].directed.leg.countries
+
+
+def test_novorossiysk_links_the_turkish_ports_to_moscow_and_is_avoided_with_russia(net):
+    route = silkway.plan(net, "Istanbul", "Moscow", modes="sea,rail").routes[0]
+    assert route.countries == ["TR", "RU"]
+    assert route.legs[0].directed.dst == "RUNVS"
+    assert route.legs[0].directed.leg.mode is silkway.Mode.SEA
+    assert silkway.plan(net, "Mersin", "Novorossiysk", modes="sea").routes
+    with pytest.raises(silkway.NoRouteError):
+        silkway.plan(net, "Istanbul", "Novorossiysk", avoid={"RU"})
+
+
+def test_gwadar_reaches_karachi_by_the_coastal_highway_and_by_sea(net):
+    r = silkway.plan(net, "Gwadar", "Karachi")
+    by_mode = {x.legs[0].directed.leg.mode: x for x in r.routes if len(x.legs) == 1}
+    # Makran Coastal Highway (N-10): 653 km
+    assert by_mode[silkway.Mode.ROAD].distance_km == 653
+    assert silkway.Mode.SEA in by_mode
+    sea = silkway.plan(net, "Gwadar", "Jebel Ali", modes="sea").routes[0]
+    assert sea.countries == ["PK", "AE"] and len(sea.legs) == 1
