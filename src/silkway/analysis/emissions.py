@@ -163,7 +163,9 @@ def statement(result: PlanResult, route: int = 0) -> Statement:
         leg = rl.directed.leg
         elements.append(Element(
             len(elements) + 1, "transport",
-            f"{leg.mode.value} {rl.directed.src}-{rl.directed.dst}", rl.figures.footprint,
+            # the ids are spaced apart: hyphenated CC-NAME ids joined by a hyphen read as one
+            # word (KZ-DOSTYK-KZ-ZHEZKAZGAN), which a table column can only cut
+            f"{leg.mode.value} {rl.directed.src} → {rl.directed.dst}", rl.figures.footprint,
             {"from": rl.directed.src, "to": rl.directed.dst, "mode": leg.mode.value,
              "distance_km": round(leg.distance_km, 1), "distance_source": contract_source(leg),
              "distance_basis": distance_basis(leg.distance_source),
