@@ -4,7 +4,8 @@ Runs what the API does for a request (``silkway.api.app``'s ``plan_bytes``) over
 test's random mix (random pairs and avoid sets, each request distinct), without HTTP, so the
 figures do not depend on the machine's load as a load test's do: CPU time
 (``time.process_time``) per request of parsing the query, planning, ``to_dict``, and the JSON
-written by the contract model's round trip (before) and by ``plan_json`` (now). Then the same
+written by the contract model's round trip (before) and by ``plan_json`` (now), and the JSON with
+leg geometry (the API's default) by ``to_dict`` + ``plan_json`` and by ``PlanResult.to_json``. Then the same
 requests again under CPython's default collector thresholds and under
 :func:`silkway.api.gcpolicy.settle` (what ``silkway serve`` does), with the collections and
 their pauses counted, the objects of the last ``--in-flight`` requests kept alive as in a
@@ -42,8 +43,9 @@ def bodies(n: int, seed: int) -> list[str]:
             for i, q in enumerate(random_queries(n, seed))]
 
 
-def answer(net: silkway.Network, body: str, cpu: dict[str, list[float]]) -> None:
-    """One request as ``plan_bytes`` answers it, each stage's CPU time appended to ``cpu``."""
+def answer(net: silkway.Network, body: str, cpu: dict[str, list[float]]) -> silkway.PlanResult:
+    """One request as ``plan_bytes`` answers it, each stage's CPU time appended to ``cpu``;
+    the plan."""
     clock = time.process_time
     t0 = clock()
     req = PlanRequest.model_validate_json(body)
@@ -63,6 +65,26 @@ def answer(net: silkway.Network, body: str, cpu: dict[str, list[float]]) -> None
         raise SystemExit(f"plan_json differs from the model's JSON for {body}")
     for name, a, b in zip(STAGES, (t0, t1, t2, t3, t4), (t1, t2, t3, t4, t5), strict=True):
         cpu[name].append(b - a)
+    return result
+
+
+def with_geometry(results: list[silkway.PlanResult]) -> tuple[np.ndarray, np.ndarray]:
+    """CPU ms per plan of its JSON with leg geometry (the API's default): ``to_dict`` then
+    ``plan_json`` (before), and ``PlanResult.to_json`` (now, each leg's geometry written once);
+    the bytes must be the same."""
+    clock = time.process_time
+    before, now = [], []
+    for result in results:
+        t0 = clock()
+        a = plan_json(result.to_dict(geometry=True))
+        t1 = clock()
+        b = result.to_json(geometry=True)
+        t2 = clock()
+        if a != b:
+            raise SystemExit("to_json differs from plan_json(to_dict(geometry=True))")
+        before.append(t1 - t0)
+        now.append(t2 - t1)
+    return np.asarray(before) * 1000, np.asarray(now) * 1000
 
 
 def collections(net: silkway.Network, reqs: list[str],
@@ -106,8 +128,7 @@ def main() -> None:
     for body in warm:
         answer(net, body, cpu)
     cpu = {name: [] for name in STAGES}
-    for body in timed:
-        answer(net, body, cpu)
+    results = [answer(net, body, cpu) for body in timed]
     n = len(timed)
     print(f"{n} requests of the random mix (random pairs and avoid sets, each distinct), "
           "CPU ms per request (mean; p50 / p99):")
@@ -119,6 +140,9 @@ def main() -> None:
     new = sum(np.asarray(cpu[s]) for s in (*STAGES[:3], STAGES[4])) * 1000
     print(f"  answer before / now    {old.mean():7.3f} / {new.mean():.3f} "
           f"(x{new.mean() / old.mean():.2f})")
+    g_old, g_new = with_geometry(results)
+    print(f"  with leg geometry (the API's default), the JSON: to_dict + plan_json "
+          f"{g_old.mean():.3f} ms, to_json {g_new.mean():.3f} ms (x{g_new.mean() / g_old.mean():.2f})")
     default = gc.get_threshold()
     print(f"the collector, {args.in_flight} requests alive at once:")
     for label, reqs in (("default thresholds", gc_a), ("settled (silkway serve)", gc_b)):
