@@ -544,3 +544,20 @@ def test_the_readme_table_is_the_shipped_report(shipped_report):
         seen += 1
     groups_shipped = sum(len(shipped_report["after"][g]) for g in groups.values())
     assert seen == groups_shipped + 3
+
+
+def test_an_observation_skipped_for_a_place_is_marked_so(net):
+    # calibrate's footer counts these by their kind, not by the wording of the reason
+    from silkway.errors import SilkwayError
+
+    def has_hubs(o) -> bool:
+        try:
+            net.find(o.origin), net.find(o.destination)
+        except SilkwayError:
+            return False
+        return True
+
+    by_id = {o.id: o for o in load_observations()}
+    _, skipped = cal.cases_from(list(by_id.values()), net)
+    marked = {i for i, why in skipped if isinstance(why, cal.NotAHub)}
+    assert marked and marked == {i for i, _ in skipped if not has_hubs(by_id[i])}

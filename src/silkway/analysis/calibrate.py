@@ -339,6 +339,12 @@ def cases_from(observations: Sequence[Any], network: Network) -> tuple[list[Case
     return out, skipped
 
 
+class NotAHub(str):
+    """Why an observation has no case: a place it names is not a hub of the network."""
+
+    __slots__ = ()
+
+
 def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None) -> Case | str:
     """The plan query an observation describes (its corridor, via points and modes) with its
     published range times ``factor`` (to days, or to km), or why it has none."""
@@ -347,7 +353,7 @@ def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None
     try:
         a, b = network.find(o.origin), network.find(o.destination)
     except SilkwayError:
-        return f"{o.origin} or {o.destination} is not a hub"
+        return NotAHub(f"{o.origin} or {o.destination} is not a hub")
     if a.id == b.id:
         return "origin and destination are the same hub"
     via: list[str] = []

@@ -305,7 +305,7 @@ def calibrate(
                       num(x["ape"]), str(x["route"]) if x["route"] is not None
                       else f"unmatched: {x['unmatched']}")
         out.print(k)
-    nohub = sum(why.endswith("is not a hub") for _, why in res.skipped)
+    nohub = sum(isinstance(why, cal.NotAHub) for _, why in res.skipped)
     out.print(f"[dim]Within range: P50 inside the published range widened by "
               f"{100 * cal.TOLERANCE:g} % each side; held out: {100 * cal.TEST_SHARE:g} % of "
               f"observations by hash of their id; planned figures are not fitted. "
