@@ -153,7 +153,7 @@ KNOWN_OUT = {
            "1.998 d with Zhezkazgan, Kayseri, Belgrade, Novorossiysk and Gwadar). "
            "No fix: the published 2-3 d is a typical figure of 2018-2021, the observations are "
            "of trains.",
-    "D2t": "a plan answers for regular service: Xi'an - Duisburg by rail is 16.8 d, 5 % above "
+    "D2t": "a plan answers for regular service: Xi'an - Duisburg by rail is 16.7 d, 5 % above "
            "the top of the range (16.5 d with the sourced priors, also above). Its parts: "
            "Chinese rail 3,036 km 3.0 d (41.7 km/h, on the Longhai and Lanxin lines' published "
            "lengths), Alashankou/Dostyk 1.5 d, Dostyk - Brest 6.3 d (published 6-8 d), "
