@@ -13,12 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
+from api_clients import token_client
 from cli_errors import invoke as _invoke
 from cli_errors import one_error_line as _one_error_line
 from cli_errors import runner
-from silkway.api.app import create_app
 from silkway.cli import app
 from silkway.errors import BackendError
 
@@ -83,10 +82,7 @@ def test_the_used_options_and_the_defaults_typed_out_still_work(net, cache_dir):
 
 @pytest.fixture(scope="module")
 def client(net, cache_dir, tmp_path_factory):
-    db = tmp_path_factory.mktemp("r3") / "silkway.db"
-    return TestClient(create_app(network=net, cache_dir=cache_dir,
-                                 database_url=f"sqlite:///{db}", api_token=TOKEN),
-                      raise_server_exceptions=False)
+    return token_client(net, cache_dir, tmp_path_factory, "r3", TOKEN)
 
 
 TRIP = {"origin": "Aktau", "destination": "Baku", "month": 1}

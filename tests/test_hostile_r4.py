@@ -8,11 +8,10 @@ exit code, one line on stderr, nothing on stdout, no traceback.
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
+from api_clients import token_client
 from cli_errors import invoke as _invoke
 from cli_errors import one_error_line as _one_error_line
-from silkway.api.app import create_app
 from silkway.errors import UnknownPlaceError
 
 TOKEN = "r4-token"
@@ -21,10 +20,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture(scope="module")
 def r4_client(net, cache_dir, tmp_path_factory):
-    db = tmp_path_factory.mktemp("r4") / "silkway.db"
-    return TestClient(create_app(network=net, cache_dir=cache_dir,
-                                 database_url=f"sqlite:///{db}", api_token=TOKEN),
-                      raise_server_exceptions=False)
+    return token_client(net, cache_dir, tmp_path_factory, "r4", TOKEN)
 
 
 # -- place names: spellings without the accents, the Turkish dotted capital I ------------------

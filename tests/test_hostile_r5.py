@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api_clients import token_client
 from cli_errors import invoke, one_error_line
 from silkway.api.app import create_app
 from silkway.errors import ConstraintError, InputError
@@ -31,10 +32,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture(scope="module")
 def r5_client(net, cache_dir, tmp_path_factory):
-    db = tmp_path_factory.mktemp("r5") / "silkway.db"
-    return TestClient(create_app(network=net, cache_dir=cache_dir,
-                                 database_url=f"sqlite:///{db}", api_token=TOKEN),
-                      raise_server_exceptions=False)
+    return token_client(net, cache_dir, tmp_path_factory, "r5", TOKEN)
 
 
 @pytest.fixture

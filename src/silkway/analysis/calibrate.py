@@ -459,18 +459,6 @@ def _fastest(network: Network, case: Case, avoid: tuple[str, ...]) -> Route | No
     return min(routes, key=lambda r: r.expected_days) if routes else None
 
 
-def _walk(route: Route) -> list[str]:
-    """The countries ``route`` crosses in the order it crosses them (a country again each time
-    the route comes back to it)."""
-    out: list[str] = []
-    for rl in route.legs:
-        leg = rl.directed.leg
-        for c in leg.countries if rl.directed.forward else reversed(leg.countries):
-            if not out or out[-1] != c:
-                out.append(c)
-    return out
-
-
 def _order(named: Sequence[str]) -> list[str]:
     """The named countries in order, a country named twice running counted once."""
     return [c for i, c in enumerate(named) if i == 0 or named[i - 1] != c]
@@ -479,7 +467,7 @@ def _order(named: Sequence[str]) -> list[str]:
 def _positions(route: Route, named: Sequence[str]) -> tuple[list[str], list[int]] | None:
     """Where along :func:`_walk` the route first crosses each named country, each after the
     one named before it; ``None`` when it does not cross them all in that order."""
-    walk, at, pos = _walk(route), [], 0
+    walk, at, pos = route.crossings, [], 0
     for c in _order(named):
         if c not in walk[pos:]:
             return None

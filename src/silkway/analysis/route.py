@@ -221,14 +221,20 @@ class Route:
         return sum(1 for h in self.handling if h.reason == "transshipment")
 
     @property
-    def countries(self) -> list[str]:
+    def crossings(self) -> list[str]:
+        """The countries the route crosses in the order it crosses them (a country again each
+        time the route comes back to it)."""
         out: list[str] = []
         for rl in self.legs:
             leg = rl.directed.leg
             for c in leg.countries if rl.directed.forward else reversed(leg.countries):
                 if not out or out[-1] != c:
                     out.append(c)
-        return list(dict.fromkeys(out))
+        return out
+
+    @property
+    def countries(self) -> list[str]:
+        return list(dict.fromkeys(self.crossings))
 
     @property
     def modes(self) -> list[str]:
