@@ -186,12 +186,17 @@ def test_sweep_plans_each_trip_once_and_says_what_it_left_out(net, cache_dir, tm
     assert not any(row["error"] for row in rows)
 
 
-def test_a_sweep_of_self_pairs_only_is_refused(cache_dir, tmp_path):
+def _refused_sweep(pairs_csv: str, cache_dir, tmp_path) -> str:
+    """The one error line of a sweep over a pairs file holding ``pairs_csv`` (exit 2)."""
     pairs = tmp_path / "pairs.csv"
-    pairs.write_text("origin,destination\nAlmaty,KZALA\nBaku,AZBAK\n", encoding="utf-8")
-    line = one_error_line(invoke(["sweep", "--serial", "--vary",
+    pairs.write_text(pairs_csv, encoding="utf-8")
+    return one_error_line(invoke(["sweep", "--serial", "--vary",
                                   "tariff:ferry_caspian:wait_factor=1", "--pairs-file",
                                   str(pairs), "-o", str(tmp_path / "s.csv")], cache_dir), 2)
+
+
+def test_a_sweep_of_self_pairs_only_is_refused(cache_dir, tmp_path):
+    line = _refused_sweep("origin,destination\nAlmaty,KZALA\nBaku,AZBAK\n", cache_dir, tmp_path)
     assert "no pair to plan" in line and "starts and ends at" in line, line
     assert not (tmp_path / "s.csv").exists()
 
@@ -261,11 +266,7 @@ def test_an_api_batch_row_with_a_control_character_is_an_error_row(net):
 
 
 def test_a_pairs_file_with_a_control_character_is_refused(cache_dir, tmp_path):
-    pairs = tmp_path / "pairs.csv"
-    pairs.write_text("origin,destination\nToyama\u202e,Bishkek\n", encoding="utf-8")
-    line = one_error_line(invoke(["sweep", "--serial", "--vary",
-                                  "tariff:ferry_caspian:wait_factor=1", "--pairs-file",
-                                  str(pairs), "-o", str(tmp_path / "s.csv")], cache_dir), 2)
+    line = _refused_sweep("origin,destination\nToyama\u202e,Bishkek\n", cache_dir, tmp_path)
     assert "row 1: origin holds the control character U+202E" in line, line
 
 
