@@ -8,7 +8,9 @@ origin-destination pairs with random avoid sets of 0-3 countries, drawn with a s
 network and kept only when they have a route, each request distinct). With ``--health`` (on by
 default for ``random``) the same load then runs against ``GET /api/health``, the framework's
 floor, in the same run. Bars: zero errors, p99 <= 100 ms (quiet machine) and, for the random
-mix, plan p99 <= 2x the health p99 of the same run. Traffic only ever goes to 127.0.0.1; the
+mix, plan p99 <= 2x the health p99 of the same run. While wrk plans, one probe asks for
+``GET /api/health`` every 50 ms: its latency shows whether the server still answers at once
+while it plans (its planning is off the event loop). Traffic only ever goes to 127.0.0.1; the
 loop is bounded in time.
 """
 
@@ -24,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -154,6 +157,44 @@ end
 SHED: list[int] = []  # 503 answers (queue full, Retry-After) per wrk run
 
 
+class HealthProbe:
+    """One client asking ``GET /api/health`` every ``every`` seconds *while* another load runs:
+    whether the server still answers at once while it plans (planning off the event loop)."""
+
+    def __init__(self, base: str, every: float = 0.05) -> None:
+        self.base, self.every = base, every
+        self.lat: list[float] = []
+        self.errors = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=10) as http:
+            while not self._stop.wait(self.every):
+                t0 = time.perf_counter()
+                try:
+                    ok = http.get("/api/health").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.lat.append(time.perf_counter() - t0)
+                self.errors += not ok
+
+    def __enter__(self) -> HealthProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.lat:
+            return "no probe answered"
+        p50, p99 = np.percentile(np.asarray(self.lat) * 1000, [50, 99])
+        return (f"{len(self.lat):,} probes  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
+                f"{self.errors} errors")
+
+
 def run_wrk(base: str, clients: int, seconds: float, geometry: bool,
             distinct: bool, queries: list[dict[str, object]] = QUERIES,
             path: str | None = None) -> tuple[float, float, float, int, int]:
@@ -219,6 +260,7 @@ def main() -> None:
                               env=env)
     base = f"http://127.0.0.1:{port}"
     h_p99 = None
+    probe = HealthProbe(base)
     try:
         for _ in range(600):
             try:
@@ -230,8 +272,9 @@ def main() -> None:
             sys.exit("server did not start")
         asyncio.run(run(base, 4, 3, args.geometry, False))  # warm-up
         if args.tool == "wrk":
-            rps, p50, p99, n_err, total = run_wrk(base, args.clients, args.seconds,
-                                                  args.geometry, distinct, queries)
+            with probe:
+                rps, p50, p99, n_err, total = run_wrk(base, args.clients, args.seconds,
+                                                      args.geometry, distinct, queries)
             if health:
                 h_rps, h_p50, h_p99, h_err, h_total = run_wrk(
                     base, args.clients, args.seconds, False, False, path="/api/health")
@@ -260,6 +303,8 @@ def main() -> None:
     shed = f", {SHED[0]:,} shed with 503 + Retry-After" if SHED else ""
     print(f"  POST /api/plan   {total:>8,} requests {rps:>8,.0f} req/s  p50 {p50:7.1f} ms  "
           f"p99 {p99:7.1f} ms  {n_err} errors{shed}")
+    if probe.lat:
+        print(f"  GET /api/health while planning (one probe every 50 ms): {probe.summary()}")
     if health and h_p99 is not None:
         print(f"  GET /api/health  {h_total:>8,} requests {h_rps:>8,.0f} req/s  p50 {h_p50:7.1f} "
               f"ms  p99 {h_p99:7.1f} ms  {h_err} errors")
