@@ -387,3 +387,44 @@ def test_capacity_view_assigns_the_example_flows(server: str, browser: Any, size
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.screenshot(path=str(ARTIFACTS / f"web-capacity-{size}.png"), full_page=True)
     assert not problems, problems
+
+
+def test_a_link_with_the_query_in_its_fragment_plans_it(server: str, browser: Any) -> None:
+    """``/#origin=…&destination=…`` fills the form and plans; every plan puts its own link in the
+    address bar, and that link plans the same routes on a fresh page."""
+    page, problems = _open(browser, server + "/#origin=Nagoya&destination=Istanbul"
+                           "&avoid=RU,BY,IR&corridor=middle-corridor")
+    page.wait_for_selector("#routes tbody tr")
+    assert page.is_hidden("#error")
+    routes = _routes(page)
+    assert routes and all(r.startswith("Middle Corridor") for r in routes), routes
+    assert page.input_value("#origin").startswith("Nagoya")
+    assert all(page.is_checked(f"#avoid-{c}") for c in ("RU", "BY", "IR"))
+    assert not page.is_checked("#avoid-KZ")
+    assert page.input_value("#corridor") == "middle-corridor"
+    link = page.url
+    assert "origin=JPNGO" in link and "destination=TRIST" in link and "avoid=RU,BY,IR" in link
+
+    page.fill("#max-routes", "3")  # a plan from the form writes its own link
+    page.select_option("#corridor", "")
+    page.click("#plan")
+    page.wait_for_function("u => location.href !== u", arg=link)
+    page.wait_for_selector("#routes tbody tr")
+    assert "max_routes=3" in page.url and "corridor=" not in page.url
+    again, _ = _open(browser, page.url)
+    again.wait_for_selector("#routes tbody tr")
+    page.wait_for_function("() => document.body.getAttribute('aria-busy') !== 'true'")
+    assert _routes(again) == _routes(page) and len(_routes(again)) <= 3
+    again.close()
+
+    page.goto(server + "/#origin=Nagoya&destination=Istanbul&avoid=RU,X1&month=13&colour=red")
+    page.wait_for_selector("#error:not([hidden])")
+    text = page.inner_text("#error")
+    assert "'colour'" in text and "'13'" in text and "'X1'" in text, text
+    assert page.locator("#routes tbody tr").count() == 0  # a wrong link does not plan
+    page.goto(server + "/#origin=%E0%A4%A&destination=Istanbul&origin=Kars")  # a cut %-escape
+    page.wait_for_function("() => document.querySelector('#error-detail').textContent"
+                           ".includes('2 times')")
+    assert "'origin' 2 times" in page.inner_text("#error")
+    assert not problems, problems
+    page.close()

@@ -250,6 +250,11 @@ async function fetchPlan(req) {
 
 async function onSubmit(ev) {
   ev.preventDefault();
+  await planForm();
+}
+
+/** Plans what the form says; the address bar then holds the link that plans it again. */
+async function planForm(replace = false) {
   hideError();
   const req = readForm();
   const problem = validate(req);
@@ -262,7 +267,10 @@ async function onSubmit(ev) {
     const { result, table } = await fetchPlan(req);
     state.savedTitle = null;
     hideShare();
-    if (location.pathname !== "/") history.pushState({}, "", "/");
+    const link = "/" + linkOf(req);
+    state.link = link.slice(1);
+    if (replace) history.replaceState({}, "", link);
+    else if (location.pathname + location.hash !== link) history.pushState({}, "", link);
     await showResult(req, result, table);
   } catch (err) {
     showError(err);
@@ -417,6 +425,76 @@ async function loadSaved(id) {
   }
 }
 
+// ---------------------------------------------------------------- links that plan
+// `/#origin=Nagoya&destination=Istanbul&avoid=RU,BY,IR` fills the form and plans it. The page
+// never reads a query string (the server refuses one on `/`), so a link is a fragment.
+const LINK_LISTS = ["avoid", "modes", "close", "via", "exclude_corridor"];
+const LINK_NUMBERS = { month: "a month, 1 to 12", deadline_days: "a positive number of days", max_routes: "a whole number, 1 or more" };
+const LINK_KEYS = ["origin", "destination", ...LINK_LISTS, "cargo", "objective", "scenario", "corridor", ...Object.keys(LINK_NUMBERS)];
+
+/** The fragment (with its `#`) of a plan request: what differs from an empty form. */
+function linkOf(req) {
+  const p = new URLSearchParams();
+  for (const k of LINK_KEYS) {
+    const v = req[k];
+    if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) continue;
+    if (k === "modes" && v.length === Object.keys(MODES).length) continue;
+    if (k === "max_routes" && v === 8) continue;
+    p.set(k, Array.isArray(v) ? v.join(",") : String(v));
+  }
+  return "#" + p.toString().replaceAll("%2C", ",");
+}
+
+/** The request a fragment asks for, and what is wrong with it (null when nothing is). */
+function linkRequest(fragment) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  const req = {};
+  const problems = [];
+  const unknown = [...new Set([...params.keys()].filter((k) => !LINK_KEYS.includes(k)))];
+  if (unknown.length) {
+    problems.push(`the link names ${unknown.map((k) => `'${k.slice(0, 40)}'`).slice(0, 3).join(", ")}, which a link `
+      + `does not take; it takes ${LINK_KEYS.join(", ")}`);
+  }
+  for (const k of LINK_KEYS) {
+    const all = params.getAll(k);
+    if (!all.length) continue;
+    if (all.length > 1) problems.push(`the link gives '${k}' ${all.length} times; give it once`);
+    const v = all[0].trim();
+    if (LINK_LISTS.includes(k)) {
+      req[k] = v.split(",").map((x) => x.trim()).filter(Boolean);
+    } else if (k in LINK_NUMBERS) {
+      const n = /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : NaN;
+      const ok = k === "deadline_days" ? n > 0 : Number.isInteger(n) && n >= 1 && (k !== "month" || n <= 12);
+      if (ok) req[k] = n;
+      else problems.push(`the link's '${k}' takes ${LINK_NUMBERS[k]}, not '${v.slice(0, 40)}'`);
+    } else {
+      req[k] = v;
+    }
+  }
+  req.avoid = (req.avoid || []).map((c) => c.toUpperCase());
+  const bad = req.avoid.filter((c) => !/^[A-Z]{2}$/.test(c));
+  if (bad.length) {
+    problems.push(`the link's 'avoid' takes two-letter country codes, not '${bad[0].slice(0, 40)}'`);
+    req.avoid = req.avoid.filter((c) => /^[A-Z]{2}$/.test(c));
+  }
+  if (!req.origin || !req.destination) problems.push("a link that plans names an origin and a destination");
+  return { req, problem: problems.length ? problems.join("; ") : null };
+}
+
+/** Fills the form from the address bar's fragment and plans it (unless the link is wrong). */
+async function planFromLink() {
+  if (location.hash.length <= 1 || location.hash.slice(1) === state.link) return;
+  state.link = location.hash.slice(1);
+  const { req, problem } = linkRequest(location.hash);
+  fillForm({ max_routes: 8, ...req });
+  if (problem) {
+    if (state.result) await showResult(null, null, null); // no earlier plan beside the new form
+    showError(new ApiError("Check the link", problem, 0));
+    return;
+  }
+  await planForm(true);
+}
+
 function savedIdFromPath() {
   const m = location.pathname.match(/^\/p\/([^/]+)\/?$/);
   if (!m) return null;
@@ -479,7 +557,9 @@ function wire() {
   window.addEventListener("popstate", () => {
     const id = savedIdFromPath();
     if (id) loadSaved(id);
+    else planFromLink();
   });
+  window.addEventListener("hashchange", () => { if (!savedIdFromPath()) planFromLink(); });
   let resizeTimer = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
@@ -527,6 +607,8 @@ async function start() {
   const id = savedIdFromPath();
   if (id) {
     await loadSaved(id);
+  } else if (location.hash.length > 1) {
+    await planFromLink();
   } else {
     if (!$("origin").value && !$("destination").value) {
       $("origin").value = (state.hubsById.get("JPTOY") || { name: "Toyama" }).name;

@@ -10,6 +10,7 @@ export const MONTHS = ["January", "February", "March", "April", "May", "June", "
   "October", "November", "December"];
 
 export const state = {
+  link: null, // the fragment of the last plan (see main.js linkOf), so it is not planned twice
   hubs: [],
   hubsById: new Map(),
   hubIndex: new Map(), // lower-case id / name / alias -> hub
