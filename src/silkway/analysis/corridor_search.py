@@ -396,9 +396,9 @@ class Search:
                 raise _Detour(days, why)
         return build_route(self.g, path, self.o, self.d, self.sim, simulate=not self.lazy)
 
-    def finish(self, route: Route) -> Route:
-        """``route`` with its days simulated."""
-        return simulated(route, self.g.network, self.sim)
+    def finish(self, routes: Sequence[Route]) -> list[Route]:
+        """``routes`` with their days simulated (in one pass)."""
+        return simulated(routes, self.g.network, self.sim)
 
     def _unloading(self, path: ParetoPath, crit: int = 0) -> float:
         """Criterion ``crit`` (expected days, USD, kg CO2e) of the unloading at the
@@ -756,7 +756,7 @@ def corridor_answer(s: Search, cor: Corridor, only: Corridor | None, excluded: S
     if detour:
         return CorridorAnswer(cor, None, _detour_words(best.expected_days, detour))
     number = next((i for i, r in enumerate(listed, 1) if r.refs == best.refs), None)
-    best = listed[number - 1] if number is not None else s.finish(best)
+    best = listed[number - 1] if number is not None else best  # simulated by plan() with the rest
     return CorridorAnswer(cor, best, None, any(r.refs == best.refs for r in main), number)
 
 

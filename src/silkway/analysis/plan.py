@@ -8,6 +8,7 @@ The result types live in :mod:`~silkway.analysis.route` and the searches in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -215,16 +216,21 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
         raise NoRouteError(_why_none(o, d, c, via, excluded))
     routes.sort(key=order_key(q.objective))
     if first_only:  # route 1 is routes[0] whatever the thinning and the listing length
-        first = s.finish(routes[0])
+        first = s.finish(routes[:1])[0]
         return PlanResult(o, d, c, g.payload_t, (first,), network.key, q.objective, g.cargo,
                           scen, month, network.as_of, (), q, via, s.complete,
                           notices_for(network, [first]))
-    listed = [s.finish(r) for r in (thin_routes(routes, q.thin, q.objective) if q.thin > 0
-                                    else routes)[:q.max_routes]]
+    listed = (thin_routes(routes, q.thin, q.objective) if q.thin > 0 else routes)[:q.max_routes]
     answers = () if q.corridors == "none" else tuple(
         a for a in (corridor_answer(s, cor, only, excluded, q, routes, listed) for cor in corridors())
         if q.corridors == "all" or a.route is not None)
-    shown = [*listed, *(a.route for a in answers if a.route is not None)]
+    # the days of every route shown, listed or a corridor's answer, simulated in one pass
+    by_corridor = [a.route for a in answers if a.route is not None]
+    done = s.finish([*listed, *by_corridor])
+    listed, by_corridor = done[:len(listed)], done[len(listed):]
+    kept = iter(by_corridor)
+    answers = tuple(a if a.route is None else replace(a, route=next(kept)) for a in answers)
+    shown = [*listed, *by_corridor]
     return PlanResult(o, d, c, g.payload_t, tuple(listed), network.key, q.objective, g.cargo,
                       scen, month, network.as_of, answers, q, via, s.complete,
                       notices_for(network, shown))

@@ -77,34 +77,72 @@ def simulate_days(constant_days: float, parts: Sequence[LogNormal | Part], *,
         :data:`DEFAULT_SEED`), so the same route always gives the same answer and routes are
         compared with common random numbers.
     """
-    live = [p if isinstance(p, Part) else Part(p) for p in parts]
-    live = [p for p in live if p.dist.p50 > 0]
-    total = np.full(draws, constant_days, dtype=np.float64)
-    if not live:
+    return simulate_many([(constant_days, parts)], rho=rho, draws=draws, rng=rng)[0]
+
+
+def simulate_many(routes: Sequence[tuple[float, Sequence[LogNormal | Part]]], *,
+                  rho: Sequence[float] = (), draws: int = DEFAULT_DRAWS,
+                  rng: np.random.Generator | None = None) -> NDArray[np.float64]:
+    """:func:`simulate_days` of each route of ``(constant_days, parts)``, as one row each, in
+    one vectorised pass over all their delays (a route's row is the same as alone: with
+    ``rng``, each route's normals are drawn in turn, as by one call per route in that order)."""
+    g = len(rho)
+    live = [[p if isinstance(p, Part) else Part(p) for p in parts] for _, parts in routes]
+    live = [[p for p in ps if p.dist.p50 > 0] for ps in live]
+    total = np.empty((len(routes), draws), dtype=np.float64)
+    total[:] = np.array([c for c, _ in routes], dtype=np.float64)[:, None]
+    flat = [p for ps in live for p in ps]
+    if not flat:
         return total
-    k, g = len(live), len(rho)
+    # per delay: its row of normals and its group shock's row (row k + group of its route's
+    # block of k + g normals), its route's block first row in the stacked normals
+    own = np.empty(len(flat), dtype=np.int64)
+    shock = np.empty(len(flat), dtype=np.int64)
+    group = np.array([p.group for p in flat], dtype=np.int64)
+    starts: list[int] = []
     if rng is None:
-        rows = max(64, 1 << (k + g - 1).bit_length())
-        z_all = _normals(DEFAULT_SEED, rows, draws)[: k + g]
+        k_max = max(len(ps) for ps in live)
+        rows = max(64, 1 << (k_max + g - 1).bit_length())
+        block = _normals(DEFAULT_SEED, rows, draws)
+        at = 0
+        for ps in live:
+            k = len(ps)
+            if k:
+                starts.append(at)
+                own[at:at + k] = np.arange(k)
+                shock[at:at + k] = k + group[at:at + k]
+                at += k
     else:
-        z_all = rng.standard_normal((k + g, draws), dtype=np.float32)  # float32: 3x faster
-    # One (k, draws) buffer, computed in place: each temporary of that size is fresh memory
-    # (the allocator maps it anew), which cost more than the arithmetic.
-    x = np.empty((k, draws), dtype=np.float32)
-    sigma = np.array([p.dist.sigma for p in live], dtype=np.float32)[:, None]
-    groups = np.array([p.group for p in live])
-    if g and (groups >= 0).any():
+        drawn = []
+        at = base = 0
+        for ps in live:
+            k = len(ps)
+            if k:
+                drawn.append(rng.standard_normal((k + g, draws), dtype=np.float32))  # float32: 3x faster
+                starts.append(at)
+                own[at:at + k] = base + np.arange(k)
+                shock[at:at + k] = base + k + group[at:at + k]
+                at += k
+                base += k + g
+        block = np.concatenate(drawn)
+    # One (delays, draws) buffer, computed in place: each temporary of that size is fresh
+    # memory (the allocator maps it anew), which cost more than the arithmetic.
+    x = block[own]
+    sigma = np.array([p.dist.sigma for p in flat], dtype=np.float32)[:, None]
+    member = group >= 0
+    if g and member.any():
         r = np.asarray(rho, dtype=np.float32)
-        member = groups >= 0
-        w = np.sqrt(r[groups[member]])[:, None]
-        np.copyto(x, z_all[:k])
-        x[member] = w * z_all[k + groups[member]] + np.sqrt(1.0 - w**2) * x[member]
-        x *= sigma
-    else:
-        np.multiply(sigma, z_all[:k], out=x)
-    x += np.array([p.dist.mu for p in live], dtype=np.float32)[:, None]
+        w = np.sqrt(r[group[member]])[:, None]
+        x[member] = w * block[shock[member]] + np.sqrt(1.0 - w**2) * x[member]
+    x *= sigma
+    x += np.array([p.dist.mu for p in flat], dtype=np.float32)[:, None]
     np.exp(x, out=x)
-    total += x.sum(axis=0, dtype=np.float64)
+    ends = [*starts[1:], len(flat)]
+    row = 0
+    for ps, out in zip(live, total, strict=True):
+        if ps:
+            out += x[starts[row]:ends[row]].sum(axis=0, dtype=np.float64)
+            row += 1
     return total
 
 
@@ -115,8 +153,7 @@ def _positions(q: float, n: int) -> tuple[int, int]:
 
 
 def _quantiles(ordered: NDArray[np.float64], qs: Sequence[float]) -> list[float]:
-    """Quantiles of samples whose order statistics at :func:`_positions` are in place (sorted,
-    or partitioned there), as ``numpy.quantile``'s default (linear) method gives them."""
+    """Quantiles of sorted samples, as ``numpy.quantile``'s default (linear) method gives them."""
     n = len(ordered)
     out = []
     for q in qs:
@@ -131,20 +168,29 @@ def summarise(samples: NDArray[np.float64], *, deadline_days: float | None = Non
               histogram: bool = False) -> DaysSummary:
     """Median, 90th and 95th percentiles, mean, on-time probability and histogram.
 
-    One partial sort puts the order statistics of every quantile in place (numpy's default
-    linear interpolation reads two of them each: the same values as a full sort gives).
+    The quantiles read the order statistics numpy's default (linear) method reads.
     """
-    n = len(samples)
-    kth = sorted({i for q in (0.5, 0.9, 0.95) for i in _positions(q, n)})
-    ordered = np.partition(samples, kth) if n > 1 else samples
-    p50, p90, p95 = _quantiles(ordered, (0.5, 0.9, 0.95))
-    on_time = (float(np.count_nonzero(samples <= deadline_days)) / n
+    return summarise_many(samples[None, :], deadline_days=deadline_days, histogram=histogram)[0]
+
+
+def summarise_many(samples: NDArray[np.float64], *, deadline_days: float | None = None,
+                   histogram: bool = False) -> list[DaysSummary]:
+    """:func:`summarise` of each row of ``samples``, from one sort of all rows (numpy's sort of
+    floats is vectorised: 4x faster than a partial sort at the quantiles' six order
+    statistics, and the same values)."""
+    n = samples.shape[1]
+    ordered = np.sort(samples, axis=1)
+    on_time = (np.count_nonzero(samples <= deadline_days, axis=1).tolist()
                if deadline_days is not None else None)
-    hist = None
-    if histogram:
-        counts, edges = np.histogram(samples, bins=HISTOGRAM_BINS)
-        hist = (tuple(float(e) for e in edges), tuple(int(c) for c in counts))
-    # what samples.mean() computes, without its overhead
-    mean = float(samples.sum()) / n if n else float("nan")
-    return DaysSummary(float(p50), float(p90), mean, float(p95), deadline_days,
-                       on_time, hist)
+    # what samples.mean(axis=1) computes, without its overhead
+    means = (samples.sum(axis=1) / n).tolist() if n else [float("nan")] * len(samples)
+    out = []
+    for i, (row, mean) in enumerate(zip(ordered, means, strict=True)):
+        p50, p90, p95 = _quantiles(row, (0.5, 0.9, 0.95))
+        hist = None
+        if histogram:
+            counts, edges = np.histogram(samples[i], bins=HISTOGRAM_BINS)
+            hist = (tuple(float(e) for e in edges), tuple(int(c) for c in counts))
+        out.append(DaysSummary(p50, p90, mean, p95, deadline_days,
+                               on_time[i] / n if on_time is not None else None, hist))
+    return out

@@ -17,7 +17,9 @@ from silkway.analysis.reliability import (
     DaysSummary,
     Part,
     simulate_days,
+    simulate_many,
     summarise,
+    summarise_many,
 )
 from silkway.data.notices import PassageNotice
 from silkway.data.tables import LogNormal
@@ -608,18 +610,26 @@ def _simulate(moving: float, parts: Sequence[Part], rho: Sequence[float],
     return summarise(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
 
 
-def simulated(route: Route, network: Network, sim: SimOptions) -> Route:
-    """``route`` with its days simulated (itself when they are). With the fixed block of
-    normals (``sim.rng`` None) a route's days do not depend on when it is simulated."""
-    if route.pending is None:
-        return route
-    moving, parts = route.pending
-    out = object.__new__(Route)  # a copy: dataclasses.replace would compute refs and bits again
-    for name in Route.__slots__:  # type: ignore[attr-defined]
-        object.__setattr__(out, name, getattr(route, name))
-    object.__setattr__(out, "transit_days", _simulate(moving, parts, _groups(network)[1], sim))
-    object.__setattr__(out, "pending", None)
-    return out
+def simulated(routes: Sequence[Route], network: Network, sim: SimOptions) -> list[Route]:
+    """``routes`` with their days simulated (each itself when they are), in one vectorised
+    pass: one matrix of draws and one sort for all of them. With the fixed block of normals
+    (``sim.rng`` None) a route's days do not depend on when or with which others it is
+    simulated; with a generator, the routes draw in turn (as one by one in that order)."""
+    pending = list({id(r): r for r in routes if r.pending is not None}.values())
+    if not pending:
+        return list(routes)
+    samples = simulate_many([r.pending for r in pending if r.pending is not None],
+                            rho=_groups(network)[1], draws=sim.draws, rng=sim.rng)
+    days = summarise_many(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
+    done: dict[int, Route] = {}
+    for route, summary in zip(pending, days, strict=True):
+        out = object.__new__(Route)  # a copy: dataclasses.replace would compute refs and bits
+        for name in Route.__slots__:  # type: ignore[attr-defined]
+            object.__setattr__(out, name, getattr(route, name))
+        object.__setattr__(out, "transit_days", summary)
+        object.__setattr__(out, "pending", None)
+        done[id(route)] = out
+    return [done.get(id(r), r) for r in routes]
 
 
 def order_key(objective: str) -> Callable[[Route], tuple[float, float, float, str]]:
