@@ -244,16 +244,20 @@ class Search:
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
-        out = []
+        built, out = [], []
         for p in paths:
             hubs_seq = [n // N_CLASSES for n in p.nodes[:-1]]  # the last node is the end state
             if len(set(hubs_seq)) != len(hubs_seq):
                 continue  # revisits a hub: not a route anyone would run
-            r = build_route(self.g, p, self.o, self.d, self.sim, simulate=not self.lazy)
+            r = build_route(self.g, p, self.o, self.d, self.sim, simulate=False)
+            built.append(r)
             if self.cap is None or r.transshipments <= self.cap:
                 out.append(r)
                 if best_by is not None:
                     break
+        if not self.lazy:  # every route built simulated in one pass (in the order built)
+            done = dict(zip(map(id, built), self.finish(built), strict=True))
+            out = [done[id(r)] for r in out]
         if not out and paths and self.stages and not simple:
             return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
                                partial=partial)
