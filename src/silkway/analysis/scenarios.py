@@ -33,6 +33,12 @@ from silkway.routing.constraints import Constraints
 from silkway.types import Mode, Passage
 
 _FACTORS = ("wait_factor", "dwell_factor", "handling_factor", "speed_factor", "cost_factor")
+_APPLIES = {"tariff": ("wait_factor", "speed_factor", "cost_factor"),
+            "leg": ("wait_factor", "speed_factor", "cost_factor"),
+            "border": ("dwell_factor",), "hub_profile": ("handling_factor",),
+            "hub": ("handling_factor",)}
+"""The factors :func:`_apply` reads for each kind of target (docs/data/SCENARIOS.md); any other
+factor but 1 would be dropped without a word, so a scenario giving one is refused."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,7 @@ def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
         raise fail(f"close hubs: unknown hub(s) {', '.join(sorted(closed_hubs - hubs))}")
     new_legs = tuple(_new_leg(i, leg, tables, fail) for i, leg in enumerate(spec.add_legs, 1))
     changes = tuple(_change(i, ch, tables, fail) for i, ch in enumerate(spec.change, 1))
+    _no_factor_twice(changes, fail)
     capacity_changes = _capacity_changes(spec.capacities, tables, new_legs, label)
     digest = hashlib.sha256(spec.model_dump_json(by_alias=True).encode()).hexdigest()
     as_of = "" if spec.as_of is None else str(spec.as_of).strip()
@@ -283,6 +290,11 @@ def _change(i: int, ch: scenario_schema.ChangeSpec, tables: Tables,
         key = (*sorted((t.src, t.dst)), t.mode)
         if not any({r.src, r.dst} == set(key[:2]) and r.mode.value == key[2] for r in tables.legs):
             raise fail(f"change #{i} target: no {key[2]} leg {key[0]}-{key[1]} in legs.csv")
+        service = next((sv for sv in tables.sea_services if {sv.src, sv.dst} == set(key[:2])), None)
+        if key[2] == "sea" and service is not None:  # not compiled: the change would do nothing
+            raise fail(f"change #{i} target: no direct service sails {t.src}-{t.dst} "
+                       f"(sea_services.csv: the box transships at {', '.join(service.via)}); "
+                       "change the legs of that chain instead")
     else:
         value = str(getattr(ch.target, ttype))
         if value not in known[ttype]:
@@ -291,9 +303,29 @@ def _change(i: int, ch: scenario_schema.ChangeSpec, tables: Tables,
     factors = tuple((name, float(v)) for name in _FACTORS if (v := getattr(ch, name)) is not None)
     if not factors:
         raise fail(f"change #{i}: changes nothing (give a *_factor)")
+    takes = _APPLIES[ttype]
+    unused = [name for name, v in factors if name not in takes and v != 1.0]
+    if unused:
+        kind = ttype.replace("_", " ")
+        raise fail(f"change #{i}: {' and '.join(unused)} does not apply to a {kind} target, which "
+                   f"takes {', '.join(takes)}")
+    factors = tuple((name, v) for name, v in factors if name in takes)
     if not (ch.source or ch.estimate):
         raise fail(f"change #{i}: has neither a source nor an estimate")
     return Change(ttype, key, factors)
+
+
+def _no_factor_twice(changes: tuple[Change, ...], fail: Callable[[str], InputError]) -> None:
+    """Two changes may scale one target by different factors (each with its own source), but
+    not by the same one twice: which of two wait_factors was meant is not the planner's guess."""
+    first: dict[tuple[str, tuple[str, ...], str], int] = {}
+    for i, ch in enumerate(changes, 1):
+        for name, _ in ch.factors:
+            j = first.setdefault((ch.target_type, ch.target, name), i)
+            if j != i:
+                shown = "-".join(ch.target) if ch.target_type == "leg" else ch.target[0]
+                raise fail(f"change #{i}: gives {name} of {ch.target_type.replace('_', ' ')} "
+                           f"{shown} again (change #{j} gives it); give it once")
 
 
 def _scale(d: LogNormal, f: float) -> LogNormal:
@@ -355,8 +387,10 @@ def _apply(network: Network, scenario: Scenario | None, season: tuple[int, ...])
             wait_by_tariff[key] = wait_by_tariff.get(key, 1.0) * ch.factor("wait_factor")
         elif ch.target_type == "hub":
             hub_factor[key] = hub_factor.get(key, 1.0) * ch.factor("handling_factor")
-        else:
-            leg_factors[ch.target] = ch
+        else:  # two changes of one leg scale different figures: both hold
+            old = leg_factors.get(ch.target)
+            leg_factors[ch.target] = ch if old is None else dataclasses.replace(
+                old, factors=old.factors + ch.factors)
     hubs = []
     for h in network.hubs:
         prof = profiles[h.profile.profile]
