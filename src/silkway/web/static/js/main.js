@@ -481,12 +481,41 @@ function linkRequest(fragment) {
   return { req, problem: problems.length ? problems.join("; ") : null };
 }
 
+/** What a link asks for that the filled form does not hold (a corridor, passage, mode, cargo or
+ * order the page does not offer, a second corridor to exclude): named, never planned without. */
+function linkLeftOut(req, form) {
+  const problems = [];
+  const offered = (id) => [...$(id).options].map((o) => o.value).filter(Boolean);
+  const boxes = (group) => [...document.querySelectorAll(`input[name="${group}"]`)].map((el) => el.value);
+  const name = (v) => `'${String(v).slice(0, 40)}'`;
+  const lists = { modes: boxes("modes"), close: boxes("close") };
+  for (const [k, all] of Object.entries(lists)) {
+    const lost = (req[k] || []).filter((v) => !(form[k] || []).includes(v));
+    if (lost.length) problems.push(`the link's '${k}' names ${lost.slice(0, 3).map(name).join(", ")}, which the page does not offer; it offers ${all.join(", ")}`);
+  }
+  const ids = { cargo: "cargo", objective: "objective", corridor: "corridor", exclude_corridor: "exclude-corridor" };
+  for (const [k, id] of Object.entries(ids)) {
+    const asked = k === "exclude_corridor" ? req[k] || [] : req[k] ? [req[k]] : [];
+    if (asked.length > 1) problems.push(`the link's '${k}' names ${asked.length} corridors; the page excludes one`);
+    const have = k === "exclude_corridor" ? form[k] || [] : form[k] ? [form[k]] : [];
+    if (asked.length && String(asked[0]).toUpperCase() !== String(have[0] || "").toUpperCase()) {
+      const all = offered(id);
+      problems.push(`the link's '${k}' names ${name(asked[0])}, which the page does not offer; it offers `
+        + (all.length > 8 ? `${all.slice(0, 8).join(", ")} and ${all.length - 8} more` : all.join(", ")));
+    }
+  }
+  return problems;
+}
+
 /** Fills the form from the address bar's fragment and plans it (unless the link is wrong). */
 async function planFromLink() {
   if (location.hash.length <= 1 || location.hash.slice(1) === state.link) return;
   state.link = location.hash.slice(1);
-  const { req, problem } = linkRequest(location.hash);
+  const asked = linkRequest(location.hash);
+  const { req } = asked;
   fillForm({ max_routes: 8, ...req });
+  const problems = [asked.problem, ...linkLeftOut(req, readForm())].filter(Boolean);
+  const problem = problems.length ? problems.join("; ") : null;
   if (problem) {
     if (state.result) await showResult(null, null, null); // no earlier plan beside the new form
     showError(new ApiError("Check the link", problem, 0));
