@@ -62,6 +62,22 @@ def test_a_factor_its_target_does_not_read_is_refused(net, cache_dir, tmp_path, 
         silkway.scenarios.parse_scenario(path.read_text(), net.tables)
 
 
+@pytest.mark.parametrize(("axis", "words"), [
+    ("hub:JPNGO:speed_factor=1,2", "speed_factor does not apply to a hub target"),
+    ("tariff:ferry_caspian:dwell_factor=1,2", "dwell_factor does not apply to a tariff target"),
+    ("border:cn_kz_altynkol:wait_factor=0.5:2:4", "wait_factor does not apply to a border "
+                                                  "target, which takes dwell_factor"),
+])
+def test_a_sweep_axis_its_target_does_not_read_is_refused(cache_dir, tmp_path, axis, words):
+    """``sweep --vary hub:JPNGO:speed_factor=1,2`` wrote a table whose rows were the same at
+    every value, as if the factor had no effect: apply() never reads a hub's speed."""
+    out = tmp_path / "s.csv"
+    line = one_error_line(invoke(["sweep", "--pair", "Nagoya:Istanbul", "--vary", axis,
+                                  "--serial", "-o", str(out)], cache_dir), 2)
+    assert words in line and axis.split("=")[0] in line, line
+    assert not out.exists()
+
+
 def test_a_factor_of_one_its_target_does_not_read_is_fine(net):
     """The documented template gives every factor (1.0 where it does not apply): still read."""
     sc = silkway.scenarios.parse_scenario(HEAD + "change:\n" + _change(

@@ -303,16 +303,25 @@ def _change(i: int, ch: scenario_schema.ChangeSpec, tables: Tables,
     factors = tuple((name, float(v)) for name in _FACTORS if (v := getattr(ch, name)) is not None)
     if not factors:
         raise fail(f"change #{i}: changes nothing (give a *_factor)")
-    takes = _APPLIES[ttype]
-    unused = [name for name, v in factors if name not in takes and v != 1.0]
+    unused = [name for name, v in factors if name not in _APPLIES[ttype] and v != 1.0]
     if unused:
-        kind = ttype.replace("_", " ")
-        raise fail(f"change #{i}: {' and '.join(unused)} does not apply to a {kind} target, which "
-                   f"takes {', '.join(takes)}")
-    factors = tuple((name, v) for name, v in factors if name in takes)
+        raise fail(f"change #{i}: {unread_factor(ttype, ' and '.join(unused))}")
+    factors = tuple((name, v) for name, v in factors if name in _APPLIES[ttype])
     if not (ch.source or ch.estimate):
         raise fail(f"change #{i}: has neither a source nor an estimate")
     return Change(ttype, key, factors)
+
+
+def unread_factor(target_type: str, factor: str) -> str:
+    """The sentence for a factor (or factors) no target of ``target_type`` reads: shared by
+    scenario changes and sweep axes."""
+    return (f"{factor} does not apply to a {target_type.replace('_', ' ')} target, which takes "
+            f"{', '.join(_APPLIES[target_type])}")
+
+
+def factor_applies(target_type: str, factor: str) -> bool:
+    """Whether :func:`apply` reads ``factor`` of a ``target_type`` change."""
+    return factor in _APPLIES[target_type]
 
 
 def _no_factor_twice(changes: tuple[Change, ...], fail: Callable[[str], InputError]) -> None:

@@ -226,6 +226,9 @@ class Axis:
             raise ConstraintError(f"{target_type} {key!r} does not exist")
         if factor not in FACTOR_NAMES:
             raise ConstraintError(f"factor {factor!r} is not one of {', '.join(FACTOR_NAMES)}")
+        if not scenarios.factor_applies(target_type, factor):  # every row would be the same
+            raise ConstraintError(f"sweep axis {spec!r}: "
+                                  f"{scenarios.unread_factor(target_type, factor)}")
         try:
             if values_text.count(":") == 2:
                 lo, hi, n = (plain_float(v) for v in values_text.split(":"))
