@@ -11,6 +11,7 @@ one line on stderr, nothing on stdout, no traceback.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,27 @@ def test_a_link_the_form_holds_whole_plans_it(server, browser):
     assert page.input_value("#exclude-corridor") == "northern" and page.is_checked("#close-suez")
     assert not problems, problems
     page.close()
+
+
+# -- the API batch's row count ---------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", ["nope", "sc.yaml", "/etc/passwd.yaml", "red-sea-closed"])
+def test_an_api_batch_counts_each_row_once(r7_client, scenario):
+    """A row whose scenario the API refuses was counted twice: one row of CSV, ``"rows": 2``
+    in the job (it moved from the shipments to the errors after they were counted)."""
+    body = f"id,origin,destination,scenario\ns1,Nagoya,Istanbul,{scenario}\ns2,Nagoya,Baku,\n"
+    r = r7_client.post("/api/batch", content=body, headers={
+        "Authorization": f"Bearer {TOKEN}", "content-type": "text/csv"})
+    assert r.status_code == 202, r.text
+    job = r7_client.get(r.json()["url"]).json()
+    for _ in range(200):
+        if job["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.05)
+        job = r7_client.get(r.json()["url"]).json()
+    assert job["status"] == "done" and job["payload"]["rows"] == 2, job
+    rows = {x["id"]: x for x in job["result"]}
+    assert set(rows) == {"s1", "s2"} and rows["s2"]["status"] == "ok"
+    if scenario != "red-sea-closed":
+        assert rows["s1"]["status"] == "error" and scenario in rows["s1"]["error"]
+        assert "passwd" not in rows["s1"]["error"] or "looks like a file path" in rows["s1"]["error"]

@@ -431,9 +431,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             ships, errors = read_shipments_text(body.csv)
         except DataError as exc:  # the uploaded CSV is the user's input
             raise ConstraintError(str(exc)) from None
-        if len(ships) + len(errors) > MAX_BATCH_ROWS:
+        rows = len(ships) + len(errors)  # counted before a row moves from ships to errors
+        if rows > MAX_BATCH_ROWS:
             raise ConstraintError(f"a batch holds at most {MAX_BATCH_ROWS:,} rows, not "
-                                  f"{len(ships) + len(errors):,}")
+                                  f"{rows:,}")
         saved: dict[str, silkway.Scenario] = {}  # saved scenario id -> parsed scenario
         planned_ships = []
         for ship in ships:
@@ -451,7 +452,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             return plan_batch(net, planned_ships, errors=errors, progress=progress,
                               scenarios=saved)
 
-        job = runner.submit("batch", {"rows": len(ships) + len(errors)}, work)
+        job = runner.submit("batch", {"rows": rows}, work)
         return {"id": job, "status": "queued", "url": f"/api/jobs/{job}"}
 
     @app.get("/api/jobs/{job_id}", responses={404: {"description": "No such job"}},
