@@ -247,3 +247,32 @@ def test_an_api_batch_counts_each_row_once(r7_client, scenario):
     if scenario != "red-sea-closed":
         assert rows["s1"]["status"] == "error" and scenario in rows["s1"]["error"]
         assert "passwd" not in rows["s1"]["error"] or "looks like a file path" in rows["s1"]["error"]
+
+
+# -- CORS: every method of the API for an allowed origin -------------------------------------
+
+def test_an_allowed_origin_may_send_every_method_the_api_takes(net, cache_dir, tmp_path):
+    """``--cors https://a.example`` let that origin save a plan (POST) but its preflight for
+    DELETE /api/plans/{id} was a 400 "Disallowed CORS method": CORS allowed GET and POST only."""
+    from fastapi.testclient import TestClient
+
+    from silkway.api.app import create_app
+
+    app = create_app(network=net, cache_dir=cache_dir, database_url=f"sqlite:///{tmp_path}/c.db",
+                     api_token=TOKEN, cors_origins=["https://a.example"])
+    client = TestClient(app, raise_server_exceptions=False)
+    taken = {(m, r.path) for r in app.routes for m in getattr(r, "methods", ()) or ()
+             if r.path.startswith("/api/") and m != "HEAD"}
+    assert ("DELETE", "/api/plans/{plan_id}") in taken
+    for method, path in sorted(taken):
+        r = client.options(path.replace("{plan_id}", "x").replace("{job_id}", "x"), headers={
+            "Origin": "https://a.example", "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert r.status_code == 200, (method, path, r.text)
+        assert r.headers["access-control-allow-origin"] == "https://a.example"
+    r = client.options("/api/plans/x", headers={"Origin": "https://evil.example",
+                                                "Access-Control-Request-Method": "DELETE"})
+    assert r.status_code == 400 and "access-control-allow-origin" not in r.headers
+    r = client.options("/api/plan", headers={"Origin": "https://a.example",
+                                             "Access-Control-Request-Method": "PUT"})
+    assert r.status_code == 400  # a method no route takes is still refused

@@ -54,6 +54,9 @@ from silkway.routing.corridors import corridors
 log = logging.getLogger(__name__)
 
 MAX_BATCH_ROWS = 10_000
+CORS_METHODS = ("GET", "POST", "DELETE")
+"""The methods the API's routes take (HEAD is GET's): an allowed origin may send each of them
+(without DELETE a page on an allowed origin could save a plan but never delete it)."""
 PLAN_WORKERS = 2
 """Threads planning requests (the machine's cores, not more: planning is CPU-bound)."""
 PLAN_QUEUE = 128
@@ -209,7 +212,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     app.router.route_class = StrictQueryRoute  # every route below, /api/v1 aliases too
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
-                           allow_methods=["GET", "POST"], allow_headers=["*"])
+                           allow_methods=list(CORS_METHODS), allow_headers=["*"])
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
     problems.install(app)
     token = api_token.encode() if api_token else None
