@@ -276,3 +276,37 @@ def test_an_allowed_origin_may_send_every_method_the_api_takes(net, cache_dir, t
     r = client.options("/api/plan", headers={"Origin": "https://a.example",
                                              "Access-Control-Request-Method": "PUT"})
     assert r.status_code == 400  # a method no route takes is still refused
+
+
+# -- plan options a format does not show -----------------------------------------------------
+
+@pytest.mark.parametrize(("args", "flag", "shown"), [
+    (["--histogram"], "--histogram", "--format json shows it"),
+    (["--geometry"], "--geometry", "--format json shows it"),
+    (["--format", "csv", "--deadline", "20"], "--deadline", "the table and --format json"),
+    (["--format", "csv", "--histogram"], "--histogram", "--format json shows it"),
+    (["--format", "csv", "--corridors", "none"], "--corridors", "the table and --format json"),
+    (["--format", "geojson", "--deadline", "20d"], "--deadline", "the table and --format json"),
+    (["--format", "geojson", "--corridors", "available"], "--corridors", "the table"),
+])
+def test_an_option_the_format_does_not_show_is_refused(cache_dir, args, flag, shown):
+    """``plan --format csv --deadline 20`` printed the legs with no on-time probability
+    anywhere, and ``--histogram`` with the table printed the table as without it: the option was
+    taken and dropped."""
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", *args], cache_dir), 2)
+    assert line.startswith(f"error: {flag} changes nothing in --format") and shown in line, line
+
+
+@pytest.mark.parametrize("args", [
+    ["--format", "geojson", "--geometry"],  # a Feature per leg is the geometry
+    ["--format", "csv", "--corridors", "all"],  # the default, typed out
+    ["--json", "--histogram", "--geometry", "--deadline", "3", "--corridors", "none"],
+    ["--deadline", "3", "--corridors", "available"],
+])
+def test_an_option_the_format_shows_is_taken(cache_dir, args):
+    r = invoke(["plan", "Aktau", "Baku", *args], cache_dir)
+    assert r.exit_code == 0 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    if "--json" in args:
+        route = __import__("json").loads(r.stdout)["routes"][0]
+        days = route["transit_days"]
+        assert days["histogram"] and days["deadline_days"] == 3 and 0 <= days["on_time_probability"] <= 1

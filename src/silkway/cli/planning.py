@@ -70,6 +70,18 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
     return lines
 
 
+NOT_SHOWN = {"table": ("--histogram", "--geometry"),
+             "geojson": ("--histogram", "--corridors", "--deadline"),
+             "csv": ("--histogram", "--geometry", "--corridors", "--deadline")}
+"""Options a format of ``plan`` does not show: typed with it, they would be dropped unseen
+(``--format csv --deadline 20`` printed no on-time probability anywhere)."""
+SHOWN_BY = {"--histogram": "--format json", "--geometry": "--format json",
+            "--corridors": "the table and --format json",
+            "--deadline": "the table and --format json"}
+FORMAT_HOLDS = {"table": "the routes, their legs and the corridors",
+                "geojson": "a Feature per leg", "csv": "a row per leg"}
+
+
 @query_options()
 def plan(
     query: PlanQuery,
@@ -88,6 +100,14 @@ def plan(
         raise _fail(ConstraintError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
     if as_json:
         fmt = "json"
+    typed = {"--histogram": query.histogram, "--geometry": geometry,
+             "--corridors": query.corridors != PlanQuery.model_fields["corridors"].default,
+             "--deadline": query.deadline_days is not None}
+    unshown = [flag for flag in NOT_SHOWN.get(fmt, ()) if typed[flag]]
+    if unshown:
+        raise _fail(ConstraintError(
+            f"{unshown[0]} changes nothing in --format {fmt} ({FORMAT_HOLDS[fmt]}); "
+            f"{SHOWN_BY[unshown[0]]} show{'s' if ' and ' not in SHOWN_BY[unshown[0]] else ''} it"))
     net = _load(cache_dir)
     result = silkway.plan(net, query)
     if fmt == "json":
