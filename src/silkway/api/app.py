@@ -215,16 +215,12 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                            allow_methods=list(CORS_METHODS), allow_headers=["*"])
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
     problems.install(app)
-    token = api_token.encode() if api_token else None
+    token = f"Bearer {api_token}".encode() if api_token else None
 
     def require_token(authorization: Annotated[str | None, Header(
             max_length=security.MAX_AUTHORIZATION_CHARS)] = None) -> None:
-        if token is None:
-            return
-        # RFC 9110 §11.1: the scheme is case-insensitive ("bearer" is Bearer), then 1*SP.
-        scheme, _, given = (authorization or "").partition(" ")
-        if not (scheme.lower() == "bearer"
-                and hmac.compare_digest(given.strip(" ").encode("utf-8", "replace"), token)):
+        if token is not None and not hmac.compare_digest(
+                (authorization or "").encode("utf-8", "replace"), token):
             raise UnauthorizedError("this endpoint needs Authorization: Bearer <token>")
 
     def user_scenario(text: str, label: str) -> silkway.Scenario:
