@@ -1,8 +1,8 @@
 """Hostile inputs, round 7: scenario changes that did nothing without a word (a factor its
 target does not read, the same factor twice, a sea leg no direct service sails, the second of
-two changes of one leg), a bearer token refused for the case of its scheme, and links to the web
-page whose corridor, passage, mode, cargo or order the page cannot hold (it planned without
-them). Each test's docstring says what it showed before the fix.
+two changes of one leg), an API batch row counted twice, CORS without DELETE, plan options a
+format does not show, and links to the web page whose corridor, passage, mode, cargo or order
+the page cannot hold (it planned without them). Each test's docstring says what it showed before the fix.
 
 CLI cases run in-process (typer's CliRunner) with the checks of the earlier rounds: exit code,
 one line on stderr, nothing on stdout, no traceback.
@@ -146,30 +146,11 @@ def test_the_api_refuses_a_saved_scenario_whose_change_does_nothing(net, cache_d
         s for s in client.get("/api/scenarios").json() if not s.get("saved")]
 
 
-# -- the bearer scheme -----------------------------------------------------------------------
+# -- a client with a token ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def r7_client(net, cache_dir, tmp_path_factory):
     return token_client(net, cache_dir, tmp_path_factory, "r7", TOKEN)
-
-
-@pytest.mark.parametrize(("header", "status"), [
-    (f"Bearer {TOKEN}", 200), (f"bearer {TOKEN}", 200), (f"BEARER {TOKEN}", 200),
-    (f"Bearer  {TOKEN}", 200),
-    (f"Basic {TOKEN}", 401), (f"Bearer{TOKEN}", 401), (TOKEN, 401), (f"Bearer {TOKEN}x", 401),
-    (f"Bearer {TOKEN.upper()}", 401), ("Bearer", 401), ("", 401),
-    (f"Bearer {TOKEN} {TOKEN}", 401),
-])
-def test_the_bearer_scheme_is_read_without_regard_to_case(r7_client, header, status):
-    """``Authorization: bearer <the token>`` was a 401: the header was compared as one string
-    with "Bearer ", though RFC 9110 makes the scheme case-insensitive; the token itself still
-    is compared exactly."""
-    body = {"request": {"origin": "Nagoya", "destination": "Istanbul"}, "title": "r7"}
-    r = r7_client.post("/api/plans", json=body, headers={"Authorization": header})
-    assert r.status_code == status, (header, r.text[:300])
-    if status == 401:
-        assert r.json()["detail"] == "this endpoint needs Authorization: Bearer <token>"
-        assert TOKEN not in r.text
 
 
 # -- links to the web page -------------------------------------------------------------------
