@@ -379,8 +379,11 @@ def test_the_fit_gives_a_service_class_its_own_factors(net):
     prior = reassemble(net, load_tables(calibrated=False))
     cases, _ = cal.cases_from(load_observations(), prior)
     train = [c for c in cases if c.split == "train" and c.kind in cal.FIT_KINDS
-             and c.service == "first-run"][:6]
-    pairs = [(c, r) for c, r in ((c, cal.route_for(prior, c)) for c in train) if r is not None]
+             and c.service == "first-run"]
+    routed = [(c, r) for c, r in ((c, cal.route_for(prior, c)) for c in train) if r is not None]
+    # the shipped structure scopes the first-run effect to routes with a ferry crossing
+    pairs = [(c, r) for c, r in routed if cal.form_of(r, service=c.service).ferry][:6]
+    assert len(pairs) >= 3
     forms = [cal.form_of(r, service=c.service) for c, r in pairs]
     with_class = cf.fit_factors([c for c, _ in pairs], forms, prior.tables, starts=1)
     plain = cf.fit_factors([c for c, _ in pairs],
@@ -392,6 +395,45 @@ def test_the_fit_gives_a_service_class_its_own_factors(net):
     lo, hi = cf.SERVICE_SPEED_BOUNDS
     assert lo <= with_class.factors[speed] <= hi
     assert with_class.data_cost < plain.data_cost
+
+
+def test_a_first_run_over_land_runs_as_regular_service_under_the_shipped_structure(net):
+    # the shipped structure scopes the first-run factors to routes with a ferry crossing: a
+    # first-run figure over land is answered with regular service's days (no class factor at
+    # all), one over a ferry crossing with the class factors; an express figure keeps its
+    # factors on any route; under "all-stops" the land route would get the first-run factors
+    from silkway.analysis import calibrate_fit as cf
+    from silkway.types import Mode
+
+    assert cf.FERRY_ROUTES in cf.STRUCTURES[cf.SERVICE_STRUCTURE]["first-run"]
+    prior = reassemble(net, load_tables(calibrated=False))
+    cases, _ = cal.cases_from(load_observations(), prior)
+    routed = [(c, r) for c, r in ((c, cal.route_for(prior, c)) for c in cases
+                                  if c.service == "first-run") if r is not None]
+    land = [(c, r) for c, r in routed
+            if all(rl.directed.leg.mode is not Mode.FERRY for rl in r.legs)]
+    sea = [(c, r) for c, r in routed
+           if any(rl.directed.leg.mode is Mode.FERRY for rl in r.legs)]
+    assert land and sea
+    factors = {("service", "first-run/rail_speed"): 1.3, ("service", "first-run/stops"): 0.6,
+               ("service", "express/rail_speed"): 1.2, ("service", "express/stops"): 0.7}
+    for c, r in land:
+        f = cal.form_of(r, ends=not c.station, service="first-run")
+        assert not f.ferry and f.service_params() is None
+        reg = cal.form_of(r, ends=not c.station, service="regular")
+        a = f.days(factors, np.random.default_rng(1))
+        b = reg.days(factors, np.random.default_rng(1))
+        assert np.array_equal(a, b)
+        old = cal.form_of(r, ends=not c.station, service="first-run", structure="all-stops")
+        assert old.service_params() is not None
+        assert not np.array_equal(old.days(factors, np.random.default_rng(1)), b)
+        express = cal.form_of(r, ends=not c.station, service="express")
+        assert express.service_params() == (("service", "express/rail_speed"),
+                                            ("service", "express/stops"))
+    for c, r in sea:
+        f = cal.form_of(r, ends=not c.station, service="first-run")
+        assert f.ferry and f.service_params() == (("service", "first-run/rail_speed"),
+                                                  ("service", "first-run/stops"))
 
 
 def test_the_distance_report_is_recomputable_and_drops_no_row(net, outcome):

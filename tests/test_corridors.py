@@ -165,12 +165,12 @@ def test_corridor_answers_are_no_detours_and_say_why_not(net: silkway.Network, o
 
 def test_a_corridor_that_leaves_the_sea_only_to_board_again_farther_on_is_a_detour(
         net: silkway.Network) -> None:
-    """Singapore - Rotterdam: the Trans-Afghan corridor's best route sails to a Chinese port,
+    """Singapore - Istanbul: the Trans-Afghan corridor's best route sails to a Chinese port,
     crosses Asia and boards again at Karachi, which the sea reaches from Singapore in half the
     km: a detour, said so. A land bridge between two seas that is shorter than the sea
     between them (Japan - Istanbul by the Middle Corridor ends on land; the Trans-Siberian from
     Busan) stays a route."""
-    r = silkway.plan(net, "Singapore", "Rotterdam", corridors="all")
+    r = silkway.plan(net, "Singapore", "Istanbul", corridors="all")
     ta = next(a for a in r.corridors if a.corridor.id == "trans-afghan")
     assert ta.route is None and ta.reason
     m = re.search(r"leaves the sea at (.+) and boards again at Karachi: ([\d,]+) km from "
@@ -178,7 +178,8 @@ def test_a_corridor_that_leaves_the_sea_only_to_board_again_farther_on_is_a_deto
     assert m, ta.reason
     by_land, by_sea = (float(m.group(i).replace(",", "")) for i in (2, 3))
     assert by_land > by_sea > 3000  # Singapore - Karachi by sea is some 5,000 km
-    # the corridors that do serve the trip are still answered
+    # the corridors that do serve a trip are still answered (Singapore - Rotterdam)
+    r = silkway.plan(net, "Singapore", "Rotterdam", corridors="all")
     shown = {a.corridor.id for a in r.corridors if a.route is not None}
     assert {"northern", "sea-suez", "middle-corridor", "trans-siberian"} <= shown
     mc = silkway.plan(net, "Nagoya", "Istanbul", corridors="all", **NAGOYA_ISTANBUL)
