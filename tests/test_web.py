@@ -389,6 +389,20 @@ def test_capacity_view_assigns_the_example_flows(server: str, browser: Any, size
     assert not problems, problems
 
 
+def test_the_leg_table_fits_a_desktop_page(server: str, browser: Any) -> None:
+    # Nagoya - Istanbul's route 1 has 22 legs with long hub ids (KZ-SAKSAULSKAYA): at 1440 px
+    # the leg-by-leg table shows every column without a scrollbar of its own
+    page = browser.new_page(viewport=WIDTHS["desktop"])
+    page.goto(server + "/#origin=Nagoya&destination=Istanbul&avoid=RU,BY,IR")
+    page.wait_for_selector("#legs tbody tr")
+    assert page.locator("#legs tbody tr").count() >= 15
+    wrap = page.locator("#legs").locator("xpath=ancestor::*[contains(@class,'table-wrap')][1]")
+    over = wrap.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert over <= 0, f"the leg table scrolls sideways by {over} px at 1440 px"
+    _no_sideways_scroll(page, "legs")
+    page.close()
+
+
 def test_a_link_with_the_query_in_its_fragment_plans_it(server: str, browser: Any) -> None:
     """``/#origin=…&destination=…`` fills the form and plans; every plan puts its own link in the
     address bar, and that link plans the same routes on a fresh page."""
