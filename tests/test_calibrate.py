@@ -603,3 +603,24 @@ def test_an_observation_skipped_for_a_place_is_marked_so(net):
     _, skipped = cal.cases_from(list(by_id.values()), net)
     marked = {i for i, why in skipped if isinstance(why, cal.NotAHub)}
     assert marked and marked == {i for i, _ in skipped if not has_hubs(by_id[i])}
+
+
+def test_the_cross_validation_table_fits_80_columns(structure_scores, cache_dir, monkeypatch):
+    # `silkway calibrate --cv` at 80 columns: every structure's name and every header whole
+    # (no "facto…" or "all-stops-ferry-routes…"), the chosen one marked
+    from typer.testing import CliRunner
+
+    from silkway.analysis import calibrate_cv as cv
+    from silkway.analysis import calibrate_fit as cf
+    from silkway.cli import app
+
+    _, _, scores = structure_scores
+    monkeypatch.setattr(cv, "compare_structures", lambda *a, **k: scores)
+    out = CliRunner().invoke(app, ["calibrate", "--cv", "--cache-dir", str(cache_dir)],
+                             env={"COLUMNS": "80"}).stdout
+    table = [line for line in out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table and all(len(line) <= 80 for line in table)
+    assert not any("…" in line for line in table)
+    names = {line.split("│")[1].strip() for line in table if line.startswith("│")}
+    assert names == {s + (" *" if s == cv.choose(scores) else "") for s in cf.STRUCTURES}
+    assert "factors" in out and f"Shipped: {cf.SERVICE_STRUCTURE}" in " ".join(out.split())
