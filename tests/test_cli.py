@@ -81,6 +81,25 @@ def test_hubs_and_network_info(cli, cache_dir):
     info = json.loads(r.stdout)
     assert info["hubs"] >= 80 and info["legs"] > 300
     assert sum(v for k, v in info["legs_by_mode_and_source"].items() if k.startswith("ferry/")) >= 6
+    # at 80 columns a long value folds onto the next line rather than being cut to "…"
+    text = runner.invoke(app, ["network", "info", "--cache-dir", str(cache_dir)],
+                         env={"COLUMNS": "80"}).stdout
+    assert "…" not in text and max(map(len, text.splitlines())) <= 80
+    values = "".join(line.split("│")[2].strip() for line in text.splitlines()
+                     if line.startswith("│") and line.count("│") == 3)
+    assert info["cache"] in values
+
+
+def test_compare_at_80_columns_cuts_no_name(cache_dir):
+    # the corridor table of a scenario comparison: the CKU railway's name and its "before"
+    # reason fold onto more lines, never cut to "China-Kyrgyzstan-Uzbekis…"
+    text = runner.invoke(app, ["compare", "Kashgar", "Andijan", "--modes", "rail", "--scenario",
+                               "cku-railway", "--cache-dir", str(cache_dir)],
+                         env={"COLUMNS": "80"}).stdout
+    assert "…" not in text and max(map(len, text.splitlines())) <= 80
+    first = [line.split("│")[1].strip() for line in text.splitlines()
+             if line.startswith("│") and line.count("│") == 7]
+    assert "China-Kyrgyzstan-Uzbekistan railway" in "".join(first[:3])
 
 
 def test_batch_command_writes_one_row_per_input_row(cli, tmp_path):

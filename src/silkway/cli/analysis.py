@@ -126,8 +126,9 @@ def compare(
         for i, label in enumerate(labels, 1):
             out.print(f"{i}. {label}", highlight=False)
     c = Table(title="corridors: best route before and after", title_justify="left")
-    for col in ("corridor", "P50 d", "Δ", "USD", "Δ", "note"):
-        c.add_column(col, justify="left" if col in ("corridor", "note") else "right")
+    for col in ("corridor", "P50 d", "Δ", "USD", "Δ", "note"):  # a long name folds, never "…"
+        c.add_column(col, justify="left" if col in ("corridor", "note") else "right",
+                     overflow="fold")
     for row in d["corridors"]:
         b, sc, dl = row["baseline"], row["scenario"], row["delta"]
         cur = sc or b

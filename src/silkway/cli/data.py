@@ -158,6 +158,8 @@ def network_info(
         sys.stdout.write(json.dumps(info) + "\n")
         return
     t = Table(title="silkway network", show_header=False)
+    t.add_column("key", no_wrap=True)
+    t.add_column("value", overflow="fold")  # the cache path whole, never cut to "…"
     for k, v in info.items():
         if k != "coverage":
             t.add_row(k, json.dumps(v) if isinstance(v, dict) else str(v))
