@@ -284,7 +284,8 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     ("Saksaulskaya", "KZ-SAKSAULSKAYA"), ("Saksaulsky", "KZ-SAKSAULSKAYA"),
     ("Shalkar", "KZ-SHALKAR"), ("Arys", "KZ-ARYS"), ("Kayseri", "TR-KAYSERI"),
     ("Belgrade", "RS-BELGRADE"), ("Beograd", "RS-BELGRADE"), ("Novorossiysk", "RUNVS"),
-    ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"),
+    ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"), ("Shu", "KZ-SHU"),
+    ("Chu", "KZ-SHU"),
 ])
 def test_asked_for_places_resolve(net, query, hub_id):
     assert net.find(query).id == hub_id
@@ -361,3 +362,18 @@ def test_gwadar_reaches_karachi_by_the_coastal_highway_and_by_sea(net):
     assert silkway.Mode.SEA in by_mode
     sea = silkway.plan(net, "Gwadar", "Jebel Ali", modes="sea").routes[0]
     assert sea.countries == ["PK", "AE"] and len(sea.legs) == 1
+
+
+def test_tashkent_to_astana_turns_north_at_shu_not_at_almaty(net):
+    # the Shymkent line meets the Almaty - Astana line at Shu, 306 km short of Almaty-1 (KTZ):
+    # a train to Astana turns north there instead of running to Almaty and back
+    route = silkway.plan(net, "Tashkent", "Astana", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert "KZ-SHU" in passed and "KZALA" not in passed, passed
+    shu_almaty = next(leg for leg in net.legs if {leg.src, leg.dst} == {"KZ-SHU", "KZALA"})
+    assert shu_almaty.distance_km == 306 and shu_almaty.distance_source == "published"
+    # through Almaty it was 738 + 1,300 km from Shymkent; via Shu some 1,250
+    assert route.distance_km < 1800
+    # Almaty's own trains to Astana are unchanged: the Astana line leaves Almaty through Shu
+    direct = silkway.plan(net, "Almaty", "Astana", modes="rail").routes[0]
+    assert direct.distance_km == pytest.approx(1300, abs=20)
