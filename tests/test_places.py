@@ -285,7 +285,7 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     ("Shalkar", "KZ-SHALKAR"), ("Arys", "KZ-ARYS"), ("Kayseri", "TR-KAYSERI"),
     ("Belgrade", "RS-BELGRADE"), ("Beograd", "RS-BELGRADE"), ("Novorossiysk", "RUNVS"),
     ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"), ("Shu", "KZ-SHU"),
-    ("Chu", "KZ-SHU"),
+    ("Chu", "KZ-SHU"), ("Lugovaya", "KZ-LUGOVAYA"), ("Lugovoy", "KZ-LUGOVAYA"),
 ])
 def test_asked_for_places_resolve(net, query, hub_id):
     assert net.find(query).id == hub_id
@@ -377,3 +377,15 @@ def test_tashkent_to_astana_turns_north_at_shu_not_at_almaty(net):
     # Almaty's own trains to Astana are unchanged: the Astana line leaves Almaty through Shu
     direct = silkway.plan(net, "Almaty", "Astana", modes="rail").routes[0]
     assert direct.distance_km == pytest.approx(1300, abs=20)
+
+
+def test_bishkek_joins_the_tashkent_almaty_line_at_lugovaya(net):
+    # Railway Gazette: the 154 km main line from Bishkek meets the Tashkent - Almaty route at
+    # Lugovoy; a train from Bishkek to Astana turns east there for Shu, not west to Taraz
+    route = silkway.plan(net, "Bishkek", "Astana", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed[:2] == ["KZ-LUGOVAYA", "KZ-SHU"] and "KZTAR" not in passed, passed
+    first = route.legs[0].directed.leg
+    assert first.distance_km == 154 and first.distance_source == "published"
+    assert first.border is not None  # the Kyrgyz - Kazakh rail border lies on this leg
+    assert route.distance_km < 1400  # via Taraz it was 273 + 243 + 769 + 239 = 1,524 km
