@@ -389,3 +389,17 @@ def test_bishkek_joins_the_tashkent_almaty_line_at_lugovaya(net):
     assert first.distance_km == 154 and first.distance_source == "published"
     assert first.border is not None  # the Kyrgyz - Kazakh rail border lies on this leg
     assert route.distance_km < 1400  # via Taraz it was 273 + 243 + 769 + 239 = 1,524 km
+
+
+def test_semey_to_astana_turns_at_aktogay_for_moyinty_not_at_dostyk(net):
+    # the Dostyk - Moyinty line (836 km, KTZ) leaves the Turksib at Aktogay: a train from
+    # Semey to Astana takes it there instead of running on to the Chinese border and back
+    route = silkway.plan(net, "Semey", "Astana", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert "KZ-AKTOGAY" in passed and "KZ-DOSTYK" not in passed, passed
+    # Dostyk - Aktogay - Moyinty - Karaganda - Astana adds up to the direct Dostyk - Astana leg
+    legs = {frozenset((leg.src, leg.dst)): leg.distance_km for leg in net.legs
+            if leg.mode is silkway.Mode.RAIL}
+    via = (legs[frozenset(("KZ-DOSTYK", "KZ-AKTOGAY"))] + legs[frozenset(("KZ-AKTOGAY",
+           "KZ-KARAGANDA"))] + legs[frozenset(("KZ-KARAGANDA", "KZ-ASTANA"))])
+    assert via == pytest.approx(legs[frozenset(("KZ-DOSTYK", "KZ-ASTANA"))], rel=0.02)
