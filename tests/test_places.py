@@ -285,7 +285,7 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     ("Shalkar", "KZ-SHALKAR"), ("Arys", "KZ-ARYS"), ("Kayseri", "TR-KAYSERI"),
     ("Belgrade", "RS-BELGRADE"), ("Beograd", "RS-BELGRADE"), ("Novorossiysk", "RUNVS"),
     ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"), ("Shu", "KZ-SHU"),
-    ("Chu", "KZ-SHU"), ("Lugovaya", "KZ-LUGOVAYA"), ("Lugovoy", "KZ-LUGOVAYA"),
+    ("Chu", "KZ-SHU"), ("Lugovaya", "KZ-LUGOVAYA"), ("Lugovoy", "KZ-LUGOVAYA"), ("Pap", "UZ-PAP"),
 ])
 def test_asked_for_places_resolve(net, query, hub_id):
     assert net.find(query).id == hub_id
@@ -403,3 +403,13 @@ def test_semey_to_astana_turns_at_aktogay_for_moyinty_not_at_dostyk(net):
     via = (legs[frozenset(("KZ-DOSTYK", "KZ-AKTOGAY"))] + legs[frozenset(("KZ-AKTOGAY",
            "KZ-KARAGANDA"))] + legs[frozenset(("KZ-KARAGANDA", "KZ-ASTANA"))])
     assert via == pytest.approx(legs[frozenset(("KZ-DOSTYK", "KZ-ASTANA"))], rel=0.02)
+
+
+def test_tashkent_to_kokand_leaves_the_angren_pap_line_at_pap(net):
+    # the Angren - Pap line (2016) meets the Fergana valley line at Pap: Kokand lies west of it,
+    # Andijan east, so a train to Kokand turns there instead of running on to Andijan and back
+    route = silkway.plan(net, "Tashkent", "Kokand", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed == ["UZ-PAP", "UZKOK"], passed
+    assert route.countries == ["UZ"]  # through the Qamchiq tunnel, not Tajikistan
+    assert route.distance_km < 350  # through Andijan it was 396 + 138 km
