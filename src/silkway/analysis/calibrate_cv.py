@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from silkway.analysis.calibrate_fit import FERRY_ROUTES, SEED, STRUCTURES, fit_factors, form_of
+from silkway.analysis.calibrate_fit import SEED, STRUCTURES, factors_of, fit_factors, form_of
 
 if TYPE_CHECKING:
     from silkway.analysis.calibrate import Case
@@ -117,8 +117,7 @@ def compare_structures(network_prior: Network, cases: Sequence[Case],
 
 def size(structure: str) -> int:
     """How many service-class factors a structure fits (a scope is no factor)."""
-    return sum(len([e for e in effects if e != FERRY_ROUTES])
-               for effects in STRUCTURES[structure].values())
+    return sum(len(factors_of(effects)) for effects in STRUCTURES[structure].values())
 
 
 def choose(scores: Sequence[Score]) -> str:

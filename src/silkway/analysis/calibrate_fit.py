@@ -45,6 +45,13 @@ BOUNDS = {"tariff": (0.5, 1.6), "border": (0.25, 4.0), "handling": (0.25, 4.0),
 # with a ferry crossing (the Caspian and Black Sea showcase runs), the other routes of that
 # class run as regular service.
 FERRY_ROUTES = "ferry-routes-only"
+
+
+def factors_of(effects: tuple[str, ...]) -> tuple[str, ...]:
+    """A structure's effects for one class without its scope marker: the factors it fits."""
+    return tuple(e for e in effects if e != FERRY_ROUTES)
+
+
 STRUCTURES: dict[str, dict[str, tuple[str, ...]]] = {
     "all-stops": {"express": ("rail_speed", "stops"), "first-run": ("rail_speed", "stops")},
     "port-stops": {"express": ("rail_speed", "stops"),
@@ -148,7 +155,7 @@ class Form:
         eff = STRUCTURES[self.structure].get(self.service, ())
         if FERRY_ROUTES not in eff:
             return eff
-        return tuple(e for e in eff if e != FERRY_ROUTES) if self.ferry else ()
+        return factors_of(eff) if self.ferry else ()
 
     def service_params(self) -> tuple[Param, ...] | None:
         """The factors of the form's service class, if it has any."""
@@ -440,6 +447,7 @@ __all__ = [
     "Param",
     "calibrated_csv",
     "calibrated_rows",
+    "factors_of",
     "fit_factors",
     "form_of",
 ]
