@@ -204,11 +204,16 @@ UNUSED: dict[str, dict[str, str]] = {
                   "corridors": "states one route and has no corridor section"},
     "sweep": {"deadline_days": _NO_ON_TIME, "histogram": _NO_HISTOGRAM,
               "corridors": "tabulates the routes, not the corridor section"},
+    "batch": {"max_routes": "keeps route 1 only", "thin": "keeps route 1 only",
+              "histogram": "writes no day histograms",
+              "corridors": "keeps route 1 only and has no corridor section"},
 }
 """Query fields each command takes no notice of, with the reason. A command that carries the
 query (``compare``, ``emissions``, ``sweep``) refuses them when they are given, on the command
 line and in the API alike: ``compare --max-routes 1`` listed 18 routes, ``compare --deadline
-20`` and ``emissions --deadline 20`` showed no on-time share, all without a word."""
+20`` and ``emissions --deadline 20`` showed no on-time share, all without a word. A batch row
+(``batch``) is refused its cell of such a field unless the cell asks what the batch does anyway:
+``max_routes 3`` and ``corridors all`` were planned as if the cell were empty."""
 
 
 def refuse_unused(command: str, given: Iterable[str]) -> None:

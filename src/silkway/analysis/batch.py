@@ -38,7 +38,7 @@ from silkway.analysis.scenarios import Scenario
 from silkway.analysis.writers import FLOAT, INT, STR, write_table
 from silkway.errors import ConstraintError, InputError, SilkwayError
 from silkway.network.model import Hub, Network
-from silkway.query import QUERY_FIELDS, PlanQuery, make_query
+from silkway.query import QUERY_FIELDS, UNUSED, PlanQuery, make_query
 from silkway.types import Cargo
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ _COLUMN_TYPES: dict[str, str] = {
     "co2e_wtw_kg": _FLOAT, "co2e_ttw_kg": _FLOAT,
     "co2e_wtw_kg_total": _FLOAT, "co2e_ttw_kg_total": _FLOAT,
     "transshipments": _INT, "modes": _STR, "complete": _INT, "notices": _STR,
+    "on_time_probability": _FLOAT,
 }
 COLUMNS = tuple(_COLUMN_TYPES)
 """Output columns, in order. ``status`` is ``ok`` or ``error``; on an error row ``error`` holds
@@ -79,7 +80,8 @@ per container, the ``*_total`` columns for ``count`` containers; ``payload_t`` i
 the plan used (the cargo type's default when the row left it empty); ``complete`` is 1, or 0
 when the route search stopped at its work limit (the route is real, but a better one may have
 been missed); ``notices`` is a comma list of the passages the route uses that boxes mostly did
-not use in the data's period (``passage_notices.csv``), empty when none."""
+not use in the data's period (``passage_notices.csv``), empty when none; ``on_time_probability``
+is the share of simulated trips within the row's ``deadline_days``, empty without one."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -197,6 +199,8 @@ def _parse_row(raw: RawRow) -> Shipment | RowError:
             query = _checked_query(tuple(sorted(fields.items())))
         except ConstraintError as exc:
             problems.append(str(exc))
+    if query is not None:
+        problems += _unused(query, values)
     if problems or query is None:
         return raw.error("; ".join(problems))
     return Shipment(row=raw.row, query=query, id=raw.ident, count=1 if count is None else count,
@@ -218,6 +222,21 @@ def _checked_query(fields: tuple[tuple[str, Any], ...]) -> PlanQuery:
         query.avoid, query.modes, query.close, query.cargo, query.payload_t,
         query.max_transshipments, query.include_planned, query.allocation, query.reefer)
     return query
+
+
+_BATCH_DEFAULTS = {"corridors": "none"}
+
+
+def _unused(query: PlanQuery, values: Mapping[str, str]) -> list[str]:
+    """The problems of cells of fields a batch row takes no notice of (``UNUSED["batch"]``)
+    that ask for something other than what the batch does: ``max_routes 3`` or ``corridors
+    all`` was planned as if the cell were empty."""
+    out = []
+    for name, why in UNUSED["batch"].items():
+        if values.get(name) and getattr(query, name) != _BATCH_DEFAULTS.get(
+                name, PlanQuery.model_fields[name].default):
+            out.append(f"batch does not use {name}: it {why}; leave the cell empty")
+    return out
 
 
 def _parse_date(text: str, problems: list[str]) -> date | None:
@@ -288,7 +307,9 @@ class _Planner:
                 "cost_usd": float(r.cost_usd), "co2e_wtw_kg": float(r.co2e_wtw_kg),
                 "co2e_ttw_kg": float(r.co2e_ttw_kg), "transshipments": int(r.transshipments),
                 "modes": ",".join(r.modes), "complete": int(result.complete),
-                "notices": ",".join(n.passage.value for n in result.notices) or None}
+                "notices": ",".join(n.passage.value for n in result.notices) or None,
+                "on_time_probability": None if r.transit_days.on_time is None
+                else round(float(r.transit_days.on_time), 4)}
 
 
 def _blank(row: int) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""Hostile inputs, round 8. Each test's docstring says what the input did before the fix.
+
+CLI cases run in-process (typer's CliRunner) with the checks of the earlier rounds: exit code,
+one line on stderr, nothing on stdout, no traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import silkway
+from cli_errors import invoke
+from silkway.analysis.batch import plan_batch, read_shipments
+
+
+def _rows(tmp_path: Path, text: str) -> list[dict]:
+    path = tmp_path / "shipments.csv"
+    path.write_text(text, encoding="utf-8")
+    shipments, errors = read_shipments(path)
+    return shipments, errors
+
+
+# -- batch cells the batch took and then dropped ----------------------------------------------
+
+def test_a_batch_deadline_gives_each_row_its_on_time_probability(net, tmp_path):
+    """A row's ``deadline_days`` was simulated and echoed, but the output had no on-time
+    probability: the one thing a deadline asks was nowhere in the plans."""
+    shipments, errors = _rows(tmp_path, "origin,destination,deadline_days\n"
+                                        "Toyama,Bishkek,20\nToyama,Bishkek,\n")
+    assert not errors
+    rows = plan_batch(net, shipments)
+    best = silkway.plan(net, "Toyama", "Bishkek", deadline_days=20).routes[0]
+    assert rows[0]["status"] == "ok" and rows[0]["deadline_days"] == 20
+    assert rows[0]["on_time_probability"] == pytest.approx(best.transit_days.on_time, abs=1e-4)
+    assert 0 < rows[0]["on_time_probability"] < 1
+    assert rows[1]["status"] == "ok" and rows[1]["on_time_probability"] is None
+
+
+def test_the_batch_cli_writes_the_on_time_probability(cache_dir, tmp_path):
+    src = tmp_path / "s.csv"
+    src.write_text("origin,destination,deadline_days\nAktau,Baku,3d\n", encoding="utf-8")
+    out = tmp_path / "plans.csv"
+    r = invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir)
+    assert r.exit_code == 0, r.output
+    with out.open(encoding="utf-8", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["status"] == "ok" and 0 <= float(row["on_time_probability"]) <= 1, row
+
+
+@pytest.mark.parametrize(("column", "cell", "words"), [
+    ("max_routes", "3", "keeps route 1 only"),
+    ("thin", "0.5", "keeps route 1 only"),
+    ("histogram", "true", "writes no day histograms"),
+    ("corridors", "all", "has no corridor section"),
+    ("corridors", "available", "has no corridor section"),
+])
+def test_a_batch_cell_the_batch_does_not_use_is_an_error_row(tmp_path, column, cell, words):
+    """``max_routes 3``, ``thin 0.5``, ``histogram true`` and ``corridors all`` were planned as
+    if the cell were empty: the output had one route and no histogram or corridor, unsaid."""
+    shipments, errors = _rows(tmp_path, f"id,origin,destination,{column}\n"
+                                        f"a,Toyama,Bishkek,{cell}\nb,Toyama,Bishkek,\n")
+    assert [s.id for s in shipments] == ["b"]
+    assert len(errors) == 1 and errors[0].row == 1 and errors[0].id == "a"
+    assert f"batch does not use {column}" in errors[0].problem and words in errors[0].problem, \
+        errors[0].problem
+
+
+@pytest.mark.parametrize(("column", "cell"), [
+    ("max_routes", "8"), ("thin", "0.02"), ("histogram", "false"), ("corridors", "none"),
+    ("draws", "500"),
+])
+def test_a_batch_cell_that_asks_what_the_batch_does_is_fine(tmp_path, column, cell):
+    shipments, errors = _rows(tmp_path, f"origin,destination,{column}\nToyama,Bishkek,{cell}\n")
+    assert not errors and len(shipments) == 1
