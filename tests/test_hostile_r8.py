@@ -75,3 +75,19 @@ def test_a_batch_cell_the_batch_does_not_use_is_an_error_row(tmp_path, column, c
 def test_a_batch_cell_that_asks_what_the_batch_does_is_fine(tmp_path, column, cell):
     shipments, errors = _rows(tmp_path, f"origin,destination,{column}\nToyama,Bishkek,{cell}\n")
     assert not errors and len(shipments) == 1
+
+
+# -- a sweep whose pairs fail at some points ----------------------------------------------------
+
+def test_a_sweep_says_which_pairs_have_no_route_and_counts_them_in_the_shares(cache_dir,
+                                                                              tmp_path):
+    """``--pair Toyama:Bishkek --pair Lianyungang:Poti --avoid CN`` printed "Trans-Siberian 50%"
+    and "2 pairs": the other half, a pair whose origin is avoided, was said nowhere but in the
+    table's error column, so the shares read as if another corridor had won half the pairs."""
+    r = invoke(["sweep", "--vary", "tariff:ferry_caspian:wait_factor=1,2",
+                "--pair", "Toyama:Bishkek", "--pair", "Lianyungang:Poti", "--avoid", "CN",
+                "--serial", "-o", str(tmp_path / "sweep.csv")], cache_dir)
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    assert r.stdout.count("no route 50%") == 2, r.stdout
+    assert "1 pair has no route: 'Lianyungang:Poti'" in r.stdout, r.stdout
+    assert "avoided country (CN)" in r.stdout, r.stdout

@@ -226,13 +226,28 @@ def sweep(
     for a in axes:
         t.add_column(escape(a.name), justify="right")
     t.add_column("fastest corridor shares")
+    failed: dict[tuple, int] = {}  # point -> pairs without a route there
+    no_route: dict[str, str] = {}  # pair -> its first error
+    for row in rows:
+        if row.get("error"):
+            point = tuple(row[a.name] for a in axes)
+            failed[point] = failed.get(point, 0) + 1
+            no_route.setdefault(f"{row['origin']}:{row['destination']}", str(row["error"]))
     for point, shares in whatif.fastest_shares(rows, axes).items():
-        t.add_row(*(f"{v:g}" for v in point),
-                  ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()) or "no route")
+        cells = [f"{k} {100 * v:.0f}%" for k, v in shares.items()]
+        if failed.get(point) and cells:  # the rest of the shares, said rather than left out
+            cells.append(f"no route {100 * failed[point] / len(pairs):.0f}%")
+        t.add_row(*(f"{v:g}" for v in point), ", ".join(cells) or "no route")
     out.print(t)
     out.print(f"{len(rows)} rows written to {output} for {len(pairs)} "
               f"pair{'' if len(pairs) == 1 else 's'}" + (f"; chart {chart}" if chart else ""),
               markup=False)
+    if no_route:  # a pair without a route was said only in the table's error column
+        named = [f"{p!r}: {e}" for p, e in list(no_route.items())[:3]]
+        out.print(f"{len(no_route)} pair{' has' if len(no_route) == 1 else 's have'} no route: "
+                  + "; ".join(named) + (f"; and {len(no_route) - 3} more" if len(no_route) > 3
+                                        else "") + f" (the error column of {output})",
+                  markup=False, highlight=False)
     if left_out:  # said, never silent: shares are shares of the distinct pairs
         out.print(f"{len(left_out)} pair{' was' if len(left_out) == 1 else 's were'} left out: "
                   + "; ".join(left_out[:5])
