@@ -91,3 +91,19 @@ def test_a_sweep_says_which_pairs_have_no_route_and_counts_them_in_the_shares(ca
     assert r.stdout.count("no route 50%") == 2, r.stdout
     assert "1 pair has no route: 'Lianyungang:Poti'" in r.stdout, r.stdout
     assert "avoided country (CN)" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("month", ["07", "7.0", " 7", "+7"])
+def test_a_month_written_with_a_leading_zero_agrees_with_its_departure_date(tmp_path, month):
+    """``month 07`` beside ``departure_date 2025-07-01`` was the error row "month 07
+    contradicts departure_date 2025-07-01" (the two were compared as text)."""
+    shipments, errors = _rows(tmp_path, "origin,destination,month,departure_date\n"
+                                        f"Toyama,Bishkek,{month},2025-07-01\n")
+    assert not errors and shipments[0].query.month == 7
+
+
+@pytest.mark.parametrize("month", ["8", "abc", "7.5"])
+def test_a_month_that_is_not_the_departure_month_is_still_an_error_row(tmp_path, month):
+    shipments, errors = _rows(tmp_path, "origin,destination,month,departure_date\n"
+                                        f"Toyama,Bishkek,{month},2025-07-01\n")
+    assert not shipments and "contradicts departure_date 2025-07-01" in errors[0].problem

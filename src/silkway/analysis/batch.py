@@ -31,6 +31,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from silkway._text import plain_float
 from silkway.analysis import plan as _plan_module
 from silkway.analysis.csvrows import RawRow, RowError, parse_int, read_csv_file, read_rows
 from silkway.analysis.distributed import dask_client
@@ -190,7 +191,7 @@ def _parse_row(raw: RawRow) -> Shipment | RowError:
     fields: dict[str, Any] = {k: v for k, v in values.items() if k in QUERY_FIELDS and v != ""}
     fields.setdefault("corridors", "none")  # a batch row keeps only its best route
     if departure is not None:
-        if "month" in fields and str(fields["month"]) != str(departure.month):
+        if "month" in fields and not _same_number(fields["month"], departure.month):
             problems.append(f"month {fields['month']} contradicts departure_date {departure}")
         fields["month"] = departure.month
     query = None
@@ -222,6 +223,15 @@ def _checked_query(fields: tuple[tuple[str, Any], ...]) -> PlanQuery:
         query.avoid, query.modes, query.close, query.cargo, query.payload_t,
         query.max_transshipments, query.include_planned, query.allocation, query.reefer)
     return query
+
+
+def _same_number(text: str, number: int) -> bool:
+    """Whether a cell is ``number`` written as a plain decimal: ``07`` is month 7 (compared as
+    text, ``month 07`` contradicted ``departure_date 2025-07-01``)."""
+    try:
+        return plain_float(text) == number
+    except ValueError:
+        return False
 
 
 _BATCH_DEFAULTS = {"corridors": "none"}
