@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 import silkway
-from cli_errors import invoke
+from api_clients import token_client
+from cli_errors import invoke, one_error_line
 from silkway.analysis.batch import plan_batch, read_shipments
+from silkway.errors import InputError
 
 
 def _rows(tmp_path: Path, text: str) -> list[dict]:
@@ -107,3 +109,31 @@ def test_a_month_that_is_not_the_departure_month_is_still_an_error_row(tmp_path,
     shipments, errors = _rows(tmp_path, "origin,destination,month,departure_date\n"
                                         f"Toyama,Bishkek,{month},2025-07-01\n")
     assert not shipments and "contradicts departure_date 2025-07-01" in errors[0].problem
+
+
+# -- a flows file with a column assign does not read --------------------------------------------
+
+FLOWS = "origin,destination,teu,avoids\nLianyungang,Poti,1000,RU\n"
+
+
+def test_a_flows_column_assign_does_not_read_is_refused_with_did_you_mean(tmp_path):
+    """``avoids`` (for ``avoid``) was a log line, "ignoring unknown column(s)", and the flow was
+    assigned through Russia: Northern 100 % of the TEU, exit 0, no word in --json."""
+    from silkway.analysis.flows import read_flows
+
+    path = tmp_path / "flows.csv"
+    path.write_text(FLOWS, encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown column\(s\) 'avoids' \(did you mean avoid\?\)"):
+        read_flows(path)
+
+
+def test_assign_cli_and_api_refuse_an_unknown_flows_column(net, cache_dir, tmp_path_factory,
+                                                           tmp_path):
+    path = tmp_path / "flows.csv"
+    path.write_text(FLOWS.replace("avoids", "close"), encoding="utf-8")
+    line = one_error_line(invoke(["assign", str(path)], cache_dir), 2)
+    assert "unknown column(s) 'close'" in line and "the columns are id, origin" in line, line
+    client = token_client(net, cache_dir, tmp_path_factory, "r8-assign", "r8")
+    r = client.post("/api/assign", json={"csv": FLOWS},
+                    headers={"Authorization": "Bearer r8"})
+    assert r.status_code == 422 and "'avoids' (did you mean avoid?)" in r.json()["detail"], r.text

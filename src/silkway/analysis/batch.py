@@ -19,7 +19,6 @@ cost, co2e or p90), ``scenario`` and ``deadline_days``. Output columns are :data
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 import time
@@ -33,11 +32,18 @@ from typing import Any
 
 from silkway._text import plain_float
 from silkway.analysis import plan as _plan_module
-from silkway.analysis.csvrows import RawRow, RowError, parse_int, read_csv_file, read_rows
+from silkway.analysis.csvrows import (
+    RawRow,
+    RowError,
+    parse_int,
+    read_csv_file,
+    read_rows,
+    refuse_unknown_columns,
+)
 from silkway.analysis.distributed import dask_client
 from silkway.analysis.scenarios import Scenario
 from silkway.analysis.writers import FLOAT, INT, STR, write_table
-from silkway.errors import ConstraintError, InputError, SilkwayError
+from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import Hub, Network
 from silkway.query import QUERY_FIELDS, UNUSED, PlanQuery, make_query
 from silkway.types import Cargo
@@ -165,21 +171,8 @@ def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shi
 
 
 def _check_columns(names: list[str], *, name: str) -> None:
-    unknown = [n for n in names if n and n not in INPUT_COLUMNS]
-    if unknown:  # an ignored column silently changes every row's answer (W4)
-        named = []
-        for n in unknown[:5]:
-            close = difflib.get_close_matches(n, INPUT_COLUMNS, n=1, cutoff=0.6)
-            if not close:
-                close = [c for c in INPUT_COLUMNS if n and c.startswith(n)][:1]
-            named.append(f"{_clip(n)!r}" + (f" (did you mean {close[0]}?)" if close else ""))
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise InputError(f"shipments file {name} has unknown column(s) {', '.join(named)}{more}; "
-                         f"the columns are {', '.join(INPUT_COLUMNS)}")
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    # an ignored column silently changes every row's answer (W4)
+    refuse_unknown_columns(names, INPUT_COLUMNS, kind="shipments", name=name)
 
 
 def _parse_row(raw: RawRow) -> Shipment | RowError:

@@ -12,6 +12,7 @@ header leaves unnamed, is an error row).
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import logging
 import math
@@ -259,6 +260,35 @@ def _header(record: list[str], kind: str, name: str, required: Sequence[str]) ->
     return names
 
 
+def refuse_unknown_columns(names: Sequence[str], known: Sequence[str], *, kind: str,
+                           name: str) -> None:
+    """Refuse a header naming a column outside ``known``, with *did you mean* for each of the
+    first five: a column the reader does not know would be ignored, and every row's answer
+    silently changed (a flows file's ``avoids`` assigned its flows through Russia).
+
+    Raises
+    ------
+    InputError
+        Naming the unknown columns and listing the known ones.
+    """
+    unknown = [n for n in names if n and n not in known]
+    if not unknown:
+        return
+    named = []
+    for n in unknown[:5]:
+        close = difflib.get_close_matches(n, known, n=1, cutoff=0.6)
+        if not close:
+            close = [c for c in known if n and c.startswith(n)][:1]
+        named.append(f"{_clip(n)!r}" + (f" (did you mean {close[0]}?)" if close else ""))
+    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    raise InputError(f"{kind} file {name} has unknown column(s) {', '.join(named)}{more}; "
+                     f"the columns are {', '.join(known)}")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _or(words: Sequence[str], last: str) -> str:
     """``a``, ``a or b``, ``a, b or c`` (with ``last`` for ``or``)."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
@@ -319,4 +349,5 @@ def _at_most(number: float, maximum: float | None, text: str, name: str, unit: s
     return False
 
 
-__all__ = ["RawRow", "RowError", "parse_float", "parse_int", "read_csv_file", "read_rows"]
+__all__ = ["RawRow", "RowError", "parse_float", "parse_int", "read_csv_file", "read_rows",
+           "refuse_unknown_columns"]

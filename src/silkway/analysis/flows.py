@@ -23,6 +23,7 @@ from silkway.analysis.csvrows import (
     parse_int,
     read_csv_file,
     read_rows,
+    refuse_unknown_columns,
 )
 from silkway.errors import ConstraintError
 from silkway.routing.constraints import Constraints
@@ -94,14 +95,13 @@ def read_flows(path: str | Path) -> tuple[list[Flow], list[RowError]]:
 def read_flows_text(text: str, *, name: str = "flows") -> tuple[list[Flow], list[RowError]]:
     """:func:`read_flows` on CSV text already in memory (e.g. an upload)."""
     return read_rows(text, kind="flows", name=name, required=("origin", "destination", "teu"),
-                     parse=_parse_row, check_columns=partial(_warn_unknown, name=name),
+                     parse=_parse_row, check_columns=partial(_check_columns, name=name),
                      comments=True)
 
 
-def _warn_unknown(names: list[str], *, name: str) -> None:
-    unknown = [n for n in names if n and n not in FLOW_COLUMNS]
-    if unknown:
-        log.warning("ignoring unknown column(s) in %s: %s", name, ", ".join(unknown))
+def _check_columns(names: list[str], *, name: str) -> None:
+    # a column assign does not read was a log line, and its flows assigned without it
+    refuse_unknown_columns(names, FLOW_COLUMNS, kind="flows", name=name)
 
 
 def _parse_row(raw: RawRow) -> Flow | RowError:
