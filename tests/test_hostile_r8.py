@@ -137,3 +137,15 @@ def test_assign_cli_and_api_refuse_an_unknown_flows_column(net, cache_dir, tmp_p
     r = client.post("/api/assign", json={"csv": FLOWS},
                     headers={"Authorization": "Bearer r8"})
     assert r.status_code == 422 and "'avoids' (did you mean avoid?)" in r.json()["detail"], r.text
+
+
+def test_a_pairs_file_column_the_sweep_does_not_read_is_refused(cache_dir, tmp_path):
+    """A shipments file given as ``--pairs-file`` (``origin,destination,avoid`` with ``RU``) was
+    swept through Russia: the pairs file's other columns were dropped unseen."""
+    path = tmp_path / "pairs.csv"
+    path.write_text("id,origin,destination,avoid\na,Lianyungang,Poti,RU\n", encoding="utf-8")
+    line = one_error_line(invoke(["sweep", "--vary", "tariff:ferry_caspian:wait_factor=1,2",
+                                  "--pairs-file", str(path), "--serial",
+                                  "-o", str(tmp_path / "s.csv")], cache_dir), 2)
+    assert "unknown column(s) 'avoid'" in line and "--avoid" in line, line
+    assert not (tmp_path / "s.csv").exists()

@@ -261,7 +261,7 @@ def _header(record: list[str], kind: str, name: str, required: Sequence[str]) ->
 
 
 def refuse_unknown_columns(names: Sequence[str], known: Sequence[str], *, kind: str,
-                           name: str) -> None:
+                           name: str, hint: str = "") -> None:
     """Refuse a header naming a column outside ``known``, with *did you mean* for each of the
     first five: a column the reader does not know would be ignored, and every row's answer
     silently changed (a flows file's ``avoids`` assigned its flows through Russia).
@@ -269,7 +269,7 @@ def refuse_unknown_columns(names: Sequence[str], known: Sequence[str], *, kind: 
     Raises
     ------
     InputError
-        Naming the unknown columns and listing the known ones.
+        Naming the unknown columns and listing the known ones (then ``hint``, if any).
     """
     unknown = [n for n in names if n and n not in known]
     if not unknown:
@@ -282,7 +282,7 @@ def refuse_unknown_columns(names: Sequence[str], known: Sequence[str], *, kind: 
         named.append(f"{_clip(n)!r}" + (f" (did you mean {close[0]}?)" if close else ""))
     more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
     raise InputError(f"{kind} file {name} has unknown column(s) {', '.join(named)}{more}; "
-                     f"the columns are {', '.join(known)}")
+                     f"the columns are {', '.join(known)}{hint}")
 
 
 def _clip(text: str, limit: int = 60) -> str:

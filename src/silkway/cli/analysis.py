@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -265,11 +266,23 @@ def _corridor_name(text: str) -> str:
                                 "an id or name from `silkway corridors`"))
 
 
+PAIR_COLUMNS = ("id", "origin", "destination")
+"""Columns a ``--pairs-file`` may have: any other (a shipments file's ``avoid``) was dropped
+unseen, and its pairs swept without it."""
+_PAIRS_HINT = "; the sweep's options (--avoid, --modes …) apply to every pair"
+
+
 def _read_pairs(path: Path) -> list[tuple[str, str]]:
     """The pairs of a ``--pairs-file``: read by the same rules as a shipments file (UTF-8, a
     byte-order mark dropped, a regular file only, a header naming origin and destination); a
     row without both places stops the sweep with one sentence naming the row."""
-    from silkway.analysis.csvrows import RawRow, RowError, read_csv_file, read_rows
+    from silkway.analysis.csvrows import (
+        RawRow,
+        RowError,
+        read_csv_file,
+        read_rows,
+        refuse_unknown_columns,
+    )
 
     def pair(raw: RawRow) -> tuple[str, str] | RowError:
         problems = raw.place_problems()
@@ -277,7 +290,10 @@ def _read_pairs(path: Path) -> list[tuple[str, str]]:
 
     try:
         pairs, errors = read_rows(read_csv_file(path, "pairs"), kind="pairs", name=str(path),
-                                  required=("origin", "destination"), parse=pair)
+                                  required=("origin", "destination"), parse=pair,
+                                  check_columns=partial(
+                                      refuse_unknown_columns, known=PAIR_COLUMNS, kind="pairs",
+                                      name=str(path), hint=_PAIRS_HINT))
     except SilkwayError as exc:
         raise _fail(exc) from None
     if errors:
