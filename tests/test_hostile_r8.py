@@ -149,3 +149,21 @@ def test_a_pairs_file_column_the_sweep_does_not_read_is_refused(cache_dir, tmp_p
                                   "-o", str(tmp_path / "s.csv")], cache_dir), 2)
     assert "unknown column(s) 'avoid'" in line and "--avoid" in line, line
     assert not (tmp_path / "s.csv").exists()
+
+
+# -- scenario YAML --------------------------------------------------------------------------------
+
+SCEN = "name: r8\ntitle: Round 8\nestimate: a probe\n"
+
+
+@pytest.mark.parametrize("mode,tariff", [("road", "road_ca"), ("ferry", "ferry_caspian")])
+def test_a_gauge_on_a_leg_that_is_not_rail_is_refused(net, mode, tariff):
+    """``gauge_mm: 1435`` on an added road leg was taken and dropped: the docs say rail only,
+    and the plan was the same as without it."""
+    from silkway.analysis.scenarios import parse_scenario
+
+    text = SCEN + (f"add_legs:\n  - {{from: KZAAU, to: AZBAK, mode: {mode}, tariff: {tariff}, "
+                   "gauge_mm: 1435, distance_km: 470, source: s}\n")
+    with pytest.raises(InputError, match=rf"add_legs #1 gauge_mm: a {mode} leg has no gauge"):
+        parse_scenario(text, net.tables)
+    assert parse_scenario(text.replace("gauge_mm: 1435, ", ""), net.tables).add_legs

@@ -260,6 +260,8 @@ def _new_leg(i: int, leg: scenario_schema.LegSpec, tables: Tables,
     gauge = leg.gauge_mm or 0
     if mode is Mode.RAIL and gauge not in (1435, 1520):
         raise fail(f"add_legs #{i} gauge_mm: a rail leg needs gauge_mm 1435 or 1520")
+    if mode is not Mode.RAIL and gauge:  # taken and dropped: only rail has a gauge
+        raise fail(f"add_legs #{i} gauge_mm: a {mode.value} leg has no gauge; leave it out")
     if not (leg.source or leg.estimate):
         raise fail(f"add_legs #{i}: has neither a source nor an estimate")
     via = []
