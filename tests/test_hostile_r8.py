@@ -167,3 +167,38 @@ def test_a_gauge_on_a_leg_that_is_not_rail_is_refused(net, mode, tariff):
     with pytest.raises(InputError, match=rf"add_legs #1 gauge_mm: a {mode} leg has no gauge"):
         parse_scenario(text, net.tables)
     assert parse_scenario(text.replace("gauge_mm: 1435, ", ""), net.tables).add_legs
+
+
+# -- an emission statement under a scenario -------------------------------------------------------
+
+def test_an_emission_statement_says_its_scenario_month_and_period(cache_dir, tmp_path):
+    """``emissions Shanghai Rotterdam --modes sea --scenario red-sea-closed`` stated 25,757 km
+    round the Cape (against 19,608 km via Suez without it) and said nowhere, in the table, the
+    JSON or the printable report, that a scenario had made it so, nor the data's period."""
+    import json
+
+    args = ["emissions", "Shanghai", "Rotterdam", "--modes", "sea",
+            "--scenario", "red-sea-closed", "--month", "2"]
+    report = tmp_path / "statement.html"
+    r = invoke([*args, "--html", str(report)], cache_dir)
+    assert r.exit_code == 0, r.output
+    shown = " ".join(r.stdout.split())  # as the terminal's width wraps it
+    assert "scenario red-sea-closed (Red Sea closed" in shown and "month 2" in shown, shown
+    assert "data as of 2025-H2" in shown, shown
+    d = json.loads(invoke([*args, "--json"], cache_dir).stdout)
+    assert d["scenario"]["name"] == "red-sea-closed" and d["scenario"]["title"]
+    assert d["month"] == 2 and d["as_of"] == "2025-H2"
+    html = report.read_text(encoding="utf-8")
+    assert "red-sea-closed" in html and "2025-H2" in html and "month 2" in html
+    base = json.loads(invoke(["emissions", "Shanghai", "Rotterdam", "--modes", "sea", "--json"],
+                             cache_dir).stdout)
+    assert base["scenario"] is None and base["month"] is None and base["as_of"] == "2025-H2"
+
+
+def test_a_scenario_title_in_a_statement_is_text_not_markup(cache_dir, tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\ntitle: '[bold red]loud[/] title'\nestimate: e\n"
+                    "close:\n  passages: [suez]\n", encoding="utf-8")
+    r = invoke(["emissions", "Shanghai", "Rotterdam", "--modes", "sea", "--scenario", str(path)],
+               cache_dir)
+    assert r.exit_code == 0 and "[bold red]loud[/] title" in " ".join(r.stdout.split()), r.output

@@ -108,6 +108,11 @@ class Statement:
                       "distance_km": round(self.route.distance_km, 1),
                       "transit_days": self.route.transit_days.to_dict(),
                       "cost_usd": round(self.route.cost_usd, 2)},
+            # what the figures hold under: a scenario changes distances and legs, a month the
+            # delays (a statement under red-sea-closed stated the Cape without a word)
+            "scenario": {"name": self.result.scenario.name, "title": self.result.scenario.title}
+            if self.result.scenario else None,
+            "month": self.result.month, "as_of": self.result.as_of,
             "elements": [e.to_dict() for e in self.elements],
             "totals": {
                 "co2e_kg_wtw": round(self.wtw_kg, 2), "co2e_kg_ttw": round(self.ttw_kg, 2),
@@ -174,6 +179,18 @@ def statement(result: PlanResult, route: int = 0) -> Statement:
     return Statement(result, r, tuple(elements))
 
 
+def basis_line(d: dict[str, Any]) -> str:
+    """What a statement's figures hold under, from its :meth:`Statement.to_dict`: ``scenario
+    red-sea-closed (Red Sea closed …); month 2; data as of 2025-H2``."""
+    parts = []
+    if d.get("scenario"):
+        parts.append(f"scenario {d['scenario']['name']} ({d['scenario']['title']})")
+    if d.get("month") is not None:
+        parts.append(f"month {d['month']}")
+    parts.append(f"data as of {d.get('as_of') or 'unknown'}")
+    return "; ".join(parts)
+
+
 def to_html(st: Statement) -> str:
     """A self-contained, printable HTML report of the statement (no external resources)."""
     d = st.to_dict()
@@ -218,7 +235,8 @@ th {{ background: #eee; }} td.n {{ text-align: right; white-space: nowrap; }}
 {'reefer, ' if sh['reefer'] else ''}{e(sh['origin']['name'])} ({e(sh['origin']['id'])}) to
 {e(sh['destination']['name'])} ({e(sh['destination']['id'])}).<br>
 <b>Route</b>: {e(d['route']['label'])}; countries {e('-'.join(d['route']['countries']))};
-{d['route']['distance_km']:,.0f} km.</p>
+{d['route']['distance_km']:,.0f} km.<br>
+<b>Basis</b>: {e(basis_line(d))}.</p>
 <table><thead><tr><th>#</th><th>transport chain element</th><th>activity</th>
 <th>intensity WTW / TTW</th><th>kg CO2e WTW</th><th>kg CO2e TTW</th><th>factor (data type)</th>
 </tr></thead><tbody>
