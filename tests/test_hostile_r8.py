@@ -202,3 +202,33 @@ def test_a_scenario_title_in_a_statement_is_text_not_markup(cache_dir, tmp_path)
     r = invoke(["emissions", "Shanghai", "Rotterdam", "--modes", "sea", "--scenario", str(path)],
                cache_dir)
     assert r.exit_code == 0 and "[bold red]loud[/] title" in " ".join(r.stdout.split()), r.output
+
+
+# -- a Dask scheduler that is not there ----------------------------------------------------------
+
+def test_an_unreachable_scheduler_is_a_backend_failure(cache_dir, tmp_path, monkeypatch):
+    """``--scheduler tcp://127.0.0.1:1`` (nothing listening) was exit 2, "the user's input",
+    against the README's table: a Dask scheduler that fails is exit 5, as a database that
+    cannot be reached is."""
+    from silkway.analysis import distributed
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT_S", 1.0)
+    src = tmp_path / "s.csv"
+    src.write_text("origin,destination\nAktau,Baku\n", encoding="utf-8")
+    line = one_error_line(invoke(["batch", str(src), "-o", str(tmp_path / "o.csv"),
+                                  "--scheduler", "tcp://127.0.0.1:1"], cache_dir), 5)
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in line, line
+    line = one_error_line(invoke(["batch", str(src), "-o", str(tmp_path / "o.csv"),
+                                  "--scheduler", "bogus://x:1"], cache_dir), 2)
+    assert "unknown address scheme" in line, line
+
+
+@pytest.mark.parametrize("address", ["", "  "])
+def test_an_empty_scheduler_address_is_refused_as_such(cache_dir, tmp_path, address):
+    """``--scheduler ""`` said "cannot connect to a local Dask cluster: missing port number in
+    address ''": a local cluster was never asked for."""
+    src = tmp_path / "s.csv"
+    src.write_text("origin,destination\nAktau,Baku\n", encoding="utf-8")
+    line = one_error_line(invoke(["batch", str(src), "-o", str(tmp_path / "o.csv"),
+                                  "--scheduler", address], cache_dir), 2)
+    assert "scheduler address is empty" in line and "local Dask cluster" not in line, line

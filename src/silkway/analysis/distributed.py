@@ -9,8 +9,11 @@ from functools import lru_cache
 from typing import Any
 
 from silkway._redact import hide_credentials
-from silkway.errors import ConstraintError
+from silkway.errors import BackendError, ConstraintError
 from silkway.network.model import Network, load_network
+
+CONNECT_TIMEOUT_S = 15.0
+"""How long a scheduler given by address may take to answer before it counts as unreachable."""
 
 
 @contextmanager
@@ -21,13 +24,19 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     Raises
     ------
     ConstraintError
-        For ``workers`` below 1, or a scheduler that cannot be reached.
+        For ``workers`` below 1, or a scheduler address that is empty or not one.
+    BackendError
+        For a scheduler that cannot be reached in :data:`CONNECT_TIMEOUT_S`, or a local
+        cluster that cannot start (exit 5, as a database that cannot be reached: it was exit 2).
     """
     import dask
     from distributed import Client, LocalCluster
 
     if workers < 1:
         raise ConstraintError(f"workers must be 1 or more, not {workers}")
+    if scheduler is not None and not scheduler.strip():  # "" read as "no scheduler" below
+        raise ConstraintError("the scheduler address is empty; give tcp://HOST:PORT, or leave "
+                              "it out for a local cluster")
     cluster = None
     try:
         if scheduler is None:
@@ -55,13 +64,15 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
                                        scheduler_kwargs={"dashboard": False})
                 client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="15s")
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError, ValueError) as exc:  # unreachable or malformed address
         if cluster is not None:
             cluster.close()
         where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
-        raise ConstraintError(hide_credentials(f"cannot connect to {where}: "
-                                           f"{' '.join(str(exc).split())}")) from None
+        why = " ".join(str(exc).split())
+        if isinstance(exc, ValueError):  # the address is not one: the user's input
+            raise ConstraintError(hide_credentials(f"cannot connect to {where}: {why}")) from None
+        raise BackendError(hide_credentials(f"cannot reach {where}: {why}")) from None
     try:
         yield client
     finally:
