@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 import silkway
-from silkway.analysis.emissions import basis_line
 from silkway.analysis.export import FORMATS
 from silkway.analysis.writers import check_output, write_text
 from silkway.cli._app import AsJson, CacheDir, _fail, _load, out
@@ -227,6 +226,8 @@ def emissions(
               f"{result.destination.name}; route {route}: {d['route']['label']} "
               f"({'-'.join(d['route']['countries'])}, {d['route']['distance_km']:,.0f} km)",
               highlight=False)
+    from silkway.analysis.emissions import basis_line  # not imported for a plain plan
+
     out.print(basis_line(d), highlight=False, markup=False)  # the scenario's title is user text
     # The sources are numbered notes under the table and the factor and distance basis sit
     # under each element's name, so that the figures keep their columns at 80 columns.
