@@ -71,6 +71,7 @@ def main() -> None:
     ap.add_argument("--write", help="only write this checkout's answers to this file")
     ap.add_argument("--pairs-seed", type=int, default=14)
     ap.add_argument("--cache-dir", default=os.environ.get("SILKWAY_CACHE_DIR"))
+    ap.add_argument("--show", type=int, default=10, help="differences printed [default: 10]")
     args = ap.parse_args()
     if args.write:
         write(args.write, args.pairs_seed, args.cache_dir)
@@ -101,7 +102,7 @@ def main() -> None:
         if x != y:
             bad += 1
             a, b = json.loads(x), json.loads(y)
-            if bad <= 10:
+            if bad <= args.show:
                 print(f"DIFFERENT {a['query']}: {_diff(a['answer'], b['answer'])}")
     print(f"{len(new)} plans compared with {args.against}: {bad} different")
     print(f"{'PASS' if bad == 0 and len(ref) == len(new) else 'FAIL'}: every answer unchanged")
