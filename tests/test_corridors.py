@@ -489,3 +489,38 @@ def test_a_corridor_whose_routes_are_labelled_earlier_says_which(net: silkway.Ne
         assert route.corridor is not None and route.corridor.id == "southern-iran"
     uncited = [r for i, r in enumerate(p.routes, 1) if i not in cited]
     assert all(not any(key.is_key(rl.directed.leg) for rl in r.legs) for r in uncited)
+
+
+HARD = (("Colombo", "Kashgar", {}), ("Mundra", "Ningbo", {}), ("Mundra", "Toyama", {}),
+        ("Toyama", "Colombo", {}), ("Lugovaya", "Toyama", {}), ("Piraeus", "Toyama",
+                                                               {"avoid": "GE,IR,RU"}),
+        ("Colombo", "Budapest", {"objective": "co2e"}), ("Mundra", "Kashgar", {"objective": "cost"}))
+
+
+@pytest.mark.parametrize(("o", "d", "kw"), HARD)
+def test_the_simple_route_search_shortcuts_change_no_corridor_answer(
+        net: silkway.Network, o: str, d: str, kw: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trips whose corridors' best paths leave a country and come back (India and Sri Lanka to
+    Japan, China and Kazakhstan): the country-simple search watches only the countries its
+    relaxations came back to and asks a compiled bound whether any route within the budget is
+    left. Its answers are those of the plain search over every country with a work limit of
+    its own ten times as large, and within the shipped limit, every corridor is answered."""
+    import silkway.analysis.corridor_search as cs
+    from silkway.routing import simple
+
+    fast = silkway.plan(net, o, d, corridors="all", **kw)
+
+    def plain(*args, **kwargs):  # the rule for every country from the start, no bound
+        kwargs.pop("hopeless", None)
+        watched = (1 << (max(kwargs["group"]) + 1 + max(kwargs["place"]) + 1)) - 1
+        return simple._search(kwargs["prepared"], args[1], args[2], kwargs["group"],
+                              kwargs["place"], kwargs["before"], kwargs["after"],
+                              float("inf") if kwargs["budget"] is None else kwargs["budget"],
+                              watched, 10 * cs.CORRIDOR_LABELS, None)[0]
+
+    monkeypatch.setattr(cs, "cheapest_simple", plain)
+    slow = silkway.plan(net, o, d, corridors="all", **kw)
+    assert [(a.corridor.id, a.reason, a.route.refs if a.route else None) for a in fast.corridors
+            ] == [(a.corridor.id, a.reason, a.route.refs if a.route else None)
+                  for a in slow.corridors]
+    assert not any("work limit" in (a.reason or "") for a in fast.corridors)

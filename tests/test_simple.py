@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import silkway.routing.simple as simple
 from silkway.routing.pareto import SearchLimitError
 from silkway.routing.simple import OneCriterion, cheapest_simple
 
@@ -120,3 +121,82 @@ def test_a_search_at_its_limit_says_so():
                         required={len(edges) - 1}, group=list(range(n)),
                         place=list(range(n)), before=zero,
                         after=zero, max_labels=3)
+
+
+@st.composite
+def cases_with_places(draw):
+    """As :func:`cases`, with several nodes per place (as a hub's arrival states share it)
+    and a place's nodes in one group, and a cost bound that may end the search early."""
+    n, edges, source, ends, _, allowed, required, budget = draw(cases())
+    place = draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n))
+    of_place = draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
+    return n, edges, source, ends, [of_place[p] for p in place], place, allowed, required, budget
+
+
+def brute_force_places(n, edges, source, ends, group, place, allowed, required):
+    """Least cost as :func:`brute_force`, with each place visited at most once."""
+    best = INF
+
+    def walk(node, cost, used, seen, left):
+        nonlocal best
+        if node in ends:
+            if used:
+                best = min(best, cost + ends[node])
+            return
+        for ref, (u, v, c) in enumerate(edges):
+            if u != node or not allowed[ref] or place[v] in seen or group[v] in left:
+                continue
+            now = left | {group[node]} if group[v] != group[node] else left
+            walk(v, cost + c, used or ref in required, seen | {place[v]}, now)
+
+    walk(source, 0.0, False, {place[source]}, frozenset())
+    return best
+
+
+def relaxed(n, edges, source, ends, group, allowed, required, watched):
+    """Least cost of a path that re-enters none of the ``watched`` groups it left (no other
+    rule): Dijkstra over (node, used, watched groups left)."""
+    heap, done = [(0.0, source, False, frozenset())], set()
+    while heap:
+        d, v, used, left = heapq.heappop(heap)
+        if (v, used, left) in done:
+            continue
+        done.add((v, used, left))
+        if v in ends:
+            if used:
+                return d + ends[v]  # not the least: the end's cost differs per node
+            continue
+        for ref, (u, w, c) in enumerate(edges):
+            if u != v or not allowed[ref] or group[w] in left:
+                continue
+            now = left | {group[v]} if group[w] != group[v] and group[v] in watched else left
+            heapq.heappush(heap, (d + c, w, used or ref in required, now))
+    return INF
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases_with_places(), st.booleans())
+def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(case, ask):
+    # the search keeps the rule for the groups and places its relaxations came back to, and
+    # (``ask``) asks a true lower bound whether any path within the budget is left
+    n, edges, source, ends, group, place, allowed, required, budget = case
+    before, after = exact_bounds(n, edges, ends, allowed, required)
+
+    def hopeless(bits):
+        groups = {k for k in range(3) if bits >> k & 1}
+        return budget is not None and min(  # a lower bound: the least over the ends
+            relaxed(n, edges, source, {e: c}, group, allowed, required, groups)
+            for e, c in ends.items()) > budget
+
+    with pytest.MonkeyPatch.context() as mp:  # ask after the first label
+        mp.setattr(simple, "EASY_LABELS", 1)
+        got = cheapest_simple(graph(n, edges), source, ends, allowed=allowed,
+                              required=required, group=group, place=place, before=before,
+                              after=after, budget=budget, hopeless=hopeless if ask else None)
+    want = brute_force_places(n, edges, source, ends, group, place, allowed, required)
+    if budget is not None and want > budget:
+        want = INF
+    assert (got.cost if got else INF) == want
+    if got is not None:
+        places = [place[x] for x in got.nodes]
+        assert len(places) == len(set(places))

@@ -299,12 +299,54 @@ class Search:
                                required=required,
                                group=self.countries(), place=self.groups(), before=back[:n],
                                after=back[n:2 * n],
-                               budget=budget, max_labels=CORRIDOR_LABELS, prepared=ready)
+                               budget=budget, max_labels=CORRIDOR_LABELS, prepared=ready,
+                               hopeless=None if budget is None else
+                               self._hopeless(lay, crit, budget))
         if path is None:
             return None, lower
         found = ParetoPath((path.cost,), path.refs, path.nodes)
         # the path's cost counts the unloading, so a search by days gives expected days
         return self._route(found, known, path.cost if objective == "days" else None), lower
+
+    def _hopeless(self, lay: LayeredMatrix, crit: int, budget: float) -> Callable[[int], bool]:
+        """For :func:`cheapest_simple`: whether, for one of the countries given (as bits), the
+        least cost of a path in ``lay`` that enters it at most once exceeds ``budget`` (a
+        lower bound on every path that enters none of them twice). Per country a compiled
+        search over three copies of ``lay``: before the country, in it, after it."""
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import dijkstra
+
+        n, size = lay.n, lay.mat.shape[0]
+        least: dict[int, float] = {}
+
+        def once(k: int) -> float:
+            country = np.asarray(self.countries()[:n])
+            coo = lay.mat.tocoo()
+            tail, head = country[coo.row % n], country[coo.col % n]
+            last = [(lay.layers - 1) * n + t for t in self.targets_in]
+            end = min(self._ends(crit).values())
+            stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
+                (tail == k) & (head != k))
+            rows = np.concatenate([coo.row[stay], coo.row[stay] + size, coo.row[stay] + 2 * size,
+                                   coo.row[enter], coo.row[leave] + size])
+            cols = np.concatenate([coo.col[stay], coo.col[stay] + size, coo.col[stay] + 2 * size,
+                                   coo.col[enter] + size, coo.col[leave] + 2 * size])
+            data = np.concatenate([coo.data[stay]] * 3 + [coo.data[enter], coo.data[leave]])
+            m = sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
+            start = self.source + (size if country[self.source] == k else 0)
+            dist = dijkstra(m, directed=True, indices=start, limit=budget - end + _SAME_DAYS)
+            return float(min(dist[t + p * size] for t in last for p in range(3))) + end
+
+        def hopeless(bits: int) -> bool:
+            for k in range(bits.bit_length()):
+                if bits >> k & 1:
+                    if k not in least:
+                        least[k] = once(k)
+                    if least[k] > budget + _SAME_DAYS:
+                        return True
+            return False
+
+        return hopeless
 
     def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:

@@ -12,7 +12,7 @@ finds the same path several times slower.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from silkway.routing.pareto import SearchLimitError
@@ -78,7 +78,8 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                     allowed: Sequence[bool], required: Collection[int], group: Sequence[int],
                     place: Sequence[int], before: Sequence[float], after: Sequence[float],
                     budget: float | None = None, max_labels: int = 5_000,
-                    prepared: PreparedArcs | None = None) -> SimplePath | None:
+                    prepared: PreparedArcs | None = None,
+                    hopeless: Callable[[int], bool] | None = None) -> SimplePath | None:
     """The cheapest path from ``source`` to the end that uses an arc whose ref is in
     ``required``, never enters a group again once it has left it and never comes back to a
     place.
@@ -108,6 +109,12 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     prepared
         :class:`PreparedArcs` of ``g`` with the same ``allowed``, ``required``, ``group``
         and ``place``, when kept (else made here).
+    hopeless
+        ``hopeless(groups)``, with the bits (``1 << group``) of some groups: True when a
+        lower bound on every path that enters none of them twice exceeds the budget (e.g. a
+        compiled shortest path per group). Asked when a search with those groups watched
+        grows past :data:`EASY_LABELS`, so that proving there is no path within the budget
+        takes one cheap bound instead of every label within it.
 
     Returns
     -------
@@ -115,22 +122,74 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         The cheapest such path (its cost includes the end's), or None when there is none
         (within the budget).
     """
-    inf = float("inf")
-    limit = inf if budget is None else budget
-    f0 = before[source]
-    if f0 > limit:
+    limit = float("inf") if budget is None else budget
+    if before[source] > limit:
         return None
     arcs_of = prepared if prepared is not None else PreparedArcs(
         g, allowed=allowed, required=required, group=group, place=place)
-    # labels: (cost, node, used (0/1), bits (groups visited, then from bit ``shift`` the places
-    # visited in the group it is in), parent, ref)
-    shift = max(group) + 1
+    # Decremental state-space relaxation: the search enforces the group rule only for the
+    # groups in ``watched``, starting with none; when its cheapest path enters a group twice,
+    # those groups are watched too and it searches again. A relaxation's cheapest path that
+    # keeps the rule is the answer, and a relaxation with no path within the budget proves
+    # there is none, so the few groups a trip could come back to are all it tracks.
+    watched, work = 0, max_labels
+    while True:
+        found, spent = _search(arcs_of, source, ends, group, place, before, after, limit,
+                               watched, work, hopeless)
+        if found is None:
+            return None
+        again = _entered_twice(found.nodes, group, place, arcs_of.shift)
+        if not again:
+            return found
+        watched |= again
+        work -= spent
+
+
+EASY_LABELS = 400
+"""Labels a relaxation's search makes before :func:`cheapest_simple` asks whether any path
+within the budget can exist (most searches end well before)."""
+
+
+def _entered_twice(nodes: Sequence[int], group: Sequence[int], place: Sequence[int],
+                   shift: int) -> int:
+    """The bits of the groups that ``nodes`` enter more than once, and from bit ``shift`` of
+    the places they visit more than once."""
+    seen = twice = 0
+    last = -1
+    for v in nodes:
+        k = group[v]
+        if k != last:
+            if seen >> k & 1:
+                twice |= 1 << k
+            seen |= 1 << k
+            last = k
+    places: set[int] = set()
+    for v in nodes:
+        p = place[v]
+        if p in places:
+            twice |= 1 << (shift + p)
+        places.add(p)
+    return twice
+
+
+def _search(arcs_of: PreparedArcs, source: int, ends: Mapping[int, float],
+            group: Sequence[int], place: Sequence[int], before: Sequence[float],
+            after: Sequence[float], limit: float, watched: int, max_labels: int,
+            hopeless: Callable[[int], bool] | None) -> tuple[SimplePath | None, int]:
+    """:func:`cheapest_simple` with the group rule kept for the ``watched`` groups only (the
+    place rule within the group it is in for all): the cheapest path and the labels made."""
+    shift = arcs_of.shift
     groups = (1 << shift) - 1
+    ask = EASY_LABELS if hopeless is not None and watched & groups else max_labels
+    inf = float("inf")
+    # labels: (cost, node, used (0/1), bits (watched groups visited, then from bit ``shift``
+    # the places visited in the group it is in), parent, ref)
     labels: list[tuple[float, int, int, int, int, int]] = [
-        (0.0, source, 0, 1 << group[source] | 1 << (shift + place[source]), -1, -1)]
+        (0.0, source, 0, ((1 << group[source]) | 1 << (shift + place[source])) & watched,
+         -1, -1)]
     add = labels.append
     settled: dict[int, list[int]] = {}  # (node, used) -> bits of the labels popped there
-    heap: list[tuple[float, int]] = [(f0, 0)]
+    heap: list[tuple[float, int]] = [(before[source], 0)]
     pop, push = heapq.heappop, heapq.heappush
     done = -1
     while heap:
@@ -151,17 +210,21 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                 add((cost + ends[node], -1, 1, mask, i, -1))
                 push(heap, (cost + ends[node], len(labels) - 1))
             continue
-        if len(labels) > max_labels:
-            raise SearchLimitError(max_labels, [])
+        if len(labels) > ask:
+            if len(labels) > max_labels:
+                raise SearchLimitError(max_labels, [])
+            ask = max_labels
+            if hopeless is not None and hopeless(watched & groups):
+                return None, len(labels)
         for head, c, ref, bit, at, req, cross in arcs_of[node]:
             if cross:
                 if mask & bit:
-                    continue  # it would enter a group again
-                nmask = (mask & groups) | bit | at
+                    continue  # it would enter a watched group again
+                nmask = (mask & groups) | ((bit | at) & watched)
             elif mask & at:
-                continue  # it would come back to a place
+                continue  # it would come back to a watched place
             else:
-                nmask = mask | at
+                nmask = mask | (at & watched)
             now = 1 if used or req else 0
             new = cost + c
             bound = new + (after[head] if now else before[head])
@@ -173,7 +236,7 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
             add((new, head, now, nmask, i, ref))
             push(heap, (bound, len(labels) - 1))
     if done < 0:
-        return None
+        return None, len(labels)
     nodes: list[int] = []
     path_refs: list[int] = []
     total = labels[done][0]
@@ -184,4 +247,4 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         if ref >= 0:
             path_refs.append(ref)
         i = parent
-    return SimplePath(total, tuple(reversed(nodes)), tuple(reversed(path_refs)))
+    return SimplePath(total, tuple(reversed(nodes)), tuple(reversed(path_refs))), len(labels)
