@@ -286,6 +286,7 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     ("Belgrade", "RS-BELGRADE"), ("Beograd", "RS-BELGRADE"), ("Novorossiysk", "RUNVS"),
     ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"), ("Shu", "KZ-SHU"),
     ("Chu", "KZ-SHU"), ("Lugovaya", "KZ-LUGOVAYA"), ("Lugovoy", "KZ-LUGOVAYA"), ("Pap", "UZ-PAP"),
+    ("Kulunda", "RU-KULUNDA"),
 ])
 def test_asked_for_places_resolve(net, query, hub_id):
     assert net.find(query).id == hub_id
@@ -391,12 +392,12 @@ def test_bishkek_joins_the_tashkent_almaty_line_at_lugovaya(net):
     assert route.distance_km < 1400  # via Taraz it was 273 + 243 + 769 + 239 = 1,524 km
 
 
-def test_semey_to_astana_turns_at_aktogay_for_moyinty_not_at_dostyk(net):
+def test_aktogay_to_astana_takes_the_moyinty_line_not_the_chinese_border(net):
     # the Dostyk - Moyinty line (836 km, KTZ) leaves the Turksib at Aktogay: a train from
-    # Semey to Astana takes it there instead of running on to the Chinese border and back
-    route = silkway.plan(net, "Semey", "Astana", modes="rail").routes[0]
+    # Aktogay to Astana takes it instead of running on to the Chinese border and back
+    route = silkway.plan(net, "Aktogay", "Astana", modes="rail").routes[0]
     passed = [rl.directed.dst for rl in route.legs]
-    assert "KZ-AKTOGAY" in passed and "KZ-DOSTYK" not in passed, passed
+    assert passed == ["KZ-KARAGANDA", "KZ-ASTANA"], passed
     # Dostyk - Aktogay - Moyinty - Karaganda - Astana adds up to the direct Dostyk - Astana leg
     legs = {frozenset((leg.src, leg.dst)): leg.distance_km for leg in net.legs
             if leg.mode is silkway.Mode.RAIL}
@@ -413,3 +414,17 @@ def test_tashkent_to_kokand_leaves_the_angren_pap_line_at_pap(net):
     assert passed == ["UZ-PAP", "UZKOK"], passed
     assert route.countries == ["UZ"]  # through the Qamchiq tunnel, not Tajikistan
     assert route.distance_km < 350  # through Andijan it was 396 + 138 km
+
+
+def test_pavlodar_links_semey_by_the_aksu_konechnaya_line_and_russia_by_kulunda(net):
+    # Railway Gazette (2001): the 184 km Aksu - Konechnaya line joined the Pavlodar and Semey
+    # branches; before it, Pavlodar's traffic ran 'via Astana, Shu and Almaty or through Russia'
+    route = silkway.plan(net, "Semey", "Astana", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["KZPWQ", "KZ-ASTANA"]
+    assert route.distance_km < 900  # through Aktogay, Moyinty and Karaganda it was 1,580 km
+    # the South Siberian line crosses into Russia at Kulunda on its way to Barnaul
+    route = silkway.plan(net, "Pavlodar", "Novosibirsk", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed == ["RU-KULUNDA", "RU-BARNAUL", "RUOVB"], passed
+    assert route.legs[0].directed.leg.border is not None and route.countries == ["KZ", "RU"]
+    assert route.distance_km < 800  # through Astana, Karaganda, Aktogay and Semey it was 2,731 km
