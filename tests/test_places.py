@@ -167,7 +167,7 @@ def test_yokohama_to_almaty_lands_at_a_chinese_port_and_crosses_at_khorgos_or_do
     assert first.directed.leg.mode is silkway.Mode.SEA
     assert net.hub(first.directed.dst).country == "CN"
     passed = {rl.directed.dst for rl in route.legs}
-    assert passed & {"CNHRS", "KZ-ALTYNKOL", "CNAKL", "KZ-DOSTYK"}, passed
+    assert passed & {"CNHRS", "KZ-ALTYNKOL", "CNAKL", "KZ-DOSTYK", "KZ-NURZHOL"}, passed
     assert route.countries == ["JP", "CN", "KZ"]
 
 
@@ -286,7 +286,7 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     ("Belgrade", "RS-BELGRADE"), ("Beograd", "RS-BELGRADE"), ("Novorossiysk", "RUNVS"),
     ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"), ("Shu", "KZ-SHU"),
     ("Chu", "KZ-SHU"), ("Lugovaya", "KZ-LUGOVAYA"), ("Lugovoy", "KZ-LUGOVAYA"), ("Pap", "UZ-PAP"),
-    ("Kulunda", "RU-KULUNDA"),
+    ("Kulunda", "RU-KULUNDA"), ("Nur Zholy", "KZ-NURZHOL"), ("Nurzholy", "KZ-NURZHOL"),
 ])
 def test_asked_for_places_resolve(net, query, hub_id):
     assert net.find(query).id == hub_id
@@ -428,3 +428,21 @@ def test_pavlodar_links_semey_by_the_aksu_konechnaya_line_and_russia_by_kulunda(
     assert passed == ["RU-KULUNDA", "RU-BARNAUL", "RUOVB"], passed
     assert route.legs[0].directed.leg.border is not None and route.countries == ["KZ", "RU"]
     assert route.distance_km < 800  # through Astana, Karaganda, Aktogay and Semey it was 2,731 km
+
+
+def test_trucks_from_urumqi_cross_to_almaty_at_khorgos_nur_zholy(net):
+    # the Khorgos - Nur Zholy road crossing (Times of Central Asia 2025: 700-750 trucks a day)
+    route = silkway.plan(net, "Urumqi", "Almaty", modes="road").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["KZ-NURZHOL", "KZALA"]
+    assert route.legs[0].directed.leg.border.border == "cn_kz_road"
+    assert route.distance_km < 1100  # by Kashgar, Irkeshtam, Osh and Bishkek it was 2,506 km
+    assert route.countries == ["CN", "KZ"]
+
+
+def test_trucks_from_tashkent_to_bukhara_take_the_samarkand_road(net):
+    # yil.uz (2016): the international road corridor Beineu - Kungrad - Nukus - Bukhara -
+    # Samarkand - Tashkent; the network had Bukhara by road only from Termez
+    route = silkway.plan(net, "Tashkent", "Beyneu", modes="road").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["UZ-SAMARKAND", "UZ-BUKHARA", "KZ-BEYNEU"]
+    assert route.distance_km < 2000  # through Termez it was 2,332 km
+    assert silkway.plan(net, "Tashkent", "Bukhara", modes="road").routes[0].distance_km < 600
