@@ -7,6 +7,13 @@ end in the same graph without the group rule (consistent bounds), so the first l
 the end is the answer. One criterion and integer bit sets keep it a tight loop: the general
 multi-criteria search (:func:`~silkway.routing.pareto.constrained_paths` with ``simple_in``)
 finds the same path several times slower.
+
+The rule is kept only for the groups and places that cheaper relaxations came back to
+(decremental state-space relaxation, as in elementary shortest-path solvers): the first search
+watches none, and each search whose cheapest path enters a group or a place twice adds those
+to the watched ones for the next. Few labels differ in what they must still avoid, so each
+search is small; a caller's ``hopeless`` bound cuts short the proof that no path is left within
+a budget.
 """
 
 from __future__ import annotations
