@@ -287,6 +287,7 @@ def test_a_door_to_door_lcl_time_is_not_a_terminal_to_terminal_case(net, observa
     ("RUNVS", "RUNVS"), ("Gwadar", "PKGWD"), ("PKGWD", "PKGWD"), ("Shu", "KZ-SHU"),
     ("Chu", "KZ-SHU"), ("Lugovaya", "KZ-LUGOVAYA"), ("Lugovoy", "KZ-LUGOVAYA"), ("Pap", "UZ-PAP"),
     ("Kulunda", "RU-KULUNDA"), ("Nur Zholy", "KZ-NURZHOL"), ("Nurzholy", "KZ-NURZHOL"),
+    ("Plovdiv", "BG-PLOVDIV"),
 ])
 def test_asked_for_places_resolve(net, query, hub_id):
     assert net.find(query).id == hub_id
@@ -446,3 +447,13 @@ def test_trucks_from_tashkent_to_bukhara_take_the_samarkand_road(net):
     assert [rl.directed.dst for rl in route.legs] == ["UZ-SAMARKAND", "UZ-BUKHARA", "KZ-BEYNEU"]
     assert route.distance_km < 2000  # through Termez it was 2,332 km
     assert silkway.plan(net, "Tashkent", "Bukhara", modes="road").routes[0].distance_km < 600
+
+
+def test_burgas_reaches_turkey_by_the_plovdiv_line_not_through_sofia(net):
+    # BDZ line 8 Burgas - Plovdiv (293 km) meets line 1 to Svilengrad (Plovdiv - Svilengrad
+    # 156 km, Railway Gazette) at Plovdiv: a train from Burgas to Istanbul turns there
+    route = silkway.plan(net, "Burgas", "Istanbul", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed[:2] == ["BG-PLOVDIV", "BG-SVILENGRAD"] and "BGSOF" not in passed, passed
+    assert [rl.directed.leg.distance_km for rl in route.legs[:2]] == [293, 156]
+    assert route.distance_km < 800  # through Sofia it was 1,016 km
