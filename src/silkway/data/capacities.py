@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -32,6 +33,8 @@ CAPACITY_FILE = "capacities.csv"
 KINDS = frozenset({"link", "terminal", "border", "line"})
 UNITS = frozenset({"TEU", "trains", "wagons", "trucks", "t"})
 PERIODS_PER_YEAR = {"day": 365.0, "week": 52.0, "month": 12.0, "year": 1.0}
+MAX_CAPACITY = 1e10
+"""Largest capacity figure an element may give, in its own unit and period."""
 _AS_OF = re.compile(r"^\d{4}(-\d{2})?(-\d{2})?$")
 _COLUMNS = ("id", "name", "kind", "legs", "hubs", "capacity", "unit", "teu_per_unit", "period",
             "as_of", "service_days", "source", "estimate")
@@ -140,7 +143,7 @@ def parse_capacities(text: str, tables: Tables, *,
             raise r.fail(f"as_of {as_of!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         out.append(CapacityElement(
             r.text("id"), r.text("name"), kind, frozenset(keys), frozenset(hub_ids),
-            r.num("capacity", lo=1e-9, hi=1e10), unit, per_unit, period, as_of,
+            r.num("capacity", lo=1e-9, hi=MAX_CAPACITY), unit, per_unit, period, as_of,
             r.num("service_days", lo=0.01, hi=60), r.provenance()))
     unique(fname, out, key=lambda e: e.id)
     return tuple(out)
@@ -204,6 +207,7 @@ def parse_capacity_changes(raw: Any, tables: Tables, *, known: set[str],
         raise InputError(f"{label}: capacities must be a list")
     out = []
     ids = set(known)
+    changed: dict[str, int] = {}  # element -> the entry that changes it
     for i, ch in enumerate(raw, 1):
         where = f"{label}: capacities #{i}"
         if not isinstance(ch, dict) or set(ch) - _CHANGE_KEYS:
@@ -222,6 +226,10 @@ def parse_capacity_changes(raw: Any, tables: Tables, *, known: set[str],
         element = ch.get("element")
         if element not in ids:
             raise InputError(f"{where}: unknown capacity element {element!r}")
+        if element in changed:  # factors of one element multiplied: 2 then 0.5 was no change
+            raise InputError(f"{where}: element {element!r} is already changed by capacities "
+                             f"#{changed[element]}; give one change per element")
+        changed[str(element)] = i
         given = [k for k in ("factor", "capacity", "closed") if k in ch]
         if len(given) != 1:
             raise InputError(f"{where}: give exactly one of factor, capacity or closed")
@@ -233,8 +241,13 @@ def parse_capacity_changes(raw: Any, tables: Tables, *, known: set[str],
         value = ch[given[0]]
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise InputError(f"{where}: {given[0]} must be a number of 0 or more")
+        if not math.isfinite(value):  # .nan / .inf reached the solver: exit 1, "internal error"
+            raise InputError(f"{where}: {given[0]} must be a finite number, not {value}")
         if given[0] == "factor" and not 0 <= value <= 100:
             raise InputError(f"{where}: factor must lie in [0, 100]")
+        if given[0] == "capacity" and value > MAX_CAPACITY:
+            raise InputError(f"{where}: capacity must be at most {MAX_CAPACITY:g} (an added "
+                             "element's limit)")
         out.append(CapacityChange(str(element), factor=float(value) if given[0] == "factor"
                                   else None, capacity=float(value) if given[0] == "capacity"
                                   else None, provenance=prov))

@@ -1,0 +1,59 @@
+"""Hostile inputs, round 9. Each test's docstring says what the input did before the fix.
+
+CLI cases run in-process (typer's CliRunner) with the checks of the earlier rounds: exit code,
+one line on stderr, nothing on stdout, no traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cli_errors import invoke, one_error_line
+from silkway.analysis.scenarios import parse_scenario
+from silkway.errors import InputError
+
+FLOWS = Path(__file__).resolve().parents[1] / "src/silkway/data/examples/flows_2025.csv"
+HEAD = "name: r9\ntitle: round 9\nsource: test\n"
+
+
+def _capacities(*entries: str) -> str:
+    return HEAD + "capacities:\n" + "".join(
+        f"  - element: caspian-kz-az\n    {e}\n    estimate: test\n" for e in entries)
+
+
+# -- a scenario's capacity changes ------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "words"), [
+    (".nan", "capacity must be a finite number, not nan"),
+    (".inf", "capacity must be a finite number, not inf"),
+    ("1e400", "capacity must be a finite number, not inf"),
+    ("2e10", "capacity must be at most 1e+10"),
+])
+def test_a_capacity_that_is_not_a_finite_figure_is_refused(cache_dir, tmp_path, value, words):
+    """``capacity: .nan`` (or ``.inf``, ``1e400``) reached the linear programme: exit 1,
+    "internal error (ValueError: Invalid input for linprog: b_ub must not contain values inf,
+    nan, or None)"; an added element was already held to the table's 1e10."""
+    path = tmp_path / "cap.yaml"
+    path.write_text(_capacities(f"capacity: {value}"), encoding="utf-8")
+    line = one_error_line(invoke(["assign", "--scenario", str(path), str(FLOWS)], cache_dir), 2)
+    assert "capacities #1" in line and words in line, line
+
+
+def test_one_element_changed_twice_is_refused(net):
+    """``factor: 2`` then ``factor: 0.5`` on caspian-kz-az multiplied to no change at all, and
+    ``capacity`` then ``factor`` scaled the new figure: which was meant is not the planner's
+    guess (a change of the route network is refused the same way)."""
+    for second in ("factor: 0.5", "capacity: 5000", "closed: true"):
+        with pytest.raises(InputError, match=r"capacities #2: element 'caspian-kz-az' is "
+                                             r"already changed by capacities #1"):
+            parse_scenario(_capacities("factor: 2", second), net.tables, label="r9")
+
+
+def test_one_change_per_element_is_fine(net):
+    s = parse_scenario(HEAD + "capacities:\n"
+                       "  - {element: caspian-kz-az, factor: 2, estimate: t}\n"
+                       "  - {element: caspian-tm-az, capacity: 0, estimate: t}\n",
+                       net.tables, label="r9")
+    assert [c.element for c in s.capacities] == ["caspian-kz-az", "caspian-tm-az"]
