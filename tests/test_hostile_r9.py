@@ -57,3 +57,34 @@ def test_one_change_per_element_is_fine(net):
                        "  - {element: caspian-tm-az, capacity: 0, estimate: t}\n",
                        net.tables, label="r9")
     assert [c.element for c in s.capacities] == ["caspian-kz-az", "caspian-tm-az"]
+
+
+# -- the Python API: a bool is not a number ----------------------------------------------------
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("max_transshipments", False), ("payload_t", True), ("month", True), ("draws", True),
+    ("max_routes", True), ("thin", False), ("deadline_days", True),
+])
+def test_a_bool_given_for_a_number_is_refused(net, field, value):
+    """``silkway.plan(..., max_transshipments=False)`` planned with a cap of 0 transfers and
+    ``payload_t=True`` with 1 t of cargo (pydantic reads a bool as 0 or 1; the HTTP API's JSON
+    already refused it)."""
+    import silkway
+
+    with pytest.raises(silkway.ConstraintError, match=f"{field} should be a number, not {value}"):
+        silkway.plan(net, "Toyama", "Bishkek", **{field: value})
+
+
+def test_a_statement_route_is_an_index(net):
+    """``statement(result, True)`` stated route 2 and ``statement(result, 1.5)`` was a
+    TypeError from the list."""
+    import numpy as np
+
+    import silkway
+
+    result = silkway.plan(net, "Aktau", "Baku")
+    for route in (True, 1.5, "0"):
+        with pytest.raises(silkway.ConstraintError, match="route takes a route's index"):
+            silkway.statement(result, route)
+    assert silkway.statement(result, np.int64(0)).to_dict() == silkway.statement(
+        result, 0).to_dict()

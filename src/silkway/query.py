@@ -147,7 +147,10 @@ class PlanQuery(BaseModel):
     @classmethod
     def _plain(cls, value: Any) -> Any:
         """Numbers given as text are plain decimals: Python's ``1_5`` (read as 15, where 1.5
-        may have been meant) is refused, as hex ``0x10`` already is."""
+        may have been meant) is refused, as hex ``0x10`` already is. A bool is not a number
+        (``max_transshipments=False`` was a cap of 0, ``payload_t=True`` 1 t), as in JSON."""
+        if isinstance(value, bool):
+            raise ValueError(f"should be a number, not {value}")
         if isinstance(value, str) and "_" in value:
             raise ValueError(f"{value.strip()[:40]!r} is not a plain number (no underscores)")
         return value

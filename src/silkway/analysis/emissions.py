@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 from silkway.analysis.plan import PlanResult, Route
@@ -149,6 +150,9 @@ def statement(result: PlanResult, route: int = 0) -> Statement:
     ConstraintError
         If ``route`` is not an index of ``result.routes``.
     """
+    if not isinstance(route, Integral) or isinstance(route, bool):  # True was route 2
+        raise ConstraintError(f"route takes a route's index (0 for the first), not {route!r:.40}")
+    route = int(route)
     if not 0 <= route < len(result.routes):
         raise ConstraintError(f"route {route + 1} does not exist; the plan has "
                               f"{len(result.routes)} route(s)")
