@@ -88,3 +88,21 @@ def test_a_statement_route_is_an_index(net):
             silkway.statement(result, route)
     assert silkway.statement(result, np.int64(0)).to_dict() == silkway.statement(
         result, 0).to_dict()
+
+
+# -- a flow's value of time --------------------------------------------------------------------
+
+def test_a_value_of_time_beyond_any_cargo_is_an_error_row(cache_dir, tmp_path):
+    """``value_of_time_usd_per_teu_day`` 1e20 stopped HiGHS (status 15) and the whole run was
+    exit 5, "the HiGHS solver stopped without an optimum", a backend failure, for one cell."""
+    import json
+
+    src = tmp_path / "flows.csv"
+    src.write_text("origin,destination,teu,value_of_time_usd_per_teu_day\n"
+                   "Toyama,Bishkek,100,1e20\nShanghai,Rotterdam,100,1000000\n", encoding="utf-8")
+    r = invoke(["assign", str(src), "--json"], cache_dir)
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output[-2000:]
+    d = json.loads(r.stdout)
+    assert d["errors"] == ["row 1: value_of_time_usd_per_teu_day '1e20' is more than 1,000,000 "
+                           "USD a TEU-day (2.1% a day of 48 million USD of goods in a box)"]
+    assert [f["value_of_time_usd_per_teu_day"] for f in d["flows"]] == [1_000_000]

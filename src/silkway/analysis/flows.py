@@ -38,7 +38,11 @@ MAX_TEU = 100_000_000
 FLOW_COLUMNS = ("id", "origin", "destination", "teu", "cargo", "avoid", "modes", "month",
                 "value_of_time_usd_per_teu_day", "basis")
 """Columns :func:`read_flows` understands (``basis`` is free text on where a figure comes from,
-kept for the reader); others are ignored with a warning."""
+kept for the reader); a file with any other column is refused."""
+
+MAX_VALUE_OF_TIME = 1_000_000
+"""Highest value of time a flow may give, USD per TEU-day: beyond any cargo (1e20 stopped the
+solver, HiGHS status 15, which was reported as a backend failure, exit 5)."""
 
 DEFAULT_VALUE_OF_TIME = 327.0
 """USD per TEU-day: 0.6% of the goods' value a day (the low end of Hummels and Schaur's 0.6-2.1%
@@ -116,7 +120,9 @@ def _parse_row(raw: RawRow) -> Flow | RowError:
     if month is not None and month > 12:
         problems.append(f"month {month} is not 1-12")
     vot = parse_float(values.get("value_of_time_usd_per_teu_day", ""),
-                      "value_of_time_usd_per_teu_day", problems=problems)
+                      "value_of_time_usd_per_teu_day", problems=problems,
+                      maximum=MAX_VALUE_OF_TIME, unit="USD",
+                      why=" a TEU-day (2.1% a day of 48 million USD of goods in a box)")
     if vot is not None and vot < 0:
         problems.append(f"value_of_time_usd_per_teu_day {vot:g} is negative")
     constraints = Constraints()
