@@ -106,3 +106,37 @@ def test_a_value_of_time_beyond_any_cargo_is_an_error_row(cache_dir, tmp_path):
     assert d["errors"] == ["row 1: value_of_time_usd_per_teu_day '1e20' is more than 1,000,000 "
                            "USD a TEU-day (2.1% a day of 48 million USD of goods in a box)"]
     assert [f["value_of_time_usd_per_teu_day"] for f in d["flows"]] == [1_000_000]
+
+
+# -- the HTTP API's assign request is typed strictly -------------------------------------------
+
+@pytest.fixture(scope="module")
+def r9_client(net, cache_dir, tmp_path_factory):
+    from api_clients import token_client
+
+    return token_client(net, cache_dir, tmp_path_factory, "r9", "r9-token")
+
+
+R9_AUTH = {"Authorization": "Bearer r9-token"}
+R9_FLOWS = "origin,destination,teu\nToyama,Bishkek,100\n"
+
+
+@pytest.mark.parametrize(("fields", "where"), [
+    ({"max_routes": True}, "max_routes"),
+    ({"equilibrium": True, "gap": "0.01"}, "gap"),
+    ({"compare": 1, "scenario": "cku-railway"}, "compare"),
+    ({"equilibrium": "yes"}, "equilibrium"),
+])
+def test_an_assign_request_of_the_wrong_json_type_is_refused(r9_client, fields, where):
+    """``POST /api/assign`` with ``"max_routes": true`` was queued (202) and assigned with one
+    candidate route per pair; ``"gap": "0.01"`` and ``"compare": 1`` were coerced, where a plan
+    request refuses them (every other request model is strict)."""
+    r = r9_client.post("/api/assign", json={"csv": R9_FLOWS, **fields}, headers=R9_AUTH)
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["detail"].startswith(f"body field {where}: input should be a valid"), r.json()
+
+
+def test_an_assign_request_of_the_right_types_is_queued(r9_client):
+    r = r9_client.post("/api/assign", json={"csv": R9_FLOWS, "max_routes": 5, "equilibrium": True,
+                                            "gap": 0.01}, headers=R9_AUTH)
+    assert r.status_code == 202, r.text[:300]

@@ -30,9 +30,11 @@ MAX_FLOW_ROWS = 10_000
 
 
 class AssignRequest(BaseModel):
-    """The options of ``silkway assign``; ``csv`` is the flows file's text."""
+    """The options of ``silkway assign``; ``csv`` is the flows file's text. JSON types are
+    checked strictly, as in every other request (``"max_routes": true`` was one candidate route
+    per pair, ``"gap": "0.01"`` text taken for a number)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     csv: str = Field(min_length=1, max_length=2_000_000)
     scenario: str | None = Field(default=None, max_length=80)
