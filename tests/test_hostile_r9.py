@@ -140,3 +140,23 @@ def test_an_assign_request_of_the_right_types_is_queued(r9_client):
     r = r9_client.post("/api/assign", json={"csv": R9_FLOWS, "max_routes": 5, "equilibrium": True,
                                             "gap": 0.01}, headers=R9_AUTH)
     assert r.status_code == 202, r.text[:300]
+
+
+# -- a '#' below the header of a flows file ----------------------------------------------------
+
+def test_a_flow_whose_id_starts_with_a_hash_is_not_dropped_as_a_comment(tmp_path):
+    """Ids ``#1`` and ``#2`` in the first column made their rows comments: 300 of 305 TEU
+    vanished from the assignment with no error row and exit 0."""
+    from silkway.analysis.flows import read_flows
+
+    src = tmp_path / "flows.csv"
+    src.write_text("# a comment above the header is still one\nid,origin,destination,teu\n"
+                   "#1,Toyama,Bishkek,100\n  #2,Shanghai,Rotterdam,200\n3,Aktau,Baku,5\n",
+                   encoding="utf-8")
+    flows, errors = read_flows(src)
+    assert [f.teu for f in flows] == [5]
+    assert [(e.row, e.message) for e in errors] == [
+        (1, "row 1: it starts with '#' ('#1'), which marks a comment only above the header: "
+            "move a comment there, or begin the cell otherwise"),
+        (2, "row 2: it starts with '#' ('#2'), which marks a comment only above the header: "
+            "move a comment there, or begin the cell otherwise")]

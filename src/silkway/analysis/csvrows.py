@@ -161,7 +161,9 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
     check_columns
         Called with the normalised header names, to reject or warn of unknown columns.
     comments
-        Whether a line whose first cell starts with ``#`` is a comment rather than a row.
+        Whether a line above the header whose first cell starts with ``#`` is a comment. Below
+        the header such a line is an error row: ``#1`` may be an id as well as a row commented
+        out, and a row dropped unseen is worse than one refused.
 
     Raises
     ------
@@ -178,8 +180,8 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
     try:
         for record in reader:
             start, last_line = last_line + 1, reader.line_num
-            if not any(v.strip() for v in record) or (
-                    comments and record[0].lstrip().startswith("#")):
+            hashed = comments and record[0].lstrip().startswith("#")
+            if not any(v.strip() for v in record) or (hashed and header is None):
                 continue
             if header is None:
                 header, header_line = _header(record, kind, name, required), reader.line_num
@@ -193,8 +195,12 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
                          {n: v.strip() for n, v in zip(header, record, strict=False) if n})
             unnamed = [i for i, (n, v) in enumerate(zip(header, record, strict=False), 1)
                        if not n and v.strip()]
-            if len(record) > len(header):
+            if hashed:  # an id '#1' first in its row was dropped unseen as a comment
                 item: T | RowError = raw.error(
+                    f"it starts with '#' ({record[0].strip()[:40]!r}), which marks a comment "
+                    "only above the header: move a comment there, or begin the cell otherwise")
+            elif len(record) > len(header):
+                item = raw.error(
                     f"it has {len(record)} fields but the header has {len(header)}")
             elif unnamed:  # a value under a column without a name would be dropped unseen
                 item = raw.error(f"field {unnamed[0]} has a value but its column has no name in "
