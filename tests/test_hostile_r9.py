@@ -160,3 +160,18 @@ def test_a_flow_whose_id_starts_with_a_hash_is_not_dropped_as_a_comment(tmp_path
             "move a comment there, or begin the cell otherwise"),
         (2, "row 2: it starts with '#' ('#2'), which marks a comment only above the header: "
             "move a comment there, or begin the cell otherwise")]
+
+
+# -- the default cache directory ---------------------------------------------------------------
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
+    """``XDG_CACHE_HOME=cache`` put the compiled network into ``./cache/silkway`` of whatever
+    directory a command ran in; the XDG specification says a relative path is to be ignored."""
+    from silkway.network.model import default_cache_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for value in ("cache", "./cache", "~/.cache"):
+        monkeypatch.setenv("XDG_CACHE_HOME", value)
+        assert default_cache_dir() == tmp_path / ".cache" / "silkway"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "silkway"

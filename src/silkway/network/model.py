@@ -236,10 +236,13 @@ def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/silkway`` or ``~/.cache/silkway``.
 
     Only the XDG base-directory convention is read here; silkway's own settings
-    (``SILKWAY_CACHE_DIR``) are read by the interfaces and passed in.
+    (``SILKWAY_CACHE_DIR``) are read by the interfaces and passed in. A relative
+    ``XDG_CACHE_HOME`` is ignored, as the specification says (``XDG_CACHE_HOME=cache`` put the
+    network into ``./cache/silkway`` of whichever directory a command ran in).
     """
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "silkway"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "silkway"
 
 
 def _digest(compiled: Any) -> str:
