@@ -175,3 +175,26 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
         assert default_cache_dir() == tmp_path / ".cache" / "silkway"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "silkway"
+
+
+def test_an_assign_job_asked_as_csv_is_refused_not_a_500(r9_client):
+    """``GET /api/jobs/{id}?format=csv`` of a finished assignment was a 500 (the CSV writer was
+    handed the keys of the assignment's JSON object as rows); a batch job still gives CSV."""
+    import time
+
+    job = r9_client.post("/api/assign", json={"csv": R9_FLOWS}, headers=R9_AUTH).json()["id"]
+    batch = r9_client.post("/api/batch", json={"csv": "origin,destination\nAktau,Baku\n"},
+                           headers=R9_AUTH).json()["id"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and any(
+            r9_client.get(f"/api/jobs/{j}").json()["status"] in ("queued", "running")
+            for j in (job, batch)):
+        time.sleep(0.2)
+    r = r9_client.get(f"/api/jobs/{job}?format=csv")
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["detail"] == ("format=csv gives a batch job's rows; this is an assign job, "
+                                  "whose result is JSON only")
+    assert r9_client.get(f"/api/jobs/{job}").json()["status"] == "done"
+    r = r9_client.get(f"/api/jobs/{batch}?format=csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.text.startswith("row,id,status")

@@ -465,6 +465,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             raise NotFoundError(f"no job {job_id[:40]!r}")
         job = runner.check(job)
         job.pop("owner", None)
+        if format == "csv" and job.get("kind") != "batch":  # an assignment was a 500
+            raise ConstraintError(f"format=csv gives a batch job's rows; this is an "
+                                  f"{str(job.get('kind'))[:20]} job, whose result is JSON only")
         if format == "csv" and job["status"] == "done":
             from silkway.analysis.batch import COLUMNS
 
