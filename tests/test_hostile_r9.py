@@ -156,10 +156,20 @@ def test_a_flow_whose_id_starts_with_a_hash_is_not_dropped_as_a_comment(tmp_path
     flows, errors = read_flows(src)
     assert [f.teu for f in flows] == [5]
     assert [(e.row, e.message) for e in errors] == [
-        (1, "row 1: it starts with '#' ('#1'), which marks a comment only above the header: "
-            "move a comment there, or begin the cell otherwise"),
-        (2, "row 2: it starts with '#' ('#2'), which marks a comment only above the header: "
-            "move a comment there, or begin the cell otherwise")]
+        (1, "row 1: its id '#1' starts with '#', which also marks a comment: begin the id "
+            "otherwise, or move a comment above the header"),
+        (2, "row 2: its id '#2' starts with '#', which also marks a comment: begin the id "
+            "otherwise, or move a comment above the header")]
+
+
+def test_a_comment_below_a_header_that_does_not_begin_with_id_is_still_one(tmp_path):
+    from silkway.analysis.flows import read_flows
+
+    src = tmp_path / "flows.csv"
+    src.write_text("origin,destination,teu,id\nToyama,Bishkek,100,#1\n"
+                   "# Shanghai,Rotterdam,200\nAktau,Baku,5,\n", encoding="utf-8")
+    flows, errors = read_flows(src)
+    assert [(f.teu, f.id) for f in flows] == [(100, "#1"), (5, None)] and errors == []
 
 
 # -- the default cache directory ---------------------------------------------------------------

@@ -161,9 +161,9 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
     check_columns
         Called with the normalised header names, to reject or warn of unknown columns.
     comments
-        Whether a line above the header whose first cell starts with ``#`` is a comment. Below
-        the header such a line is an error row: ``#1`` may be an id as well as a row commented
-        out, and a row dropped unseen is worse than one refused.
+        Whether a line whose first cell starts with ``#`` is a comment rather than a row. Below
+        a header whose first column is ``id`` such a line is an error row: ``#1`` may be an id
+        as well as a row commented out, and a row dropped unseen is worse than one refused.
 
     Raises
     ------
@@ -180,8 +180,9 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
     try:
         for record in reader:
             start, last_line = last_line + 1, reader.line_num
-            hashed = comments and record[0].lstrip().startswith("#")
-            if not any(v.strip() for v in record) or (hashed and header is None):
+            hashed = comments and bool(record) and record[0].lstrip().startswith("#")
+            if not any(v.strip() for v in record) or (
+                    hashed and (header is None or header[0] != "id")):
                 continue
             if header is None:
                 header, header_line = _header(record, kind, name, required), reader.line_num
@@ -197,8 +198,8 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
                        if not n and v.strip()]
             if hashed:  # an id '#1' first in its row was dropped unseen as a comment
                 item: T | RowError = raw.error(
-                    f"it starts with '#' ({record[0].strip()[:40]!r}), which marks a comment "
-                    "only above the header: move a comment there, or begin the cell otherwise")
+                    f"its id {record[0].strip()[:40]!r} starts with '#', which also marks a "
+                    "comment: begin the id otherwise, or move a comment above the header")
             elif len(record) > len(header):
                 item = raw.error(
                     f"it has {len(record)} fields but the header has {len(header)}")
