@@ -208,3 +208,39 @@ def test_an_assign_job_asked_as_csv_is_refused_not_a_500(r9_client):
     r = r9_client.get(f"/api/jobs/{batch}?format=csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.text.startswith("row,id,status")
+
+
+# -- an added leg shorter than the line between its points -------------------------------------
+
+def _added_leg(extra: str) -> str:
+    return (HEAD + "add_legs:\n  - {from: CN-KASHGAR, to: KGJLD, mode: rail, gauge_mm: 1435, "
+            f"tariff: rail_ca, estimate: e, {extra}}}\n")
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    ("distance_km: 1", "distance_km: 1 km is shorter than the 309 km great-circle line from "
+                       "CN-KASHGAR to KGJLD; give the leg's length along its route"),
+    ("distance_km: 280", "280 km is shorter than the 309 km"),
+    ("distance_km: 500, via: ['74.5 40.2']", "500 km is shorter than the 8,"),
+    ("distance_km: 500, via: ['0 0']", "great-circle line from CN-KASHGAR to KGJLD through its "
+                                       "via points"),
+])
+def test_an_added_leg_shorter_than_the_crow_flies_is_refused(cache_dir, tmp_path, extra, words):
+    """``distance_km: 1`` on Kashgar - Jalal-Abad was planned as a 1 km rail leg (Kashgar -
+    Tashkent 444 km, exit 0); a via point with its latitude and longitude swapped drew the leg
+    through the Arctic and gave it the countries of that detour, for a 500 km leg."""
+    path = tmp_path / "leg.yaml"
+    path.write_text(_added_leg(extra), encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Kashgar", "Tashkent", "--scenario", str(path)],
+                                 cache_dir), 2)
+    assert "add_legs #1 distance_km: " in line and words in line, line
+
+
+def test_an_added_leg_as_long_as_its_route_is_fine(net):
+    s = parse_scenario(_added_leg("distance_km: 360, via: ['40.5 75.4']"), net.tables,
+                       label="r9")
+    assert s.add_legs[0].distance_km == 360
+    for name in ("cku-railway", "trans-afghan-railway"):  # the shipped ones hold
+        import silkway
+
+        assert silkway.load_scenario(name, net.tables).add_legs

@@ -275,9 +275,34 @@ def _new_leg(i: int, leg: scenario_schema.LegSpec, tables: Tables,
             raise fail(f"add_legs #{i} via: {point!r} is not a latitude (-90 to 90) and a "
                        "longitude (-180 to 180)")
         via.append((lat, lon))
+    _no_shorter_than_the_crow_flies(i, leg, tuple(via), tables, fail)
     wait = LogNormal(leg.wait_days_p50, leg.wait_days_p90)
     return NewLeg(leg.src, leg.dst, mode, leg.tariff, gauge, border, leg.distance_km, tuple(via),
                   wait, Provenance(leg.source, leg.estimate), leg.speed_kmh)
+
+
+CROW_FLIES_SLACK = 0.95
+"""Share of the great-circle length (from its hub through its via points to the other) that an
+added leg's ``distance_km`` must reach: hub coordinates and via points are approximate, a route
+shorter than the line between its points is not."""
+
+
+def _no_shorter_than_the_crow_flies(i: int, leg: scenario_schema.LegSpec,
+                                    via: tuple[tuple[float, float], ...], tables: Tables,
+                                    fail: Callable[[str], InputError]) -> None:
+    """Refuse a ``distance_km`` below the great-circle length of the leg's points: Kashgar -
+    Jalal-Abad by rail with ``distance_km: 1`` was planned as a 1 km leg (a typo of a digit
+    shortens a plan by hundreds of km), and via points far off the leg (a latitude and
+    longitude swapped) gave it the countries of a detour its distance never made."""
+    from silkway.network.geo import polyline_km
+
+    ends = {h.id: (h.lat, h.lon) for h in tables.hubs if h.id in (leg.src, leg.dst)}
+    km = polyline_km(np.array([ends[leg.src], *via, ends[leg.dst]], dtype=np.float64))
+    if leg.distance_km < CROW_FLIES_SLACK * km:
+        through = " through its via points" if via else ""
+        raise fail(f"add_legs #{i} distance_km: {leg.distance_km:g} km is shorter than the "
+                   f"{km:,.0f} km great-circle line from {leg.src} to {leg.dst}{through}; give "
+                   "the leg's length along its route")
 
 
 def _change(i: int, ch: scenario_schema.ChangeSpec, tables: Tables,
