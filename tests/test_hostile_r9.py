@@ -244,3 +244,21 @@ def test_an_added_leg_as_long_as_its_route_is_fine(net):
         import silkway
 
         assert silkway.load_scenario(name, net.tables).add_legs
+
+
+# -- a user's scenario named as a shipped one --------------------------------------------------
+
+def test_a_users_scenario_may_not_take_a_shipped_name(cache_dir, tmp_path, r9_client):
+    """A file of no changes named ``caspian-winter`` (with the shipped title) was planned as
+    "[scenario: caspian-winter]", and so was one saved through the API: a report could not tell
+    it from the shipped storm scenario."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: caspian-winter\ntitle: Severe Caspian winter\nsource: me\n",
+                    encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--scenario", str(path)], cache_dir), 2)
+    assert "name 'caspian-winter' is a shipped scenario's name; give yours a name of its own" in line
+    r = r9_client.post("/api/scenarios", json={"yaml": "name: Caspian-Winter\ntitle: x\nsource: "
+                                                       "me\n"}, headers=R9_AUTH)
+    assert r.status_code == 422 and "is a shipped scenario's name" in r.json()["detail"], r.text
+    assert r9_client.post("/api/plan", json={"origin": "Aktau", "destination": "Baku",
+                                             "scenario": "caspian-winter"}).status_code == 200

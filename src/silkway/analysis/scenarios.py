@@ -115,6 +115,12 @@ def available() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+@lru_cache(maxsize=1)
+def _shipped_names() -> frozenset[str]:
+    """The shipped scenarios' names, case-folded (a user's scenario may not take one)."""
+    return frozenset(n.casefold() for n in available())
+
+
 _SHIPPED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_SCENARIO_BYTES = 64 * 1024
 """Largest scenario file read (the shipped ones are under 8 KiB)."""
@@ -147,7 +153,7 @@ def load_scenario(name_or_path: str | Path, tables: Tables) -> Scenario:
         shown = text_name if len(text_name) <= 80 else text_name[:79] + "…"
         raise ConstraintError(f"unknown scenario {shown!r}; shipped scenarios: "
                               f"{', '.join(available())}, or give a .yaml file")
-    return parse_scenario(_read_user_file(Path(text_name)), tables, label=text_name)
+    return parse_user_scenario(_read_user_file(Path(text_name)), tables, label=text_name)
 
 
 def _read_user_file(path: Path) -> str:
@@ -185,6 +191,18 @@ def parse_scenario(text: str, tables: Tables, *, label: str = "scenario") -> Sce
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
     _PARSED[key] = scenario
+    return scenario
+
+
+def parse_user_scenario(text: str, tables: Tables, *, label: str) -> Scenario:
+    """:func:`parse_scenario` of a user's scenario (a file, a posted or saved one), which may
+    not take a shipped scenario's name: every plan under a scenario is labelled by its name, and
+    a copy edited into something else, or a file of no changes, was reported as
+    ``[scenario: caspian-winter]`` like the shipped one."""
+    scenario = parse_scenario(text, tables, label=label)
+    if scenario.name.casefold() in _shipped_names():
+        raise InputError(f"{label}: name {scenario.name!r} is a shipped scenario's name; give "
+                         "yours a name of its own (plans under it are labelled by the name)")
     return scenario
 
 

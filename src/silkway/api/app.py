@@ -226,7 +226,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     def user_scenario(text: str, label: str) -> silkway.Scenario:
         """A scenario from a request: whatever is wrong with it is the user's input (422)."""
         try:
-            return silkway.scenarios.parse_scenario(text, net.tables, label=label)
+            return silkway.scenarios.parse_user_scenario(text, net.tables, label=label)
         except DataError as exc:
             raise ConstraintError(str(exc)) from None
 
