@@ -262,3 +262,29 @@ def test_a_users_scenario_may_not_take_a_shipped_name(cache_dir, tmp_path, r9_cl
     assert r.status_code == 422 and "is a shipped scenario's name" in r.json()["detail"], r.text
     assert r9_client.post("/api/plan", json={"origin": "Aktau", "destination": "Baku",
                                              "scenario": "caspian-winter"}).status_code == 200
+
+
+# -- a list option given empty -----------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["plan", "Toyama", "Istanbul", "--avoid", ""],
+    ["plan", "Toyama", "Istanbul", "--avoid="],
+    ["plan", "Toyama", "Istanbul", "--via", "  "],
+    ["plan", "Toyama", "Istanbul", "--close="],
+    ["plan", "Toyama", "Istanbul", "--exclude-corridor", ""],
+    ["plan", "Toyama", "Istanbul", "--modes", ""],
+    ["compare", "Aktau", "Baku", "--scenario", "caspian-winter", "--avoid", ""],
+    ["emissions", "Aktau", "Baku", "--avoid", ""],
+])
+def test_a_list_option_given_empty_is_refused(cache_dir, args):
+    """``--avoid "$AVOID"`` with the variable unset (``--avoid ""``) planned through Russia as
+    if the option were not given, exit 0, where an empty ``--corridor`` was already refused."""
+    flag = next(a for a in args[3:] if a.startswith("--") and a != "--scenario").rstrip("=")
+    line = one_error_line(invoke(args, cache_dir), 2)
+    assert line == f"error: {flag} is empty; name at least one value, or leave the option out"
+
+
+def test_an_empty_avoid_cell_of_a_batch_row_is_still_no_avoidance(net):
+    import silkway
+
+    assert silkway.make_query(origin="Toyama", destination="Istanbul", avoid="").avoid == ()

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from silkway.errors import ConstraintError
 from silkway.query import UNUSED, PlanQuery, cli_flag, query_of, refuse_unused
 
 PLACES = ("origin", "destination")
@@ -89,6 +90,11 @@ def query_options(*, places: bool = True, skip: Collection[str] = (),
             typed = {n: v for n, v in given.items()
                      if v is not None and not (isinstance(v, bool)
                                                and v == PlanQuery.model_fields[n].default)}
+            for name, value in typed.items():  # `--avoid "$UNSET"` planned through Russia
+                if isinstance(value, str) and not value.strip() and _metavar(
+                        PlanQuery.model_fields[name].annotation) == "LIST":
+                    raise ConstraintError(f"{_named(name)} is empty; name at least one value, "
+                                          "or leave the option out")
             if unused:
                 refuse_unused(unused, typed)
             set_fields = {**(defaults or {}), **typed}
