@@ -288,3 +288,22 @@ def test_an_empty_avoid_cell_of_a_batch_row_is_still_no_avoidance(net):
     import silkway
 
     assert silkway.make_query(origin="Toyama", destination="Istanbul", avoid="").avoid == ()
+
+
+# -- the Python API's sweep --------------------------------------------------------------------
+
+def test_sweep_refuses_pairs_and_axes_it_cannot_read(net):
+    """``silkway.sweep(net, ["Aktau:Baku"], axes)`` (the CLI's spelling) was a ValueError from
+    unpacking the string, and an ``Axis`` built by hand with a NaN value was planned."""
+    import silkway
+    from silkway.analysis.whatif import Axis
+
+    axis = Axis.parse("tariff:ferry_caspian:wait_factor=1,2", net)
+    for pairs in (["Aktau:Baku"], [("Aktau", "Baku", "Poti")], [5], [("Aktau", 5)]):
+        with pytest.raises(silkway.ConstraintError, match=r"is not an \(origin, destination\)"):
+            silkway.sweep(net, pairs, [axis])
+    for values in ((float("nan"),), (0.0,), (True,), ()):
+        with pytest.raises(silkway.ConstraintError, match=r"must be numbers in \[0.01, 100\]"):
+            silkway.sweep(net, [("Aktau", "Baku")], [Axis("tariff", "ferry_caspian",
+                                                          "wait_factor", values)])
+    assert len(silkway.sweep(net, [["Aktau", "Baku"]], [axis])) >= 2

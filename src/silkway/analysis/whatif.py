@@ -264,6 +264,16 @@ def _grid(pairs: Sequence[tuple[str, str]], axes: Sequence[Axis]) -> list[tuple[
                               "factors, or give the values of one in one --vary")
     if not pairs:
         raise ConstraintError("sweep needs at least one origin-destination pair")
+    for pair in pairs:  # "Aktau:Baku" as a pair was a ValueError from unpacking it
+        if not isinstance(pair, list | tuple) or len(pair) != 2 or not all(
+                isinstance(p, str) for p in pair):
+            raise ConstraintError(f"sweep pair {pair!r:.60} is not an (origin, destination) "
+                                  "pair of place names")
+    for axis in axes:  # an Axis built by hand skipped Axis.parse: a NaN factor was planned
+        if not (axis.values and all(isinstance(v, int | float) and not isinstance(v, bool)
+                                    and 0.01 <= v <= 100 for v in axis.values)):
+            raise ConstraintError(f"sweep axis {axis.name} values {axis.values!r:.60} must be "
+                                  "numbers in [0.01, 100] (Axis.parse reads and checks them)")
     grid = list(itertools.product(*(a.values for a in axes)))
     total = len(grid) * len(pairs)
     if total > MAX_SWEEP_PLANS:
