@@ -70,6 +70,33 @@ def test_csv_has_one_row_per_leg_with_route_numbers(result):
     assert total == pytest.approx(legs_only, abs=0.05)
 
 
+def test_every_leg_row_carries_its_routes_days_and_on_time_probability(net, cache_dir):
+    """A row per leg had no route P50, P90 or on-time probability, so ``--format csv
+    --deadline 20`` and ``POST /api/plan?format=csv`` with ``deadline_days`` gave none."""
+    from fastapi.testclient import TestClient
+
+    from silkway.api.app import create_app
+
+    planned = silkway.plan(net, "Aktau", "Baku", deadline_days=4)
+    rows = list(csv.DictReader(io.StringIO(planned.to_csv())))
+    for route_no, r in enumerate(planned.routes, 1):
+        mine = [row for row in rows if row["route"] == str(route_no)]
+        assert mine and all(float(x["route_on_time_probability"]) == round(r.transit_days.on_time, 4)
+                            and float(x["route_days_p90"]) == round(r.transit_days.p90, 2)
+                            for x in mine)
+    assert 0 < float(rows[0]["route_on_time_probability"]) < 1  # 4 d is a real question here
+    features = planned.to_geojson()["features"]
+    assert all(f["properties"]["route_on_time_probability"] is not None for f in features)
+    # without a deadline the column is there and empty
+    assert {row["route_on_time_probability"] for row in csv.DictReader(
+        io.StringIO(silkway.plan(net, "Aktau", "Baku").to_csv()))} == {""}
+    client = TestClient(create_app(network=net, cache_dir=cache_dir))
+    r = client.post("/api/plan?format=csv", json={"origin": "Aktau", "destination": "Baku",
+                                                   "deadline_days": 4})
+    assert r.status_code == 200
+    assert list(csv.DictReader(io.StringIO(r.text))) == rows
+
+
 def test_notebook_dataframes_and_html(result):
     pd = pytest.importorskip("pandas")
     routes = result.to_dataframe()

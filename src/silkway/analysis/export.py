@@ -41,7 +41,10 @@ MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json",
                "csv": "text/csv; charset=utf-8", "table": "application/json"}
 LEG_COLUMNS = ("route", "route_label", "leg", "from", "to", "mode", "distance_km", "estimated_km",
                "distance_source", "days", "moving_days", "cost_usd", "co2e_kg", "co2e_kg_ttw",
-               "countries", "passages", "border", "tariff", "status", "distance_published")
+               "countries", "passages", "border", "tariff", "status", "distance_published",
+               "route_days_p50", "route_days_p90", "route_on_time_probability")
+"""A leg row's columns; the last three are its route's, on every leg of it: a row per leg has
+no other place for the route's P50, P90 and, with a deadline, its on-time probability."""
 ROUTE_COLUMNS = ("route", "label", "days_p50", "days_p90", "days_mean", "on_time_probability",
                  "cost_usd", "co2e_kg", "co2e_kg_ttw", "distance_km", "estimated_km",
                  "transshipments", "legs", "modes", "countries")
@@ -71,7 +74,14 @@ def _leg_row(i: int, route: Route, j: int, rl: RouteLeg) -> dict[str, Any]:
             "moving_days": d["moving_days"], "cost_usd": d["cost_usd"], "co2e_kg": d["co2e_kg"],
             "co2e_kg_ttw": d["co2e_kg_ttw"], "countries": d["countries"],
             "passages": d["passages"], "border": d["border"], "tariff": d["tariff"],
-            "status": d["status"], "distance_published": d["distance_published"]}
+            "status": d["status"], "distance_published": d["distance_published"],
+            **_route_days(route)}
+
+
+def _route_days(route: Route) -> dict[str, Any]:
+    t = route.transit_days
+    return {"route_days_p50": round(t.p50, 2), "route_days_p90": round(t.p90, 2),
+            "route_on_time_probability": None if t.on_time is None else round(t.on_time, 4)}
 
 
 def leg_rows(result: PlanResult) -> list[dict[str, Any]]:

@@ -71,13 +71,13 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
 
 
 NOT_SHOWN = {"table": ("--histogram", "--geometry"),
-             "geojson": ("--histogram", "--corridors", "--deadline"),
-             "csv": ("--histogram", "--geometry", "--corridors", "--deadline")}
-"""Options a format of ``plan`` does not show: typed with it, they would be dropped unseen
-(``--format csv --deadline 20`` printed no on-time probability anywhere)."""
+             "geojson": ("--histogram", "--corridors"),
+             "csv": ("--histogram", "--geometry", "--corridors")}
+"""Options a format of ``plan`` does not show: typed with it, they would be dropped unseen.
+(``--deadline`` is shown by every format: csv and geojson give each leg its route's
+``route_on_time_probability``.)"""
 SHOWN_BY = {"--histogram": "--format json", "--geometry": "--format json",
-            "--corridors": "the table and --format json",
-            "--deadline": "the table and --format json"}
+            "--corridors": "the table and --format json"}
 FORMAT_HOLDS = {"table": "the routes, their legs and the corridors",
                 "geojson": "a Feature per leg", "csv": "a row per leg"}
 
@@ -101,8 +101,7 @@ def plan(
     if as_json:
         fmt = "json"
     typed = {"--histogram": query.histogram, "--geometry": geometry,
-             "--corridors": query.corridors != PlanQuery.model_fields["corridors"].default,
-             "--deadline": query.deadline_days is not None}
+             "--corridors": query.corridors != PlanQuery.model_fields["corridors"].default}
     unshown = [flag for flag in NOT_SHOWN.get(fmt, ()) if typed[flag]]
     if unshown:
         raise _fail(ConstraintError(
