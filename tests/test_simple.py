@@ -44,22 +44,7 @@ def graph(n, edges):
 def brute_force(n, edges, source, ends, group, allowed, required):
     """Least cost (end included) over every path that uses a required arc, never visits a
     node twice and never re-enters a group it left; a path ends at its first end node."""
-    best = INF
-
-    def walk(node, cost, used, seen, left):
-        nonlocal best
-        if node in ends:
-            if used:
-                best = min(best, cost + ends[node])
-            return
-        for ref, (u, v, c) in enumerate(edges):
-            if u != node or not allowed[ref] or v in seen or group[v] in left:
-                continue
-            now = left | {group[node]} if group[v] != group[node] else left
-            walk(v, cost + c, used or ref in required, seen | {v}, now)
-
-    walk(source, 0.0, False, {source}, frozenset())
-    return best
+    return brute_force_places(n, edges, source, ends, group, list(range(n)), allowed, required)
 
 
 def exact_bounds(n, edges, ends, allowed, required):
@@ -134,7 +119,8 @@ def cases_with_places(draw):
 
 
 def brute_force_places(n, edges, source, ends, group, place, allowed, required):
-    """Least cost as :func:`brute_force`, with each place visited at most once."""
+    """Least cost as :func:`brute_force`, with each place (not only each node) visited at most
+    once."""
     best = INF
 
     def walk(node, cost, used, seen, left):
