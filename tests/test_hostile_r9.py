@@ -307,3 +307,27 @@ def test_sweep_refuses_pairs_and_axes_it_cannot_read(net):
             silkway.sweep(net, [("Aktau", "Baku")], [Axis("tariff", "ferry_caspian",
                                                           "wait_factor", values)])
     assert len(silkway.sweep(net, [["Aktau", "Baku"]], [axis])) >= 2
+
+
+# -- a month that contradicts the scenario's own ---------------------------------------------
+
+def test_a_month_that_contradicts_the_scenarios_own_is_refused(net, cache_dir, tmp_path):
+    """``--scenario caspian-winter --month 7`` planned the winter storm changes (which double
+    January's ferry waits) under July's seasonality: a month no scenario described."""
+    import silkway
+    from silkway.analysis.batch import plan_batch, read_shipments
+
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--scenario", "caspian-winter",
+                                  "--month", "7"], cache_dir), 2)
+    assert "describes a departure in month 1; month 7 contradicts it" in line, line
+    with pytest.raises(silkway.ConstraintError, match="month 7 contradicts"):
+        silkway.plan(net, "Aktau", "Baku", scenario="caspian-winter", month=7)
+    same = silkway.plan(net, "Aktau", "Baku", scenario="caspian-winter", month=1)
+    assert same.month == 1 and same.to_dict() == silkway.plan(
+        net, "Aktau", "Baku", scenario="caspian-winter").to_dict()
+    src = tmp_path / "rows.csv"
+    src.write_text("id,origin,destination,scenario,month\na,Aktau,Baku,caspian-winter,7\n"
+                   "b,Aktau,Baku,caspian-winter,1\n", encoding="utf-8")
+    shipments, errors = read_shipments(src)
+    rows = {r["id"]: r for r in plan_batch(net, shipments, errors=errors)}
+    assert "month 7 contradicts" in rows["a"]["error"] and not rows["b"]["error"]

@@ -154,6 +154,13 @@ def _plan(network: Network, q: PlanQuery, constraints: Constraints | None,
           scenario: scenarios.Scenario | None = None, *, first_only: bool = False) -> PlanResult:
     scen = scenario if scenario is not None else (
         scenarios.load_scenario(q.scenario, network.tables) if q.scenario is not None else None)
+    if scen is not None and scen.month is not None and q.month not in (None, scen.month):
+        # caspian-winter is a January departure: its changes double January's ferry waits, so
+        # under July's seasonality they describe no month at all
+        raise ConstraintError(
+            f"scenario {scen.name} describes a departure in month {scen.month}; month {q.month} "
+            f"contradicts it: leave the month out, or give a scenario of your own with "
+            f"month: {q.month}")
     month = q.month if q.month is not None else (scen.month if scen else None)
     network = scenarios.apply(network, scen, q.month)
     o = network.find(q.origin)
