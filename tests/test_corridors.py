@@ -513,8 +513,8 @@ def test_the_simple_route_search_shortcuts_change_no_corridor_answer(
     def plain(*args, **kwargs):  # the rule for every country from the start, no bound
         kwargs.pop("hopeless", None)
         watched = (1 << (max(kwargs["group"]) + 1 + max(kwargs["place"]) + 1)) - 1
-        return simple._search(kwargs["prepared"], args[1], args[2], kwargs["group"],
-                              kwargs["place"], kwargs["before"], kwargs["after"],
+        return simple._search(kwargs["prepared"], args[1], args[2], kwargs["before"],
+                              kwargs["after"],
                               float("inf") if kwargs["budget"] is None else kwargs["budget"],
                               watched, 10 * cs.CORRIDOR_LABELS, None)[0]
 

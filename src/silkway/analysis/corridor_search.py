@@ -318,11 +318,14 @@ class Search:
 
         n, size = lay.n, lay.mat.shape[0]
         least: dict[int, float] = {}
+        arcs: list[Any] = []  # the matrix's arcs with their countries, made when first asked
 
         def once(k: int) -> float:
-            country = np.asarray(self.countries()[:n])
-            coo = lay.mat.tocoo()
-            tail, head = country[coo.row % n], country[coo.col % n]
+            if not arcs:
+                country = np.asarray(self.countries()[:n])
+                coo = lay.mat.tocoo()
+                arcs.extend((country, coo, country[coo.row % n], country[coo.col % n]))
+            country, coo, tail, head = arcs
             last = [(lay.layers - 1) * n + t for t in self.targets_in]
             end = min(self._ends(crit).values())
             stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (

@@ -134,15 +134,15 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         return None
     arcs_of = prepared if prepared is not None else PreparedArcs(
         g, allowed=allowed, required=required, group=group, place=place)
-    # Decremental state-space relaxation: the search enforces the group rule only for the
-    # groups in ``watched``, starting with none; when its cheapest path enters a group twice,
-    # those groups are watched too and it searches again. A relaxation's cheapest path that
-    # keeps the rule is the answer, and a relaxation with no path within the budget proves
-    # there is none, so the few groups a trip could come back to are all it tracks.
+    # Decremental state-space relaxation: the search enforces the rules only for the groups
+    # and places in ``watched``, starting with none; when its cheapest path enters a group or
+    # a place twice, those are watched too and it searches again. A relaxation's cheapest path
+    # that keeps the rules is the answer, and a relaxation with no path within the budget
+    # proves there is none, so the few groups a trip could come back to are all it tracks.
     watched, work = 0, max_labels
     while True:
-        found, spent = _search(arcs_of, source, ends, group, place, before, after, limit,
-                               watched, work, hopeless)
+        found, spent = _search(arcs_of, source, ends, before, after, limit, watched, work,
+                               hopeless)
         if found is None:
             return None
         again = _entered_twice(found.nodes, group, place, arcs_of.shift)
@@ -180,14 +180,15 @@ def _entered_twice(nodes: Sequence[int], group: Sequence[int], place: Sequence[i
 
 
 def _search(arcs_of: PreparedArcs, source: int, ends: Mapping[int, float],
-            group: Sequence[int], place: Sequence[int], before: Sequence[float],
-            after: Sequence[float], limit: float, watched: int, max_labels: int,
-            hopeless: Callable[[int], bool] | None) -> tuple[SimplePath | None, int]:
-    """:func:`cheapest_simple` with the group rule kept for the ``watched`` groups only (the
-    place rule within the group it is in for all): the cheapest path and the labels made."""
-    shift = arcs_of.shift
+            before: Sequence[float], after: Sequence[float], limit: float, watched: int,
+            max_labels: int, hopeless: Callable[[int], bool] | None
+            ) -> tuple[SimplePath | None, int]:
+    """:func:`cheapest_simple` with the group and place rules kept for the ``watched`` groups
+    and places only (bits as in the labels): the cheapest path and the labels made."""
+    group, place, shift = arcs_of.group, arcs_of.place, arcs_of.shift
     groups = (1 << shift) - 1
-    ask = EASY_LABELS if hopeless is not None and watched & groups else max_labels
+    asking = hopeless is not None and bool(watched & groups)
+    ask = min(EASY_LABELS, max_labels) if asking else max_labels
     inf = float("inf")
     # labels: (cost, node, used (0/1), bits (watched groups visited, then from bit ``shift``
     # the places visited in the group it is in), parent, ref)
@@ -218,11 +219,13 @@ def _search(arcs_of: PreparedArcs, source: int, ends: Mapping[int, float],
                 push(heap, (cost + ends[node], len(labels) - 1))
             continue
         if len(labels) > ask:
+            if asking:  # once, before the work limit can end the search
+                asking = False
+                if hopeless is not None and hopeless(watched & groups):
+                    return None, len(labels)
             if len(labels) > max_labels:
                 raise SearchLimitError(max_labels, [])
             ask = max_labels
-            if hopeless is not None and hopeless(watched & groups):
-                return None, len(labels)
         for head, c, ref, bit, at, req, cross in arcs_of[node]:
             if cross:
                 if mask & bit:
