@@ -323,18 +323,18 @@ class Search:
         def once(k: int) -> float:
             if not arcs:
                 country = np.asarray(self.countries()[:n])
-                coo = lay.mat.tocoo()
-                arcs.extend((country, coo, country[coo.row % n], country[coo.col % n]))
-            country, coo, tail, head = arcs
+                r, c, w = lay.cheapest()
+                arcs.extend((country, r, c, w, country[r % n], country[c % n]))
+            country, r, c, w, tail, head = arcs
             last = [(lay.layers - 1) * n + t for t in self.targets_in]
             end = min(self._ends(crit).values())
             stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
                 (tail == k) & (head != k))
-            rows = np.concatenate([coo.row[stay], coo.row[stay] + size, coo.row[stay] + 2 * size,
-                                   coo.row[enter], coo.row[leave] + size])
-            cols = np.concatenate([coo.col[stay], coo.col[stay] + size, coo.col[stay] + 2 * size,
-                                   coo.col[enter] + size, coo.col[leave] + 2 * size])
-            data = np.concatenate([coo.data[stay]] * 3 + [coo.data[enter], coo.data[leave]])
+            rows = np.concatenate([r[stay], r[stay] + size, r[stay] + 2 * size, r[enter],
+                                   r[leave] + size])
+            cols = np.concatenate([c[stay], c[stay] + size, c[stay] + 2 * size, c[enter] + size,
+                                   c[leave] + 2 * size])
+            data = np.concatenate([w[stay]] * 3 + [w[enter], w[leave]])
             m = sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
             start = self.source + (size if country[self.source] == k else 0)
             dist = dijkstra(m, directed=True, indices=start, limit=budget - end + _SAME_DAYS)
@@ -389,7 +389,7 @@ class Search:
 
         def make() -> np.ndarray:
             n, last = lay.n, lay.layers - 1
-            dist = dijkstra(lay.mat.T.tocsr(), directed=True, min_only=True,
+            dist = dijkstra(lay.transposed(), directed=True, min_only=True,
                             indices=[last * n + t for t in self.targets_in])
             out = np.asarray(dist) + min(self._ends(crit).values())
             out.setflags(write=False)
@@ -577,7 +577,7 @@ class Search:
             lay = self._memo(("plain", crit), lambda: matrix(
                 every, usable(every, arcs, self._constrained())))
             ending = self._to_destination("tree", lay, crit, lambda: to_end(
-                lay, self._memo(("plain back", crit), lambda: lay.mat.T.tocsr()),
+                lay, self._memo(("plain back", crit), lambda: lay.transposed()),
                 self._ends(crit)))
             self._tree[crit] = trees(lay, self.source, ending, self._from_origin(lay))
         return self._arcs(), self._tree[crit]

@@ -48,24 +48,48 @@ class ArcArrays:
 
 @dataclass(frozen=True)
 class LayeredMatrix:
-    """A layered copy of a graph as one sparse matrix of one criterion's costs."""
+    """A layered copy of a graph as one sparse matrix of one criterion's costs.
+
+    The matrix holds every arc of its :class:`LayerEntries`, parallel arcs included, in their
+    order; an arc the constraints forbid costs infinity (SciPy's Dijkstra never relaxes it), so
+    a new set of constraints is a new data array over one structure, not a new matrix."""
 
     mat: sp.csr_matrix
-    keys: NDArray[np.int64]  # sorted tail * size + head of the kept arcs
-    arc: NDArray[np.int64]  # per kept arc: its index into ``arcs``
+    keys: NDArray[np.int64]  # per entry, sorted: tail * size + head
+    arc: NDArray[np.int64]  # per entry: its index into ``arcs``
     n: int
     flags: int
     stages: tuple[frozenset[int], ...]
+    entries: LayerEntries | None = field(default=None, repr=False, compare=False)
 
     @property
     def layers(self) -> int:
         return (len(self.stages) + 1) * self.flags
 
+    def cheapest(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """Rows, columns and costs of the cheapest usable arc of each (tail, head) pair."""
+        coo = self.mat.tocoo()
+        ok = np.isfinite(coo.data)
+        r, c, w = coo.row[ok], coo.col[ok], coo.data[ok]  # in the entries' order: cheapest first
+        first = np.ones(len(r), dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        return r[first], c[first], w[first]
+
+    def transposed(self) -> sp.csr_matrix:
+        """The matrix's transpose (arcs reversed), from its entries' kept transposed
+        structure when it has one."""
+        e = self.entries
+        if e is None:
+            return self.mat.T.tocsr()
+        order, indices, indptr = e.transposed()
+        size = self.mat.shape[0]
+        return sp.csr_matrix((self.mat.data[order], indices, indptr), shape=(size, size))
+
 
 @dataclass(frozen=True)
 class LayerEntries:
-    """Every arc of a layered copy of a graph, sorted by (tail, head, cost), before parallel
-    arcs are reduced to the cheapest usable one (see :func:`matrix`)."""
+    """Every arc of a layered copy of a graph, sorted by (tail, head, cost): the structure of
+    every :class:`LayeredMatrix` made from it (see :func:`matrix`)."""
 
     rows: NDArray[np.int64]
     cols: NDArray[np.int64]
@@ -74,6 +98,33 @@ class LayerEntries:
     n: int
     flags: int
     stages: tuple[frozenset[int], ...]
+    ref: NDArray[np.int64] = field(repr=False, compare=False)
+    """Per entry: its arc's ref; for an arc without one (ref -1), a number past every ref,
+    where :func:`usable` reads a True appended to the per-ref mask."""
+    weight: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    indptr: NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    keys: NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    _t: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]] = field(
+        init=False, repr=False, compare=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        size = self.n * (len(self.stages) + 1) * self.flags
+        # Zero-weight arcs would vanish from a sparse matrix: lift them by a negligible epsilon.
+        object.__setattr__(self, "weight", np.maximum(self.cost, 1e-12))
+        object.__setattr__(self, "indptr", np.searchsorted(self.rows, np.arange(size + 1)))
+        object.__setattr__(self, "keys", self.rows * size + self.cols)
+
+    @property
+    def size(self) -> int:
+        return len(self.indptr) - 1
+
+    def transposed(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """The transpose's structure: the entries' order in it, its indices and indptr."""
+        if not self._t:
+            order = np.lexsort((self.rows, self.cols))
+            self._t.append((order, self.rows[order],
+                            np.searchsorted(self.cols[order], np.arange(self.size + 1))))
+        return self._t[0]
 
 
 def entries(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
@@ -104,22 +155,19 @@ def entries(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | Non
     w = np.tile(cost, layers)
     a = np.tile(kept, layers)
     order = np.lexsort((w, c, r))
-    return LayerEntries(r[order], c[order], w[order], a[order], n, flags, tuple(stages))
+    a = a[order]
+    ref = arcs.ref[a]
+    return LayerEntries(r[order], c[order], w[order], a, n, flags, tuple(stages),
+                        np.where(ref >= 0, ref, len(arcs.ref)))  # -1: past every ref
 
 
 def matrix(e: LayerEntries, usable: NDArray[np.bool_] | None = None) -> LayeredMatrix:
-    """One sparse matrix of the layered graph: of each (tail, head) pair the cheapest arc
-    ``usable`` marks (per entry; None: every arc) — a sparse matrix would add parallel arcs."""
-    r, c, w, a = (e.rows, e.cols, e.cost, e.arc) if usable is None else (
-        e.rows[usable], e.cols[usable], e.cost[usable], e.arc[usable])
-    first = np.ones(len(r), dtype=bool)
-    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-    r, c, w, a = r[first], c[first], w[first], a[first]
-    size = e.n * (len(e.stages) + 1) * e.flags
-    # Zero-weight arcs would vanish from a sparse matrix: lift them by a negligible epsilon.
-    indptr = np.searchsorted(r, np.arange(size + 1))  # rows are sorted: data keeps our order
-    mat = sp.csr_matrix((np.maximum(w, 1e-12), c, indptr), shape=(size, size))
-    return LayeredMatrix(mat, r * size + c, a, e.n, e.flags, e.stages)
+    """One sparse matrix of the layered graph, where each entry ``usable`` does not mark
+    (per entry; None: every one is usable) costs infinity. Parallel arcs stay: SciPy's
+    Dijkstra relaxes each, so the cheapest usable one counts."""
+    data = e.weight if usable is None else np.where(usable, e.weight, np.inf)
+    mat = sp.csr_matrix((data, e.cols, e.indptr), shape=(e.size, e.size))
+    return LayeredMatrix(mat, e.keys, e.arc, e.n, e.flags, e.stages, e)
 
 
 def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
@@ -144,8 +192,7 @@ def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | Non
 
 def usable(e: LayerEntries, arcs: ArcArrays, allowed: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Per entry of ``e``: whether ``allowed`` (per arc ref) lets a path use it."""
-    ref = arcs.ref[e.arc]
-    return (ref < 0) | allowed[np.where(ref >= 0, ref, 0)]
+    return np.append(allowed, True)[np.minimum(e.ref, len(allowed))]
 
 
 def start_state(lay: LayeredMatrix, source: int) -> int:
@@ -171,7 +218,15 @@ def _path(arcs: ArcArrays, lay: LayeredMatrix, pairs: list[int],
     """The cost vector (arcs only) and arc refs of a path by the arcs of ``lay`` between the
     consecutive states ``pairs`` (each ``tail * states + head``); ``inserted``: (position, arc)
     of one arc given outright, not read from the matrix."""
-    idx = lay.arc[np.searchsorted(lay.keys, np.array(pairs, dtype=np.int64))].tolist()
+    want = np.array(pairs, dtype=np.int64)
+    at = np.searchsorted(lay.keys, want)
+    data = lay.mat.data
+    # of parallel arcs (cheapest first), the first usable one (finite)
+    while len(off := np.flatnonzero(~np.isfinite(data[at]))):
+        at[off] += 1
+        if at[off].max() >= len(data) or (lay.keys[at[off]] != want[off]).any():
+            raise ValueError("a path by an arc its matrix forbids")
+    idx = lay.arc[at].tolist()
     if inserted is not None:
         idx.insert(*inserted)
     total = arcs.cost[idx].sum(axis=0)
