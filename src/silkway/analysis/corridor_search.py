@@ -49,6 +49,18 @@ from silkway.routing.simple import OneCriterion, PreparedArcs, cheapest_simple
 from silkway.types import Mode
 
 
+class Relaxed(float):
+    """The cost of a corridor's best path that passes a hub or enters a country twice (a lower
+    bound on its best route's), with the path's ``nodes``."""
+
+    nodes: tuple[int, ...]
+
+    def __new__(cls, cost: float, nodes: tuple[int, ...]) -> Relaxed:
+        out = super().__new__(cls, cost)
+        out.nodes = nodes
+        return out
+
+
 class Mask(list[bool]):
     """Per directed leg, usable or not, with the corridor rules it stands for (``key``:
     excluded corridor ids and the only corridor's id)."""
@@ -276,10 +288,12 @@ class Search:
         country the other has not, so the first target label popped is the answer. (A route
         that leaves a country and comes back would be reported as a detour anyway.) No route
         costing more than ``budget`` is looked for (none at all when a known ``lower`` bound
-        on its cost exceeds it). Raises :class:`SearchLimitError` past
-        :data:`CORRIDOR_LABELS`."""
+        on its cost exceeds it; a :class:`Relaxed` ``lower`` from :meth:`best` also says
+        which countries and hubs its path enters twice, so the search watches those from its
+        start). Raises :class:`SearchLimitError` past :data:`CORRIDOR_LABELS`."""
         if budget is not None and lower > budget:
             return None, lower
+        relaxed = lower.nodes if isinstance(lower, Relaxed) else None
         crit = _COST_ORDER[objective][0]
         arcs, lay = self._matrix(allowed, required, crit)
         n = lay.n
@@ -301,7 +315,8 @@ class Search:
                                after=back[n:2 * n],
                                budget=budget, max_labels=CORRIDOR_LABELS, prepared=ready,
                                hopeless=None if budget is None else
-                               self._hopeless(lay, crit, budget))
+                               self._hopeless(lay, crit, budget),
+                               relaxed=relaxed)
         if path is None:
             return None, lower
         found = ParetoPath((path.cost,), path.refs, path.nodes)
@@ -479,7 +494,7 @@ class Search:
         if len(set(hubs_seq)) != len(hubs_seq) or (  # it passes a hub twice, or (with no via
                 not self.via and _reentered(  # point, which the simple search cannot take)
                     [self.g.directed[r] for r in path.refs]) is not None):  # a country
-            return path.cost[crit] + self._unloading(path, crit)
+            return Relaxed(path.cost[crit] + self._unloading(path, crit), path.nodes)
         return self._route(path, known, path.cost[0] + self._unloading(path))
 
     def groups(self) -> list[int]:

@@ -86,7 +86,8 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
                     place: Sequence[int], before: Sequence[float], after: Sequence[float],
                     budget: float | None = None, max_labels: int = 5_000,
                     prepared: PreparedArcs | None = None,
-                    hopeless: Callable[[int], bool] | None = None) -> SimplePath | None:
+                    hopeless: Callable[[int], bool] | None = None,
+                    relaxed: Sequence[int] | None = None) -> SimplePath | None:
     """The cheapest path from ``source`` to the end that uses an arc whose ref is in
     ``required``, never enters a group again once it has left it and never comes back to a
     place.
@@ -122,6 +123,10 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
         compiled shortest path per group). Asked when a search with those groups watched
         grows past :data:`EASY_LABELS`, so that proving there is no path within the budget
         takes one cheap bound instead of every label within it.
+    relaxed
+        The nodes of a cheapest path without the group and place rules, when known (e.g.
+        from a compiled search): the search starts by watching the groups and places it
+        enters twice, instead of finding that path again.
 
     Returns
     -------
@@ -139,7 +144,8 @@ def cheapest_simple(g: OneCriterion, source: int, ends: Mapping[int, float], *,
     # a place twice, those are watched too and it searches again. A relaxation's cheapest path
     # that keeps the rules is the answer, and a relaxation with no path within the budget
     # proves there is none, so the few groups a trip could come back to are all it tracks.
-    watched, work = 0, max_labels
+    watched = 0 if relaxed is None else _entered_twice(relaxed, group, place, arcs_of.shift)
+    work = max_labels
     while True:
         found, spent = _search(arcs_of, source, ends, before, after, limit, watched, work,
                                hopeless)
