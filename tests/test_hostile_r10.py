@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
-from cli_errors import invoke
+from cli_errors import invoke, one_error_line
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +70,49 @@ def test_the_geojson_export_carries_the_histogram_and_the_corridors(r10_client, 
     cli = invoke(["plan", "Aktau", "Baku", "--format", "geojson", "--histogram"], cache_dir)
     assert cli.exit_code == 0, cli.stderr
     assert json.loads(cli.stdout) == fc
+
+
+# -- 2. a payload above the box's maximum gross mass ------------------------------------------
+
+TEU_WORDS = ("payload 29 t is more than a TEU can carry: 28.32 t, its 30.48 t maximum gross "
+             "mass (ISO 668) less its 2.16 t tare")
+
+
+def test_a_payload_over_the_boxs_maximum_gross_mass_is_refused_by_the_cli(cache_dir):
+    """``plan --cargo TEU --payload-t 29`` planned 29 t of cargo in a 20 ft box rated 30.48 t
+    gross with a 2.16 t tare (the only bound was 30 t for any box)."""
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--cargo", "TEU", "--payload-t", "29"],
+                                 cache_dir), 2)
+    assert line == f"error: {TEU_WORDS}", line
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--payload-t", "27"], cache_dir), 2)
+    assert "more than an FEU can carry: 26.73 t" in line, line
+
+
+def test_a_payload_at_the_limit_is_planned(net):
+    import silkway
+
+    assert silkway.plan(net, "Aktau", "Baku", cargo="TEU", payload_t=28.32).payload_t == 28.32
+    assert silkway.plan(net, "Aktau", "Baku", payload_t=26.73).payload_t == 26.73
+
+
+def test_a_payload_over_the_limit_is_refused_by_the_python_and_http_apis(net, r10_client):
+    """``silkway.plan(..., cargo="TEU", payload_t=29)`` and ``POST /api/plan`` with it planned."""
+    import silkway
+
+    with pytest.raises(silkway.ConstraintError, match=re.escape(TEU_WORDS)):
+        silkway.plan(net, "Aktau", "Baku", cargo="TEU", payload_t=29)
+    r = r10_client.post("/api/plan", json={"origin": "Aktau", "destination": "Baku",
+                                           "cargo": "TEU", "payload_t": 29})
+    assert r.status_code == 422 and r.json()["detail"] == TEU_WORDS, r.text
+
+
+def test_a_batch_row_over_the_limit_is_an_error_row(cache_dir, tmp_path):
+    """A batch row ``TEU,29`` was planned with 29 t in the box."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("id,origin,destination,cargo,payload_t\na,Aktau,Baku,TEU,29\n"
+                   "b,Aktau,Baku,FEU,20\n", encoding="utf-8")
+    r = invoke(["batch", str(src), "-o", str(out)], cache_dir)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["status"] for x in rows] == ["error", "ok"]
+    assert rows[0]["error"] == f"row 1: {TEU_WORDS}"
