@@ -116,3 +116,47 @@ def test_a_batch_row_over_the_limit_is_an_error_row(cache_dir, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [x["status"] for x in rows] == ["error", "ok"]
     assert rows[0]["error"] == f"row 1: {TEU_WORDS}"
+
+
+# -- 3. a departure date far from the data's period -------------------------------------------
+
+DATES_CSV = ("id,origin,destination,departure_date\na,Aktau,Baku,1900-01-01\n"
+             "b,Aktau,Baku,9999-12-31\nc,Aktau,Baku,2030-12-31\nd,Aktau,Baku,2000-01-01\n"
+             "e,Aktau,Baku,1999-12-31\n")
+
+
+def _outside(day: str) -> str:
+    return (f"departure_date {day} is outside 2000-2030: the network's data describe 2025-H2, "
+            "and a departure before 2000 or after 2030 would be planned on a network of "
+            "another time")
+
+
+def test_a_departure_date_outside_the_window_is_an_error_row(cache_dir, tmp_path):
+    """``departure_date`` 1900-01-01 and 9999-12-31 were planned as a January and a December
+    departure on the network of 2025-H2, with nothing said."""
+    src, out = tmp_path / "d.csv", tmp_path / "out.csv"
+    src.write_text(DATES_CSV, encoding="utf-8")
+    r = invoke(["batch", str(src), "-o", str(out)], cache_dir)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["status"] for x in rows] == ["error", "error", "ok", "ok", "error"], r.output
+    assert rows[0]["error"] == f"row 1: {_outside('1900-01-01')}"
+    assert rows[1]["error"] == f"row 2: {_outside('9999-12-31')}"
+    assert rows[4]["error"] == f"row 5: {_outside('1999-12-31')}"
+
+
+def test_the_api_batch_refuses_the_same_dates(r10_client):
+    """``POST /api/batch`` planned the same rows."""
+    import time
+
+    job = r10_client.post("/api/batch", content=DATES_CSV.encode(),
+                          headers={**R10_AUTH, "Content-Type": "text/csv"})
+    assert job.status_code in (200, 202), job.text
+    url = f"/api/jobs/{job.json()['id']}"
+    for _ in range(200):
+        state = r10_client.get(url).json()
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    rows = list(csv.DictReader(io.StringIO(r10_client.get(url + "?format=csv").text)))
+    assert [x["status"] for x in rows] == ["error", "error", "ok", "ok", "error"]
+    assert rows[1]["error"] == f"row 2: {_outside('9999-12-31')}"

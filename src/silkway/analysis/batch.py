@@ -91,6 +91,27 @@ not use in the data's period (``passage_notices.csv``), empty when none; ``on_ti
 is the share of simulated trips within the row's ``deadline_days``, empty without one."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_DEPARTURE_YEAR = 2000
+"""No departure before this year: the network (the Middle Corridor's ferries, China-Europe
+block trains) is the one of its data's period, not of the 1990s."""
+YEARS_AHEAD = 5
+"""Nor more than this many years after the year the data describe (``as_of``)."""
+
+
+@lru_cache(maxsize=1)
+def departure_window() -> tuple[date, date, str]:
+    """The first and last departure date a batch row may give, and the data's period: from
+    1 January :data:`FIRST_DEPARTURE_YEAR` to 31 December of ``as_of``'s year plus
+    :data:`YEARS_AHEAD` (``1900-01-01`` and ``9999-12-31`` were planned as January and
+    December departures on today's network)."""
+    from importlib import resources
+
+    from silkway.data.timing import parse_as_of
+
+    as_of = parse_as_of(resources.files("silkway.data").joinpath("as_of.csv")
+                        .read_text(encoding="utf-8"))
+    year = int(as_of[:4])
+    return date(FIRST_DEPARTURE_YEAR, 1, 1), date(year + YEARS_AHEAD, 12, 31), as_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,12 +267,20 @@ def _parse_date(text: str, problems: list[str]) -> date | None:
     if not text:
         return None
     try:
-        if _DATE.match(text):
-            return date.fromisoformat(text)
+        day = date.fromisoformat(text) if _DATE.match(text) else None
     except ValueError:
-        pass
-    problems.append(f"departure_date {text!r} is not a valid YYYY-MM-DD date")
-    return None
+        day = None
+    if day is None:
+        problems.append(f"departure_date {text!r} is not a valid YYYY-MM-DD date")
+        return None
+    first, last, as_of = departure_window()
+    if not first <= day <= last:
+        problems.append(f"departure_date {text} is outside {first.year}-{last.year}: the "
+                        f"network's data describe {as_of}, and a departure before "
+                        f"{first.year} or after {last.year} would be planned on a network "
+                        f"of another time")
+        return None
+    return day
 
 
 # ---------------------------------------------------------------------------------- planning
