@@ -160,3 +160,49 @@ def test_the_api_batch_refuses_the_same_dates(r10_client):
     rows = list(csv.DictReader(io.StringIO(r10_client.get(url + "?format=csv").text)))
     assert [x["status"] for x in rows] == ["error", "error", "ok", "ok", "error"]
     assert rows[1]["error"] == f"row 2: {_outside('9999-12-31')}"
+
+
+# -- 4. an Accept the API cannot serve --------------------------------------------------------
+
+PLAN = {"origin": "Aktau", "destination": "Baku"}
+
+
+@pytest.mark.parametrize(("method", "path", "accept", "serves"), [
+    ("POST", "/api/v1/plan", "application/xml", "application/json, application/geo+json, text/csv"),
+    ("POST", "/api/plan", "text/html", "application/json, application/geo+json, text/csv"),
+    ("GET", "/api/v1/hubs", "application/xml, text/plain;q=0.5", "application/json"),
+    ("GET", "/api/health", "image/png", "application/json"),
+    ("POST", "/api/v1/plan", "application/json;q=0", "application/json"),
+])
+def test_an_accept_the_api_cannot_serve_is_406(r10_client, method, path, accept, serves):
+    """``Accept: application/xml`` was answered 200 with JSON, as if it had asked for it."""
+    r = r10_client.request(method, path, json=PLAN if method == "POST" else None,
+                           headers={"Accept": accept})
+    assert r.status_code == 406, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    detail = r.json()["detail"]
+    assert detail.startswith("the Accept header names no type this endpoint serves; it serves "
+                             + serves), detail
+
+
+@pytest.mark.parametrize(("method", "path", "accept", "media"), [
+    ("POST", "/api/v1/plan", None, "application/json"),
+    ("POST", "/api/v1/plan", "*/*", "application/json"),
+    ("POST", "/api/v1/plan", "application/json", "application/json"),
+    ("POST", "/api/v1/plan", "application/*", "application/json"),
+    ("POST", "/api/v1/plan", "text/csv", "text/csv"),
+    ("POST", "/api/v1/plan", "application/geo+json", "application/geo+json"),
+    ("POST", "/api/v1/plan", "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                             "image/avif,image/webp,*/*;q=0.8", "application/json"),
+    ("POST", "/api/v1/plan", "text/csv;q=nonsense", "application/json"),
+    ("POST", "/api/v1/plan", "", "application/json"),
+    ("GET", "/api/v1/hubs", "application/json, text/javascript, */*; q=0.01", "application/json"),
+    ("GET", "/api/v1/basemap", "application/geo+json", "application/geo+json"),
+    ("GET", "/api/v1/assign/example", "text/csv", "text/csv"),
+    ("GET", "/", "application/xml", "text/html"),  # the page is not the API
+])
+def test_an_accept_the_api_can_serve_still_works(r10_client, method, path, accept, media):
+    headers = {} if accept is None else {"Accept": accept}
+    r = r10_client.request(method, path, json=PLAN if method == "POST" else None, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media), r.headers
