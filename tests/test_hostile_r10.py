@@ -206,3 +206,30 @@ def test_an_accept_the_api_can_serve_still_works(r10_client, method, path, accep
     r = r10_client.request(method, path, json=PLAN if method == "POST" else None, headers=headers)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(media), r.headers
+
+
+# -- 5. a blank scenario title (or name, or source) -------------------------------------------
+
+@pytest.mark.parametrize(("doc", "words"), [
+    ('name: r10\ntitle: "   "\nsource: s\n', "title: is blank"),
+    ('name: r10\ntitle: "\\u200b\\u200d"\nsource: s\n', "title: is blank"),  # zero-width only
+    ('name: r10\ntitle: ""\nsource: s\n', "title: is blank"),
+    ('name: "\\u3000 "\ntitle: x\nsource: s\n', "name: is blank"),  # ideographic space
+    ('name: "\\u200f"\ntitle: x\nsource: s\n', "name: is blank"),  # a right-to-left mark
+    ('name: r10\ntitle: x\nsource: "  "\n', "has neither a source nor an estimate"),
+    ('name: r10\ntitle: x\nsource: s\nclose: {hubs: [" "]}\n', "close hubs #1: is blank"),
+])
+def test_a_blank_required_text_in_a_scenario_is_refused(cache_dir, tmp_path, doc, words):
+    """``title: "   "`` (or only zero-width characters) was accepted and every plan under
+    the scenario was labelled with nothing; ``source: "  "`` counted as a citation."""
+    path = tmp_path / "s.yaml"
+    path.write_text(doc, encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--scenario", str(path)], cache_dir), 2)
+    assert words in line, line
+
+
+def test_the_api_refuses_a_blank_title(r10_client):
+    """``POST /api/scenarios`` saved a scenario whose title was three spaces."""
+    r = r10_client.post("/api/scenarios", json={"yaml": 'name: r10-blank\ntitle: "   "\nsource: s\n'},
+                        headers=R10_AUTH)
+    assert r.status_code == 422 and "title: is blank" in r.json()["detail"], r.text

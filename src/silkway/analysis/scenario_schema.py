@@ -12,6 +12,7 @@ checked afterwards by :func:`silkway.analysis.scenarios.parse_scenario`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -39,12 +40,38 @@ def _checked(*, lines: bool) -> Any:
     return AfterValidator(check)
 
 
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only white space and invisible format characters (a
+    zero-width space or joiner, a direction mark, a byte-order mark)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def _shown(text: str) -> str:
+    if blank(text):
+        raise ValueError("is blank (white space or invisible characters only); it is shown "
+                         "with every plan under the scenario, so give it words")
+    return text
+
+
+def _filled(text: str) -> str:
+    if blank(text):
+        raise ValueError("is blank (white space or invisible characters only)")
+    return text
+
+
+def _none_if_blank(text: str) -> str:
+    return "" if blank(text) else text
+
+
 ModeName = Literal["sea", "rail", "road", "ferry"]
-Key = Annotated[str, Field(min_length=1, max_length=60), _checked(lines=False)]
+Key = Annotated[str, Field(min_length=1, max_length=60), _checked(lines=False),
+                AfterValidator(_filled)]
 """A hub id, tariff, border, profile, country or passage name."""
 Text = Annotated[str, Field(max_length=20_000), _checked(lines=True)]
 Line = Annotated[str, _checked(lines=False)]
 """One line of text (a name, a title): no control characters, tabs and newlines included."""
+Cited = Annotated[Text, AfterValidator(_none_if_blank)]
+"""A ``source`` or ``estimate``: a blank one is none (``source: " "`` was a row's citation)."""
 PERIOD = re.compile(r"\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?")
 """An ``as_of`` period: a year, a half, a quarter or a month (``2022``, ``2025-H2``)."""
 Factor = Annotated[float, Field(ge=0.01, le=100)]
@@ -78,8 +105,8 @@ class LegSpec(_Model):
     via: list[Point] = Field(default_factory=list, max_length=100)
     wait_days_p50: Days = 0.0
     wait_days_p90: Days = 0.0
-    source: Text = ""
-    estimate: Text = ""
+    source: Cited = ""
+    estimate: Cited = ""
     status: Key | None = None
     speed_kmh: Annotated[float, Field(ge=1, le=350)] | None = None
     """A new line's published design speed (else the tariff's)."""
@@ -131,23 +158,23 @@ class ChangeSpec(_Model):
     handling_factor: Factor | None = None
     speed_factor: Factor | None = None
     cost_factor: Factor | None = None
-    source: Text = ""
-    estimate: Text = ""
+    source: Cited = ""
+    estimate: Cited = ""
 
 
 class ScenarioSpec(_Model):
     """A scenario document (see docs/data/SCENARIOS.md)."""
 
-    name: Annotated[Line, Field(min_length=1, max_length=80)]
-    title: Annotated[Line, Field(min_length=1, max_length=200)]
+    name: Annotated[Line, Field(max_length=80), AfterValidator(_shown)]
+    title: Annotated[Line, Field(max_length=200), AfterValidator(_shown)]
     description: Text = ""
     month: Annotated[int, Field(ge=1, le=12)] | None = None
     close: CloseSpec | None = None
     open_planned: bool = False
     add_legs: list[LegSpec] = Field(default_factory=list, max_length=500)
     change: list[ChangeSpec] = Field(default_factory=list, max_length=500)
-    source: Text = ""
-    estimate: Text = ""
+    source: Cited = ""
+    estimate: Cited = ""
     as_of: str | int | None = None
     """The period an era scenario describes (``2022``, ``2025-H2``): every plan under the
     scenario is dated by it, so it must be a period (any text was shown as the data's date)."""
