@@ -233,3 +233,24 @@ def test_the_api_refuses_a_blank_title(r10_client):
     r = r10_client.post("/api/scenarios", json={"yaml": 'name: r10-blank\ntitle: "   "\nsource: s\n'},
                         headers=R10_AUTH)
     assert r.status_code == 422 and "title: is blank" in r.json()["detail"], r.text
+
+
+# -- 6. the auth scheme is case-insensitive ---------------------------------------------------
+
+@pytest.mark.parametrize("header", ["bearer r10-token", "BEARER r10-token", "Bearer r10-token",
+                                    "bEaReR  r10-token"])
+def test_the_bearer_scheme_is_case_insensitive(r10_client, header):
+    """``Authorization: bearer <token>`` was a 401, and so was ``Bearer`` followed by two
+    spaces: RFC 9110 (11.1, 11.4) makes the scheme case-insensitive and allows ``1*SP``."""
+    r = r10_client.post("/api/plans", json={"request": PLAN}, headers={"Authorization": header})
+    assert r.status_code in (200, 201), r.text
+
+
+@pytest.mark.parametrize("header", ["bearer R10-TOKEN", "Bearer r10-token-", "Basic r10-token",
+                                    "bearerr10-token", "r10-token", "Bearer", "bearer  ", ""])
+def test_a_wrong_token_is_still_401_and_never_shown(r10_client, caplog, header):
+    r = r10_client.post("/api/plans", json={"request": PLAN}, headers={"Authorization": header})
+    assert r.status_code == 401, r.text
+    assert r.headers["www-authenticate"] == "Bearer"
+    for where in (r.text, str(r.headers), caplog.text):
+        assert "r10-token" not in where and "R10-TOKEN" not in where

@@ -215,12 +215,14 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                            allow_methods=list(CORS_METHODS), allow_headers=["*"])
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
     problems.install(app)
-    token = f"Bearer {api_token}".encode() if api_token else None
+    token = api_token.encode() if api_token else None
 
     def require_token(authorization: Annotated[str | None, Header(
             max_length=security.MAX_AUTHORIZATION_CHARS)] = None) -> None:
-        if token is not None and not hmac.compare_digest(
-                (authorization or "").encode("utf-8", "replace"), token):
+        # the scheme is case-insensitive (RFC 9110 11.1: "bearer x" was a 401); the token is not
+        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        if token is not None and not (scheme.lower() == "bearer" and hmac.compare_digest(
+                credentials.strip(" ").encode("utf-8", "replace"), token)):
             raise UnauthorizedError("this endpoint needs Authorization: Bearer <token>")
 
     def user_scenario(text: str, label: str) -> silkway.Scenario:
