@@ -254,3 +254,34 @@ def test_a_wrong_token_is_still_401_and_never_shown(r10_client, caplog, header):
     assert r.headers["www-authenticate"] == "Bearer"
     for where in (r.text, str(r.headers), caplog.text):
         assert "r10-token" not in where and "R10-TOKEN" not in where
+
+
+# -- 7. a batch in which every row failed -----------------------------------------------------
+
+def test_a_batch_with_no_row_planned_is_exit_2_and_still_writes_its_rows(cache_dir, tmp_path):
+    """A batch whose every row failed printed "0 planned, 2 errors" and exited 0, so a script
+    (``silkway batch ... && upload plans.csv``) took it for a success."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("id,origin,destination\na,Xx,Baku\nb,Aktau,Baku\n".replace(
+        "b,Aktau,Baku", "b,Aktau,Baku,extra"), encoding="utf-8")
+    line = one_error_line(invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir), 2)
+    assert line.startswith(f"error: no row could be planned (2 error rows written to {out}): "
+                           "row 1: unknown place 'Xx'"), line
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["id"] for x in rows] == ["a", "b"] and {x["status"] for x in rows} == {"error"}
+
+
+def test_a_batch_with_no_rows_is_exit_2(cache_dir, tmp_path):
+    """A header with no rows wrote an empty table and exited 0."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("origin,destination\n", encoding="utf-8")
+    line = one_error_line(invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir), 2)
+    assert line == f"error: no row could be planned: {src} has no rows (an empty {out} was written)"
+    assert out.exists()
+
+
+def test_a_batch_with_one_row_planned_is_exit_0(cache_dir, tmp_path):
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("id,origin,destination\na,Xx,Baku\nb,Aktau,Baku\n", encoding="utf-8")
+    r = invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir)
+    assert r.exit_code == 0 and "1 planned, 1 error" in r.stdout, r.output
