@@ -285,3 +285,40 @@ def test_a_batch_with_one_row_planned_is_exit_0(cache_dir, tmp_path):
     src.write_text("id,origin,destination\na,Xx,Baku\nb,Aktau,Baku\n", encoding="utf-8")
     r = invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir)
     assert r.exit_code == 0 and "1 planned, 1 error" in r.stdout, r.output
+
+
+# -- 8. one id on two batch rows --------------------------------------------------------------
+
+def test_a_repeated_batch_id_is_an_error_row_naming_the_first(cache_dir, tmp_path):
+    """Two rows with id ``A1`` were both planned, and the output held two plans under one id;
+    a decomposed ``é`` matched nothing."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("id,origin,destination\nA1,Aktau,Baku\nB2,Xx,Baku\nA1,Aktau,Tbilisi\n"
+                   "B2,Aktau,Baku\nCaf\u00e9,Aktau,Baku\nCafe\u0301,Aktau,Baku\n,Aktau,Baku\n"
+                   ",Aktau,Baku\na1,Aktau,Baku\n", encoding="utf-8")
+    r = invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["status"] for x in rows] == ["ok", "error", "error", "error", "ok", "error", "ok",
+                                           "ok", "ok"]
+    assert [x["row"] for x in rows] == [str(i) for i in range(1, 10)]
+    assert rows[2]["error"] == ("row 3: its id is already used by row 1: an id names one "
+                                "shipment; give this row its own")
+    assert rows[3]["error"].startswith("row 4: its id is already used by row 2")  # an error row
+    assert rows[5]["error"].startswith("row 6: its id is already used by row 5")
+    assert rows[2]["id"] == "A1" and rows[2]["destination"] == "Tbilisi"
+
+
+def test_the_api_batch_refuses_a_repeated_id(r10_client):
+    import time
+
+    job = r10_client.post("/api/batch", json={"csv": "id,origin,destination\nx,Aktau,Baku\n"
+                                                     "x,Aktau,Baku\n"}, headers=R10_AUTH)
+    url = f"/api/jobs/{job.json()['id']}"
+    for _ in range(200):
+        if r10_client.get(url).json()["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    rows = list(csv.DictReader(io.StringIO(r10_client.get(url + "?format=csv").text)))
+    assert [x["status"] for x in rows] == ["ok", "error"]
+    assert rows[1]["error"].startswith("row 2: its id is already used by row 1")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -186,9 +187,33 @@ def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shi
                                                                        list[RowError]]:
     """:func:`read_shipments` on CSV text already in memory (e.g. an upload); ``name`` labels
     the source in error messages."""
-    return read_rows(text, kind="shipments", name=str(Path(name)),
-                     required=("origin", "destination"), parse=_parse_row,
-                     check_columns=partial(_check_columns, name=str(Path(name))))
+    ships, errors = read_rows(text, kind="shipments", name=str(Path(name)),
+                              required=("origin", "destination"), parse=_parse_row,
+                              check_columns=partial(_check_columns, name=str(Path(name))))
+    return _refuse_repeated_ids(ships, errors)
+
+
+def _refuse_repeated_ids(ships: list[Shipment], errors: list[RowError]
+                         ) -> tuple[list[Shipment], list[RowError]]:
+    """A shipment whose ``id`` an earlier row already used (an error row too) becomes an error
+    row naming that row: two plans under one id (both were planned, unseen) leave a forwarder
+    to guess which is the shipment. Ids are compared in their NFC form (a decomposed ``é`` is
+    the same id)."""
+    first: dict[str, int] = {}
+    for row, ident in sorted([(s.row, s.id) for s in ships] + [(e.row, e.id) for e in errors]):
+        if ident is not None:
+            first.setdefault(unicodedata.normalize("NFC", ident), row)
+    kept: list[Shipment] = []
+    for s in ships:
+        earlier = None if s.id is None else first[unicodedata.normalize("NFC", s.id)]
+        if earlier is not None and earlier != s.row:
+            errors.append(RowError(s.row, f"its id is already used by row {earlier}: an id "
+                                          "names one shipment; give this row its own",
+                                   s.id, s.origin, s.destination))
+        else:
+            kept.append(s)
+    errors.sort(key=lambda e: e.row)
+    return kept, errors
 
 
 def _check_columns(names: list[str], *, name: str) -> None:
