@@ -322,3 +322,23 @@ def test_the_api_batch_refuses_a_repeated_id(r10_client):
     rows = list(csv.DictReader(io.StringIO(r10_client.get(url + "?format=csv").text)))
     assert [x["status"] for x in rows] == ["ok", "error"]
     assert rows[1]["error"].startswith("row 2: its id is already used by row 1")
+
+
+# -- own cases --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_of", ["2199", "1800", '"1999-H2"', '"2031-01"'])
+def test_an_era_scenario_far_from_the_data_is_refused(cache_dir, tmp_path, as_of):
+    """``as_of: 2199`` (or 1800) was taken, and every plan under the scenario said "data as of
+    2199" of a network whose data describe 2025-H2 (the window of a batch departure_date)."""
+    path = tmp_path / "era.yaml"
+    path.write_text(f"name: era\ntitle: t\nsource: s\nas_of: {as_of}\n", encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--scenario", str(path)], cache_dir), 2)
+    assert f"as_of: {as_of.strip(chr(34))} is outside 2000-2030: the network's data describe " \
+           "2025-H2" in line, line
+
+
+@pytest.mark.parametrize("as_of", ["2000", "2022", '"2030-H2"'])
+def test_an_era_scenario_inside_the_window_is_fine(net, as_of):
+    from silkway.analysis.scenarios import parse_scenario
+
+    parse_scenario(f"name: era\ntitle: t\nsource: s\nas_of: {as_of}\n", net.tables, label="r10")

@@ -44,6 +44,7 @@ from silkway.analysis.csvrows import (
 from silkway.analysis.distributed import dask_client
 from silkway.analysis.scenarios import Scenario
 from silkway.analysis.writers import FLOAT, INT, STR, write_table
+from silkway.data.timing import plannable_years
 from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import Hub, Network
 from silkway.query import QUERY_FIELDS, UNUSED, PlanQuery, make_query
@@ -92,27 +93,14 @@ not use in the data's period (``passage_notices.csv``), empty when none; ``on_ti
 is the share of simulated trips within the row's ``deadline_days``, empty without one."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-FIRST_DEPARTURE_YEAR = 2000
-"""No departure before this year: the network (the Middle Corridor's ferries, China-Europe
-block trains) is the one of its data's period, not of the 1990s."""
-YEARS_AHEAD = 5
-"""Nor more than this many years after the year the data describe (``as_of``)."""
 
 
-@lru_cache(maxsize=1)
 def departure_window() -> tuple[date, date, str]:
-    """The first and last departure date a batch row may give, and the data's period: from
-    1 January :data:`FIRST_DEPARTURE_YEAR` to 31 December of ``as_of``'s year plus
-    :data:`YEARS_AHEAD` (``1900-01-01`` and ``9999-12-31`` were planned as January and
-    December departures on today's network)."""
-    from importlib import resources
-
-    from silkway.data.timing import parse_as_of
-
-    as_of = parse_as_of(resources.files("silkway.data").joinpath("as_of.csv")
-                        .read_text(encoding="utf-8"))
-    year = int(as_of[:4])
-    return date(FIRST_DEPARTURE_YEAR, 1, 1), date(year + YEARS_AHEAD, 12, 31), as_of
+    """The first and last departure date a batch row may give, and the data's period (see
+    :func:`silkway.data.timing.plannable_years`: ``1900-01-01`` and ``9999-12-31`` were planned
+    as January and December departures on today's network)."""
+    first, last, as_of = plannable_years()
+    return date(first, 1, 1), date(last, 12, 31), as_of
 
 
 @dataclass(frozen=True, slots=True)

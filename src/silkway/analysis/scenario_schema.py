@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from silkway._text import control_char
+from silkway.data.timing import plannable_years
 from silkway.errors import InputError
 
 __all__ = ["ChangeSpec", "CloseSpec", "LegSpec", "LegTarget", "ScenarioSpec", "Target", "validate"]
@@ -187,6 +188,13 @@ class ScenarioSpec(_Model):
     def _period(cls, value: Any) -> Any:
         if value is None or (type(value) is int and 1800 <= value <= 2200) or (
                 isinstance(value, str) and PERIOD.fullmatch(value)):
+            if value is not None:
+                first, last, base = plannable_years()
+                year = int(str(value)[:4])
+                if not first <= year <= last:  # "as_of: 2199" dated every plan 2199
+                    raise ValueError(f"{value} is outside {first}-{last}: the network's data "
+                                     f"describe {base}, and a scenario changes them; it cannot "
+                                     f"make them describe another time")
             return value
         shown = repr(value)[:40] if isinstance(value, str | int) else f"a {type(value).__name__}"
         raise ValueError(f"{shown} is not a period: give a year, a half, a quarter or a month, "
