@@ -305,8 +305,22 @@ def test_a_repeated_batch_id_is_an_error_row_naming_the_first(cache_dir, tmp_pat
     assert rows[2]["error"] == ("row 3: its id is already used by row 1: an id names one "
                                 "shipment; give this row its own")
     assert rows[3]["error"].startswith("row 4: its id is already used by row 2")  # an error row
-    assert rows[5]["error"].startswith("row 6: its id is already used by row 5")
+    assert rows[5]["error"].startswith("row 6: its id is already used by row 5: ")
     assert rows[2]["id"] == "A1" and rows[2]["destination"] == "Tbilisi"
+
+
+def test_ids_that_differ_only_by_invisible_characters_are_one_id(cache_dir, tmp_path):
+    """``A1`` and ``A1`` followed by a zero-width space (or wrapped in direction marks) read
+    the same on every screen, and both were planned as two shipments."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("id,origin,destination\nA1,Aktau,Baku\nA1\u200b,Aktau,Baku\n"
+                   "\u200fA1\u200d,Aktau,Baku\n", encoding="utf-8")
+    invoke(["batch", str(src), "-o", str(out), "--serial"], cache_dir)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["status"] for x in rows] == ["ok", "error", "error"]
+    assert rows[1]["error"] == ("row 2: its id is already used by row 1 (the two differ only by "
+                                "invisible characters): an id names one shipment; give this row "
+                                "its own")
 
 
 def test_the_api_batch_refuses_a_repeated_id(r10_client):
