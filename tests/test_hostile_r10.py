@@ -356,3 +356,32 @@ def test_an_era_scenario_inside_the_window_is_fine(net, as_of):
     from silkway.analysis.scenarios import parse_scenario
 
     parse_scenario(f"name: era\ntitle: t\nsource: s\nas_of: {as_of}\n", net.tables, label="r10")
+
+
+def test_an_invisible_saved_plan_title_is_no_title(r10_client):
+    """A saved plan titled only by a zero-width space was listed with a title no one could see
+    (three spaces were already no title)."""
+    for title in ("\u200b", "\u200f \u200d"):
+        r = r10_client.post("/api/plans", json={"request": PLAN, "title": title}, headers=R10_AUTH)
+        assert r.status_code == 200, r.text
+        assert r10_client.get(f"/api/plans/{r.json()['id']}").json()["title"] is None
+
+
+def test_emissions_and_jobs_answer_the_type_accept_asks_for(r10_client):
+    """``POST /api/emissions`` with ``Accept: text/html`` and ``GET /api/jobs/{id}`` with
+    ``Accept: text/csv`` answered JSON, although each serves the type asked for."""
+    import time
+
+    r = r10_client.post("/api/emissions", json=PLAN, headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), r.headers
+    r = r10_client.post("/api/emissions", json=PLAN, headers={"Accept": "*/*"})
+    assert r.headers["content-type"].startswith("application/json")
+    job = r10_client.post("/api/batch", json={"csv": "origin,destination\nAktau,Baku\n"},
+                          headers=R10_AUTH).json()["id"]
+    for _ in range(200):
+        if r10_client.get(f"/api/jobs/{job}").json()["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    r = r10_client.get(f"/api/jobs/{job}", headers={"Accept": "text/csv"})
+    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("row,"), r.text
+    assert r10_client.get(f"/api/jobs/{job}").json()["status"] == "done"

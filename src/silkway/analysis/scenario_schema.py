@@ -12,7 +12,6 @@ checked afterwards by :func:`silkway.analysis.scenarios.parse_scenario`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from silkway._text import control_char
+from silkway._text import blank, control_char
 from silkway.data.timing import plannable_years
 from silkway.errors import InputError
 
@@ -39,12 +38,6 @@ def _checked(*, lines: bool) -> Any:
                              "scenario text needs")
         return text
     return AfterValidator(check)
-
-
-def blank(text: str) -> bool:
-    """Whether ``text`` shows nothing: only white space and invisible format characters (a
-    zero-width space or joiner, a direction mark, a byte-order mark)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def _shown(text: str) -> str:
