@@ -255,9 +255,11 @@ def test_S5_docs_reference_no_external_host(client):
     assert "SwaggerUIBundle" in client.get("/docs/assets/swagger-ui-bundle.js").text[:2000]
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong", f"bearer {TOKEN}", TOKEN,
-                                    f"Bearer {TOKEN}x", f"Bearer  {TOKEN}"])
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"bearer {TOKEN.upper()}", TOKEN,
+                                    f"Bearer {TOKEN}x", f"Basic {TOKEN}", f"Bearer{TOKEN}"])
 def test_S5_token_is_checked_exactly(client, header):
+    """The token is compared exactly; the scheme is case-insensitive and may be followed by more
+    than one space (RFC 9110 11.4: ``auth-scheme 1*SP token68``), see test_hostile_r10."""
     headers = {"Authorization": header} if header else {}
     r = client.post("/api/plans", json={"request": {"origin": "Toyama", "destination": "Osh"}},
                     headers=headers)

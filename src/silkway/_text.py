@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -50,3 +51,9 @@ def control_char(text: str, *, lines: bool = False) -> str | None:
     read is checked, and a loop over the characters took a fifth of a batch file's reading.)"""
     found = (_CONTROL_LINES if lines else _CONTROL).search(text)
     return found.group() if found else None
+
+
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only white space and invisible format characters (a
+    zero-width space or joiner, a direction mark, a byte-order mark)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)

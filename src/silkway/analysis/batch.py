@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from silkway.analysis.csvrows import (
 from silkway.analysis.distributed import dask_client
 from silkway.analysis.scenarios import Scenario
 from silkway.analysis.writers import FLOAT, INT, STR, write_table
+from silkway.data.timing import plannable_years
 from silkway.errors import ConstraintError, SilkwayError
 from silkway.network.model import Hub, Network
 from silkway.query import QUERY_FIELDS, UNUSED, PlanQuery, make_query
@@ -91,6 +93,14 @@ not use in the data's period (``passage_notices.csv``), empty when none; ``on_ti
 is the share of simulated trips within the row's ``deadline_days``, empty without one."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def departure_window() -> tuple[date, date, str]:
+    """The first and last departure date a batch row may give, and the data's period (see
+    :func:`silkway.data.timing.plannable_years`: ``1900-01-01`` and ``9999-12-31`` were planned
+    as January and December departures on today's network)."""
+    first, last, as_of = plannable_years()
+    return date(first, 1, 1), date(last, 12, 31), as_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +175,42 @@ def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shi
                                                                        list[RowError]]:
     """:func:`read_shipments` on CSV text already in memory (e.g. an upload); ``name`` labels
     the source in error messages."""
-    return read_rows(text, kind="shipments", name=str(Path(name)),
-                     required=("origin", "destination"), parse=_parse_row,
-                     check_columns=partial(_check_columns, name=str(Path(name))))
+    ships, errors = read_rows(text, kind="shipments", name=str(Path(name)),
+                              required=("origin", "destination"), parse=_parse_row,
+                              check_columns=partial(_check_columns, name=str(Path(name))))
+    return _refuse_repeated_ids(ships, errors)
+
+
+def _id_key(ident: str) -> str:
+    """An id as a person reads it: NFC, without invisible format characters (a zero-width
+    space or joiner, a direction mark), which no one sees on a label or a screen."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", ident)
+                   if unicodedata.category(ch) != "Cf")
+
+
+def _refuse_repeated_ids(ships: list[Shipment], errors: list[RowError]
+                         ) -> tuple[list[Shipment], list[RowError]]:
+    """A shipment whose ``id`` an earlier row already used (an error row too) becomes an error
+    row naming that row: two plans under one id (both were planned, unseen) leave a forwarder
+    to guess which is the shipment. Ids are compared as they read (:func:`_id_key`): a
+    decomposed ``é`` or a zero-width space does not make another id."""
+    first: dict[str, tuple[int, str]] = {}
+    for row, ident in sorted([(s.row, s.id) for s in ships] + [(e.row, e.id) for e in errors]):
+        if ident is not None:
+            first.setdefault(_id_key(ident), (row, ident))
+    kept: list[Shipment] = []
+    for s in ships:
+        earlier, seen = (None, None) if s.id is None else first[_id_key(s.id)]
+        if earlier is not None and earlier != s.row:
+            same = unicodedata.normalize("NFC", seen or "") == unicodedata.normalize("NFC", s.id or "")
+            how = "" if same else " (the two differ only by invisible characters)"
+            errors.append(RowError(s.row, f"its id is already used by row {earlier}{how}: an "
+                                          "id names one shipment; give this row its own",
+                                   s.id, s.origin, s.destination))
+        else:
+            kept.append(s)
+    errors.sort(key=lambda e: e.row)
+    return kept, errors
 
 
 def _check_columns(names: list[str], *, name: str) -> None:
@@ -246,12 +289,20 @@ def _parse_date(text: str, problems: list[str]) -> date | None:
     if not text:
         return None
     try:
-        if _DATE.match(text):
-            return date.fromisoformat(text)
+        day = date.fromisoformat(text) if _DATE.match(text) else None
     except ValueError:
-        pass
-    problems.append(f"departure_date {text!r} is not a valid YYYY-MM-DD date")
-    return None
+        day = None
+    if day is None:
+        problems.append(f"departure_date {text!r} is not a valid YYYY-MM-DD date")
+        return None
+    first, last, as_of = departure_window()
+    if not first <= day <= last:
+        problems.append(f"departure_date {text} is outside {first.year}-{last.year}: the "
+                        f"network's data describe {as_of}, and a departure before "
+                        f"{first.year} or after {last.year} would be planned on a network "
+                        f"of another time")
+        return None
+    return day
 
 
 # ---------------------------------------------------------------------------------- planning

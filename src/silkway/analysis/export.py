@@ -45,6 +45,15 @@ LEG_COLUMNS = ("route", "route_label", "leg", "from", "to", "mode", "distance_km
                "route_days_p50", "route_days_p90", "route_on_time_probability")
 """A leg row's columns; the last three are its route's, on every leg of it: a row per leg has
 no other place for the route's P50, P90 and, with a deadline, its on-time probability."""
+EXPORT_COLUMNS = (*LEG_COLUMNS, "route_corridor", "route_histogram_edges", "route_histogram_counts",
+                  "corridor_answer", "corridor_reason", "corridor_gap_days_p50",
+                  "corridor_gap_days_p90", "corridor_gap_cost_usd", "corridor_gap_co2e_kg")
+"""The columns of the CSV export (and the properties of a GeoJSON Feature): a leg row's, then
+its route's corridor and, with a histogram asked for, its route's day histogram (edges and
+counts), then the plan's corridor answers as the plan JSON has them: the rows of the route that
+is a corridor's best carry its id and gap to route 1; a corridor's best route that is not
+listed follows the listed routes as rows with an empty ``route``, and a corridor that cannot
+serve the trip is one row with its id and reason only (no leg, no geometry)."""
 ROUTE_COLUMNS = ("route", "label", "days_p50", "days_p90", "days_mean", "on_time_probability",
                  "cost_usd", "co2e_kg", "co2e_kg_ttw", "distance_km", "estimated_km",
                  "transshipments", "legs", "modes", "countries")
@@ -107,13 +116,63 @@ def route_rows(result: PlanResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _histogram(route: Route) -> dict[str, Any]:
+    h = route.transit_days.histogram
+    if h is None:
+        return {"route_histogram_edges": None, "route_histogram_counts": None}
+    return {"route_histogram_edges": [round(float(e), 2) for e in h[0]],
+            "route_histogram_counts": [int(c) for c in h[1]]}
+
+
+def _answer_cells(answer: Any, best: Route | None) -> dict[str, Any]:
+    gap = answer.gap(best) or {}
+    return {"corridor_answer": answer.corridor.id, "corridor_reason": answer.reason,
+            **{f"corridor_gap_{k}": gap.get(k) for k in
+               ("days_p50", "days_p90", "cost_usd", "co2e_kg")}}
+
+
+_NO_ANSWER = dict.fromkeys(EXPORT_COLUMNS[len(LEG_COLUMNS) + 3:])
+
+
+def export_rows(result: PlanResult, *, unlisted: bool = True
+                ) -> list[tuple[dict[str, Any], RouteLeg | None]]:
+    """The rows of the CSV export (see :data:`EXPORT_COLUMNS`), each with its route leg (None
+    for a corridor with no route); ``unlisted=False``: the listed routes' rows only (the
+    GeoJSON export's Features, which carry the corridors as a member of their own)."""
+    best = result.routes[0] if result.routes else None
+    answers = {a.route_number: a for a in result.corridors if a.route_number is not None}
+    out: list[tuple[dict[str, Any], RouteLeg | None]] = []
+
+    def add(number: int | None, route: Route, cells: dict[str, Any]) -> None:
+        for j, rl in enumerate(route.legs, 1):
+            row = _leg_row(number or 0, route, j, rl)
+            row["route"] = number
+            row["route_corridor"] = route.corridor.id if route.corridor else None
+            out.append(({**row, **_histogram(route), **cells}, rl))
+
+    for i, r in enumerate(result.routes, 1):
+        a = answers.get(i)
+        add(i, r, _answer_cells(a, best) if a is not None else _NO_ANSWER)
+    for a in result.corridors if unlisted else ():
+        if a.route_number is not None:
+            continue
+        if a.route is not None:
+            add(None, a.route, _answer_cells(a, best))
+        else:
+            out.append(({**dict.fromkeys(EXPORT_COLUMNS), **_answer_cells(a, best)}, None))
+    return out
+
+
 def to_geojson(result: PlanResult) -> dict[str, Any]:
     """The plan as an RFC 7946 FeatureCollection: one LineString Feature per leg.
 
     Each Feature's properties carry the leg's figures (as in the plan JSON) plus ``route`` (its
-    route's number, 1 = best), ``route_label`` and ``leg`` (1 = first in travel order). The
+    route's number, 1 = best), ``route_label`` and ``leg`` (1 = first in travel order), and the
+    columns of the CSV export that follow (:data:`EXPORT_COLUMNS`: its route's corridor and,
+    when asked for, histogram; the corridor answer its route is, with the gap). The
     collection carries ``bbox`` (``[west, south, east, north]``) and, as foreign members,
-    ``origin``, ``destination`` and ``network``.
+    ``origin``, ``destination``, ``network`` and ``corridors`` (the plan JSON's corridor
+    answers, without leg geometry: a corridor's best route may be one that is not listed).
 
     Examples
     --------
@@ -127,12 +186,12 @@ def to_geojson(result: PlanResult) -> dict[str, Any]:
     """
     features: list[dict[str, Any]] = []
     every: list[list[float]] = []
-    for i, r in enumerate(result.routes, 1):
-        for j, rl in enumerate(r.legs, 1):
-            geometry = linestring(rl)
-            every += geometry["coordinates"]
-            features.append({"type": "Feature", "id": f"{i}.{j}",
-                             "properties": _leg_row(i, r, j, rl), "geometry": geometry})
+    for row, rl in export_rows(result, unlisted=False):
+        assert rl is not None
+        geometry = linestring(rl)
+        every += geometry["coordinates"]
+        features.append({"type": "Feature", "id": f"{row['route']}.{row['leg']}",
+                         "properties": row, "geometry": geometry})
     out: dict[str, Any] = {"type": "FeatureCollection"}
     if every:
         arr = np.asarray(every)
@@ -142,6 +201,7 @@ def to_geojson(result: PlanResult) -> dict[str, Any]:
     out["origin"] = result.origin.to_dict()
     out["destination"] = result.destination.to_dict()
     out["network"] = result.network_key[:16]
+    out["corridors"] = result.to_dict()["corridors"]
     return out
 
 
@@ -152,7 +212,9 @@ def _cell(v: Any) -> Any:
 
 
 def to_csv(result: PlanResult) -> str:
-    """One CSV row per leg (with its route number), lists joined (countries by ``-``).
+    """One CSV row per leg (with its route number), lists joined (countries by ``-``, a
+    histogram's edges and counts by ``;``), then the corridor answers that are not listed
+    routes (see :data:`EXPORT_COLUMNS`).
 
     Examples
     --------
@@ -161,10 +223,11 @@ def to_csv(result: PlanResult) -> str:
     ['route', 'route_label', 'leg', 'from']
     """
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(LEG_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    for row in leg_rows(result):
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+    for row, _ in export_rows(result):
+        writer.writerow({k: ";".join(map(str, v)) if k.startswith("route_histogram_") and v
+                         else _cell(v) for k, v in row.items()})
     return buf.getvalue()
 
 

@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from silkway._text import control_char
+from silkway._text import blank, control_char
+from silkway.data.timing import plannable_years
 from silkway.errors import InputError
 
 __all__ = ["ChangeSpec", "CloseSpec", "LegSpec", "LegTarget", "ScenarioSpec", "Target", "validate"]
@@ -39,12 +40,32 @@ def _checked(*, lines: bool) -> Any:
     return AfterValidator(check)
 
 
+def _shown(text: str) -> str:
+    if blank(text):
+        raise ValueError("is blank (white space or invisible characters only); it is shown "
+                         "with every plan under the scenario, so give it words")
+    return text
+
+
+def _filled(text: str) -> str:
+    if blank(text):
+        raise ValueError("is blank (white space or invisible characters only)")
+    return text
+
+
+def _none_if_blank(text: str) -> str:
+    return "" if blank(text) else text
+
+
 ModeName = Literal["sea", "rail", "road", "ferry"]
-Key = Annotated[str, Field(min_length=1, max_length=60), _checked(lines=False)]
+Key = Annotated[str, Field(min_length=1, max_length=60), _checked(lines=False),
+                AfterValidator(_filled)]
 """A hub id, tariff, border, profile, country or passage name."""
 Text = Annotated[str, Field(max_length=20_000), _checked(lines=True)]
 Line = Annotated[str, _checked(lines=False)]
 """One line of text (a name, a title): no control characters, tabs and newlines included."""
+Cited = Annotated[Text, AfterValidator(_none_if_blank)]
+"""A ``source`` or ``estimate``: a blank one is none (``source: " "`` was a row's citation)."""
 PERIOD = re.compile(r"\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?")
 """An ``as_of`` period: a year, a half, a quarter or a month (``2022``, ``2025-H2``)."""
 Factor = Annotated[float, Field(ge=0.01, le=100)]
@@ -78,8 +99,8 @@ class LegSpec(_Model):
     via: list[Point] = Field(default_factory=list, max_length=100)
     wait_days_p50: Days = 0.0
     wait_days_p90: Days = 0.0
-    source: Text = ""
-    estimate: Text = ""
+    source: Cited = ""
+    estimate: Cited = ""
     status: Key | None = None
     speed_kmh: Annotated[float, Field(ge=1, le=350)] | None = None
     """A new line's published design speed (else the tariff's)."""
@@ -131,23 +152,23 @@ class ChangeSpec(_Model):
     handling_factor: Factor | None = None
     speed_factor: Factor | None = None
     cost_factor: Factor | None = None
-    source: Text = ""
-    estimate: Text = ""
+    source: Cited = ""
+    estimate: Cited = ""
 
 
 class ScenarioSpec(_Model):
     """A scenario document (see docs/data/SCENARIOS.md)."""
 
-    name: Annotated[Line, Field(min_length=1, max_length=80)]
-    title: Annotated[Line, Field(min_length=1, max_length=200)]
+    name: Annotated[Line, Field(max_length=80), AfterValidator(_shown)]
+    title: Annotated[Line, Field(max_length=200), AfterValidator(_shown)]
     description: Text = ""
     month: Annotated[int, Field(ge=1, le=12)] | None = None
     close: CloseSpec | None = None
     open_planned: bool = False
     add_legs: list[LegSpec] = Field(default_factory=list, max_length=500)
     change: list[ChangeSpec] = Field(default_factory=list, max_length=500)
-    source: Text = ""
-    estimate: Text = ""
+    source: Cited = ""
+    estimate: Cited = ""
     as_of: str | int | None = None
     """The period an era scenario describes (``2022``, ``2025-H2``): every plan under the
     scenario is dated by it, so it must be a period (any text was shown as the data's date)."""
@@ -160,6 +181,13 @@ class ScenarioSpec(_Model):
     def _period(cls, value: Any) -> Any:
         if value is None or (type(value) is int and 1800 <= value <= 2200) or (
                 isinstance(value, str) and PERIOD.fullmatch(value)):
+            if value is not None:
+                first, last, base = plannable_years()
+                year = int(str(value)[:4])
+                if not first <= year <= last:  # "as_of: 2199" dated every plan 2199
+                    raise ValueError(f"{value} is outside {first}-{last}: the network's data "
+                                     f"describe {base}, and a scenario changes them; it cannot "
+                                     f"make them describe another time")
             return value
         shown = repr(value)[:40] if isinstance(value, str | int) else f"a {type(value).__name__}"
         raise ValueError(f"{shown} is not a period: give a year, a half, a quarter or a month, "

@@ -215,12 +215,14 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                            allow_methods=list(CORS_METHODS), allow_headers=["*"])
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
     problems.install(app)
-    token = f"Bearer {api_token}".encode() if api_token else None
+    token = api_token.encode() if api_token else None
 
     def require_token(authorization: Annotated[str | None, Header(
             max_length=security.MAX_AUTHORIZATION_CHARS)] = None) -> None:
-        if token is not None and not hmac.compare_digest(
-                (authorization or "").encode("utf-8", "replace"), token):
+        # the scheme is case-insensitive (RFC 9110 11.1: "bearer x" was a 401); the token is not
+        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        if token is not None and not (scheme.lower() == "bearer" and hmac.compare_digest(
+                credentials.strip(" ").encode("utf-8", "replace"), token)):
             raise UnauthorizedError("this endpoint needs Authorization: Bearer <token>")
 
     def user_scenario(text: str, label: str) -> silkway.Scenario:
@@ -369,14 +371,16 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return result
 
     @app.post("/api/emissions", responses={200: {"content": {"text/html": {}}}, **_RESPONSES})
-    async def emissions(req: EmissionsRequest, format: Literal["json", "html"] = "json") -> Any:
+    async def emissions(req: EmissionsRequest, format: Literal["json", "html"] | None = None,
+                        accept: Annotated[str | None, Header(max_length=1000)] = None) -> Any:
         """The ISO 14083 statement of route ``route``, numbered as in the plan of the same
-        query; ``?format=html`` for the printable report."""
+        query; ``?format=html`` (or ``Accept: text/html``) for the printable report."""
         refuse_unused("emissions", req.typed())
+        fmt = format or negotiate(accept, _EMISSIONS_ACCEPT)  # text/html alone got JSON
 
         def work() -> Any:
             st = silkway.statement(run_plan(req, corridors="none"), req.route - 1)
-            if format == "html":
+            if fmt == "html":
                 return Response(silkway.statement_html(st),
                                 media_type="text/html; charset=utf-8")
             return st.to_dict()
@@ -459,16 +463,21 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                  "description": "The job (JSON), or its rows as CSV once done",
                  "content": {"text/csv": {"schema": {"type": "string"}}}}}})
     def get_job(job_id: Annotated[str, PathParam(max_length=40)],
-                format: Literal["json", "csv"] = "json") -> Any:
+                format: Literal["json", "csv"] | None = None,
+                accept: Annotated[str | None, Header(max_length=1000)] = None) -> Any:
+        """A job's status and result; ``?format=csv`` (or ``Accept: text/csv``) for a done
+        batch job's rows."""
+        asked = "format=csv" if format else "Accept: text/csv"
+        fmt = format or negotiate(accept, _JOB_ACCEPT)  # text/csv alone got JSON
         job = store.get_job(job_id)
         if job is None:
             raise NotFoundError(f"no job {job_id[:40]!r}")
         job = runner.check(job)
         job.pop("owner", None)
-        if format == "csv" and job.get("kind") != "batch":  # an assignment was a 500
-            raise ConstraintError(f"format=csv gives a batch job's rows; this is an "
+        if fmt == "csv" and job.get("kind") != "batch":  # an assignment was a 500
+            raise ConstraintError(f"{asked} gives a batch job's rows; this is an "
                                   f"{str(job.get('kind'))[:20]} job, whose result is JSON only")
-        if format == "csv" and job["status"] == "done":
+        if fmt == "csv" and job["status"] == "done":
             from silkway.analysis.batch import COLUMNS
 
             buf = io.StringIO()
@@ -530,7 +539,7 @@ _ACCEPT = {"application/geo+json": "geojson", "text/csv": "csv", "application/js
            "application/*": "json", "*/*": "json"}
 
 
-def negotiate(accept: str | None) -> str:
+def negotiate(accept: str | None, offered: dict[str, str] | None = None) -> str:
     """The plan format an ``Accept`` header asks for: geojson, csv or (by default) json.
 
     Media ranges are weighed by their ``q`` (RFC 9110), the first listed winning a tie, and
@@ -548,9 +557,15 @@ def negotiate(accept: str | None) -> str:
                     q = min(max(plain_float(value), 0.0), 1.0)
                 except ValueError:
                     q = 0.0  # an unreadable weight is no preference
-        if media in _ACCEPT and q > 0:
-            ranked.append((-q, i, _ACCEPT[media]))
+        table = _ACCEPT if offered is None else offered
+        if media in table and q > 0:
+            ranked.append((-q, i, table[media]))
     return min(ranked)[2] if ranked else "json"
+
+
+_JSON_ACCEPT = {"application/json": "json", "application/*": "json", "*/*": "json"}
+_EMISSIONS_ACCEPT = {**_JSON_ACCEPT, "text/html": "html"}
+_JOB_ACCEPT = {**_JSON_ACCEPT, "text/csv": "csv"}
 
 
 async def read_batch(request: Request) -> BatchRequest:

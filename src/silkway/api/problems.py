@@ -91,7 +91,8 @@ _KINDS: tuple[tuple[type[BaseException], int, str, str], ...] = (
 )
 
 _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found",
-                405: "Method not allowed", 413: "Content too large", 415: "Unsupported media type",
+                405: "Method not allowed", 406: "Not acceptable", 413: "Content too large",
+                415: "Unsupported media type",
                 422: "Invalid input", 500: "Internal error", 503: "Service unavailable",
                 504: "Time limit exceeded"}
 

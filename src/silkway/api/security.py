@@ -21,6 +21,12 @@
   list that would not do what it says (an empty token left the write endpoints open; a CORS
   "origin" with a path, a trailing slash or ``javascript:`` never matches a browser's
   ``Origin`` header, and ``*`` beside named origins opens them all).
+- **Accept.** An ``/api/`` request whose ``Accept`` names no media type the endpoint serves
+  (``application/xml``, ``text/html`` alone) is a 406 problem listing the types it does serve
+  (:func:`unacceptable`); JSON was sent with 200 whatever was asked. A missing ``Accept``,
+  ``*/*``, ``application/*`` and a browser's ``text/html,...,*/*;q=0.8`` are served; a media
+  range that cannot be read (``text/csv;q=nonsense``) asks for nothing, and a header of only
+  such ranges is as if there were none.
 - **Headers.** Every response carries a Content-Security-Policy that allows only this origin,
   ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and
   ``Referrer-Policy: no-referrer``.
@@ -187,6 +193,53 @@ class _NonFinite:
         self.token = token
 
 
+_SERVES: dict[str, tuple[str, ...]] = {
+    "plan": ("application/geo+json", "text/csv"),
+    "emissions": ("text/html",),
+    "jobs": ("text/csv",),
+    "basemap": ("application/geo+json",),
+    "assign/example": ("text/csv", "text/plain"),
+}
+"""What an ``/api/`` endpoint serves besides JSON (and problem+json for its errors), by the
+path after ``/api/`` or ``/api/v1/``."""
+_MEDIA = re.compile(r"^[a-z0-9!#$&^_.+*-]+/[a-z0-9!#$&^_.+*-]+$")
+
+
+def serves(path: str) -> tuple[str, ...]:
+    """The media types an ``/api/`` path answers with."""
+    rest = path.removeprefix("/api/").removeprefix("v1/")
+    extra = _SERVES.get(rest) or _SERVES.get(rest.split("/")[0], ())
+    return ("application/json", *extra, "application/problem+json")
+
+
+def unacceptable(accept: str, path: str) -> str | None:
+    """Why ``accept`` asks for nothing ``path`` serves, or None when it asks for something
+    (or says nothing that can be read)."""
+    readable = False
+    offered = serves(path)
+    for part in accept.lower().split(",")[:50]:
+        media, *params = (p.strip() for p in part.split(";"))
+        if not _MEDIA.match(media):
+            continue
+        q = 1.0
+        try:
+            for param in params:
+                key, _, value = param.partition("=")
+                if key.strip() == "q":
+                    q = plain_float(value.strip())
+        except ValueError:
+            continue  # an unreadable weight: the range says nothing
+        readable = True
+        major, _, minor = media.partition("/")
+        if q > 0 and any(media in ("*/*", o) or (minor == "*" and o.startswith(major + "/"))
+                         for o in offered):
+            return None
+    if not readable:
+        return None
+    return (f"the Accept header names no type this endpoint serves; it serves "
+            f"{', '.join(offered[:-1])} (and application/problem+json for errors)")
+
+
 def _path(parts: list[str]) -> str:
     return "body field " + ".".join(parts) if parts else "the request body"
 
@@ -338,6 +391,13 @@ class Guard:
             await send(message)
 
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        accept = headers.get(b"accept")
+        if accept is not None and scope.get("path", "").startswith("/api/"):
+            why = unacceptable(accept.decode("latin-1"), scope["path"])
+            if why is not None:
+                await problem(406, why, kind="not-acceptable", title="Not acceptable")(
+                    scope, receive, send_with_headers)
+                return
         encoding = headers.get(b"content-encoding", b"").strip().lower()
         if encoding not in (b"", b"identity"):
             await problem(415, f"the request body is sent with Content-Encoding "

@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from silkway._redact import hide_credentials
-from silkway._text import control_char
+from silkway._text import blank, control_char
 from silkway.api._tables import (
     MAX_NAME_CHARS,
     MAX_OWNER_CHARS,
@@ -178,7 +178,7 @@ def _text(value: object, what: str, *, limit: int, optional: bool = False) -> st
     if not isinstance(value, str):
         raise ConstraintError(f"{what} must be text, not {type(value).__name__}")
     text = value.strip()
-    if not text:
+    if blank(text):  # "\u200b" alone was a title no one could see
         if optional:
             return None
         raise ConstraintError(f"{what} must not be empty")

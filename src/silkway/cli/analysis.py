@@ -333,6 +333,13 @@ def batch(
     except SilkwayError as exc:
         raise _fail(exc) from None
     bad = [r for r in rows if r.get("status") == "error"]
+    if len(bad) == len(rows):  # nothing planned: a script must not read it as success
+        first = "; ".join(str(r["error"]) for r in bad[:3])
+        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+        raise _fail(ConstraintError(
+            f"no row could be planned ({len(bad)} error row{'' if len(bad) == 1 else 's'} "
+            f"written to {output}): {first}{more}" if bad else
+            f"no row could be planned: {shipments} has no rows (an empty {output} was written)"))
     out.print(f"{len(rows)} rows written to {output}: {len(rows) - len(bad)} planned, "
               f"{len(bad)} error{'' if len(bad) == 1 else 's'}", highlight=False, markup=False)
     for r in bad[:10]:

@@ -70,16 +70,14 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
     return lines
 
 
-NOT_SHOWN = {"table": ("--histogram", "--geometry"),
-             "geojson": ("--histogram", "--corridors"),
-             "csv": ("--histogram", "--geometry", "--corridors")}
+NOT_SHOWN = {"table": ("--histogram", "--geometry"), "csv": ("--geometry",)}
 """Options a format of ``plan`` does not show: typed with it, they would be dropped unseen.
-(``--deadline`` is shown by every format: csv and geojson give each leg its route's
-``route_on_time_probability``.)"""
-SHOWN_BY = {"--histogram": "--format json", "--geometry": "--format json",
-            "--corridors": "the table and --format json"}
-FORMAT_HOLDS = {"table": "the routes, their legs and the corridors",
-                "geojson": "a Feature per leg", "csv": "a row per leg"}
+(``--deadline``, ``--histogram`` and ``--corridors`` are shown by every other format: csv and
+geojson give each leg its route's ``route_on_time_probability`` and histogram, and carry the
+corridor answers as rows, as the API's exports do.)"""
+SHOWN_BY = {"--histogram": "--format json, csv and geojson",
+            "--geometry": "--format json and geojson"}
+FORMAT_HOLDS = {"table": "the routes, their legs and the corridors", "csv": "a row per leg"}
 
 
 @query_options()
@@ -106,7 +104,7 @@ def plan(
     if unshown:
         raise _fail(ConstraintError(
             f"{unshown[0]} changes nothing in --format {fmt} ({FORMAT_HOLDS[fmt]}); "
-            f"{SHOWN_BY[unshown[0]]} show{'s' if ' and ' not in SHOWN_BY[unshown[0]] else ''} it"))
+            f"{SHOWN_BY[unshown[0]]} show it"))
     net = _load(cache_dir)
     result = silkway.plan(net, query)
     if fmt == "json":

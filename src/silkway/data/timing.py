@@ -26,6 +26,7 @@ import dataclasses
 import itertools
 import logging
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from silkway.data.notices import parse_notices
@@ -151,6 +152,25 @@ def parse_services(text: str, tables: Tables) -> list[SeaService]:
                 raise r.fail(f"transshipment via {'/'.join(via)} needs a sailed sea leg {a}-{b}")
         out.append(SeaService(src, dst, via, r.provenance()))
     return out
+
+
+FIRST_PLANNABLE_YEAR = 2000
+"""No plan before this year: the network (the Middle Corridor's ferries, China-Europe block
+trains) is the one of its data's period, not of the 1990s."""
+YEARS_AHEAD = 5
+"""Nor more than this many years after the year the shipped data describe (``as_of.csv``)."""
+
+
+@cache
+def plannable_years() -> tuple[int, int, str]:
+    """The first and last year a plan may be for (a batch row's ``departure_date``, an era
+    scenario's ``as_of``), and the shipped data's period: from :data:`FIRST_PLANNABLE_YEAR` to
+    ``as_of``'s year plus :data:`YEARS_AHEAD` (2000 to 2030 for 2025-H2)."""
+    from importlib import resources
+
+    as_of = parse_as_of(resources.files("silkway.data").joinpath("as_of.csv")
+                        .read_text(encoding="utf-8"))
+    return FIRST_PLANNABLE_YEAR, int(as_of[:4]) + YEARS_AHEAD, as_of
 
 
 def parse_as_of(text: str | None) -> str:

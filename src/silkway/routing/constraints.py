@@ -181,6 +181,16 @@ class Constraints:
             raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
         if payload_t is not None and not (0 < payload_t <= 30):
             raise ConstraintError(f"payload {payload_t} t is outside (0, 30] t per container")
+        if payload_t is not None:
+            from silkway.data.container_mass import container_mass
+
+            box = container_mass()[cargo_t.value]
+            if payload_t > box.max_payload_t:
+                article = "an" if cargo_t is Cargo.FEU else "a"
+                raise ConstraintError(
+                    f"payload {payload_t:g} t is more than {article} {cargo_t.value} can carry: "
+                    f"{box.max_payload_t:g} t, its {box.max_gross_t:g} t maximum gross mass "
+                    f"(ISO 668) less its {box.tare_t:g} t tare")
         if allocation not in ALLOCATIONS:
             raise ConstraintError(f"unknown allocation {allocation!r}; use mass or teu")
         return cls(avoid_set, frozenset(mode_set), frozenset(closed), max_transshipments,
