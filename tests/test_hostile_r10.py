@@ -385,3 +385,21 @@ def test_emissions_and_jobs_answer_the_type_accept_asks_for(r10_client):
     r = r10_client.get(f"/api/jobs/{job}", headers={"Accept": "text/csv"})
     assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("row,"), r.text
     assert r10_client.get(f"/api/jobs/{job}").json()["status"] == "done"
+
+
+@pytest.mark.parametrize(("kw", "words"), [
+    ({"origin": b"Aktau", "destination": "Baku"}, "origin input should be a valid string"),
+    ({"origin": "Aktau", "destination": "Baku", "avoid": [b"RU"]},
+     "avoid input should be a valid string"),
+    ({"origin": "Aktau", "destination": "Baku", "via": [bytearray(b"Tbilisi")]},
+     "via input should be a valid string"),
+])
+def test_bytes_for_a_place_or_a_code_are_refused(net, kw, words):
+    """``silkway.plan(net, b"Aktau", "Baku")`` planned from Aktau: pydantic's lax mode decoded
+    the bytes as UTF-8, so a caller that read a file in binary mode got an answer for whatever
+    they decoded to (a bool or a number for a name was already refused)."""
+    import silkway
+
+    origin, destination = kw.pop("origin"), kw.pop("destination")
+    with pytest.raises(silkway.ConstraintError, match=words):
+        silkway.plan(net, origin, destination, **kw)

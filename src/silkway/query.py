@@ -27,8 +27,8 @@ from silkway.errors import ConstraintError
 
 Objective = Literal["days", "p90", "cost", "co2e"]
 CorridorView = Literal["all", "available", "none"]
-_Name = Annotated[str, Field(min_length=1, max_length=100)]
-_Code = Annotated[str, Field(min_length=1, max_length=40)]
+_Name = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
+_Code = Annotated[str, Field(min_length=1, max_length=40, strict=True)]
 
 
 def _cli(flag: str | None = None, *, group: str = "constraints", **extra: Any) -> dict[str, Any]:
