@@ -403,3 +403,20 @@ def test_bytes_for_a_place_or_a_code_are_refused(net, kw, words):
     origin, destination = kw.pop("origin"), kw.pop("destination")
     with pytest.raises(silkway.ConstraintError, match=words):
         silkway.plan(net, origin, destination, **kw)
+
+
+def test_a_repeated_flow_id_is_an_error_row_naming_the_first(cache_dir, tmp_path):
+    """Two flows under one id (100 TEU Xi'an - Duisburg and 50 TEU Chongqing - Duisburg, the
+    second ``A`` with a zero-width space) were both assigned, 150 TEU, each lane listing
+    ``ids: ["A"]``: a reader could not tell which ``A`` a figure was. A later flow with an id
+    already used is now an error row naming the first, as in a batch."""
+    path = tmp_path / "flows.csv"
+    path.write_text("id,origin,destination,teu\nA,Xian,Duisburg,100\n"
+                    "A\u200b,Chongqing,Duisburg,50\nB,Chongqing,Duisburg,25\n", encoding="utf-8")
+    r = invoke(["assign", str(path), "--json"], cache_dir)
+    assert r.exit_code == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["errors"] == ["row 2: its id is already used by row 1 (the two differ only by "
+                             "invisible characters): an id names one flow; give this row its own"]
+    assert sorted((f["ids"], f["teu"]) for f in out["flows"]) == [(["A"], 100.0), (["B"], 25.0)]
+    assert out["system"]["served_teu"] + out["system"]["unserved_teu"] == pytest.approx(125.0)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from silkway.analysis.csvrows import (
     parse_int,
     read_csv_file,
     read_rows,
+    refuse_repeated_ids,
     refuse_unknown_columns,
 )
 from silkway.analysis.distributed import dask_client
@@ -178,39 +178,7 @@ def read_shipments_text(text: str, *, name: str = "shipments") -> tuple[list[Shi
     ships, errors = read_rows(text, kind="shipments", name=str(Path(name)),
                               required=("origin", "destination"), parse=_parse_row,
                               check_columns=partial(_check_columns, name=str(Path(name))))
-    return _refuse_repeated_ids(ships, errors)
-
-
-def _id_key(ident: str) -> str:
-    """An id as a person reads it: NFC, without invisible format characters (a zero-width
-    space or joiner, a direction mark), which no one sees on a label or a screen."""
-    return "".join(ch for ch in unicodedata.normalize("NFC", ident)
-                   if unicodedata.category(ch) != "Cf")
-
-
-def _refuse_repeated_ids(ships: list[Shipment], errors: list[RowError]
-                         ) -> tuple[list[Shipment], list[RowError]]:
-    """A shipment whose ``id`` an earlier row already used (an error row too) becomes an error
-    row naming that row: two plans under one id (both were planned, unseen) leave a forwarder
-    to guess which is the shipment. Ids are compared as they read (:func:`_id_key`): a
-    decomposed ``é`` or a zero-width space does not make another id."""
-    first: dict[str, tuple[int, str]] = {}
-    for row, ident in sorted([(s.row, s.id) for s in ships] + [(e.row, e.id) for e in errors]):
-        if ident is not None:
-            first.setdefault(_id_key(ident), (row, ident))
-    kept: list[Shipment] = []
-    for s in ships:
-        earlier, seen = (None, None) if s.id is None else first[_id_key(s.id)]
-        if earlier is not None and earlier != s.row:
-            same = unicodedata.normalize("NFC", seen or "") == unicodedata.normalize("NFC", s.id or "")
-            how = "" if same else " (the two differ only by invisible characters)"
-            errors.append(RowError(s.row, f"its id is already used by row {earlier}{how}: an "
-                                          "id names one shipment; give this row its own",
-                                   s.id, s.origin, s.destination))
-        else:
-            kept.append(s)
-    errors.sort(key=lambda e: e.row)
-    return kept, errors
+    return refuse_repeated_ids(ships, errors, what="shipment")
 
 
 def _check_columns(names: list[str], *, name: str) -> None:

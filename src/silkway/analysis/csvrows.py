@@ -16,11 +16,12 @@ import difflib
 import io
 import logging
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from silkway._text import control_char, plain_float
 from silkway._userfile import MAX_TABLE_BYTES, read_user_bytes
@@ -265,6 +266,52 @@ def _header(record: list[str], kind: str, name: str, required: Sequence[str]) ->
         raise InputError(f"{kind} file {name} has no {_or(missing, 'or')} column "
                          f"(found: {found}){hint}")
     return names
+
+
+def _id_key(ident: str) -> str:
+    """An id as a person reads it: NFC, without invisible format characters (a zero-width
+    space or joiner, a direction mark), which no one sees on a label or a screen."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", ident)
+                   if unicodedata.category(ch) != "Cf")
+
+
+class _Identified(Protocol):
+    @property
+    def row(self) -> int: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def destination(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Identified)
+
+
+def refuse_repeated_ids(rows: list[R], errors: list[RowError], *, what: str
+                        ) -> tuple[list[R], list[RowError]]:
+    """A row whose ``id`` an earlier row already used (an error row too) becomes an error row
+    naming that row: two answers under one id (both were given, unseen) leave the reader to
+    guess which is the ``what`` (a shipment, a flow). Ids are compared as they read
+    (:func:`_id_key`): a decomposed ``é`` or a zero-width space does not make another id."""
+    first: dict[str, tuple[int, str]] = {}
+    for row, ident in sorted([(s.row, s.id) for s in rows] + [(e.row, e.id) for e in errors]):
+        if ident is not None:
+            first.setdefault(_id_key(ident), (row, ident))
+    kept: list[R] = []
+    for s in rows:
+        earlier, seen = (None, None) if s.id is None else first[_id_key(s.id)]
+        if earlier is not None and earlier != s.row:
+            same = unicodedata.normalize("NFC", seen or "") == unicodedata.normalize("NFC", s.id or "")
+            how = "" if same else " (the two differ only by invisible characters)"
+            errors.append(RowError(s.row, f"its id is already used by row {earlier}{how}: an "
+                                          f"id names one {what}; give this row its own",
+                                   s.id, s.origin, s.destination))
+        else:
+            kept.append(s)
+    errors.sort(key=lambda e: e.row)
+    return kept, errors
 
 
 def refuse_unknown_columns(names: Sequence[str], known: Sequence[str], *, kind: str,

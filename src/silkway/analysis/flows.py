@@ -23,6 +23,7 @@ from silkway.analysis.csvrows import (
     parse_int,
     read_csv_file,
     read_rows,
+    refuse_repeated_ids,
     refuse_unknown_columns,
 )
 from silkway.errors import ConstraintError
@@ -98,9 +99,10 @@ def read_flows(path: str | Path) -> tuple[list[Flow], list[RowError]]:
 
 def read_flows_text(text: str, *, name: str = "flows") -> tuple[list[Flow], list[RowError]]:
     """:func:`read_flows` on CSV text already in memory (e.g. an upload)."""
-    return read_rows(text, kind="flows", name=name, required=("origin", "destination", "teu"),
-                     parse=_parse_row, check_columns=partial(_check_columns, name=name),
-                     comments=True)
+    flows, errors = read_rows(text, kind="flows", name=name,
+                              required=("origin", "destination", "teu"), parse=_parse_row,
+                              check_columns=partial(_check_columns, name=name), comments=True)
+    return refuse_repeated_ids(flows, errors, what="flow")
 
 
 def _check_columns(names: list[str], *, name: str) -> None:
