@@ -457,3 +457,21 @@ def test_burgas_reaches_turkey_by_the_plovdiv_line_not_through_sofia(net):
     assert passed[:2] == ["BG-PLOVDIV", "BG-SVILENGRAD"] and "BGSOF" not in passed, passed
     assert [rl.directed.leg.distance_km for rl in route.legs[:2]] == [293, 156]
     assert route.distance_km < 800  # through Sofia it was 1,016 km
+
+
+def test_samara_reaches_yekaterinburg_by_ufa_and_chelyabinsk_not_moscow(net):
+    # the Samara - Zlatoust line (to Ufa 1888, Zlatoust 1890, Chelyabinsk 1892) and the
+    # Chelyabinsk - Yekaterinburg line, the Trans-Siberian's southern route (Kuybyshev and
+    # South Urals railways); a travel page gives Ufa - Yekaterinburg by train via Chelyabinsk
+    # as 730 km
+    route = silkway.plan(net, "Samara", "Yekaterinburg", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed == ["RU-UFA", "RU-CHELYABINSK", "RUYEK"], passed
+    assert route.distance_km < 1300  # through Moscow it was 2,714 km
+    ufa_yek = silkway.plan(net, "Ufa", "Yekaterinburg", modes="rail").routes[0]
+    assert ufa_yek.distance_km == pytest.approx(730, rel=0.05)
+    # Chelyabinsk - Kurgan - Petropavl crosses into Kazakhstan on the Trans-Siberian
+    route = silkway.plan(net, "Chelyabinsk", "Petropavl", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["KZPPK"]
+    assert route.legs[0].directed.leg.border is not None and route.countries == ["RU", "KZ"]
+
