@@ -524,3 +524,42 @@ def test_the_simple_route_search_shortcuts_change_no_corridor_answer(
             ] == [(a.corridor.id, a.reason, a.route.refs if a.route else None)
                   for a in slow.corridors]
     assert not any("work limit" in (a.reason or "") for a in fast.corridors)
+
+
+@pytest.mark.parametrize(("o", "d", "via"), [
+    ("Xian", "Duisburg", ["Dostyk", "Aktau"]),
+    ("Xian", "Duisburg", ["Almaty", "Aktau"]),
+    ("Almaty", "Rotterdam", ["Aktau"]),
+])
+def test_the_hub_simple_retry_watches_only_what_it_came_back_to(net, monkeypatch, o, d, via):
+    """When every path through the via points passes a hub twice, the search runs again on
+    hub-simple paths, keeping apart only the hubs its own paths came back to. Its routes are
+    those of the search that keeps every hub apart (which made Xi'an - Duisburg via Aktau stop
+    at 200,000 labels)."""
+    from silkway.analysis import corridor_search
+
+    calls: list[bool] = []
+    routes = corridor_search.Search.routes
+
+    def spy(self, *a, **k):
+        calls.append(bool(k.get("simple")))
+        return routes(self, *a, **k)
+
+    monkeypatch.setattr(corridor_search.Search, "routes", spy)
+    relaxed = silkway.plan(net, o, d, via=via, corridors="none")
+    assert any(calls), "the hub-simple retry was not needed: pick another trip"
+    monkeypatch.setattr(corridor_search.Search, "_watching",
+                        lambda self, hubs: [*self.groups()[:-1], -1])
+    every = silkway.plan(net, o, d, via=via, corridors="none")
+    assert [r.refs for r in relaxed.routes] == [r.refs for r in every.routes]
+    assert [r.transit_days.p50 for r in relaxed.routes] == [r.transit_days.p50 for r in every.routes]
+
+
+def test_xian_duisburg_via_aktau_is_answered(net):
+    """``plan Xian Duisburg --via Aktau`` said "the route search ... stopped at its work limit
+    of 200,000 labels before it found a route": its hub-simple retry kept every hub apart."""
+    r = silkway.plan(net, "Xian", "Duisburg", via=["Aktau"], corridors="none")
+    assert r.complete and r.routes
+    for route in r.routes:
+        hubs = [leg.directed.src for leg in route.legs] + [route.legs[-1].directed.dst]
+        assert "KZAAU" in hubs and len(set(hubs)) == len(hubs), hubs

@@ -119,7 +119,9 @@ def group_simple_brute_force(adj, source, targets, groups):
             h = arc.head
             if h in seen or groups[h] in left:
                 continue
-            now = left | {groups[node]} if groups[h] != groups[node] else left
+            # a node of group -1 is in no group: leaving it keeps nothing out
+            now = (left | {groups[node]} if groups[h] != groups[node] and groups[node] >= 0
+                   else left)
             walk(h, now, tuple(a + b for a, b in zip(cost, arc.cost, strict=True)), seen | {h})
 
     dim = next((len(a.cost) for arcs in adj for a in arcs), 1)
@@ -128,9 +130,10 @@ def group_simple_brute_force(adj, source, targets, groups):
 
 
 @settings(max_examples=300, deadline=None)
-@given(graphs(), st.lists(st.integers(0, 2), min_size=7, max_size=7))
+@given(graphs(), st.lists(st.integers(-1, 2), min_size=7, max_size=7))
 def test_group_simple_paths_match_brute_force(case, groups):
-    """Paths that never re-enter a group (a country, say) but may move within one."""
+    """Paths that never re-enter a group (a country, say) but may move within one; nodes of
+    group -1 are in none (a relaxation that watches some groups only)."""
     adj, source, targets, _dim = case
     if not targets:
         return
@@ -139,7 +142,7 @@ def test_group_simple_paths_match_brute_force(case, groups):
     assert {p.cost for p in found} == group_simple_brute_force(adj, source, targets, groups)
     for p in found:
         seq = [groups[x] for x in p.nodes]
-        runs = [g for i, g in enumerate(seq) if i == 0 or seq[i - 1] != g]
+        runs = [g for i, g in enumerate(seq) if (i == 0 or seq[i - 1] != g) and g >= 0]
         assert len(runs) == len(set(runs))
 
 

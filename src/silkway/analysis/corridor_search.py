@@ -225,34 +225,58 @@ class Search:
 
     def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
                best_by: str | None = None, *, simple: bool = False,
-               max_labels: int | None = None, partial: bool = False) -> list[Route]:
+               max_labels: int | None = None, partial: bool = False,
+               watched: frozenset[int] = frozenset()) -> list[Route]:
         """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
 
         With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
         or co2e), only the best such route is built and returned. When every path found passes
         a hub twice (a via point reached and left the way it came), the search is run again on
-        hub-simple paths only (``simple``: exact, and slower). A search that reaches
+        hub-simple paths only (``simple``: exact, and slower; ``watched``: hubs paths are
+        already known to come back to, kept apart from its first relaxation). A search that reaches
         ``max_labels`` raises :class:`SearchLimitError`, or with ``partial`` returns what it
         found and marks the search incomplete (``self.complete``)."""
         if not self.reachable:
             return []
         max_labels = MAX_LABELS if max_labels is None else max_labels
         plain = required is None and not self.stages and not simple
-        try:
-            paths = constrained_paths(
-                self.adj, self.source, self.targets, allowed=allowed, required=required,
-                stages=self.stages, lower_bound=self.bounds, dim=self.dim,
-                required_bound=self.through(required) if required else None,
-                stage_bounds=self.via_bounds() if self.stages else None,
-                simple_in=self.groups() if simple else None,
-                max_labels=min(max_labels, 50_000) if simple else max_labels,
-                peers=_Peers(len(self.adj), self.di) if plain else None,
-                slack=_Slack(self.g.compiled.slack, self.dim) if plain else None)
-        except SearchLimitError as e:
-            if not partial:
-                raise
-            self.complete = False  # the plan says so: "complete": false
-            paths = e.paths
+        # With ``simple``, decremental state-space relaxation: the search keeps hubs apart only
+        # for the hubs that its own paths came back to (none at first), and searches again
+        # with those watched until every Pareto path it finds passes each hub once. A hub-simple
+        # path that no relaxed path dominates is Pareto-optimal among hub-simple paths, so the
+        # last relaxation's Pareto set is theirs; tracking every hub made the search keep
+        # nearly every label (Xi'an - Duisburg via Aktau stopped at 200,000 labels).
+        watching = set(watched)  # hubs already known to be come back to
+        work = min(max_labels, 50_000) if simple else max_labels
+        while True:
+            spent: dict[str, int] = {}
+            try:
+                paths = constrained_paths(
+                    self.adj, self.source, self.targets, allowed=allowed, required=required,
+                    stages=self.stages, lower_bound=self.bounds, dim=self.dim,
+                    required_bound=self.through(required) if required else None,
+                    stage_bounds=self.via_bounds() if self.stages else None,
+                    simple_in=self._watching(watching) if simple else None, max_labels=work,
+                    peers=_Peers(len(self.adj), self.di) if plain else None,
+                    slack=_Slack(self.g.compiled.slack, self.dim) if plain else None,
+                    stats=spent)
+            except SearchLimitError as e:
+                if not partial:
+                    raise
+                self.complete = False  # the plan says so: "complete": false
+                paths = e.paths
+                break
+            again = set().union(*map(_revisited, paths)) if simple else set()
+            if not again:
+                break
+            watching |= again
+            work -= spent.get("labels", 0)
+            if work <= 0:
+                if not partial:
+                    raise SearchLimitError(min(max_labels, 50_000), [])
+                self.complete = False
+                paths = [p for p in paths if not _revisited(p)]
+                break
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
@@ -272,7 +296,8 @@ class Search:
             out = [done[id(r)] for r in out]
         if not out and paths and self.stages and not simple:
             return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
-                               partial=partial)
+                               partial=partial,
+                               watched=frozenset().union(*map(_revisited, paths)))
         return out
 
     def best_simple(self, allowed: Sequence[bool], required: frozenset[int],
@@ -496,6 +521,11 @@ class Search:
                     [self.g.directed[r] for r in path.refs]) is not None):  # a country
             return Relaxed(path.cost[crit] + self._unloading(path, crit), path.nodes)
         return self._route(path, known, path.cost[0] + self._unloading(path))
+
+    def _watching(self, hubs: set[int]) -> list[int]:
+        """:meth:`groups` for the ``hubs`` watched only (-1: a state the rule leaves free)."""
+        n = len(self.g.compiled.adj)
+        return [h if (h := i // N_CLASSES) in hubs else -1 for i in range(n)] + [-1]
 
     def groups(self) -> list[int]:
         """The hub of each search state (the end state its own), so constrained searches never
@@ -888,6 +918,15 @@ class _Detour(Exception):  # noqa: N818 - a signal, caught in corridor_answer
 
 def _detour_words(days: float, why: str) -> str:
     return f"it serves this trip only by a detour: its best route (expected {days:.1f} d) {why}"
+
+
+def _revisited(path: ParetoPath) -> set[int]:
+    """The hubs a search path passes more than once (its last node is the end state)."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    for h in (n // N_CLASSES for n in path.nodes[:-1]):
+        (twice if h in seen else seen).add(h)
+    return twice
 
 
 def _reentered(legs: Sequence[DirectedLeg]) -> str | None:

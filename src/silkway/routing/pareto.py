@@ -131,9 +131,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     dim
         Number of criteria (read from the first arc when not given).
     simple_in
-        Optional group of each node (e.g. its hub, or its country): paths never enter a group
-        again once they have left it (moving between nodes of the group they are in is
-        allowed). A label then dominates another only if it also visited no group the other
+        Optional group of each node (e.g. its hub, or its country; -1: none): paths never
+        enter a group again once they have left it (moving between nodes of the group they
+        are in is allowed). A label then dominates another only if it also visited no group the other
         did not (the exact rule for elementary paths), so the answer is every Pareto-optimal
         such path.
     first
@@ -174,7 +174,8 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
     # label store: cost, node, parent label index, arc ref
     costs: list[Vec] = [(0.0,) * dim]
     groups = simple_in
-    masks: list[int] = [1 << groups[source]] if groups is not None else []
+    masks: list[int] = ([1 << groups[source] if groups[source] >= 0 else 0]
+                        if groups is not None else [])
     settled_masks: dict[int, list[int]] = {}
     by_group: dict[int, list[Vec]] = {}  # per peer group: settled costs plus their slack
     nodes: list[int] = [source]
@@ -245,8 +246,9 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
             new = add(cost, arc.cost)
             head = arc.head
             if groups is not None:
-                bit = 1 << groups[head]
-                if ((mask & bit and groups[head] != groups[node])
+                at = groups[head]
+                bit = 1 << at if at >= 0 else 0  # a node in no group (-1) is never kept out
+                if ((mask & bit and at != groups[node])
                         or beaten_simple(new, mask | bit, head)):
                     continue
             elif beaten(new, settled.get(head, none)) or (
@@ -362,7 +364,8 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
                       simple_in: Sequence[int] | None = None,
                       max_labels: int = 200_000, first: bool = False,
                       budget: Vec | None = None, peers: Sequence[int] | None = None,
-                      slack: Sequence[Vec] | None = None) -> list[ParetoPath]:
+                      slack: Sequence[Vec] | None = None,
+                      stats: dict[str, int] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal paths that satisfy route-level requirements.
 
     Parameters
@@ -371,6 +374,8 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
         As for :func:`pareto_paths` (the bounds of the unconstrained graph stay admissible).
     peers, slack
         As for :func:`pareto_paths`; only used without ``required`` and ``stages``.
+    stats
+        As for :func:`pareto_paths`.
     allowed
         Per arc ``ref``: whether a path may use the arc (None: every arc).
     required
@@ -399,7 +404,8 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
     if required is None and not stages:
         return pareto_paths(adj, source, targets, lower_bound=lower_bound,
                             max_labels=max_labels, dim=dim, simple_in=simple_in, first=first,
-                            budget=budget, allowed=allowed, peers=peers, slack=slack)
+                            budget=budget, allowed=allowed, peers=peers, slack=slack,
+                            stats=stats)
     lay = _Layered(adj, allowed, required, stages)
     start = lay.layer_of(1 if stages and source in stages[0] else 0, 0)
     last = lay.layer_of(len(lay.stages), lay.flags - 1)
@@ -422,7 +428,7 @@ def constrained_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozen
     try:
         paths = pareto_paths(lay, start * lay.n + source, goal, lower_bound=bounds,
                              max_labels=max_labels, dim=dim, simple_in=groups, first=first,
-                             budget=budget)
+                             budget=budget, stats=stats)
     except SearchLimitError as e:
         raise SearchLimitError(e.max_labels, in_base(e.paths)) from None
     return in_base(paths)
