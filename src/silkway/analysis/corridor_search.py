@@ -230,12 +230,13 @@ class Search:
         """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
 
         With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
-        or co2e), only the best such route is built and returned. When every path found passes
-        a hub twice (a via point reached and left the way it came), the search is run again on
-        hub-simple paths only (``simple``: exact, and slower; ``watched``: hubs paths are
-        already known to come back to, kept apart from its first relaxation). A search that reaches
-        ``max_labels`` raises :class:`SearchLimitError`, or with ``partial`` returns what it
-        found and marks the search incomplete (``self.complete``)."""
+        or co2e), only the best such route is built and returned. When a path found through
+        via points passes a hub twice (a via point reached and left the way it came), the
+        search is run again on hub-simple paths only (``simple``: exact, and slower;
+        ``watched``: hubs that paths are known to come back to, kept apart from its first
+        relaxation). A search that reaches ``max_labels`` raises :class:`SearchLimitError`, or
+        with ``partial`` returns what it found and marks the search incomplete
+        (``self.complete``)."""
         if not self.reachable:
             return []
         max_labels = MAX_LABELS if max_labels is None else max_labels
@@ -277,6 +278,12 @@ class Search:
                 self.complete = False
                 paths = [p for p in paths if not _revisited(p)]
                 break
+        if self.stages and not simple and (back := frozenset().union(*map(_revisited, paths))):
+            # A path through the via points that comes back to a hub is no route, but it may
+            # dominate a hub-simple one: Nagoya - Istanbul via Aktau listed only 57-day routes
+            # while a 28-day Middle Corridor route went unseen behind a 26-day loop.
+            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
+                               partial=partial, watched=back)
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
@@ -294,10 +301,6 @@ class Search:
         if not self.lazy:  # every route built simulated in one pass (in the order built)
             done = dict(zip(map(id, built), self.finish(built), strict=True))
             out = [done[id(r)] for r in out]
-        if not out and paths and self.stages and not simple:
-            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
-                               partial=partial,
-                               watched=frozenset().union(*map(_revisited, paths)))
         return out
 
     def best_simple(self, allowed: Sequence[bool], required: frozenset[int],
