@@ -541,14 +541,14 @@ def test_the_hub_simple_retry_watches_only_what_it_came_back_to(net, monkeypatch
     Hamburg via Baku listed a 27.0-day route first, hiding a 20.2-day one behind a loop."""
     from silkway.analysis import corridor_search
 
-    calls: list[bool] = []
-    routes = corridor_search.Search.routes
+    calls: list[bool] = []  # per hub-simple search: whether it watched any hub
+    watching = corridor_search.Search._watching
 
-    def spy(self, *a, **k):
-        calls.append(bool(k.get("simple")))
-        return routes(self, *a, **k)
+    def spy(self, hubs):
+        calls.append(bool(hubs))
+        return watching(self, hubs)
 
-    monkeypatch.setattr(corridor_search.Search, "routes", spy)
+    monkeypatch.setattr(corridor_search.Search, "_watching", spy)
     relaxed = silkway.plan(net, o, d, via=via, corridors="none")
     assert any(calls), "the hub-simple retry was not needed: pick another trip"
     monkeypatch.setattr(corridor_search.Search, "_watching",

@@ -225,31 +225,28 @@ class Search:
 
     def routes(self, allowed: Sequence[bool] | None, required: frozenset[int] | None,
                best_by: str | None = None, *, simple: bool = False,
-               max_labels: int | None = None, partial: bool = False,
-               watched: frozenset[int] = frozenset()) -> list[Route]:
+               max_labels: int | None = None, partial: bool = False) -> list[Route]:
         """Pareto routes (simple in hubs, within the transshipment cap) under the masks.
 
         With ``best_by`` (an objective whose order the search's cost vectors give: days, cost
         or co2e), only the best such route is built and returned. When a path found through
         via points passes a hub twice (a via point reached and left the way it came), the
-        search is run again on hub-simple paths only (``simple``: exact, and slower;
-        ``watched``: hubs that paths are known to come back to, kept apart from its first
-        relaxation). A search that reaches ``max_labels`` raises :class:`SearchLimitError`, or
-        with ``partial`` returns what it found and marks the search incomplete
-        (``self.complete``)."""
+        search is run again on hub-simple paths only (``simple``: exact, and slower). A search
+        that reaches ``max_labels`` raises :class:`SearchLimitError`, or with ``partial``
+        returns what it found and marks the search incomplete (``self.complete``)."""
         if not self.reachable:
             return []
         max_labels = MAX_LABELS if max_labels is None else max_labels
-        plain = required is None and not self.stages and not simple
         # With ``simple``, decremental state-space relaxation: the search keeps hubs apart only
         # for the hubs that its own paths came back to (none at first), and searches again
         # with those watched until every Pareto path it finds passes each hub once. A hub-simple
         # path that no relaxed path dominates is Pareto-optimal among hub-simple paths, so the
         # last relaxation's Pareto set is theirs; tracking every hub made the search keep
         # nearly every label (Xi'an - Duisburg via Aktau stopped at 200,000 labels).
-        watching = set(watched)  # hubs already known to be come back to
+        watching: set[int] = set()  # hubs the paths found came back to
         work = min(max_labels, 50_000) if simple else max_labels
         while True:
+            plain = required is None and not self.stages and not simple
             spent: dict[str, int] = {}
             try:
                 paths = constrained_paths(
@@ -266,11 +263,18 @@ class Search:
                     raise
                 self.complete = False  # the plan says so: "complete": false
                 paths = e.paths
-                break
-            again = set().union(*map(_revisited, paths)) if simple else set()
+                if simple:
+                    break
+            again = set().union(*map(_revisited, paths)) if simple or self.stages else set()
             if not again:
                 break
             watching |= again
+            if not simple:
+                # A path through the via points that comes back to a hub is no route, but it
+                # may dominate a hub-simple one: Nagoya - Istanbul via Aktau listed only 57-day
+                # routes while a 28-day Middle Corridor route went unseen behind a 26-day loop.
+                simple, work = True, min(max_labels, 50_000)
+                continue
             work -= spent.get("labels", 0)
             if work <= 0:
                 if not partial:
@@ -278,12 +282,6 @@ class Search:
                 self.complete = False
                 paths = [p for p in paths if not _revisited(p)]
                 break
-        if self.stages and not simple and (back := frozenset().union(*map(_revisited, paths))):
-            # A path through the via points that comes back to a hub is no route, but it may
-            # dominate a hub-simple one: Nagoya - Istanbul via Aktau listed only 57-day routes
-            # while a 28-day Middle Corridor route went unseen behind a 26-day loop.
-            return self.routes(allowed, required, best_by, simple=True, max_labels=max_labels,
-                               partial=partial, watched=back)
         if best_by is not None:
             order = _COST_ORDER[best_by]
             paths.sort(key=lambda p: tuple(round(p.cost[i], 6) for i in order))
