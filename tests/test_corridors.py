@@ -446,7 +446,7 @@ def test_constrained_search_matches_brute_force(g) -> None:
         # corridor's matrix is kept once and masked per set of constraints): same best cost
         every = entries(arcs, criterion=k, required=req if required is not None else None,
                         stages=stages)
-        masked = matrix(every, usable(every, arcs, np.array(allowed, dtype=bool)))
+        masked = matrix(every, usable(every, np.array(allowed, dtype=bool)))
         again = best_path(arcs, masked, source, frozenset({target}))
         assert (again is None) == (best is None)
         if again is not None:
@@ -457,7 +457,7 @@ def test_constrained_search_matches_brute_force(g) -> None:
         # the two trees of the one-layer masked matrix give the same best cost through a
         # required arc, by a path that uses one and chains up
         plain = entries(arcs, criterion=k)
-        one = matrix(plain, usable(plain, arcs, np.array(allowed, dtype=bool)))
+        one = matrix(plain, usable(plain, np.array(allowed, dtype=bool)))
         t = trees(one, source, to_end(one, one.mat.T.tocsr(), {target: 0.0}))
         usable_req = np.array([i for i in range(len(arcs.ref))
                                if arcs.ref[i] in required and allowed[arcs.ref[i]]],

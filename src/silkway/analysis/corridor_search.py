@@ -419,7 +419,7 @@ class Search:
 
         every = self._shared(("entries", allowed.key, crit), base)
         lay = self._memo(("layered", allowed.key, crit), lambda: matrix(
-            every, usable(every, arcs, self._constrained())))
+            every, usable(every, self._constrained())))
         return arcs, lay
 
     def _to_end(self, arcs: ArcArrays, lay: LayeredMatrix, crit: int) -> np.ndarray:
@@ -621,7 +621,7 @@ class Search:
             arcs = self._arcs()
             every = self._shared(("entries", None, crit), lambda: entries(arcs, criterion=crit))
             lay = self._memo(("plain", crit), lambda: matrix(
-                every, usable(every, arcs, self._constrained())))
+                every, usable(every, self._constrained())))
             ending = self._to_destination("tree", lay, crit, lambda: to_end(
                 lay, self._memo(("plain back", crit), lambda: lay.transposed()),
                 self._ends(crit)))

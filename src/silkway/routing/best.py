@@ -60,7 +60,7 @@ class LayeredMatrix:
     n: int
     flags: int
     stages: tuple[frozenset[int], ...]
-    entries: LayerEntries | None = field(default=None, repr=False, compare=False)
+    entries: LayerEntries = field(repr=False, compare=False)  # the structure it was made of
 
     @property
     def layers(self) -> int:
@@ -76,12 +76,9 @@ class LayeredMatrix:
         return r[first], c[first], w[first]
 
     def transposed(self) -> sp.csr_matrix:
-        """The matrix's transpose (arcs reversed), from its entries' kept transposed
-        structure when it has one."""
-        e = self.entries
-        if e is None:
-            return self.mat.T.tocsr()
-        order, indices, indptr = e.transposed()
+        """The matrix's transpose (arcs reversed), over its entries' kept transposed
+        structure."""
+        order, indices, indptr = self.entries.transposed()
         size = self.mat.shape[0]
         return sp.csr_matrix((self.mat.data[order], indices, indptr), shape=(size, size))
 
@@ -190,7 +187,7 @@ def layered(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | Non
                           stages=stages))
 
 
-def usable(e: LayerEntries, arcs: ArcArrays, allowed: NDArray[np.bool_]) -> NDArray[np.bool_]:
+def usable(e: LayerEntries, allowed: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Per entry of ``e``: whether ``allowed`` (per arc ref) lets a path use it."""
     return np.append(allowed, True)[np.minimum(e.ref, len(allowed))]
 
