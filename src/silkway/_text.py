@@ -53,7 +53,12 @@ def control_char(text: str, *, lines: bool = False) -> str | None:
     return found.group() if found else None
 
 
+def invisible(ch: str) -> bool:
+    """Whether ``ch`` is an invisible format character (a zero-width space or joiner, a
+    direction mark, a byte-order mark), which no one sees on a label or a screen."""
+    return unicodedata.category(ch) == "Cf"
+
+
 def blank(text: str) -> bool:
-    """Whether ``text`` shows nothing: only white space and invisible format characters (a
-    zero-width space or joiner, a direction mark, a byte-order mark)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+    """Whether ``text`` shows nothing: only white space and :func:`invisible` characters."""
+    return all(ch.isspace() or invisible(ch) for ch in text)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from silkway._text import control_char, plain_float
+from silkway._text import control_char, invisible, plain_float
 from silkway._userfile import MAX_TABLE_BYTES, read_user_bytes
 from silkway.errors import InputError
 
@@ -269,10 +269,8 @@ def _header(record: list[str], kind: str, name: str, required: Sequence[str]) ->
 
 
 def _id_key(ident: str) -> str:
-    """An id as a person reads it: NFC, without invisible format characters (a zero-width
-    space or joiner, a direction mark), which no one sees on a label or a screen."""
-    return "".join(ch for ch in unicodedata.normalize("NFC", ident)
-                   if unicodedata.category(ch) != "Cf")
+    """An id as a person reads it: NFC, without :func:`~silkway._text.invisible` characters."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", ident) if not invisible(ch))
 
 
 class _Identified(Protocol):

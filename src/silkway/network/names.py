@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from silkway._text import invisible
+
 __all__ = ["folded", "key", "odd_characters"]
 
 _LETTERS = str.maketrans({"ł": "l", "ı": "i", "ə": "e", "ø": "o", "đ": "d", "ħ": "h",
@@ -59,7 +61,7 @@ def odd_characters(text: str) -> str | None:
     the first invisible character (a format character, e.g. U+200B ZERO WIDTH SPACE), or
     letters of two scripts in one word (``'а' is CYRILLIC SMALL LETTER A``)."""
     for ch in text:
-        if unicodedata.category(ch) == "Cf":
+        if invisible(ch):
             name = unicodedata.name(ch, "a format character")
             return f"it holds the invisible character U+{ord(ch):04X} {name}"
     stray = next((ch for ch in key(text) if unicodedata.combining(ch)), None)
