@@ -201,7 +201,8 @@ def to_geojson(result: PlanResult) -> dict[str, Any]:
     out["origin"] = result.origin.to_dict()
     out["destination"] = result.destination.to_dict()
     out["network"] = result.network_key[:16]
-    out["corridors"] = result.to_dict()["corridors"]
+    best = result.routes[0] if result.routes else None  # the plan JSON's corridor answers
+    out["corridors"] = [a.to_dict(best) for a in result.corridors]
     return out
 
 
