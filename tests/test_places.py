@@ -337,8 +337,12 @@ def test_kayseri_sits_on_the_ankara_kars_line_at_its_published_length(net):
 
 
 def test_sofia_to_budapest_goes_through_belgrade_and_its_two_borders(net):
-    route = silkway.plan(net, "Sofia", "Budapest", modes="rail").routes[0]
+    routes = silkway.plan(net, "Sofia", "Budapest", modes="rail").routes
+    # the shortest and cheapest way; the EU-only way by Ruse and Bucharest (no non-EU border,
+    # so a tighter P90) is the other route
+    route = min(routes, key=lambda r: r.distance_km)
     assert route.countries == ["BG", "RS", "HU"]
+    assert any(r.countries == ["BG", "RO", "HU"] for r in routes)
     assert [rl.directed.dst for rl in route.legs] == ["RS-BELGRADE", "HUBUD"]
     assert [rl.directed.leg.border.border for rl in route.legs] == ["bg_rs_rail", "rs_hu_rail"]
     # ŽelPage: 350 km of railway Belgrade - Novi Sad - Kelebia - Budapest
@@ -475,3 +479,25 @@ def test_samara_reaches_yekaterinburg_by_ufa_and_chelyabinsk_not_moscow(net):
     assert [rl.directed.dst for rl in route.legs] == ["KZPPK"]
     assert route.legs[0].directed.leg.border is not None and route.countries == ["RU", "KZ"]
 
+
+def test_bucharest_reaches_bulgaria_by_the_giurgiu_ruse_bridge_not_budapest(net):
+    # CFR line 902 Bucharest Nord - Giurgiu Nord (85 km) and the Friendship Bridge (1954,
+    # rail and road) to Ruse; Bulgaria - Romania by rail used to run through Budapest
+    route = silkway.plan(net, "Constanta", "Sofia", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed == ["RO-BUCHAREST", "RO-GIURGIU", "BG-RUSE", "BGSOF"], passed
+    assert route.countries == ["RO", "BG"]
+    assert route.legs[1].directed.leg.distance_km == 85
+    assert route.distance_km < 800  # through Budapest and Belgrade it was about 2,000 km
+    route = silkway.plan(net, "Bucharest", "Istanbul", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed[:3] == ["RO-GIURGIU", "BG-RUSE", "BG-SVILENGRAD"], passed
+    assert route.distance_km < 850
+    # Ruse - Kaspichan (BDZ line 9, 137 km) - Varna: the oldest line in Bulgaria (1866)
+    assert silkway.plan(net, "Ruse", "Varna", modes="rail").routes[0].distance_km < 260
+    # Bucharest lies on the Constanța - Budapest line: its legs to both ends add up to it
+    legs = {frozenset((leg.src, leg.dst)): leg.distance_km for leg in net.legs
+            if leg.mode is silkway.Mode.RAIL}
+    via = (legs[frozenset(("ROCND", "RO-BUCHAREST"))]
+           + legs[frozenset(("RO-BUCHAREST", "HUBUD"))])
+    assert via == pytest.approx(legs[frozenset(("ROCND", "HUBUD"))], rel=0.02)
