@@ -501,3 +501,17 @@ def test_bucharest_reaches_bulgaria_by_the_giurgiu_ruse_bridge_not_budapest(net)
     via = (legs[frozenset(("ROCND", "RO-BUCHAREST"))]
            + legs[frozenset(("RO-BUCHAREST", "HUBUD"))])
     assert via == pytest.approx(legs[frozenset(("ROCND", "HUBUD"))], rel=0.02)
+
+
+def test_astrakhan_reaches_kazakhstan_by_the_atyrau_line_not_samara(net):
+    # the Guryev (Atyrau) - Astrakhan line, 333.5 km (1970), meets the Aktobe - Beyneu line at
+    # Makat; Astrakhan - Aktau went round by Saratov, Samara, Orenburg and Aktobe
+    route = silkway.plan(net, "Astrakhan", "Aktau", modes="rail").routes[0]
+    passed = [rl.directed.dst for rl in route.legs]
+    assert passed == ["KZ-ATYRAU", "KZ-MAKAT", "KZ-BEYNEU", "KZAAU"], passed
+    assert route.legs[0].directed.leg.distance_km == 333.5
+    assert route.legs[0].directed.leg.border is not None and route.countries == ["RU", "KZ"]
+    assert route.distance_km < 1300  # through Samara it was 3,018 km
+    # Makat is a junction: Atyrau - Aktobe turns there, not at Beyneu
+    route = silkway.plan(net, "Atyrau", "Aktobe", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["KZ-MAKAT", "KZAKX"]
