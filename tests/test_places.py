@@ -515,3 +515,14 @@ def test_astrakhan_reaches_kazakhstan_by_the_atyrau_line_not_samara(net):
     # Makat is a junction: Atyrau - Aktobe turns there, not at Beyneu
     route = silkway.plan(net, "Atyrau", "Aktobe", modes="rail").routes[0]
     assert [rl.directed.dst for rl in route.legs] == ["KZ-MAKAT", "KZAKX"]
+
+
+def test_makhachkala_reaches_novorossiysk_by_the_north_caucasus_line_not_moscow(net):
+    # the North Caucasus Railway: Makhachkala - Gudermes (1893) - Armavir - Krasnodar -
+    # Novorossiysk (1888); trains from Baku to Novorossiysk ran by Astrakhan and Moscow
+    route = silkway.plan(net, "Makhachkala", "Novorossiysk", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs] == ["RUNVS"]
+    assert route.distance_km < 1000  # through Astrakhan and Moscow it was 3,601 km
+    route = silkway.plan(net, "Baku", "Novorossiysk", modes="rail").routes[0]
+    assert [rl.directed.dst for rl in route.legs][-2:] == ["RUMCX", "RUNVS"]
+    assert route.countries == ["AZ", "RU"]
