@@ -156,7 +156,12 @@ COUNTRY_NAMES = {"kazakhstan": "KZ", "russia": "RU", "belarus": "BY", "poland": 
 # A sea the source names as a via point between two of its via hubs is crossed by ship between
 # them (St Petersburg - Astrakhan - Caspian Sea - Anzali: the ferry from Astrakhan, not the rail
 # line round the sea through Azerbaijan); the tariff of the network's ferries on that sea.
-SEA_TARIFFS = {"caspian sea": "ferry_caspian"}
+# A sea named last, after the last via hub, is crossed between that hub and the destination
+# (Altynkol - Baku - Poti or Batumi - Black Sea - Constanta: the feeder from Georgia).
+SEA_TARIFFS = {"caspian sea": "ferry_caspian", "black sea": "ferry_blacksea"}
+# Via points the source gives as alternatives ("Poti or Batumi"): the case is answered by the
+# fastest route through either.
+ALTERNATIVES = re.compile(r"\s+or\s+", re.I)
 
 
 
@@ -260,6 +265,8 @@ class Case:
     service: str = "regular"  # the service class of the run or product (observations.csv)
     # (hub before, hub after, ferry tariff): a sea named between two via hubs (SEA_TARIFFS)
     crossings: tuple[tuple[str, str, str], ...] = ()
+    # the same case through the other via points of a choice the source gives ("A or B")
+    alternatives: tuple[Case, ...] = ()
 
     @property
     def mode_label(self) -> str:
@@ -345,6 +352,14 @@ class NotAHub(str):
     __slots__ = ()
 
 
+def _is_hub(network: Network, name: str) -> bool:
+    try:
+        network.find(name)
+    except SilkwayError:
+        return False
+    return True
+
+
 def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None) -> Case | str:
     """The plan query an observation describes (its corridor, via points and modes) with its
     published range times ``factor`` (to days, or to km), or why it has none."""
@@ -356,6 +371,19 @@ def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None
         return NotAHub(f"{o.origin} or {o.destination} is not a hub")
     if a.id == b.id:
         return "origin and destination are the same hub"
+    choice = next((i for i, v in enumerate(o.via) if ALTERNATIVES.search(v.strip())), None)
+    if choice is not None:
+        # "Poti or Batumi": one case per alternative, the first carrying the others
+        # (an alternative that is no hub is left out, as a via point that is no hub is)
+        parts = [p for p in ALTERNATIVES.split(o.via[choice].strip()) if _is_hub(network, p)]
+        options = [dataclasses.replace(o, via=(*o.via[:choice], *parts[:1], *o.via[choice + 1:]))]
+        options += [dataclasses.replace(o, via=(*o.via[:choice], p, *o.via[choice + 1:]))
+                    for p in parts[1:]]
+        made = [case_of(x, network, factor, bound=bound) for x in options]
+        cases = [c for c in made if isinstance(c, Case)]
+        if not cases:
+            return made[0]
+        return dataclasses.replace(cases[0], alternatives=tuple(cases[1:]))
     via: list[str] = []
     countries: list[str] = []
     crossings: list[tuple[str, str, str]] = []
@@ -382,6 +410,8 @@ def case_of(o: Any, network: Network, factor: float, *, bound: str | None = None
                     crossings.append((pending[0], hub.id, pending[1]))
                 last = hub.id
         pending = None
+    if pending is not None:  # a sea named last: crossed on the way to the destination
+        crossings.append((pending[0], b.id, pending[1]))
     modes = {m.value for m in o.modes}
     if modes == {"sea"} and not {a.kind, b.kind} <= PORT_KINDS:
         # a sea figure between places that are not both ports (Shanghai - Düsseldorf "by ship")
@@ -407,6 +437,10 @@ def route_for(network: Network, case: Case) -> Route | None:
     (Chongqing - Moscow through Erenhot and Mongolia was answered through Kazakhstan, 6 days
     shorter, before the network held the Trans-Mongolian line).
     """
+    if case.alternatives:
+        found = [r for c in (dataclasses.replace(case, alternatives=()), *case.alternatives)
+                 if (r := route_for(network, c)) is not None]
+        return min(found, key=lambda r: r.expected_days) if found else None
     best = _fastest(network, case, ())
     if best is None:
         return None
