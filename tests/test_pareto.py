@@ -1,13 +1,49 @@
-"""The label-setting search against brute-force enumeration on small random graphs."""
+"""The label-setting search against brute-force enumeration on small random graphs, for both
+implementations: the pure-Python search and the compiled one (when the install built it)."""
 
 from __future__ import annotations
 
 import heapq
+import os
+import shutil
+import sysconfig
+from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from silkway.routing.pareto import Arc, dominates, pareto_paths
+from silkway.routing import pareto
+from silkway.routing.pareto import Arc, SearchLimitError, dominates, pareto_paths, python_pareto_paths
+
+COMPILED = pareto.CORE  # the compiled module, or None
+IMPLS = ["python", pytest.param("compiled", marks=pytest.mark.skipif(
+    pareto.CORE is None, reason="the compiled search is not built or SILKWAY_PURE_PYTHON=1"))]
+
+
+class _Strict:
+    """The compiled core, counting its searches; a search it cannot run fails the test instead
+    of falling back to Python."""
+
+    Unsupported = ()  # catches nothing
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def search(self, *args):
+        self.calls += 1
+        return COMPILED.search(*args)
+
+
+def search(impl, adj, source, targets, **options):
+    """``pareto_paths`` by one implementation (``python`` or ``compiled``)."""
+    if impl == "python":
+        return python_pareto_paths(adj, source, targets, **options)
+    strict = _Strict()
+    with patch.object(pareto, "CORE", strict):
+        out = pareto_paths(adj, source, targets, **options)
+    assert strict.calls == 1 or not any(adj)  # the compiled core ran (a graph with arcs)
+    return out
 
 
 @st.composite
@@ -70,13 +106,14 @@ def exact_lower_bounds(adj, targets, dim):
     return [tuple(out[k][v] for k in range(dim)) for v in range(n)]
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=300, deadline=None)
 @given(graphs())
-def test_matches_brute_force(case):
+def test_matches_brute_force(impl, case):
     adj, source, targets, dim = case
     if not targets:
         return
-    found = pareto_paths(adj, source, targets)
+    found = search(impl, adj, source, targets)
     assert {p.cost for p in found} == brute_force(adj, source, targets)
     # every returned path really has the cost it claims and ends at a target
     for p in found:
@@ -88,22 +125,24 @@ def test_matches_brute_force(case):
         assert tuple(total) == p.cost
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=200, deadline=None)
 @given(graphs())
-def test_lower_bounds_do_not_change_the_answer(case):
+def test_lower_bounds_do_not_change_the_answer(impl, case):
     adj, source, targets, dim = case
     if not targets:
         return
     bounds = exact_lower_bounds(adj, targets, dim)
-    plain = {p.cost for p in pareto_paths(adj, source, targets)}
-    bounded = {p.cost for p in pareto_paths(adj, source, targets, lower_bound=bounds)}
+    plain = {p.cost for p in search(impl, adj, source, targets)}
+    bounded = {p.cost for p in search(impl, adj, source, targets, lower_bound=bounds)}
     assert plain == bounded
 
 
-def test_returns_lexicographic_order_and_no_duplicates():
+@pytest.mark.parametrize("impl", IMPLS)
+def test_returns_lexicographic_order_and_no_duplicates(impl):
     adj = [[Arc(1, (1.0, 5.0), 0), Arc(1, (5.0, 1.0), 1), Arc(1, (3.0, 3.0), 2),
             Arc(1, (3.0, 3.0), 3), Arc(1, (6.0, 6.0), 4)], []]
-    found = pareto_paths(adj, 0, frozenset({1}))
+    found = search(impl, adj, 0, frozenset({1}))
     assert [p.cost for p in found] == [(1.0, 5.0), (3.0, 3.0), (5.0, 1.0)]
 
 
@@ -129,16 +168,17 @@ def group_simple_brute_force(adj, source, targets, groups):
     return {c for c in costs if not any(o != c and dominates(o, c) for o in costs)}
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=300, deadline=None)
 @given(graphs(), st.lists(st.integers(-1, 2), min_size=7, max_size=7))
-def test_group_simple_paths_match_brute_force(case, groups):
+def test_group_simple_paths_match_brute_force(impl, case, groups):
     """Paths that never re-enter a group (a country, say) but may move within one; nodes of
     group -1 are in none (a relaxation that watches some groups only)."""
     adj, source, targets, _dim = case
     if not targets:
         return
     groups = groups[:len(adj)]
-    found = pareto_paths(adj, source, targets, simple_in=groups)
+    found = search(impl, adj, source, targets, simple_in=groups)
     assert {p.cost for p in found} == group_simple_brute_force(adj, source, targets, groups)
     for p in found:
         seq = [groups[x] for x in p.nodes]
@@ -146,9 +186,10 @@ def test_group_simple_paths_match_brute_force(case, groups):
         assert len(runs) == len(set(runs))
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=300, deadline=None)
 @given(graphs(), st.lists(st.integers(0, 2), min_size=7, max_size=7), st.integers(0, 30))
-def test_first_and_budget_give_the_least_path_within_the_budget(case, groups, budget):
+def test_first_and_budget_give_the_least_path_within_the_budget(impl, case, groups, budget):
     """With exact bounds, ``first`` returns the lexicographically least path, and a budget
     drops exactly the paths that exceed it."""
     adj, source, targets, dim = case
@@ -157,30 +198,27 @@ def test_first_and_budget_give_the_least_path_within_the_budget(case, groups, bu
     groups = groups[:len(adj)]
     bounds = exact_lower_bounds(adj, targets, dim)
     every = group_simple_brute_force(adj, source, targets, groups)
-    got = pareto_paths(adj, source, targets, simple_in=groups, lower_bound=bounds, first=True)
+    got = search(impl, adj, source, targets, simple_in=groups, lower_bound=bounds, first=True)
     assert [p.cost for p in got] == ([min(every)] if every else [])
     cap = (float(budget),) * dim
     within = {c for c in every if dominates(c, cap)}
-    capped = pareto_paths(adj, source, targets, simple_in=groups, lower_bound=bounds,
+    capped = search(impl, adj, source, targets, simple_in=groups, lower_bound=bounds,
                           budget=cap)
     assert {p.cost for p in capped} == within
 
 
-def test_a_search_at_its_limit_says_so():
+@pytest.mark.parametrize("impl", IMPLS)
+def test_a_search_at_its_limit_says_so(impl):
     """A search that reaches its label limit raises, with what it had found (never a silently
     partial Pareto set)."""
-    import pytest
-
-    from silkway.routing.pareto import SearchLimitError
-
     n = 12  # a ladder: 2^11 Pareto-optimal paths from 0 to n - 1
     adj = [[Arc(i + 1, (1.0, 2.0), 2 * i), Arc(i + 1, (2.0, 1.0), 2 * i + 1)] if i < n - 1
            else [] for i in range(n)]
     with pytest.raises(SearchLimitError) as err:
-        pareto_paths(adj, 0, frozenset({n - 1}), max_labels=50)
+        search(impl, adj, 0, frozenset({n - 1}), max_labels=50)
     assert "limit of 50 labels" in str(err.value)
     assert len(err.value.paths) < n  # only part of the 12 distinct cost vectors
-    assert len(pareto_paths(adj, 0, frozenset({n - 1}))) == n
+    assert len(search(impl, adj, 0, frozenset({n - 1}))) == n
 
 
 @st.composite
@@ -210,9 +248,10 @@ def hub_graphs(draw):
     return adj, source, targets, dim, classes, target_hub
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=300, deadline=None)
 @given(hub_graphs())
-def test_dominance_across_a_hubs_states_does_not_change_the_answer(case):
+def test_dominance_across_a_hubs_states_does_not_change_the_answer(impl, case):
     adj, source, targets, dim, classes, target_hub = case
     if not targets:
         return
@@ -228,6 +267,52 @@ def test_dominance_across_a_hubs_states_does_not_change_the_answer(case):
             slack.append(tuple(max([a.cost[k] - low[a.ref][k] for a in adj[u]], default=0.0)
                                for k in range(dim)))
     peers = [-1 if u // classes == target_hub else u // classes for u in range(len(adj))]
-    plain = {p.cost for p in pareto_paths(adj, source, targets, dim=dim)}
-    grouped = pareto_paths(adj, source, targets, dim=dim, peers=peers, slack=slack)
+    plain = {p.cost for p in search(impl, adj, source, targets, dim=dim)}
+    grouped = search(impl, adj, source, targets, dim=dim, peers=peers, slack=slack)
     assert {p.cost for p in grouped} == plain == brute_force(adj, source, targets)
+
+
+@pytest.mark.skipif(pareto.CORE is None, reason="the compiled search is not built or "
+                    "SILKWAY_PURE_PYTHON=1")
+@settings(max_examples=400, deadline=None)
+@given(hub_graphs(), st.lists(st.integers(-1, 3), min_size=12, max_size=12),
+       st.sampled_from(["plain", "bounds", "peers", "simple", "first", "budget", "allowed"]),
+       st.integers(0, 40), st.integers(1, 30))
+def test_both_implementations_give_the_same_paths_and_work(case, groups, option, budget,
+                                                           limit):
+    """The compiled search is the Python one step for step: the same paths (cost, refs and
+    nodes) in the same order, the same label count, the same limit error."""
+    adj, source, targets, dim, classes, target_hub = case
+    kw: dict = {"dim": dim, "max_labels": limit}
+    if option != "plain":
+        kw["lower_bound"] = exact_lower_bounds(adj, targets, dim)
+    if option == "peers":
+        kw["peers"] = [-1 if u // classes == target_hub else u // classes
+                       for u in range(len(adj))]
+        kw["slack"] = [(5.0,) * dim] * len(adj)
+    elif option == "simple":
+        kw["simple_in"] = groups[:len(adj)]
+    elif option == "first":
+        kw["first"] = True
+    elif option == "budget":
+        kw["budget"] = (float(budget),) * dim
+    elif option == "allowed":
+        kw["allowed"] = [r % 3 != 0 for r in range(8)]
+    got = {}
+    for impl in ("python", "compiled"):
+        stats: dict[str, int] = {}
+        try:
+            got[impl] = (search(impl, adj, source, targets, stats=stats, **kw), stats)
+        except SearchLimitError as e:
+            got[impl] = (("limit", e.max_labels, e.paths), stats)
+    assert got["compiled"] == got["python"]
+
+
+def test_the_install_built_the_compiled_search():
+    """The installed package searches compiled (unless a run asks for pure Python)."""
+    if os.environ.get("SILKWAY_PURE_PYTHON", "") not in ("", "0"):
+        pytest.skip("SILKWAY_PURE_PYTHON is set: the pure-Python search is asked for")
+    if pareto.CORE is None and not shutil.which(sysconfig.get_config_var("CC").split()[0]):
+        pytest.skip("no C compiler here, so the install could not build the compiled search")
+    assert pareto.CORE is not None, "pip install -e . did not build silkway.routing._pareto_core"
+    assert pareto.CORE.__file__.endswith(sysconfig.get_config_var("EXT_SUFFIX"))

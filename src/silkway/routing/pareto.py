@@ -9,13 +9,22 @@ classic result (Martins 1984; Mandow & Pérez de la Cruz's NAMOA* adds the lower
 
 Paths are *simple in the search graph*; callers that want simple paths in a coarser sense
 (e.g. never revisiting a hub) encode that in the graph or filter the result.
+
+The search runs compiled (``_pareto_core``, built from Cython by the install) when that module
+is importable and ``SILKWAY_PURE_PYTHON=1`` is not set (:data:`CORE`, decided once, here);
+:func:`python_pareto_paths` is the reference and the fallback, and both give the same answer
+and the same work. The compiled search reads the graph as arrays (:class:`ArcPool`), which an
+adjacency list may keep for itself (an ``arc_pool()`` method); otherwise they are made per call.
 """
 
 from __future__ import annotations
 
 import heapq
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 Vec = tuple[float, ...]
 
@@ -103,6 +112,46 @@ class SearchLimitError(RuntimeError):
         self.max_labels, self.paths = max_labels, paths
 
 
+@dataclass(frozen=True, slots=True)
+class ArcPool:
+    """An adjacency list as arrays, what the compiled search reads: the arcs leaving node ``u``
+    are rows ``starts[u]:stops[u]`` of ``heads``, ``refs`` (int64) and ``costs`` (float64, one
+    row of criteria per arc). Rows not between a node's start and stop are never read."""
+
+    starts: Any
+    stops: Any
+    heads: Any
+    refs: Any
+    costs: Any
+
+    @classmethod
+    def of(cls, adj: Sequence[Sequence[Arc]], dim: int) -> ArcPool:
+        import numpy as np
+
+        lens = np.fromiter(map(len, adj), dtype=np.int64, count=len(adj))
+        stops = np.cumsum(lens)
+        m = int(stops[-1]) if len(stops) else 0
+        heads = np.fromiter((a.head for arcs in adj for a in arcs), dtype=np.int64, count=m)
+        refs = np.fromiter((a.ref for arcs in adj for a in arcs), dtype=np.int64, count=m)
+        costs = np.array([a.cost for arcs in adj for a in arcs], dtype=np.float64).reshape(m, dim)
+        return cls(stops - lens, stops, heads, refs, costs)
+
+
+def _load_core() -> ModuleType | None:
+    if os.environ.get("SILKWAY_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from silkway.routing import _pareto_core
+    except ImportError:  # built without a compiler: the pure-Python search
+        return None
+    return _pareto_core
+
+
+CORE: ModuleType | None = _load_core()
+"""The compiled search module, or None for the pure-Python search: the one place that decides
+(compiled when the install built it, unless the environment sets ``SILKWAY_PURE_PYTHON=1``)."""
+
+
 def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[int], *,
                  lower_bound: Sequence[Vec] | None = None,
                  max_labels: int = 200_000, dim: int | None = None,
@@ -113,6 +162,71 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                  peers: Sequence[int] | None = None,
                  slack: Sequence[Vec] | None = None) -> list[ParetoPath]:
     """All Pareto-optimal source-target paths, sorted lexicographically by cost.
+
+    Compiled when :data:`CORE` is set and the graph is an explicit one (a lazy layered graph
+    searches in Python); otherwise :func:`python_pareto_paths`, whose parameters and answer
+    these are: the same paths in the same order, the same ``stats`` and the same
+    :class:`SearchLimitError` either way."""
+    if dim is None:
+        dim = next((len(arcs[0].cost) for arcs in adj if arcs), None)
+    if dim is None:
+        return []
+    if CORE is not None and not isinstance(adj, _Layered):
+        got = _compiled(CORE, adj, source, targets, lower_bound=lower_bound,
+                        max_labels=max_labels, dim=dim, simple_in=simple_in, first=first,
+                        budget=budget, allowed=allowed, stats=stats, peers=peers, slack=slack)
+        if got is not None:
+            return got
+    return python_pareto_paths(adj, source, targets, lower_bound=lower_bound,
+                               max_labels=max_labels, dim=dim, simple_in=simple_in,
+                               first=first, budget=budget, allowed=allowed, stats=stats,
+                               peers=peers, slack=slack)
+
+
+def arc_pool(adj: Sequence[Sequence[Arc]], dim: int) -> ArcPool | None:
+    """``adj`` as arrays: its own ``arc_pool()`` when it keeps them, else made from its arcs
+    (None when its cost vectors are not all ``dim`` long)."""
+    make = getattr(adj, "arc_pool", None)
+    try:
+        pool: ArcPool = make() if make is not None else ArcPool.of(adj, dim)
+    except ValueError:  # ragged or mismatched cost vectors: the Python search says so
+        return None
+    return pool if pool.costs.ndim == 2 and pool.costs.shape[1] == dim else None
+
+
+def _compiled(core: ModuleType, adj: Sequence[Sequence[Arc]], source: int,
+              targets: frozenset[int], *, dim: int, max_labels: int, first: bool,
+              stats: dict[str, int] | None, **options: Any) -> list[ParetoPath] | None:
+    """:func:`pareto_paths` by the compiled core, or None when it cannot run this search."""
+    pool = arc_pool(adj, dim)
+    if pool is None or not 0 <= source < len(pool.starts):
+        return None
+    try:
+        raw, labels, complete = core.search(
+            pool.starts, pool.stops, pool.heads, pool.refs, pool.costs, source, targets,
+            options["lower_bound"], max_labels, dim, options["simple_in"], first,
+            options["budget"], options["allowed"], options["peers"], options["slack"])
+    except core.Unsupported:  # e.g. more than 64 groups to keep paths simple in
+        return None
+    out = [ParetoPath(cost, refs, nodes) for cost, refs, nodes in raw]
+    if stats is not None:
+        stats["labels"] = labels
+    if not complete:
+        raise SearchLimitError(max_labels, out)
+    return out
+
+
+def python_pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[int], *,
+                        lower_bound: Sequence[Vec] | None = None,
+                        max_labels: int = 200_000, dim: int | None = None,
+                        simple_in: Sequence[int] | None = None,
+                        first: bool = False, budget: Vec | None = None,
+                        allowed: Sequence[bool] | None = None,
+                        stats: dict[str, int] | None = None,
+                        peers: Sequence[int] | None = None,
+                        slack: Sequence[Vec] | None = None) -> list[ParetoPath]:
+    """All Pareto-optimal source-target paths, sorted lexicographically by cost (the pure-Python
+    search: the reference for the compiled one, and its fallback).
 
     Parameters
     ----------
