@@ -44,7 +44,13 @@ from silkway.routing.graph import (
     DirectedLeg,
     SearchGraph,
 )
-from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, constrained_paths
+from silkway.routing.pareto import (
+    Arc,
+    ArcPool,
+    ParetoPath,
+    SearchLimitError,
+    constrained_paths,
+)
 from silkway.routing.simple import OneCriterion, PreparedArcs, cheapest_simple
 from silkway.types import Mode
 
@@ -82,8 +88,24 @@ class _WithEnd(Sequence[Sequence[Arc]]):
     state by an arc that costs the unloading for that arrival class (so a box that arrives by
     rail at a ferry port pays a train's unloading, not the ferry boarding)."""
 
-    def __init__(self, adj: Sequence[Sequence[Arc]], ends: dict[int, tuple[Arc, ...]]) -> None:
-        self._adj, self.ends = adj, ends
+    def __init__(self, adj: Sequence[Sequence[Arc]], ends: dict[int, tuple[Arc, ...]],
+                 pool: ArcPool | None = None) -> None:
+        self._adj, self.ends, self._pool = adj, ends, pool
+
+    def arc_pool(self) -> ArcPool:
+        """These arcs as arrays (see :class:`~silkway.routing.pareto.ArcPool`): the compiled
+        graph's pool, which holds every hub's end arcs after the graph's own, with the
+        destination's arrival states pointed at theirs (two small arrays per call)."""
+        pool = self._pool
+        if pool is None:  # made without the compiled graph's pool: from the arcs
+            pool = self._pool = ArcPool.of(self, len(next(a for a in self._adj if a)[0].cost))
+            return pool
+        starts, stops = pool.starts.copy(), pool.stops.copy()
+        first = int(starts[-1])  # the end state's (empty) run: where the end arcs start
+        for state in self.ends:
+            row = first + (state // N_CLASSES) * (N_CLASSES - 1) + state % N_CLASSES - 1
+            starts[state], stops[state] = row, row + 1
+        return ArcPool(starts, stops, pool.heads, pool.refs, pool.costs)
 
     def __len__(self) -> int:
         return len(self._adj) + 1
@@ -124,17 +146,44 @@ class _Slack(list[tuple[float, ...]]):
         self.append((0.0,) * dim)
 
 
+def _end_arc(g: SearchGraph, di: int, k: int, dims: int) -> Arc:
+    """The arc from the destination ``di``'s arrival state of class ``k`` to the end state: the
+    unloading for that class."""
+    n_crit = len(g.hub_matrices)  # + 1 with a transshipment cap
+    lift = g.lift(di, k, END) or (0.0, 0.0, 0.0, 0.0)
+    return Arc(len(g.compiled.adj), tuple(lift[:n_crit]) + (0.0,) * (dims - n_crit), -1)
+
+
+def _end_pool(g: SearchGraph, dims: int) -> ArcPool:
+    """The compiled graph's arcs as arrays with an end state (no arcs) and, after its own arcs,
+    every hub's end arcs by arrival class (see :meth:`_WithEnd.arc_pool`); kept per compiled
+    graph (the end arcs do not depend on the constraints)."""
+    compiled = g.compiled
+    key = ("end pool", dims)
+    pool: ArcPool | None = compiled.memo.get(key)
+    if pool is None:
+        base = ArcPool.of(compiled.adj, dims)
+        n, hubs = len(compiled.adj), len(compiled.adj) // N_CLASSES
+        ends = [_end_arc(g, h, k, dims) for h in range(hubs) for k in range(1, N_CLASSES)]
+        m = len(base.heads)
+        pool = compiled.memo[key] = ArcPool(
+            np.append(base.starts, m), np.append(base.stops, m),
+            np.concatenate([base.heads, np.full(len(ends), n, dtype=np.int64)]),
+            np.concatenate([base.refs, np.full(len(ends), -1, dtype=np.int64)]),
+            np.concatenate([base.costs, np.array([a.cost for a in ends], dtype=np.float64)
+                            .reshape(len(ends), dims)]))
+    return pool
+
+
 def _end_arcs(g: SearchGraph, di: int, bounds: Sequence[tuple[float, ...]]
               ) -> tuple[_WithEnd, frozenset[int], list[tuple[float, ...]]]:
     """Arcs, target set and lower bounds with an end state after the destination ``di``."""
     end = len(g.compiled.adj)
-    dims, n_crit = len(bounds[0]), len(g.hub_matrices)  # + 1 with a transshipment cap
-    ends: dict[int, tuple[Arc, ...]] = {}
-    for k in range(1, N_CLASSES):
-        lift = g.lift(di, k, END) or (0.0, 0.0, 0.0, 0.0)
-        vec = tuple(lift[:n_crit]) + (0.0,) * (dims - n_crit)
-        ends[di * N_CLASSES + k] = (Arc(end, vec, -1),)
-    return _WithEnd(g.compiled.adj, ends), frozenset({end}), [*bounds, (0.0,) * dims]
+    dims = len(bounds[0])
+    ends: dict[int, tuple[Arc, ...]] = {
+        di * N_CLASSES + k: (_end_arc(g, di, k, dims),) for k in range(1, N_CLASSES)}
+    return (_WithEnd(g.compiled.adj, ends, _end_pool(g, dims)), frozenset({end}),
+            [*bounds, (0.0,) * dims])
 
 
 class Search:

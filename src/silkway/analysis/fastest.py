@@ -17,7 +17,7 @@ fastest need finding (:func:`first_routes`):
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ import numpy as np
 from silkway.analysis.corridor_search import MAX_LABELS, Search
 from silkway.analysis.route import Route, build_route
 from silkway.routing.graph import N_CLASSES, CompiledGraph
-from silkway.routing.pareto import Arc, ParetoPath, SearchLimitError, pareto_paths
+from silkway.routing.pareto import Arc, ArcPool, ParetoPath, SearchLimitError, pareto_paths
 
 TIE_DAYS = 1e-5
 """Days within which a path's expected days count as tied with the fastest path's: far above
@@ -213,6 +213,12 @@ class _DaysArcs:
         return least
 
 
+class _Listed(list[Sequence[Arc]]):
+    """A plain list of arcs per state that also gives them as arrays (``arc_pool``)."""
+
+    arc_pool: Callable[[], ArcPool]
+
+
 def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float, ...]]]:
     """The arcs (with the end arcs), peer groups and slack that :meth:`Search.routes` searches
     with, as plain lists: the same values as its lazy views, read faster in the search loop."""
@@ -220,9 +226,10 @@ def _plain(s: Search) -> tuple[list[Sequence[Arc]], list[int], list[tuple[float,
     key = ("plain lists", s.di)  # the end arcs depend on the compiled graph alone
     got: Any = compiled.memo.get(key)
     if got is None:
-        adj: list[Sequence[Arc]] = [*compiled.adj, ()]
+        adj = _Listed([*compiled.adj, ()])
         for state, arcs in s.adj.ends.items():
             adj[state] = arcs
+        adj.arc_pool = s.adj.arc_pool  # the same arcs as arrays (for the compiled search)
         peers = [i // N_CLASSES for i in range(len(compiled.adj))] + [-1]
         # the destination's states lead only to the end: no peers
         peers[s.di * N_CLASSES:(s.di + 1) * N_CLASSES] = [-1] * N_CLASSES
