@@ -7,7 +7,10 @@ in pure Python (see ``silkway.routing.pareto.CORE``). Everything else is in pypr
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-setup(ext_modules=cythonize(
-    [Extension("silkway.routing._pareto_core", ["src/silkway/routing/_pareto_core.pyx"],
-               optional=True)],
-    compiler_directives={"language_level": 3}))
+extensions = cythonize(
+    [Extension("silkway.routing._pareto_core", ["src/silkway/routing/_pareto_core.pyx"])],
+    compiler_directives={"language_level": 3})
+for ext in extensions:
+    ext.optional = True  # (cythonize does not carry ``optional`` over from the Extension given)
+
+setup(ext_modules=extensions)
