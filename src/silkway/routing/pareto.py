@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from silkway._lru import LRU
+
 Vec = tuple[float, ...]
 
 
@@ -183,15 +185,31 @@ def pareto_paths(adj: Sequence[Sequence[Arc]], source: int, targets: frozenset[i
                                peers=peers, slack=slack)
 
 
+_POOLS: LRU[tuple[int, int], tuple[Sequence[Sequence[Arc]], ArcPool]] = LRU(8)
+"""Arrays of the last few immutable graphs searched that keep none of their own (a compiled
+graph's tuple of arcs, say), by identity: making them costs about 2 us an arc, 20 times a
+plan's whole search on today's network."""
+
+
 def arc_pool(adj: Sequence[Sequence[Arc]], dim: int) -> ArcPool | None:
     """``adj`` as arrays: its own ``arc_pool()`` when it keeps them, else made from its arcs
-    (None when its cost vectors are not all ``dim`` long)."""
+    (kept for a tuple of tuples, which cannot change; None when its cost vectors are not all
+    ``dim`` long)."""
     make = getattr(adj, "arc_pool", None)
+    frozen = make is None and type(adj) is tuple and all(type(a) is tuple for a in adj[:1])
+    if frozen:
+        hit = _POOLS.get((id(adj), dim))
+        if hit is not None and hit[0] is adj:
+            return hit[1]
     try:
         pool: ArcPool = make() if make is not None else ArcPool.of(adj, dim)
     except ValueError:  # ragged or mismatched cost vectors: the Python search says so
         return None
-    return pool if pool.costs.ndim == 2 and pool.costs.shape[1] == dim else None
+    if not (pool.costs.ndim == 2 and pool.costs.shape[1] == dim):
+        return None
+    if frozen:
+        _POOLS.put((id(adj), dim), (adj, pool))
+    return pool
 
 
 def _compiled(core: ModuleType, adj: Sequence[Sequence[Arc]], source: int,
