@@ -89,17 +89,14 @@ class _WithEnd(Sequence[Sequence[Arc]]):
     rail at a ferry port pays a train's unloading, not the ferry boarding)."""
 
     def __init__(self, adj: Sequence[Sequence[Arc]], ends: dict[int, tuple[Arc, ...]],
-                 pool: ArcPool | None = None) -> None:
+                 pool: ArcPool) -> None:
         self._adj, self.ends, self._pool = adj, ends, pool
 
     def arc_pool(self) -> ArcPool:
         """These arcs as arrays (see :class:`~silkway.routing.pareto.ArcPool`): the compiled
-        graph's pool, which holds every hub's end arcs after the graph's own, with the
-        destination's arrival states pointed at theirs (two small arrays per call)."""
+        graph's pool (:func:`_end_pool`), which holds every hub's end arcs after the graph's
+        own, with the destination's arrival states pointed at theirs (two small arrays)."""
         pool = self._pool
-        if pool is None:  # made without the compiled graph's pool: from the arcs
-            pool = self._pool = ArcPool.of(self, len(next(a for a in self._adj if a)[0].cost))
-            return pool
         starts, stops = pool.starts.copy(), pool.stops.copy()
         first = int(starts[-1])  # the end state's (empty) run: where the end arcs start
         for state in self.ends:
