@@ -38,7 +38,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 import silkway
 import silkway.result
 from silkway._csvcell import safe_row
-from silkway._text import plain_float
 from silkway.analysis.export import MEDIA_TYPES
 from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
@@ -535,35 +534,21 @@ def app_from_env() -> FastAPI:
 
 
 PlanFormat = Literal["json", "geojson", "csv", "table"]
-_ACCEPT = {"application/geo+json": "geojson", "text/csv": "csv", "application/json": "json",
-           "application/*": "json", "*/*": "json"}
+_ACCEPT = {"application/json": "json", "application/geo+json": "geojson", "text/csv": "csv"}
 
 
 def negotiate(accept: str | None, offered: dict[str, str] | None = None) -> str:
-    """The plan format an ``Accept`` header asks for: geojson, csv or (by default) json.
-
-    Media ranges are weighed by their ``q`` (RFC 9110), the first listed winning a tie, and
-    ``q=0`` means "not this": ``text/csv;q=0, application/json`` used to answer CSV because
-    the header mentioned it. A header that names none of the formats gets JSON.
-    """
-    ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate((accept or "").lower().split(",")[:50]):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = min(max(plain_float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0  # an unreadable weight is no preference
-        table = _ACCEPT if offered is None else offered
-        if media in table and q > 0:
-            ranked.append((-q, i, table[media]))
-    return min(ranked)[2] if ranked else "json"
+    """The format an ``Accept`` header asks for, of ``offered`` (media type: format, the
+    default first; the plan's geojson, csv or json by default), as :func:`security.preferred`
+    weighs it: ``text/csv;q=0, application/json`` used to answer CSV because the header
+    mentioned it, and ``text/*`` JSON. A header that names none of them gets the default (the
+    guard has answered 406 before this is asked)."""
+    table = _ACCEPT if offered is None else offered
+    media = security.preferred(accept, tuple(table))
+    return table[media] if media is not None else next(iter(table.values()))
 
 
-_JSON_ACCEPT = {"application/json": "json", "application/*": "json", "*/*": "json"}
+_JSON_ACCEPT = {"application/json": "json"}
 _EMISSIONS_ACCEPT = {**_JSON_ACCEPT, "text/html": "html"}
 _JOB_ACCEPT = {**_JSON_ACCEPT, "text/csv": "csv"}
 

@@ -26,7 +26,9 @@
   (:func:`unacceptable`); JSON was sent with 200 whatever was asked. A missing ``Accept``,
   ``*/*``, ``application/*`` and a browser's ``text/html,...,*/*;q=0.8`` are served; a media
   range that cannot be read (``text/csv;q=nonsense``) asks for nothing, and a header of only
-  such ranges is as if there were none.
+  such ranges is as if there were none. ``application/problem+json`` alone is a 406 too: it is
+  the type of errors, not of an answer. One parser (:func:`preferred`) decides both the 406
+  and the format written, so ``text/*`` (passed, then answered JSON) is the CSV it asks for.
 - **Headers.** Every response carries a Content-Security-Policy that allows only this origin,
   ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and
   ``Referrer-Policy: no-referrer``.
@@ -212,11 +214,11 @@ def serves(path: str) -> tuple[str, ...]:
     return ("application/json", *extra, "application/problem+json")
 
 
-def unacceptable(accept: str, path: str) -> str | None:
-    """Why ``accept`` asks for nothing ``path`` serves, or None when it asks for something
-    (or says nothing that can be read)."""
-    readable = False
-    offered = serves(path)
+def media_ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an ``Accept`` header, in order, each with its weight ``q`` (RFC 9110,
+    kept within 0-1; the last ``q`` of a range counts). A range that is not ``type/subtype`` or
+    whose weight cannot be read (``text/csv;q=nonsense``) says nothing and is left out."""
+    out: list[tuple[str, float]] = []
     for part in accept.lower().split(",")[:50]:
         media, *params = (p.strip() for p in part.split(";"))
         if not _MEDIA.match(media):
@@ -226,15 +228,47 @@ def unacceptable(accept: str, path: str) -> str | None:
             for param in params:
                 key, _, value = param.partition("=")
                 if key.strip() == "q":
-                    q = plain_float(value.strip())
+                    q = min(max(plain_float(value), 0.0), 1.0)
         except ValueError:
-            continue  # an unreadable weight: the range says nothing
-        readable = True
-        major, _, minor = media.partition("/")
-        if q > 0 and any(media in ("*/*", o) or (minor == "*" and o.startswith(major + "/"))
-                         for o in offered):
-            return None
-    if not readable:
+            continue
+        out.append((media, q))
+    return out
+
+
+def preferred(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The type of ``offered`` (success types, the default first) that ``accept`` prefers.
+
+    Each offered type takes the weight of the most specific range naming it (``text/csv``
+    before ``text/*`` before ``*/*``); the heaviest wins, then the one whose range is listed
+    first, then the order of ``offered``; weight 0 means "not this". A missing header, or one
+    of only unreadable ranges, gets ``offered[0]``; a readable header naming none of them gets
+    None (a 406). ``app.negotiate`` (which format to write) and :func:`unacceptable` (the 406)
+    both ask this, so that they cannot disagree: ``text/*`` passed the 406 check and was then
+    answered JSON.
+    """
+    ranges = media_ranges(accept or "")
+    if not ranges:
+        return offered[0] if offered else None
+    best: tuple[float, int, int, str] | None = None
+    for k, o in enumerate(offered):
+        major = o.partition("/")[0]
+        found: tuple[int, int, float] | None = None  # (specificity, position, q)
+        for i, (media, q) in enumerate(ranges):
+            spec = 3 if media == o else 2 if media == major + "/*" else 1 if media == "*/*" else 0
+            if spec and (found is None or spec > found[0]):
+                found = (spec, i, q)
+        if found is not None and found[2] > 0:
+            key = (-found[2], found[1], k, o)
+            best = key if best is None or key < best else best
+    return None if best is None else best[3]
+
+
+def unacceptable(accept: str, path: str) -> str | None:
+    """Why ``accept`` asks for nothing ``path`` serves, or None when it asks for something
+    (or says nothing that can be read). ``application/problem+json`` alone asks for no answer
+    the endpoint gives when it succeeds (it was answered 200 with ``application/json``)."""
+    offered = serves(path)
+    if not media_ranges(accept) or preferred(accept, offered[:-1]) is not None:
         return None
     return (f"the Accept header names no type this endpoint serves; it serves "
             f"{', '.join(offered[:-1])} (and application/problem+json for errors)")
