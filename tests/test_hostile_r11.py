@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from cli_errors import invoke, one_error_line
+
 
 @pytest.fixture(scope="module")
 def r11_client(net, cache_dir, tmp_path_factory):
@@ -62,3 +64,58 @@ def test_the_two_accept_readers_are_one():
         assert refused == (media is None), accept
         if media is not None:
             assert app.negotiate(accept) == app._ACCEPT[media], accept
+
+
+# -- 2. a reefer's payload limit --------------------------------------------------------------
+
+REEFER_FEU = ("payload 26 t is more than a reefer FEU can carry: 25.68 t, its 30.48 t maximum "
+              "gross mass (ISO 668) less its 4.8 t tare")
+
+
+def test_a_reefer_payload_is_measured_against_a_reefers_tare(cache_dir):
+    """``plan --reefer --payload-t 26`` was planned: the limit was a dry FEU's 26.73 t, though
+    a reefer's refrigeration unit makes its tare 4.8 t, not 3.75 t (25.68 t of cargo at most)."""
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--reefer", "--payload-t", "26"],
+                                 cache_dir), 2)
+    assert line == f"error: {REEFER_FEU}", line
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--reefer", "--cargo", "TEU",
+                                  "--payload-t", "28"], cache_dir), 2)
+    assert "more than a reefer TEU can carry: 27.4 t" in line and "3.08 t tare" in line, line
+    ok = invoke(["plan", "Aktau", "Baku", "--payload-t", "26", "--json"], cache_dir)
+    assert ok.exit_code == 0, ok.stderr  # a dry FEU still carries 26 t
+
+
+def test_a_reefer_at_its_limit_is_planned_and_the_api_refuses_above(net, r11_client):
+    import silkway
+
+    assert silkway.plan(net, "Aktau", "Baku", reefer=True, payload_t=25.68).payload_t == 25.68
+    assert silkway.plan(net, "Aktau", "Baku", cargo="TEU", reefer=True,
+                        payload_t=27.4).payload_t == 27.4
+    r = r11_client.post("/api/plan", json={**PLAN, "reefer": True, "payload_t": 26})
+    assert r.status_code == 422 and r.json()["detail"] == REEFER_FEU, r.text
+
+
+def test_a_reefer_batch_row_over_its_limit_is_an_error_row(cache_dir, tmp_path):
+    """A batch row ``FEU,26,true`` (reefer) was planned with 26 t in the box."""
+    import csv
+
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("id,origin,destination,payload_t,reefer\na,Aktau,Baku,26,true\n"
+                   "b,Aktau,Baku,26,false\n", encoding="utf-8")
+    r = invoke(["batch", str(src), "-o", str(out)], cache_dir)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["status"] for x in rows] == ["error", "ok"]
+    assert rows[0]["error"] == f"row 1: {REEFER_FEU}"
+
+
+def test_the_mass_table_needs_a_row_for_every_box():
+    from silkway.data.container_mass import parse_container_mass
+    from silkway.errors import SilkwayError
+
+    with pytest.raises(SilkwayError, match="no row for TEU reefer, FEU reefer"):
+        parse_container_mass("cargo,box,max_gross_t,tare_t,source,estimate\n"
+                             "TEU,dry,30.48,2.16,s,\nFEU,dry,30.48,3.75,s,\n")
+    with pytest.raises(SilkwayError, match="box"):
+        parse_container_mass("cargo,box,max_gross_t,tare_t,source,estimate\n"
+                             "TEU,frozen,30.48,2.16,s,\n")

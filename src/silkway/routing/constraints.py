@@ -182,13 +182,14 @@ class Constraints:
         if payload_t is not None and not (0 < payload_t <= 30):
             raise ConstraintError(f"payload {payload_t} t is outside (0, 30] t per container")
         if payload_t is not None:
-            from silkway.data.container_mass import container_mass
+            from silkway.data.container_mass import box_mass
 
-            box = container_mass()[cargo_t.value]
+            box = box_mass(cargo_t.value, bool(reefer))
             if payload_t > box.max_payload_t:
-                article = "an" if cargo_t is Cargo.FEU else "a"
+                name = f"reefer {cargo_t.value}" if reefer else cargo_t.value
+                article = "an" if name == "FEU" else "a"
                 raise ConstraintError(
-                    f"payload {payload_t:g} t is more than {article} {cargo_t.value} can carry: "
+                    f"payload {payload_t:g} t is more than {article} {name} can carry: "
                     f"{box.max_payload_t:g} t, its {box.max_gross_t:g} t maximum gross mass "
                     f"(ISO 668) less its {box.tare_t:g} t tare")
         if allocation not in ALLOCATIONS:
