@@ -174,7 +174,7 @@ def test_route_table_fits_80_columns_without_cutting_figures(net, o, d, avoid):
     console = Console(width=80, record=True, file=io.StringIO())
     table, dropped = _route_table(result, console)
     console.print(table)
-    for line in _legs_lines(result, net, countries="countries" in dropped):
+    for line in _legs_lines(result, net, dropped=dropped):
         console.print(line)
     text = _plain(console)
     assert max(len(line) for line in text.splitlines()) <= 80

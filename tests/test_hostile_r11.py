@@ -119,3 +119,55 @@ def test_the_mass_table_needs_a_row_for_every_box():
     with pytest.raises(SilkwayError, match="box"):
         parse_container_mass("cargo,box,max_gross_t,tare_t,source,estimate\n"
                              "TEU,frozen,30.48,2.16,s,\n")
+
+
+# -- 3. the least payload and deadline, and an on-time share with no room ---------------------
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--deadline", "1e-320"], "error: --deadline 1e-320 d is less than 0.01 d (about 15 "
+                               "minutes), the precision transit days are given to"),
+    (["--deadline", "0.009"], "error: --deadline 0.009 d is less than 0.01 d"),
+    (["--payload-t", "1e-7"], "error: payload 1e-07 t is less than 0.01 t (10 kg) per "
+                              "container"),
+    (["--payload-t", "4e-320"], "error: payload 4e-320 t is less than 0.01 t"),
+])
+def test_a_vanishing_deadline_or_payload_is_refused(cache_dir, args, words):
+    """``--deadline 1e-320`` (a denormal) was simulated, its column headed
+    ``P(≤9.99989e-321d)``; ``--payload-t 1e-7`` was planned with 0.0 kg of transport CO2e
+    beside 24.6 kg of lifts: an intensity of 466,456,954 g per tonne-km."""
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", *args], cache_dir), 2)
+    assert line.startswith(words), line
+
+
+def test_the_least_deadline_and_payload_are_planned(net, r11_client):
+    import silkway
+
+    r = silkway.plan(net, "Aktau", "Baku", deadline_days=0.01, payload_t=0.01)
+    assert r.payload_t == 0.01 and r.routes[0].transit_days.deadline_days == 0.01
+    bad = r11_client.post("/api/plan", json={**PLAN, "deadline_days": 1e-320})
+    assert bad.status_code == 422 and "less than 0.01 d" in bad.json()["detail"], bad.text
+    bad = r11_client.post("/api/plan", json={**PLAN, "payload_t": 1e-7})
+    assert bad.status_code == 422 and "less than 0.01 t" in bad.json()["detail"], bad.text
+
+
+def test_an_on_time_share_with_no_room_in_the_table_is_on_the_route_lines(net):
+    """``plan --deadline 5`` on a terminal too narrow for the on-time column (70 columns) left
+    the column out, and the share asked for was shown nowhere (countries left out went to the
+    route lines; the on-time share did not)."""
+    import io
+
+    from rich.console import Console
+
+    import silkway
+    from silkway.cli.planning import _legs_lines, _route_table
+
+    result = silkway.plan(net, "Aktau", "Baku", deadline_days=5)
+    console = Console(width=70, record=True, file=io.StringIO())
+    table, dropped = _route_table(result, console)
+    assert "on_time" in dropped
+    console.print(table)
+    for line in _legs_lines(result, net, dropped=dropped):
+        console.print(line)
+    flat = " ".join(console.export_text().split())
+    for r in result.routes:
+        assert f"P(≤5d) {100 * r.transit_days.on_time:.0f}%" in flat

@@ -27,6 +27,8 @@ from silkway.errors import ConstraintError
 
 Objective = Literal["days", "p90", "cost", "co2e"]
 CorridorView = Literal["all", "available", "none"]
+MIN_DEADLINE_DAYS = 0.01
+"""The shortest deadline a plan simulates (transit days are given to 0.01 d)."""
 _Name = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
 _Code = Annotated[str, Field(min_length=1, max_length=40, strict=True)]
 
@@ -173,6 +175,16 @@ class PlanQuery(BaseModel):
                 return value  # not a number: the type check says so
             if not math.isfinite(number):
                 raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("deadline_days")
+    @classmethod
+    def _deadline_floor(cls, value: float | None) -> float | None:
+        """A deadline under :data:`MIN_DEADLINE_DAYS` is refused: ``--deadline 1e-320`` (a
+        denormal) was simulated and its column headed ``P(≤9.99989e-321d)``."""
+        if value is not None and value < MIN_DEADLINE_DAYS:
+            raise ValueError(f"{value!r} d is less than {MIN_DEADLINE_DAYS:g} d (about 15 "
+                             "minutes), the precision transit days are given to")
         return value
 
     @field_validator("cargo", mode="before")

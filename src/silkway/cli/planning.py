@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 import silkway
-from silkway.analysis.export import FORMATS
+from silkway.analysis.export import FORMATS, fmt_pct
 from silkway.analysis.writers import check_output, write_text
 from silkway.cli._app import AsJson, CacheDir, _fail, _load, out
 from silkway.cli._query import query_options
@@ -57,10 +58,18 @@ def _route_table(result: silkway.PlanResult, console: Console) -> tuple[Table, l
 
 
 def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
-                countries: bool = False) -> list[str]:
+                dropped: Sequence[str] = ()) -> list[str]:
+    """A line per route: its hubs and legs, led by the figures the table had no room for that
+    were asked for or that it names (the on-time share of ``--deadline``, which a narrow
+    terminal left out without a word, and the countries)."""
     lines = []
     for i, r in enumerate(result.routes, 1):
-        parts = ["-".join(r.countries) + ":"] if countries else []
+        parts = []
+        t = r.transit_days
+        if "on_time" in dropped and t.deadline_days is not None:
+            parts.append(f"P(≤{t.deadline_days:g}d) {fmt_pct(t.on_time)}")
+        if "countries" in dropped:
+            parts.append("-".join(r.countries) + ":")
         parts.append(net.hub(r.legs[0].directed.src).name)
         for rl in r.legs:
             leg = rl.directed.leg
@@ -118,7 +127,7 @@ def plan(
         return
     table, dropped = _route_table(result, out)
     out.print(table)
-    for line in _legs_lines(result, net, countries="countries" in dropped):
+    for line in _legs_lines(result, net, dropped=dropped):
         out.print(line, highlight=False)
     _print_corridors(result)
     _print_notices(result)

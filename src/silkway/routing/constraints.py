@@ -98,6 +98,11 @@ _PASSAGE_ALIASES = {
 }
 
 
+MIN_PAYLOAD_T = 0.01
+"""The least cargo per container a plan is made for (10 kg). ``--payload-t 1e-7`` was planned:
+transport CO2e of 0.0 kg beside 24.6 kg of lifts, an intensity of 466,456,954 g per tonne-km."""
+
+
 @dataclass(frozen=True)
 class Constraints:
     """What a route may use.
@@ -181,6 +186,11 @@ class Constraints:
             raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
         if payload_t is not None and not (0 < payload_t <= 30):
             raise ConstraintError(f"payload {payload_t} t is outside (0, 30] t per container")
+        if payload_t is not None and payload_t < MIN_PAYLOAD_T:
+            raise ConstraintError(
+                f"payload {payload_t!r} t is less than {MIN_PAYLOAD_T:g} t (10 kg) per container: "
+                "the box's transport emissions are its cargo's tonne-kilometres, which round to "
+                "nothing below it, while its lifts are counted whole")
         if payload_t is not None:
             from silkway.data.container_mass import box_mass
 
