@@ -171,3 +171,32 @@ def test_an_on_time_share_with_no_room_in_the_table_is_on_the_route_lines(net):
     flat = " ".join(console.export_text().split())
     for r in result.routes:
         assert f"P(≤5d) {100 * r.transit_days.on_time:.0f}%" in flat
+
+
+# -- 4. an assignment's small flows -----------------------------------------------------------
+
+def test_a_flows_corridor_share_is_of_the_teu_as_assigned(cache_dir, tmp_path):
+    """A flow of 1.25 TEU, all of it on the Middle Corridor, was reported with a corridor share
+    of 0.96 (and one of 0.15 TEU with 0.6667): the share was taken of the route TEU rounded to
+    0.1 for showing, over the flow's unrounded TEU."""
+    import json
+
+    for teu in ("1.25", "0.15", "0.01"):
+        src = tmp_path / "f.csv"
+        src.write_text(f"origin,destination,teu\nAktau,Baku,{teu}\n", encoding="utf-8")
+        r = invoke(["assign", str(src), "--json"], cache_dir)
+        assert r.exit_code == 0, r.stderr
+        flow = json.loads(r.stdout)["flows"][0]
+        assert flow["corridor_share"] == {"Middle Corridor": 1.0}, (teu, flow["corridor_share"])
+
+
+@pytest.mark.parametrize("teu", ["1e-8", "1e-300", "0.009"])
+def test_a_vanishing_flow_is_refused(cache_dir, tmp_path, teu):
+    """A flow of 1e-8 TEU was assigned and reported neither served nor unserved (0.0 and 0.0),
+    with no corridor share; 0.001 TEU was 0.0 TEU on its route."""
+    src = tmp_path / "f.csv"
+    src.write_text(f"origin,destination,teu\nAktau,Baku,{teu}\n", encoding="utf-8")
+    line = one_error_line(invoke(["assign", str(src)], cache_dir), 2)
+    assert line == (f"error: no flow can be assigned: row 1: teu {teu!r} is less than the 0.01 "
+                    "TEU a flow must carry: a smaller flow vanishes in the assignment's rounding "
+                    "(0.1 TEU) and the solver's tolerance"), line

@@ -67,6 +67,8 @@ DEFAULT_GAP = 1e-4
 RHO_LINEAR = 0.95
 UNSERVED_PENALTY_FACTOR = 10.0
 _MAX_ROUNDS = 4
+SERVED_TEU = 1e-6
+"""TEU on a route below which the solver's answer is taken as none (its tolerance)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,7 @@ class Assignment:
 
     def _served(self) -> list[tuple[Pair, Candidate, float]]:
         return [(p, c, float(t)) for p, f in zip(self.pairs, self.flows_teu, strict=True)
-                for c, t in zip(p.candidates, f, strict=True) if t > 1e-6]
+                for c, t in zip(p.candidates, f, strict=True) if t > SERVED_TEU]
 
     def system(self) -> dict[str, float]:
         """TEU-weighted system figures of the served TEU: days (route days, and the queue days
@@ -199,16 +201,17 @@ class Assignment:
                        "elements": [self.elements[i].element.id for i in c.elements]}
                       for c, t in zip(p.candidates, f, strict=True)]
             routes.sort(key=lambda r: -r["teu"])
-            shares: dict[str, float] = {}
-            for r in routes:
-                shares[r["corridor"]] = shares.get(r["corridor"], 0.0) + r["teu"]
+            shares: dict[str, float] = {}  # of the TEU as assigned, not as rounded for showing
+            for c, t in zip(p.candidates, f, strict=True):  # (1.25 TEU was a share of 0.96)
+                shares[c.corridor] = shares.get(c.corridor, 0.0) + max(float(t), 0.0)
             flows.append({
                 "origin": p.origin.id, "destination": p.destination.id, "teu": round(p.teu, 1),
                 "rows": [fl.row for fl in p.rows], "ids": [fl.id for fl in p.rows if fl.id],
                 "avoid": sorted(p.constraints.avoid), "month": p.month,
                 "value_of_time_usd_per_teu_day": p.value_of_time,
                 "unserved_teu": round(float(u), 1), "problem": p.problem,
-                "corridor_share": {k: round(v / p.teu, 4) for k, v in shares.items() if v > 0},
+                "corridor_share": {k: round(v / p.teu, 4) for k, v in shares.items()
+                                   if v > SERVED_TEU},
                 "routes": [r for r in routes if r["teu"] > 0] or routes[:1]})
         return {"method": self.method, "objective": self.objective,
                 "objective_value": round(self.objective_value, 2), "period": self.period,

@@ -36,6 +36,10 @@ MAX_TEU = 100_000_000
 """Most TEU one flow may carry: beyond any corridor's trade in any period, so that a slip
 (``1e300``) is named instead of reaching the solver, which fails on it with a model error."""
 
+MIN_TEU = 0.01
+"""Least TEU one flow may carry (per period): a flow of 1e-8 TEU was reported neither served
+nor unserved, and one of 0.001 TEU as 0.0 TEU on its route."""
+
 FLOW_COLUMNS = ("id", "origin", "destination", "teu", "cargo", "avoid", "modes", "month",
                 "value_of_time_usd_per_teu_day", "basis")
 """Columns :func:`read_flows` understands (``basis`` is free text on where a figure comes from,
@@ -117,6 +121,10 @@ def _parse_row(raw: RawRow) -> Flow | RowError:
                       maximum=MAX_TEU, unit="TEU", why=" in one flow (beyond any corridor's trade)")
     if teu is None and not values.get("teu"):
         problems.append("teu is empty")
+    elif teu is not None and 0 < teu < MIN_TEU:
+        problems.append(f"teu {values.get('teu', '').strip()[:40]!r} is less than the "
+                        f"{MIN_TEU:g} TEU a flow must carry: a smaller flow vanishes in the "
+                        "assignment's rounding (0.1 TEU) and the solver's tolerance")
     month = parse_int(values.get("month", ""), "month", minimum=1, unit="months",
                       problems=problems)
     if month is not None and month > 12:
