@@ -200,3 +200,30 @@ def test_a_vanishing_flow_is_refused(cache_dir, tmp_path, teu):
     assert line == (f"error: no flow can be assigned: row 1: teu {teu!r} is less than the 0.01 "
                     "TEU a flow must carry: a smaller flow vanishes in the assignment's rounding "
                     "(0.1 TEU) and the solver's tolerance"), line
+
+
+# -- 5. axis ticks of a very narrow range -----------------------------------------------------
+
+@pytest.mark.parametrize(("lo", "hi"), [("0", "1e-9"), ("1", "1.000000000001"),
+                                        ("5e-324", "1e-323"), ("0", "1e-320"),
+                                        ("7.123456", "7.123457"), ("1e11", "100000000000.0001")])
+def test_ticks_of_a_narrow_range_read_apart(r11_client, lo, hi):
+    """``GET /api/ticks?lo=0&hi=1e-9`` labelled six ticks ``0.000000``, ``lo=1&hi=1.000000000001``
+    five ticks ``1.000000``, and ``lo=5e-324&hi=1e-323`` answered no tick at all (200, ``[]``):
+    an axis that reads as one value, or none."""
+    r = r11_client.get(f"/api/ticks?lo={lo}&hi={hi}")
+    assert r.status_code == 200, r.text
+    labels = [t["label"] for t in r.json()]
+    values = [t["value"] for t in r.json()]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+    for v, label in zip(values, labels, strict=True):  # each label is its value, exactly
+        assert float(label.replace(",", "")) == pytest.approx(v, abs=1e-9), (v, label)
+
+
+def test_ticks_of_an_ordinary_range_are_unchanged():
+    from silkway.analysis.export import ticks
+
+    assert [t["label"] for t in ticks(6900, 8100)] == ["7,000", "7,250", "7,500", "7,750",
+                                                        "8,000"]
+    assert [t["label"] for t in ticks(0.2, 1.1, count=4)] == ["0.25", "0.50", "0.75", "1.00"]
+    assert [t["label"] for t in ticks(12.3, 41.7)] == ["20", "30", "40"]

@@ -375,12 +375,23 @@ def ticks(lo: float, hi: float, *, count: int = 5) -> list[dict[str, Any]]:
     lo, hi = min(lo, hi), max(lo, hi)
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
-    values = [float(v) for v in MaxNLocator(nbins=max(1, count), steps=[1, 2, 2.5, 5, 10])
-              .tick_values(lo, hi)]
-    tol = 1e-9 * (hi - lo)
-    values = [v for v in values if lo - tol <= v <= hi + tol]
-    decimals = next((d for d in range(7) if all(abs(round(v, d) - v) <= tol for v in values)), 6)
-    return [{"value": round(v, 9), "label": f"{v:,.{decimals}f}"} for v in values]
+    for _ in range(60):
+        values = [float(v) for v in MaxNLocator(nbins=max(1, count), steps=[1, 2, 2.5, 5, 10])
+                  .tick_values(lo, hi)]
+        tol = 1e-9 * (hi - lo)
+        values = [v for v in values if lo - tol <= v <= hi + tol]
+        decimals = next((d for d in range(7) if all(abs(round(v, d) - v) <= tol
+                                                     for v in values)), None)
+        if decimals is not None and len(values) >= 2:
+            out = [{"value": round(v, 9), "label": f"{v:,.{decimals}f}"} for v in values]
+            if len({t["label"] for t in out}) == len(out):
+                return out
+        # a range too narrow for six decimals (0 to 1e-9 was "0.000000" six times, 1 to
+        # 1 + 1e-12 "1.000000" five times, 5e-324 to 1e-323 no tick at all) is widened about
+        # its middle until its ticks read apart, each exactly
+        mid, half = (lo + hi) / 2, max(hi - lo, 1e-9 * max(1.0, abs(lo), abs(hi))) * 5
+        lo, hi = mid - half, mid + half
+    raise ValueError("no ticks that read apart span this range")
 
 
 def short_repr(route: Route, n: int | None = None) -> str:
