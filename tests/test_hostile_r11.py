@@ -227,3 +227,21 @@ def test_ticks_of_an_ordinary_range_are_unchanged():
                                                         "8,000"]
     assert [t["label"] for t in ticks(0.2, 1.1, count=4)] == ["0.25", "0.50", "0.75", "1.00"]
     assert [t["label"] for t in ticks(12.3, 41.7)] == ["20", "30", "40"]
+
+
+def test_route_shares_are_of_the_teu_as_assigned(cache_dir, tmp_path):
+    """The route table's ``share`` was a rounded route TEU over the rounded flow TEU, and a route
+    of under 0.05 TEU was left out of a flow's routes though its corridor share counted it."""
+    import json
+
+    r = invoke(["assign", "src/silkway/data/examples/flows_2025.csv", "--json",
+                "-o", str(tmp_path / "a.csv")], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    for flow in json.loads(r.stdout)["flows"]:
+        total = sum(x["share"] for x in flow["routes"]) + flow["unserved_share"]
+        assert total == pytest.approx(1.0, abs=1e-3), flow
+        by_corridor: dict[str, float] = {}
+        for x in flow["routes"]:
+            by_corridor[x["corridor"]] = by_corridor.get(x["corridor"], 0.0) + x["share"]
+        for k, v in flow["corridor_share"].items():
+            assert by_corridor[k] == pytest.approx(v, abs=1e-3), (k, flow)

@@ -190,29 +190,35 @@ class Assignment:
         """The ``silkway assign --json`` object."""
         flows = []
         for p, f, u in zip(self.pairs, self.flows_teu, self.unserved, strict=True):
+            # shares are of the TEU as assigned, not as rounded for showing (a flow of 1.25 TEU
+            # all on one corridor was a share of 0.96; a route of 0.04 TEU was left out)
+            carried = [max(float(t), 0.0) for t in f]
             routes: list[dict[str, Any]] = [
                 {"label": c.label, "corridor": c.corridor, "corridor_id": c.corridor_id,
-                 "teu": round(float(t), 1),
-                       "days_p50": round(c.days_p50, 2), "days_mean": round(c.days_mean, 2),
-                       "queue_days": round(float(sum(self.queue_days[i] for i in c.elements)), 3),
-                       "cost_usd": round(c.cost_usd_box, 2),
-                       "cost_usd_per_teu": round(c.cost_usd_teu, 2),
-                       "co2e_kg_per_teu": round(c.co2e_kg_teu, 2),
-                       "elements": [self.elements[i].element.id for i in c.elements]}
-                      for c, t in zip(p.candidates, f, strict=True)]
-            routes.sort(key=lambda r: -r["teu"])
-            shares: dict[str, float] = {}  # of the TEU as assigned, not as rounded for showing
-            for c, t in zip(p.candidates, f, strict=True):  # (1.25 TEU was a share of 0.96)
-                shares[c.corridor] = shares.get(c.corridor, 0.0) + max(float(t), 0.0)
+                 "teu": round(t, 1), "share": round(t / p.teu, 4),
+                 "days_p50": round(c.days_p50, 2), "days_mean": round(c.days_mean, 2),
+                 "queue_days": round(float(sum(self.queue_days[i] for i in c.elements)), 3),
+                 "cost_usd": round(c.cost_usd_box, 2),
+                 "cost_usd_per_teu": round(c.cost_usd_teu, 2),
+                 "co2e_kg_per_teu": round(c.co2e_kg_teu, 2),
+                 "elements": [self.elements[i].element.id for i in c.elements],
+                 "_carried": t}
+                for c, t in zip(p.candidates, carried, strict=True)]
+            routes.sort(key=lambda r: -r["_carried"])
+            shares: dict[str, float] = {}
+            for c, t in zip(p.candidates, carried, strict=True):
+                shares[c.corridor] = shares.get(c.corridor, 0.0) + t
+            listed = [r for r in routes if r["_carried"] > SERVED_TEU] or routes[:1]
             flows.append({
                 "origin": p.origin.id, "destination": p.destination.id, "teu": round(p.teu, 1),
                 "rows": [fl.row for fl in p.rows], "ids": [fl.id for fl in p.rows if fl.id],
                 "avoid": sorted(p.constraints.avoid), "month": p.month,
                 "value_of_time_usd_per_teu_day": p.value_of_time,
-                "unserved_teu": round(float(u), 1), "problem": p.problem,
+                "unserved_teu": round(float(u), 1),
+                "unserved_share": round(max(float(u), 0.0) / p.teu, 4), "problem": p.problem,
                 "corridor_share": {k: round(v / p.teu, 4) for k, v in shares.items()
                                    if v > SERVED_TEU},
-                "routes": [r for r in routes if r["teu"] > 0] or routes[:1]})
+                "routes": [{k: v for k, v in r.items() if k != "_carried"} for r in listed]})
         return {"method": self.method, "objective": self.objective,
                 "objective_value": round(self.objective_value, 2), "period": self.period,
                 "scenario": self.scenario, "gap": self.gap, "iterations": self.iterations,

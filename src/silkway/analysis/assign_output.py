@@ -33,17 +33,17 @@ def route_rows(a: Assignment) -> list[dict[str, Any]]:
         base = {"row": ",".join(str(r) for r in f["rows"]), "id": ",".join(f["ids"]) or None,
                 "origin": f["origin"], "destination": f["destination"], "pair_teu": f["teu"]}
         for r in f["routes"]:
-            if r["teu"] > 0:
+            if r["share"] > 0:  # (the shares of the TEU as assigned; they were of rounded TEU)
                 out.append({**base, "record": "route", "label": r["label"],
                             "corridor": r["corridor"], "teu": r["teu"],
-                            "share": round(r["teu"] / f["teu"], 4), "days_p50": r["days_p50"],
+                            "share": r["share"], "days_p50": r["days_p50"],
                             "days_mean": r["days_mean"], "queue_days": r["queue_days"],
                             "cost_usd": r["cost_usd"], "cost_usd_per_teu": r["cost_usd_per_teu"],
                             "co2e_kg_per_teu": r["co2e_kg_per_teu"],
                             "elements": ",".join(r["elements"])})
-        if f["unserved_teu"] > 0:
+        if f["unserved_share"] > 0:
             out.append({**base, "record": "unserved", "teu": f["unserved_teu"],
-                        "share": round(f["unserved_teu"] / f["teu"], 4), "error": f["problem"]})
+                        "share": f["unserved_share"], "error": f["problem"]})
     for e in a.errors:
         out.append({"record": "error", "row": str(e.row), "id": e.id, "origin": e.origin,
                     "destination": e.destination, "error": e.message})
