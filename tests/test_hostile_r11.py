@@ -245,3 +245,26 @@ def test_route_shares_are_of_the_teu_as_assigned(cache_dir, tmp_path):
             by_corridor[x["corridor"]] = by_corridor.get(x["corridor"], 0.0) + x["share"]
         for k, v in flow["corridor_share"].items():
             assert by_corridor[k] == pytest.approx(v, abs=1e-3), (k, flow)
+
+
+# -- 6. a CSV body declared in another charset ------------------------------------------------
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16", '"windows-1252"'])
+def test_a_csv_body_in_another_charset_is_refused(r11_client, charset):
+    """``POST /api/batch`` with ``Content-Type: text/csv; charset=latin-1`` was read as UTF-8
+    whatever it declared: a body whose Latin-1 bytes also read as UTF-8 (``Ã¼`` is the UTF-8
+    of ``ü``) was planned as other text than the client sent, with 202."""
+    r = r11_client.post("/api/batch", content=b"id,origin,destination\na,Aktau,Baku\n",
+                        headers={"Authorization": "Bearer r11-token",
+                                 "Content-Type": f"text/csv; charset={charset}"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == (f"the CSV body is declared charset={charset.strip(chr(34))}; "
+                                  "it is read as UTF-8: send it as UTF-8 (charset=utf-8)")
+
+
+@pytest.mark.parametrize("ctype", ["text/csv", "text/csv; charset=utf-8", "text/csv;charset=UTF-8",
+                                   'text/csv; charset="utf-8"', "text/csv; header=present"])
+def test_a_utf8_csv_body_is_still_taken(r11_client, ctype):
+    r = r11_client.post("/api/batch", content=b"id,origin,destination\na,Aktau,Baku\n",
+                        headers={"Authorization": "Bearer r11-token", "Content-Type": ctype})
+    assert r.status_code == 202, r.text
