@@ -268,3 +268,25 @@ def test_a_utf8_csv_body_is_still_taken(r11_client, ctype):
     r = r11_client.post("/api/batch", content=b"id,origin,destination\na,Aktau,Baku\n",
                         headers={"Authorization": "Bearer r11-token", "Content-Type": ctype})
     assert r.status_code == 202, r.text
+
+
+# -- 7. ready-made constraints beside the options they override -------------------------------
+
+@pytest.mark.parametrize(("option", "value"), [("avoid", "AZ"), ("payload_t", 5),
+                                               ("modes", "rail"), ("reefer", True),
+                                               ("max_transshipments", 1)])
+def test_constraints_and_the_options_they_override_are_refused(net, option, value):
+    """``silkway.plan(net, "Aktau", "Tbilisi", constraints=Constraints.make(avoid="RU"),
+    avoid="AZ")`` planned routes through Azerbaijan: the ready-made constraints overrode the
+    option without a word, while ``result.query.avoid`` still said AZ (``payload_t=5`` was
+    planned with 20 t)."""
+    import silkway
+    from silkway.routing.constraints import Constraints
+
+    with pytest.raises(silkway.ConstraintError,
+                       match=f"pass constraints= or {option}=, not both"):
+        silkway.plan(net, "Aktau", "Tbilisi", constraints=Constraints.make(avoid="RU"),
+                     **{option: value})
+    r = silkway.plan(net, "Aktau", "Tbilisi", constraints=Constraints.make(avoid="RU"),
+                     max_routes=2)  # an option the constraints do not hold is still taken
+    assert len(r.routes) <= 2 and r.to_dict()["constraints"]["avoid"] == ["RU"]

@@ -111,7 +111,19 @@ def plan(network: Network, origin: str | Hub | PlanQuery, destination: str | Hub
                            else destination, **options)
     if scen_obj is not None:
         query = query.replace(scenario=scen_obj.name)
+    if constraints is not None:
+        given = [f for f in _CONSTRAINT_FIELDS
+                 if getattr(query, f) != PlanQuery.model_fields[f].default]
+        if given:  # avoid="AZ" beside constraints= was dropped unsaid, and routes crossed AZ
+            raise ConstraintError(
+                f"pass constraints= or {given[0]}=, not both: the ready-made constraints "
+                f"would override {given[0]} (put it into the constraints)")
     return _plan(network, query, constraints, rng, scen_obj)
+
+
+_CONSTRAINT_FIELDS = ("avoid", "modes", "close", "cargo", "payload_t", "max_transshipments",
+                      "include_planned", "allocation", "reefer")
+"""The query fields that ``plan(constraints=...)`` overrides."""
 
 
 def plan_first(network: Network, query: PlanQuery,
