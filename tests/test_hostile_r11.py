@@ -290,3 +290,21 @@ def test_constraints_and_the_options_they_override_are_refused(net, option, valu
     r = silkway.plan(net, "Aktau", "Tbilisi", constraints=Constraints.make(avoid="RU"),
                      max_routes=2)  # an option the constraints do not hold is still taken
     assert len(r.routes) <= 2 and r.to_dict()["constraints"]["avoid"] == ["RU"]
+
+
+# -- 8. the Allow header of a 405 -------------------------------------------------------------
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("PATCH", "/api/plans/AAAAAAAAAAAA", "DELETE, GET, HEAD"),
+    ("PUT", "/api/v1/plans/AAAAAAAAAAAA", "DELETE, GET, HEAD"),
+    ("DELETE", "/api/plans", "GET, HEAD, POST"),
+    ("GET", "/api/plan", "POST"),
+])
+def test_a_405_names_every_method_the_path_takes(r11_client, method, path, allow):
+    """``PATCH /api/plans/{id}`` answered 405 with ``Allow: GET``, though the path also takes
+    ``DELETE`` (and ``HEAD``, as the guard answers it): only the first route matched was named;
+    ``DELETE /api/plans`` said ``Allow: POST`` for a path that takes ``GET`` too."""
+    r = r11_client.request(method, path)
+    assert r.status_code == 405, r.text
+    assert r.headers["allow"] == allow
+    assert r.json()["detail"] == f"{method} is not allowed on this path; it takes {allow}"

@@ -23,6 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from silkway.errors import (
     BackendError,
@@ -188,6 +189,20 @@ def validation_problem(exc: RequestValidationError, content_type: str = "applica
     return problem(422, sentence, kind="invalid-request", title="Invalid request", errors=listed)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app takes on the request's path, ``HEAD`` with ``GET``
+    (the guard answers it). Starlette's 405 named those of the first route matched alone:
+    ``PATCH /api/plans/{id}`` answered ``Allow: GET``, though ``DELETE`` is served there too."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers and the problem schema in the OpenAPI document of ``app``."""
 
@@ -204,7 +219,11 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             detail = f"there is no {request.url.path[:80]!r} here"
         elif exc.status_code == 405:
+            allowed = allowed_methods(request)
             detail = f"{request.method} is not allowed on this path"
+            if allowed:
+                return problem(405, f"{detail}; it takes {', '.join(allowed)}",
+                               headers={"Allow": ", ".join(allowed)})
         else:
             detail = str(exc.detail)
         return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
