@@ -308,3 +308,19 @@ def test_a_405_names_every_method_the_path_takes(r11_client, method, path, allow
     assert r.status_code == 405, r.text
     assert r.headers["allow"] == allow
     assert r.json()["detail"] == f"{method} is not allowed on this path; it takes {allow}"
+
+
+# -- 9. the plan table's footing names a reefer and TEU-slot allocation -----------------------
+
+def test_the_table_says_reefer_and_teu_allocation(cache_dir):
+    """``plan --reefer`` footed its table "cost and CO2e ... per FEU with 20 t cargo", as for a
+    dry box, and ``--allocation teu --payload-t 5`` "per FEU with 5 t cargo", though TEU slots
+    do not count the 5 t: the CO2e column read as what it was not."""
+    r = invoke(["plan", "Aktau", "Baku", "--reefer", "--allocation", "teu", "--payload-t", "5"],
+               cache_dir)
+    assert r.exit_code == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    assert ("per reefer FEU with 5 t cargo (CO2e of transport by TEU slots at 10 t a TEU, not "
+            "by its tonnes)") in flat, flat[-400:]
+    plain = " ".join(invoke(["plan", "Aktau", "Baku"], cache_dir).stdout.split())
+    assert "per FEU with 20 t cargo. " in plain and "TEU slots" not in plain

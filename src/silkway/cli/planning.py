@@ -131,11 +131,17 @@ def plan(
         out.print(line, highlight=False)
     _print_corridors(result)
     _print_notices(result)
-    cargo = result.constraints.cargo.value
+    c = result.constraints
+    # --reefer and --allocation teu change the CO2e column: the line said "per FEU with 20 t
+    # cargo" for a reefer, and the 5 t of --payload-t 5 that TEU slots do not count
+    box = f"reefer {c.cargo.value}" if c.reefer else c.cargo.value
+    basis = (f" (CO2e of transport by TEU slots at "
+             f"{net.tables.cargo['TEU'].payload_t_default:g} t a TEU, not by its tonnes)"
+             if c.allocation == "teu" else "")
     out.print(f"[dim]Ordered by {silkway.OBJECTIVES[result.objective]}. Days: simulated "
               f"terminal to terminal by regular services (not express trains or first runs) "
               f"incl. handling, border dwell and ferry waits; cost and CO2e "
-              f"(WTW, legs and lifts) per {cargo} with {result.payload_t:g} t cargo. "
+              f"(WTW, legs and lifts) per {box} with {result.payload_t:g} t cargo{basis}. "
               f"* = distance estimated (no network path). Data as of {escape(result.as_of)}.[/]")
 
 
