@@ -324,3 +324,25 @@ def test_the_table_says_reefer_and_teu_allocation(cache_dir):
             "by its tonnes)") in flat, flat[-400:]
     plain = " ".join(invoke(["plan", "Aktau", "Baku"], cache_dir).stdout.split())
     assert "per FEU with 20 t cargo. " in plain and "TEU slots" not in plain
+
+
+# -- 10. a vanishing capacity factor ----------------------------------------------------------
+
+@pytest.mark.parametrize("factor", ["1e-320", "0.001"])
+def test_a_vanishing_capacity_factor_is_refused(cache_dir, tmp_path, factor):
+    """A scenario's ``capacities: [{element: port-aktau, factor: 1e-320}]`` made a capacity of
+    1e-316 TEU, reported as ``capacity_teu 0.0`` and yet ``utilisation 0.0`` with a shadow
+    price of 1,287 USD a TEU, where ``factor: 0`` (or ``capacity: 0``) is an element with no
+    capacity (``utilisation`` null, no shadow price)."""
+    scen, flows = tmp_path / "c.yaml", tmp_path / "f.csv"
+    scen.write_text(f"name: r11-cap\ntitle: t\nsource: s\ncapacities:\n"
+                    f"  - {{element: port-aktau, factor: {factor}, estimate: e}}\n",
+                    encoding="utf-8")
+    flows.write_text("origin,destination,teu\nAktau,Baku,100\n", encoding="utf-8")
+    line = one_error_line(invoke(["assign", str(flows), "--scenario", str(scen)], cache_dir), 2)
+    assert line.endswith("capacities #1: factor must be 0 (no capacity) or lie in [0.01, 100], "
+                         "as a change's factors do"), line
+    scen.write_text(scen.read_text(encoding="utf-8").replace(f"factor: {factor}", "factor: 0"),
+                    encoding="utf-8")
+    ok = invoke(["assign", str(flows), "--scenario", str(scen)], cache_dir)
+    assert ok.exit_code == 0, ok.stderr

@@ -243,8 +243,11 @@ def parse_capacity_changes(raw: Any, tables: Tables, *, known: set[str],
             raise InputError(f"{where}: {given[0]} must be a number of 0 or more")
         if not math.isfinite(value):  # .nan / .inf reached the solver: exit 1, "internal error"
             raise InputError(f"{where}: {given[0]} must be a finite number, not {value}")
-        if given[0] == "factor" and not 0 <= value <= 100:
-            raise InputError(f"{where}: factor must lie in [0, 100]")
+        if given[0] == "factor" and not (value == 0 or 0.01 <= value <= 100):
+            # 1e-320 made a capacity of 1e-316 TEU: shown as 0.0 yet used at 0 % with a
+            # shadow price, where a capacity of 0 is a closed element
+            raise InputError(f"{where}: factor must be 0 (no capacity) or lie in [0.01, 100], "
+                             "as a change's factors do")
         if given[0] == "capacity" and value > MAX_CAPACITY:
             raise InputError(f"{where}: capacity must be at most {MAX_CAPACITY:g} (an added "
                              "element's limit)")
