@@ -346,3 +346,24 @@ def test_a_vanishing_capacity_factor_is_refused(cache_dir, tmp_path, factor):
                     encoding="utf-8")
     ok = invoke(["assign", str(flows), "--scenario", str(scen)], cache_dir)
     assert ok.exit_code == 0, ok.stderr
+
+
+# -- 11. a chart over the input file ----------------------------------------------------------
+
+def test_a_chart_may_not_replace_the_input(cache_dir, tmp_path):
+    """``assign flows.png --chart flows.png`` (a flows CSV that happens to be named .png) wrote
+    the chart over the flows file, and ``sweep --pairs-file p.png --chart p.png`` over the pairs:
+    ``-o`` was checked against the input, ``--chart`` was not."""
+    flows = tmp_path / "flows.png"
+    flows.write_text("origin,destination,teu\nAktau,Baku,100\n", encoding="utf-8")
+    line = one_error_line(invoke(["assign", str(flows), "--chart", str(flows)], cache_dir), 2)
+    assert line == (f"error: chart {flows} is the input file {flows}; writing it would replace "
+                    "the input, give another name"), line
+    pairs = tmp_path / "pairs.png"
+    pairs.write_text("origin,destination\nAktau,Baku\n", encoding="utf-8")
+    line = one_error_line(invoke(["sweep", "--vary", "tariff:ferry_caspian:wait_factor=1,2",
+                                  "--pairs-file", str(pairs), "--chart", str(pairs),
+                                  "-o", str(tmp_path / "s.csv")], cache_dir), 2)
+    assert "is the input file" in line, line
+    assert flows.read_text(encoding="utf-8").startswith("origin,destination,teu")
+    assert pairs.read_text(encoding="utf-8").startswith("origin,destination")

@@ -190,8 +190,9 @@ def sweep(
 
     try:  # before any plan: a bad output name is not found out after the whole sweep
         check_output(output, inputs=[pairs_file] if pairs_file else [])
-        if chart is not None:
-            check_output(chart, suffixes=(".png",), what="chart")
+        if chart is not None:  # (a flows or pairs file named x.png was overwritten by it)
+            check_output(chart, suffixes=(".png",), what="chart",
+                         inputs=[pairs_file] if pairs_file else [])
     except SilkwayError as exc:
         raise _fail(exc) from None
     focus = _corridor_name(focus)

@@ -116,7 +116,7 @@ def assign_cmd(
             check_output(output, inputs=[flows])
             check_output(assign_output.elements_path(output), inputs=[flows])
         if chart is not None:
-            check_output(chart, suffixes=(".png",), what="chart")
+            check_output(chart, suffixes=(".png",), what="chart", inputs=[flows])
     except SilkwayError as exc:
         raise _fail(exc) from None
     net = _load(cache_dir)
