@@ -367,3 +367,45 @@ def test_a_chart_may_not_replace_the_input(cache_dir, tmp_path):
     assert "is the input file" in line, line
     assert flows.read_text(encoding="utf-8").startswith("origin,destination,teu")
     assert pairs.read_text(encoding="utf-8").startswith("origin,destination")
+
+
+# -- 12. a scenario name that reads as a shipped one ------------------------------------------
+
+SHIPPED = ("is a shipped scenario's name; give yours a name of its own (plans under it are "
+           "labelled by the name)")
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("caspian-winter ", SHIPPED),                  # a trailing space
+    ("caspian\u2010winter", SHIPPED),              # U+2010 HYPHEN
+    ("caspian_winter", SHIPPED),
+    ("\uff43\uff41\uff53\uff50\uff49\uff41\uff4e-winter", SHIPPED),  # full-width letters
+    ("c\u0430spian-winter", "is refused: it mixes scripts in one word: '\u0430' is CYRILLIC "
+                            "SMALL LETTER A, not a Latin letter"),
+    ("caspian-winter\u200b", "is refused: it holds the invisible character U+200B ZERO WIDTH "
+                             "SPACE"),
+])
+def test_a_scenario_name_that_reads_as_a_shipped_one_is_refused(cache_dir, r11_client,
+                                                                  tmp_path, name, words):
+    """A scenario file named ``caspian-winter `` (a trailing space), ``caspian\u2010winter``
+    (a Unicode hyphen), with a Cyrillic ``а`` or a zero-width space was planned, every plan
+    labelled ``[scenario: caspian-winter]`` to the eye: only the exact (case-folded) shipped
+    name was refused."""
+    import json
+
+    doc = f"name: {json.dumps(name)}\ntitle: t\nsource: s\n"
+    path = tmp_path / "s.yaml"
+    path.write_text(doc, encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--scenario", str(path)],
+                                 cache_dir), 2)
+    assert f"name {name!r} {words}" in line, line
+    r = r11_client.post("/api/scenarios", json={"yaml": doc},
+                        headers={"Authorization": "Bearer r11-token"})
+    assert r.status_code == 422 and words in r.json()["detail"], r.text
+
+
+def test_a_name_of_its_own_is_still_taken(cache_dir, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text('name: "Ürümqi-caspian-winter"\ntitle: t\nsource: s\n', encoding="utf-8")
+    r = invoke(["plan", "Aktau", "Baku", "--scenario", str(path)], cache_dir)
+    assert r.exit_code == 0, r.stderr

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +29,7 @@ from silkway._text import plain_float
 from silkway._userfile import read_user_bytes
 from silkway.data.tables import LogNormal, Provenance, Tables, Tariff
 from silkway.errors import ConstraintError, InputError, ShippedDataError
+from silkway.network import names as names_
 from silkway.network.model import Hub, Leg, Network
 from silkway.routing.constraints import Constraints
 from silkway.types import Mode, Passage
@@ -200,10 +202,23 @@ def parse_user_scenario(text: str, tables: Tables, *, label: str) -> Scenario:
     a copy edited into something else, or a file of no changes, was reported as
     ``[scenario: caspian-winter]`` like the shipped one."""
     scenario = parse_scenario(text, tables, label=label)
-    if scenario.name.casefold() in _shipped_names():
+    odd = names_.odd_characters(unicodedata.normalize("NFKC", scenario.name))
+    if odd is not None:  # "c\u0430spian-winter" (a Cyrillic a) was labelled like the shipped one
+        raise InputError(f"{label}: name {scenario.name!r} is refused: {odd}; plans under it "
+                         "are labelled by the name, so it must read as what it is")
+    if _name_key(scenario.name) in {_name_key(n) for n in _shipped_names()}:
         raise InputError(f"{label}: name {scenario.name!r} is a shipped scenario's name; give "
                          "yours a name of its own (plans under it are labelled by the name)")
     return scenario
+
+
+def _name_key(name: str) -> str:
+    """A scenario name as it reads: :func:`~silkway.network.names.key` (NFKC, case folded, runs
+    of white space, dashes and underscores as one space), every Unicode dash a dash too:
+    ``caspian-winter `` (a trailing space), ``caspian\u2010winter`` (a Unicode hyphen) and
+    ``caspian_winter`` were taken as names of their own."""
+    dashed = "".join("-" if unicodedata.category(ch) == "Pd" else ch for ch in name)
+    return names_.key(dashed)
 
 
 def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
