@@ -1,8 +1,12 @@
-"""The one-criterion group-simple search against brute force on small random graphs."""
+"""The one-criterion group-simple search against brute force on small random graphs, for both
+implementations of a relaxation's search: the pure-Python one and the compiled one (when the
+install built it)."""
 
 from __future__ import annotations
 
+import contextlib
 import heapq
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import example, given, settings
@@ -13,6 +17,35 @@ from silkway.routing.pareto import SearchLimitError
 from silkway.routing.simple import OneCriterion, cheapest_simple
 
 INF = float("inf")
+COMPILED = simple.CORE  # the compiled module, or None
+IMPLS = ["python", pytest.param("compiled", marks=pytest.mark.skipif(
+    simple.CORE is None, reason="the compiled search is not built or SILKWAY_PURE_PYTHON=1"))]
+
+
+class Strict:
+    """The compiled core, counting its searches; a search it cannot run fails the test instead
+    of falling back to Python."""
+
+    Unsupported = ()  # catches nothing
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def arcs_for(self, *args):
+        return COMPILED.arcs_for(*args)
+
+    def search(self, *args):
+        self.calls += 1
+        return COMPILED.search(*args)
+
+
+@contextlib.contextmanager
+def implementation(impl: str) -> Iterator[Strict | None]:
+    """Every relaxation's search by ``impl`` (``python`` or ``compiled``, strictly) inside."""
+    strict = Strict() if impl == "compiled" else None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(simple, "CORE", strict)
+        yield strict
 
 
 @st.composite
@@ -68,16 +101,18 @@ def exact_bounds(n, edges, ends, allowed, required):
     return ([dist.get((v, 0), INF) for v in range(n)], [dist.get((v, 1), INF) for v in range(n)])
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=400, deadline=None)
-@given(cases())
-@example((3, [(0, 2, 0.0), (2, 0, 0.0), (0, 1, 0.0)], 0, {1: 0.0}, [0, 0, 0],
-          [True, True, True], {1}, None))  # the required arc only by coming back to the source
-def test_finds_the_least_group_simple_path_through_a_required_arc(case):
+@given(case=cases())
+@example(case=(3, [(0, 2, 0.0), (2, 0, 0.0), (0, 1, 0.0)], 0, {1: 0.0}, [0, 0, 0],
+               [True, True, True], {1}, None))  # the required arc only by coming back to the source
+def test_finds_the_least_group_simple_path_through_a_required_arc(impl, case):
     n, edges, source, ends, group, allowed, required, budget = case
     before, after = exact_bounds(n, edges, ends, allowed, required)
-    got = cheapest_simple(graph(n, edges), source, ends, allowed=allowed, required=required,
-                          group=group, place=list(range(n)), before=before, after=after,
-                          budget=budget)
+    with implementation(impl):
+        got = cheapest_simple(graph(n, edges), source, ends, allowed=allowed,
+                              required=required, group=group, place=list(range(n)),
+                              before=before, after=after, budget=budget)
     want = brute_force(n, edges, source, ends, group, allowed, required)
     if budget is not None and want > budget:
         want = INF
@@ -95,17 +130,19 @@ def test_finds_the_least_group_simple_path_through_a_required_arc(case):
     assert sum(edges[r][2] for r in got.refs) + ends[got.nodes[-1]] == got.cost
 
 
-def test_a_search_at_its_limit_says_so():
+@pytest.mark.parametrize("impl", IMPLS)
+def test_a_search_at_its_limit_says_so(impl):
     # a ladder of parallel arcs through groups of their own: many labels before the end
     n = 12
     edges = [(i, i + 1, 1.0) for i in range(n - 1)] + [(i, i + 1, 1.0) for i in range(n - 1)]
     g = graph(n, edges)
     zero = [0.0] * n
-    with pytest.raises(SearchLimitError):
+    with implementation(impl) as strict, pytest.raises(SearchLimitError):
         cheapest_simple(g, 0, {n - 1: 0.0}, allowed=[True] * len(edges),
                         required={len(edges) - 1}, group=list(range(n)),
                         place=list(range(n)), before=zero,
                         after=zero, max_labels=3)
+    assert strict is None or strict.calls >= 1
 
 
 @st.composite
@@ -160,9 +197,10 @@ def relaxed(n, edges, source, ends, group, allowed, required, watched):
     return INF
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=300, deadline=None)
-@given(cases_with_places(), st.booleans())
-def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(case, ask):
+@given(case=cases_with_places(), ask=st.booleans())
+def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(impl, case, ask):
     # the search keeps the rule for the groups and places its relaxations came back to, and
     # (``ask``) asks a true lower bound whether any path within the budget is left
     n, edges, source, ends, group, place, allowed, required, budget = case
@@ -174,7 +212,7 @@ def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(case,
             relaxed(n, edges, source, {e: c}, group, allowed, required, groups)
             for e, c in ends.items()) > budget
 
-    with pytest.MonkeyPatch.context() as mp:  # ask after the first label
+    with pytest.MonkeyPatch.context() as mp, implementation(impl):  # ask after the first label
         mp.setattr(simple, "EASY_LABELS", 1)
         got = cheapest_simple(graph(n, edges), source, ends, allowed=allowed,
                               required=required, group=group, place=place, before=before,

@@ -20,6 +20,7 @@ adjacency list may keep for itself (an ``arc_pool()`` method); otherwise they ar
 from __future__ import annotations
 
 import heapq
+import importlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -139,17 +140,19 @@ class ArcPool:
         return cls(stops - lens, stops, heads, refs, costs)
 
 
-def _load_core() -> ModuleType | None:
+def load_core(name: str) -> ModuleType | None:
+    """The compiled module ``silkway.routing.<name>``, or None for pure Python: the one rule
+    for every compiled search (compiled when the install built it, unless the environment sets
+    ``SILKWAY_PURE_PYTHON=1``)."""
     if os.environ.get("SILKWAY_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
-        from silkway.routing import _pareto_core
+        return importlib.import_module(f"silkway.routing.{name}")
     except ImportError:  # built without a compiler: the pure-Python search
         return None
-    return _pareto_core
 
 
-CORE: ModuleType | None = _load_core()
+CORE: ModuleType | None = load_core("_pareto_core")
 """The compiled search module, or None for the pure-Python search: the one place that decides
 (compiled when the install built it, unless the environment sets ``SILKWAY_PURE_PYTHON=1``)."""
 

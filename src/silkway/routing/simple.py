@@ -14,6 +14,12 @@ watches none, and each search whose cheapest path enters a group or a place twic
 to the watched ones for the next. Few labels differ in what they must still avoid, so each
 search is small; a caller's ``hopeless`` bound cuts short the proof that no path is left within
 a budget.
+
+The search of one relaxation (:func:`_search`) runs compiled (``_simple_core``, built from
+Cython by the install, chosen by the rule of :func:`~silkway.routing.pareto.load_core`:
+:data:`CORE`) with its watched bits packed into two 64-bit words; with more than 128 bits
+watched it runs in Python (:func:`python_search`, the reference), with the same answer, labels,
+limit error and calls of ``hopeless``.
 """
 
 from __future__ import annotations
@@ -21,8 +27,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
-from silkway.routing.pareto import SearchLimitError
+from silkway.routing.pareto import SearchLimitError, load_core
+
+CORE: ModuleType | None = load_core("_simple_core")
+"""The compiled country-simple search, or None for pure Python (the rule of
+:func:`~silkway.routing.pareto.load_core`)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class PreparedArcs:
             g, allowed, required, group, place)
         self.shift = max(group) + 1
         self.nodes: list[Prepared | None] = [None] * len(g.heads)
+        self.core: Any = None  # the compiled search's arrays of these arcs, made when first run
 
     def __getitem__(self, node: int) -> Prepared:
         got = self.nodes[node]
@@ -190,7 +203,49 @@ def _search(arcs_of: PreparedArcs, source: int, ends: Mapping[int, float],
             max_labels: int, hopeless: Callable[[int], bool] | None
             ) -> tuple[SimplePath | None, int]:
     """:func:`cheapest_simple` with the group and place rules kept for the ``watched`` groups
-    and places only (bits as in the labels): the cheapest path and the labels made."""
+    and places only (bits as in the labels): the cheapest path and the labels made. Compiled
+    when :data:`CORE` is set and can run it, else :func:`python_search` (the same answer)."""
+    core = CORE
+    if core is not None:
+        got = _compiled(core, arcs_of, source, ends, before, after, limit, watched, max_labels,
+                        hopeless)
+        if got is not None:
+            return got
+    return python_search(arcs_of, source, ends, before, after, limit, watched, max_labels,
+                         hopeless)
+
+
+def _compiled(core: ModuleType, arcs_of: PreparedArcs, source: int, ends: Mapping[int, float],
+              before: Sequence[float], after: Sequence[float], limit: float, watched: int,
+              max_labels: int, hopeless: Callable[[int], bool] | None
+              ) -> tuple[SimplePath | None, int] | None:
+    """:func:`_search` by the compiled core, or None when it cannot run this search (more
+    than 128 bits watched)."""
+    arcs = arcs_of.core
+    if arcs is None:
+        arcs = arcs_of.core = core.arcs_for(arcs_of, len(arcs_of.nodes))
+    shift = arcs_of.shift
+    asked = watched & ((1 << shift) - 1)  # the watched groups, which ``hopeless`` is asked
+    asking = hopeless is not None and bool(asked)
+    ask = min(EASY_LABELS, max_labels) if asking else max_labels
+    try:
+        status, labels, cost, nodes, refs = core.search(
+            arcs, source, ends, before, after, limit, watched, asking, ask, max_labels,
+            hopeless, asked, arcs_of.group[source], arcs_of.place[source], shift)
+    except core.Unsupported:
+        return None
+    if status == 1:
+        return SimplePath(cost, nodes, refs), labels
+    if status == 2:
+        raise SearchLimitError(max_labels, [])
+    return None, labels
+
+
+def python_search(arcs_of: PreparedArcs, source: int, ends: Mapping[int, float],
+                  before: Sequence[float], after: Sequence[float], limit: float, watched: int,
+                  max_labels: int, hopeless: Callable[[int], bool] | None
+                  ) -> tuple[SimplePath | None, int]:
+    """:func:`_search` in pure Python: the reference and the fallback."""
     group, place, shift = arcs_of.group, arcs_of.place, arcs_of.shift
     groups = (1 << shift) - 1
     asking = hopeless is not None and bool(watched & groups)
