@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import os
+import shutil
+import sysconfig
 from collections.abc import Iterator
 
 import pytest
@@ -224,3 +227,14 @@ def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(impl,
     if got is not None:
         places = [place[x] for x in got.nodes]
         assert len(places) == len(set(places))
+
+
+def test_the_install_built_the_compiled_country_simple_search():
+    """The installed package runs the country-simple search compiled (unless a run asks for
+    pure Python)."""
+    if os.environ.get("SILKWAY_PURE_PYTHON", "") not in ("", "0"):
+        pytest.skip("SILKWAY_PURE_PYTHON is set: the pure-Python search is asked for")
+    if simple.CORE is None and not shutil.which(sysconfig.get_config_var("CC").split()[0]):
+        pytest.skip("no C compiler here, so the install could not build the compiled search")
+    assert simple.CORE is not None, "pip install -e . did not build silkway.routing._simple_core"
+    assert simple.CORE.__file__.endswith(sysconfig.get_config_var("EXT_SUFFIX"))
