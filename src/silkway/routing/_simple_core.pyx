@@ -5,14 +5,15 @@ search, step for step).
 
 A :class:`Arcs` keeps one :class:`~silkway.routing.simple.PreparedArcs`'s arcs as C arrays,
 each node's read from its prepared tuple when a search first leaves that node (so a node is
-converted once per prepared graph, however many searches run on it). A search compresses the
+converted once per prepared graph, however many searches run on it); the per-node scratch of
+a search is one :class:`Scratch` that every search reuses. A search compresses the
 ``watched`` bits (groups, then places from bit ``shift``) into two 64-bit words through a table
 from bit position to compact bit; labels leave the heap in the same total order as the Python
 search's, (bound, label index), so the labels, the answer, the work, the limit error and the
 moment ``hopeless`` is asked are all the same.
 """
 
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 
 cdef double INF = float("inf")
@@ -20,82 +21,44 @@ cdef double INF = float("inf")
 
 class Unsupported(Exception):
     """The search needs what this core does not do (more than 128 watched bits, or a search
-    on the same arcs while one runs)."""
+    while another runs)."""
 
 
 cdef struct Arc:
     int64_t head
     int64_t ref
     double cost
-    int64_t gpos   # bit position of the head's group
-    int64_t ppos   # bit position of the head's place (shift + place)
-    bint req
-    bint cross
+    int32_t gpos   # bit position of the head's group
+    int32_t ppos   # bit position of the head's place (shift + place)
+    unsigned char req
+    unsigned char cross
 
 
 cdef class Arcs:
-    """The arcs of one prepared graph as C arrays, filled per node when first searched from,
-    and per-node scratch that searches on these arcs reuse (stamped per search)."""
+    """The arcs of one prepared graph as C arrays, filled per node when first searched from."""
 
     cdef object prepared
     cdef int64_t n, n_arcs, cap
-    cdef int64_t* first   # per node: first arc, -1 unread
-    cdef int64_t* count
+    cdef int32_t* first   # per node: first arc, -1 unread
+    cdef int32_t* count
     cdef Arc* arcs
-    # per (node, used): the last label settled there, valid when its stamp is the search's
-    cdef int64_t* here
-    cdef uint32_t* here_stamp
-    # per node: its bounds before and after a required arc, read once per search
-    cdef double* before_v
-    cdef double* after_v
-    cdef uint32_t* before_stamp
-    cdef uint32_t* after_stamp
-    # per node: whether it is an end of this search (and the end's cost), asked once a search
-    cdef double* end_cost
-    cdef signed char* is_end
-    cdef uint32_t* end_stamp
-    cdef uint32_t stamp
-    cdef bint busy
 
     def __cinit__(self, prepared, int64_t n):
         self.prepared = prepared
         self.n = n
-        self.first = <int64_t*>malloc((n if n else 1) * sizeof(int64_t))
-        self.count = <int64_t*>malloc((n if n else 1) * sizeof(int64_t))
-        self.here = <int64_t*>malloc((2 * n if n else 1) * sizeof(int64_t))
-        self.here_stamp = <uint32_t*>calloc(2 * n if n else 1, sizeof(uint32_t))
-        self.before_v = <double*>malloc((n if n else 1) * sizeof(double))
-        self.after_v = <double*>malloc((n if n else 1) * sizeof(double))
-        self.before_stamp = <uint32_t*>calloc(n if n else 1, sizeof(uint32_t))
-        self.after_stamp = <uint32_t*>calloc(n if n else 1, sizeof(uint32_t))
-        self.end_cost = <double*>malloc((n if n else 1) * sizeof(double))
-        self.end_stamp = <uint32_t*>calloc(n if n else 1, sizeof(uint32_t))
-        self.is_end = <signed char*>malloc(n if n else 1)
-        self.cap = 256
+        self.first = <int32_t*>malloc((n if n else 1) * sizeof(int32_t))
+        self.count = <int32_t*>malloc((n if n else 1) * sizeof(int32_t))
+        self.cap = 64
         self.arcs = <Arc*>malloc(self.cap * sizeof(Arc))
-        if (self.first == NULL or self.count == NULL or self.here == NULL
-                or self.here_stamp == NULL or self.before_v == NULL or self.after_v == NULL
-                or self.before_stamp == NULL or self.after_stamp == NULL
-                or self.end_cost == NULL or self.end_stamp == NULL or self.is_end == NULL
-                or self.arcs == NULL):
+        if self.first == NULL or self.count == NULL or self.arcs == NULL:
             raise MemoryError()
         cdef int64_t i
         for i in range(n):
             self.first[i] = -1
-        self.stamp = 0
 
     def __dealloc__(self):
         free(self.first)
         free(self.count)
-        free(self.here)
-        free(self.here_stamp)
-        free(self.before_v)
-        free(self.after_v)
-        free(self.before_stamp)
-        free(self.after_stamp)
-        free(self.end_cost)
-        free(self.end_stamp)
-        free(self.is_end)
         free(self.arcs)
 
     cdef int load(self, int64_t node) except -1:
@@ -126,6 +89,59 @@ cdef class Arcs:
         self.count[node] = m
         self.n_arcs = k
         return 0
+
+
+cdef class Scratch:
+    """Per-node scratch of a search, shared by every search (stamped per search, so nothing is
+    cleared between them; one search at a time)."""
+
+    cdef int64_t n
+    # per (node, used): the last label settled there, valid when its stamp is the search's
+    cdef int64_t* here
+    cdef uint32_t* here_stamp
+    # per node: its bounds before and after a required arc, read once per search
+    cdef double* before_v
+    cdef double* after_v
+    cdef uint32_t* before_stamp
+    cdef uint32_t* after_stamp
+    # per node: whether it is an end of this search (and the end's cost), asked once a search
+    cdef double* end_cost
+    cdef signed char* is_end
+    cdef uint32_t* end_stamp
+    cdef uint32_t stamp
+    cdef bint busy
+
+    def __cinit__(self, int64_t n):
+        self.n = n
+        self.here = <int64_t*>malloc((2 * n if n else 1) * sizeof(int64_t))
+        self.here_stamp = <uint32_t*>calloc(2 * n if n else 1, sizeof(uint32_t))
+        self.before_v = <double*>malloc((n if n else 1) * sizeof(double))
+        self.after_v = <double*>malloc((n if n else 1) * sizeof(double))
+        self.before_stamp = <uint32_t*>calloc(n if n else 1, sizeof(uint32_t))
+        self.after_stamp = <uint32_t*>calloc(n if n else 1, sizeof(uint32_t))
+        self.end_cost = <double*>malloc((n if n else 1) * sizeof(double))
+        self.end_stamp = <uint32_t*>calloc(n if n else 1, sizeof(uint32_t))
+        self.is_end = <signed char*>malloc(n if n else 1)
+        if (self.here == NULL or self.here_stamp == NULL or self.before_v == NULL
+                or self.after_v == NULL or self.before_stamp == NULL
+                or self.after_stamp == NULL or self.end_cost == NULL or self.end_stamp == NULL
+                or self.is_end == NULL):
+            raise MemoryError()
+        self.stamp = 0
+
+    def __dealloc__(self):
+        free(self.here)
+        free(self.here_stamp)
+        free(self.before_v)
+        free(self.after_v)
+        free(self.before_stamp)
+        free(self.after_stamp)
+        free(self.end_cost)
+        free(self.end_stamp)
+        free(self.is_end)
+
+
+cdef Scratch _scratch = None  # the largest graph's so far
 
 
 cdef struct Labels:
@@ -239,13 +255,17 @@ def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched
     cdef const Arc* arc
     cdef uint32_t stamp
     cdef void* p
-    if arcs.busy:
-        raise Unsupported("a search on these arcs is running")
+    global _scratch
+    cdef Scratch sc = _scratch
+    if sc is not None and sc.busy:
+        raise Unsupported("a search is running")
     if watched.bit_count() > 128:
         raise Unsupported("more than 128 watched bits")
     if not 0 <= source < n:
         raise Unsupported("the source is not a node")
-    arcs.busy = True
+    if sc is None or sc.n < n:
+        sc = _scratch = Scratch(n)
+    sc.busy = True
     memset_labels(&L)
     try:
         tlo = <uint64_t*>calloc(width if width else 1, sizeof(uint64_t))
@@ -267,16 +287,16 @@ def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched
                     ghi |= thi[pos]
             n_bits += 1
             w ^= low
-        arcs.stamp += 1
-        if arcs.stamp == 0:  # wrapped: clear every stamp
-            for i in range(2 * n):
-                arcs.here_stamp[i] = 0
-            for i in range(n):
-                arcs.before_stamp[i] = 0
-                arcs.after_stamp[i] = 0
-                arcs.end_stamp[i] = 0
-            arcs.stamp = 1
-        stamp = arcs.stamp
+        sc.stamp += 1
+        if sc.stamp == 0:  # wrapped: clear every stamp
+            for i in range(2 * sc.n):
+                sc.here_stamp[i] = 0
+            for i in range(sc.n):
+                sc.before_stamp[i] = 0
+                sc.after_stamp[i] = 0
+                sc.end_stamp[i] = 0
+            sc.stamp = 1
+        stamp = sc.stamp
 
         grow(&L)
         L.n = 1
@@ -326,21 +346,21 @@ def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched
             lo = L.lo[idx]
             hi = L.hi[idx]
             key = node * 2 + used
-            if arcs.here_stamp[key] == stamp:
-                if covered(&L, arcs.here[key], lo, hi):
+            if sc.here_stamp[key] == stamp:
+                if covered(&L, sc.here[key], lo, hi):
                     continue
-                L.next_here[idx] = arcs.here[key]
+                L.next_here[idx] = sc.here[key]
             else:
-                arcs.here_stamp[key] = stamp
+                sc.here_stamp[key] = stamp
                 L.next_here[idx] = -1
-            arcs.here[key] = idx
-            if arcs.end_stamp[node] != stamp:  # ``node in ends``, asked once per search
-                arcs.end_stamp[node] = stamp
-                arcs.is_end[node] = node in ends
-                if arcs.is_end[node]:
-                    arcs.end_cost[node] = ends[node]
-            if arcs.is_end[node]:
-                end = arcs.end_cost[node]
+            sc.here[key] = idx
+            if sc.end_stamp[node] != stamp:  # ``node in ends``, asked once per search
+                sc.end_stamp[node] = stamp
+                sc.is_end[node] = node in ends
+                if sc.is_end[node]:
+                    sc.end_cost[node] = ends[node]
+            if sc.is_end[node]:
+                end = sc.end_cost[node]
                 if used and cost + end <= limit:
                     if L.n == L.cap:
                         grow(&L)
@@ -392,19 +412,19 @@ def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched
                 now = 1 if used or arc.req else 0
                 new = cost + arc.cost
                 if now:
-                    if arcs.after_stamp[head] != stamp:
-                        arcs.after_v[head] = after[head]
-                        arcs.after_stamp[head] = stamp
-                    bound = new + arcs.after_v[head]
+                    if sc.after_stamp[head] != stamp:
+                        sc.after_v[head] = after[head]
+                        sc.after_stamp[head] = stamp
+                    bound = new + sc.after_v[head]
                 else:
-                    if arcs.before_stamp[head] != stamp:
-                        arcs.before_v[head] = before[head]
-                        arcs.before_stamp[head] = stamp
-                    bound = new + arcs.before_v[head]
+                    if sc.before_stamp[head] != stamp:
+                        sc.before_v[head] = before[head]
+                        sc.before_stamp[head] = stamp
+                    bound = new + sc.before_v[head]
                 if bound > limit or bound == INF:
                     continue
                 key = head * 2 + now
-                if arcs.here_stamp[key] == stamp and covered(&L, arcs.here[key], nlo, nhi):
+                if sc.here_stamp[key] == stamp and covered(&L, sc.here[key], nlo, nhi):
                     continue
                 if L.n == L.cap:
                     grow(&L)
@@ -434,7 +454,7 @@ def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched
         path_refs.reverse()
         return 1, L.n, total, tuple(nodes), tuple(path_refs)
     finally:
-        arcs.busy = False
+        sc.busy = False
         release(&L)
         free(tlo)
         free(thi)
