@@ -35,16 +35,15 @@ cdef struct Arc:
 
 
 cdef class Arcs:
-    """The arcs of one prepared graph as C arrays, filled per node when first searched from."""
+    """The arcs of one prepared graph as C arrays, filled per node when first searched from
+    (the prepared graph is given to each search, not kept: it keeps these)."""
 
-    cdef object prepared
     cdef int64_t n, n_arcs, cap
     cdef int32_t* first   # per node: first arc, -1 unread
     cdef int32_t* count
     cdef Arc* arcs
 
-    def __cinit__(self, prepared, int64_t n):
-        self.prepared = prepared
+    def __cinit__(self, int64_t n):
         self.n = n
         self.first = <int32_t*>malloc((n if n else 1) * sizeof(int32_t))
         self.count = <int32_t*>malloc((n if n else 1) * sizeof(int32_t))
@@ -61,9 +60,9 @@ cdef class Arcs:
         free(self.count)
         free(self.arcs)
 
-    cdef int load(self, int64_t node) except -1:
-        """Node ``node``'s prepared arcs into the arrays (in their order)."""
-        cdef tuple got = tuple(self.prepared[node])
+    cdef int load(self, prepared, int64_t node) except -1:
+        """Node ``node``'s arcs in ``prepared`` into the arrays (in their order)."""
+        cdef tuple got = tuple(prepared[node])
         cdef int64_t m = len(got), k = self.n_arcs, cap = self.cap
         cdef void* p
         cdef Arc* a
@@ -228,15 +227,15 @@ cdef inline bint covered(const Labels* L, int64_t i, uint64_t lo, uint64_t hi) n
     return False
 
 
-def arcs_for(prepared, int64_t n):
-    """A new :class:`Arcs` for ``prepared`` (a graph of ``n`` nodes)."""
-    return Arcs(prepared, n)
+def arcs_for(int64_t n):
+    """A new :class:`Arcs` for a prepared graph of ``n`` nodes."""
+    return Arcs(n)
 
 
-def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched,
+def search(Arcs arcs, prepared, int64_t source, ends, before, after, double limit, watched,
            bint asking, int64_t ask, int64_t max_labels, hopeless, asked, int64_t source_group,
            int64_t source_place, int64_t shift):
-    """The search of ``simple._search`` on ``arcs``.
+    """The search of ``simple._search`` on ``arcs``, the arrays of ``prepared``.
 
     With ``asking``, ``hopeless(asked)`` is asked once the labels pass ``ask``. Returns ``(status,
     labels, cost, nodes, refs)``: status 0 no path, 1 found, 2 the work limit was passed, 3
@@ -385,7 +384,7 @@ def search(Arcs arcs, int64_t source, ends, before, after, double limit, watched
                     return 2, L.n, None, None, None
                 ask = max_labels
             if arcs.first[node] < 0:
-                arcs.load(node)
+                arcs.load(prepared, node)
             a = arcs.first[node]
             a_end = a + arcs.count[node]
             while a < a_end:

@@ -223,14 +223,14 @@ def _compiled(core: ModuleType, arcs_of: PreparedArcs, source: int, ends: Mappin
     than 128 bits watched)."""
     arcs = arcs_of.core
     if arcs is None:
-        arcs = arcs_of.core = core.arcs_for(arcs_of, len(arcs_of.nodes))
+        arcs = arcs_of.core = core.arcs_for(len(arcs_of.nodes))
     shift = arcs_of.shift
     asked = watched & ((1 << shift) - 1)  # the watched groups, which ``hopeless`` is asked
     asking = hopeless is not None and bool(asked)
     ask = min(EASY_LABELS, max_labels) if asking else max_labels
     try:
         status, labels, cost, nodes, refs = core.search(
-            arcs, source, ends, before, after, limit, watched, asking, ask, max_labels,
+            arcs, arcs_of, source, ends, before, after, limit, watched, asking, ask, max_labels,
             hopeless, asked, arcs_of.group[source], arcs_of.place[source], shift)
     except core.Unsupported:
         return None
