@@ -10,8 +10,10 @@ the answer and the work are the same as the Python search's.
 """
 
 from libc.stdint cimport int64_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
+
+from silkway.routing._cmem cimport resized
 
 cdef double INF = float("inf")
 
@@ -36,43 +38,15 @@ cdef struct Labels:
 cdef int grow(Labels* L) except -1:
     cdef int64_t cap = L.cap * 2 if L.cap else 256
     cdef int64_t d = L.dim
-    cdef void* p
-    p = realloc(L.cost, cap * d * sizeof(double))
-    if p == NULL:
-        raise MemoryError()
-    L.cost = <double*>p
-    p = realloc(L.bound, cap * d * sizeof(double))
-    if p == NULL:
-        raise MemoryError()
-    L.bound = <double*>p
-    p = realloc(L.beside, cap * d * sizeof(double))
-    if p == NULL:
-        raise MemoryError()
-    L.beside = <double*>p
-    p = realloc(L.node, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.node = <int64_t*>p
-    p = realloc(L.parent, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.parent = <int64_t*>p
-    p = realloc(L.ref, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.ref = <int64_t*>p
-    p = realloc(L.mask, cap * sizeof(uint64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.mask = <uint64_t*>p
-    p = realloc(L.next_here, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.next_here = <int64_t*>p
-    p = realloc(L.next_group, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.next_group = <int64_t*>p
+    L.cost = <double*>resized(L.cost, cap * d * sizeof(double))
+    L.bound = <double*>resized(L.bound, cap * d * sizeof(double))
+    L.beside = <double*>resized(L.beside, cap * d * sizeof(double))
+    L.node = <int64_t*>resized(L.node, cap * sizeof(int64_t))
+    L.parent = <int64_t*>resized(L.parent, cap * sizeof(int64_t))
+    L.ref = <int64_t*>resized(L.ref, cap * sizeof(int64_t))
+    L.mask = <uint64_t*>resized(L.mask, cap * sizeof(uint64_t))
+    L.next_here = <int64_t*>resized(L.next_here, cap * sizeof(int64_t))
+    L.next_group = <int64_t*>resized(L.next_group, cap * sizeof(int64_t))
     L.cap = cap
     return 0
 
@@ -177,7 +151,6 @@ def search(const int64_t[::1] starts, const int64_t[::1] stops, const int64_t[::
     cdef int64_t* found = NULL
     cdef int64_t found_cap = 16
     cdef double* tmp = NULL
-    cdef void* p
     bits: dict = {}
 
     memset(&L, 0, sizeof(Labels))
@@ -302,10 +275,7 @@ def search(const int64_t[::1] starts, const int64_t[::1] stops, const int64_t[::
                 if group >= 0:
                     if group >= n_groups:
                         j = max(group + 1, 2 * n_groups)
-                        p = realloc(group_first, j * sizeof(int64_t))
-                        if p == NULL:
-                            raise MemoryError()
-                        group_first = <int64_t*>p
+                        group_first = <int64_t*>resized(group_first, j * sizeof(int64_t))
                         for i in range(n_groups, j):
                             group_first[i] = -1
                         n_groups = j
@@ -326,10 +296,7 @@ def search(const int64_t[::1] starts, const int64_t[::1] stops, const int64_t[::
             if is_target[node]:
                 if n_found == found_cap:
                     found_cap *= 2
-                    p = realloc(found, found_cap * sizeof(int64_t))
-                    if p == NULL:
-                        raise MemoryError()
-                    found = <int64_t*>p
+                    found = <int64_t*>resized(found, found_cap * sizeof(int64_t))
                 found[n_found] = idx
                 n_found += 1
                 if first:
@@ -412,10 +379,7 @@ def search(const int64_t[::1] starts, const int64_t[::1] stops, const int64_t[::
                 # push
                 if n_heap == heap_cap:
                     heap_cap *= 2
-                    p = realloc(heap, heap_cap * sizeof(int64_t))
-                    if p == NULL:
-                        raise MemoryError()
-                    heap = <int64_t*>p
+                    heap = <int64_t*>resized(heap, heap_cap * sizeof(int64_t))
                 i = n_heap
                 n_heap += 1
                 while i > 0:

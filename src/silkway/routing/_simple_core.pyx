@@ -14,7 +14,9 @@ moment ``hopeless`` is asked are all the same.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc
+
+from silkway.routing._cmem cimport resized
 
 cdef double INF = float("inf")
 
@@ -64,15 +66,11 @@ cdef class Arcs:
         """Node ``node``'s arcs in ``prepared`` into the arrays (in their order)."""
         cdef tuple got = tuple(prepared[node])
         cdef int64_t m = len(got), k = self.n_arcs, cap = self.cap
-        cdef void* p
         cdef Arc* a
         if k + m > cap:
             while k + m > cap:
                 cap *= 2
-            p = realloc(self.arcs, cap * sizeof(Arc))
-            if p == NULL:
-                raise MemoryError()
-            self.arcs = <Arc*>p
+            self.arcs = <Arc*>resized(self.arcs, cap * sizeof(Arc))
             self.cap = cap
         for head, c, ref, bit, at, req, cross in got:
             a = &self.arcs[k]
@@ -158,43 +156,15 @@ cdef struct Labels:
 
 cdef int grow(Labels* L) except -1:
     cdef int64_t cap = L.cap * 2 if L.cap else 256
-    cdef void* p
-    p = realloc(L.cost, cap * sizeof(double))
-    if p == NULL:
-        raise MemoryError()
-    L.cost = <double*>p
-    p = realloc(L.bound, cap * sizeof(double))
-    if p == NULL:
-        raise MemoryError()
-    L.bound = <double*>p
-    p = realloc(L.node, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.node = <int64_t*>p
-    p = realloc(L.used, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.used = <int64_t*>p
-    p = realloc(L.lo, cap * sizeof(uint64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.lo = <uint64_t*>p
-    p = realloc(L.hi, cap * sizeof(uint64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.hi = <uint64_t*>p
-    p = realloc(L.parent, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.parent = <int64_t*>p
-    p = realloc(L.ref, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.ref = <int64_t*>p
-    p = realloc(L.next_here, cap * sizeof(int64_t))
-    if p == NULL:
-        raise MemoryError()
-    L.next_here = <int64_t*>p
+    L.cost = <double*>resized(L.cost, cap * sizeof(double))
+    L.bound = <double*>resized(L.bound, cap * sizeof(double))
+    L.node = <int64_t*>resized(L.node, cap * sizeof(int64_t))
+    L.used = <int64_t*>resized(L.used, cap * sizeof(int64_t))
+    L.lo = <uint64_t*>resized(L.lo, cap * sizeof(uint64_t))
+    L.hi = <uint64_t*>resized(L.hi, cap * sizeof(uint64_t))
+    L.parent = <int64_t*>resized(L.parent, cap * sizeof(int64_t))
+    L.ref = <int64_t*>resized(L.ref, cap * sizeof(int64_t))
+    L.next_here = <int64_t*>resized(L.next_here, cap * sizeof(int64_t))
     L.cap = cap
     return 0
 
@@ -253,7 +223,6 @@ def search(Arcs arcs, prepared, int64_t source, ends, before, after, double limi
     cdef int64_t* heap = NULL
     cdef const Arc* arc
     cdef uint32_t stamp
-    cdef void* p
     global _scratch
     cdef Scratch sc = _scratch
     if sc is not None and sc.busy:
@@ -479,13 +448,9 @@ cdef int64_t push(int64_t** heap_p, int64_t heap_cap, int64_t* n_heap, const dou
     """Label ``j`` onto the heap; the heap's capacity after."""
     cdef int64_t* heap = heap_p[0]
     cdef int64_t i, parent
-    cdef void* p
     if n_heap[0] == heap_cap:
         heap_cap *= 2
-        p = realloc(heap, heap_cap * sizeof(int64_t))
-        if p == NULL:
-            raise MemoryError()
-        heap = <int64_t*>p
+        heap = <int64_t*>resized(heap, heap_cap * sizeof(int64_t))
         heap_p[0] = heap
     i = n_heap[0]
     n_heap[0] += 1
