@@ -4,42 +4,24 @@ implementations: the pure-Python search and the compiled one (when the install b
 from __future__ import annotations
 
 import heapq
-import os
-import shutil
-import sysconfig
 from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compiled_cores import Strict, assert_built, implementations
 from silkway.routing import pareto
 from silkway.routing.pareto import Arc, SearchLimitError, dominates, pareto_paths, python_pareto_paths
 
-COMPILED = pareto.CORE  # the compiled module, or None
-IMPLS = ["python", pytest.param("compiled", marks=pytest.mark.skipif(
-    pareto.CORE is None, reason="the compiled search is not built or SILKWAY_PURE_PYTHON=1"))]
-
-
-class _Strict:
-    """The compiled core, counting its searches; a search it cannot run fails the test instead
-    of falling back to Python."""
-
-    Unsupported = ()  # catches nothing
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def search(self, *args):
-        self.calls += 1
-        return COMPILED.search(*args)
+IMPLS = implementations(pareto.CORE)
 
 
 def search(impl, adj, source, targets, **options):
     """``pareto_paths`` by one implementation (``python`` or ``compiled``)."""
     if impl == "python":
         return python_pareto_paths(adj, source, targets, **options)
-    strict = _Strict()
+    strict = Strict(pareto.CORE)
     with patch.object(pareto, "CORE", strict):
         out = pareto_paths(adj, source, targets, **options)
     assert strict.calls == 1 or not any(adj)  # the compiled core ran (a graph with arcs)
@@ -310,9 +292,4 @@ def test_both_implementations_give_the_same_paths_and_work(case, groups, option,
 
 def test_the_install_built_the_compiled_search():
     """The installed package searches compiled (unless a run asks for pure Python)."""
-    if os.environ.get("SILKWAY_PURE_PYTHON", "") not in ("", "0"):
-        pytest.skip("SILKWAY_PURE_PYTHON is set: the pure-Python search is asked for")
-    if pareto.CORE is None and not shutil.which(sysconfig.get_config_var("CC").split()[0]):
-        pytest.skip("no C compiler here, so the install could not build the compiled search")
-    assert pareto.CORE is not None, "pip install -e . did not build silkway.routing._pareto_core"
-    assert pareto.CORE.__file__.endswith(sysconfig.get_config_var("EXT_SUFFIX"))
+    assert_built(pareto.CORE, "silkway.routing._pareto_core")

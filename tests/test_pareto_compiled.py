@@ -4,17 +4,15 @@ errors), and the plans themselves with either implementation (the same answers).
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import numpy as np
 import pytest
 
 import silkway
+from compiled_cores import random_first_rows
 from silkway.analysis import fastest
-from silkway.analysis.plan import plan_first
 from silkway.errors import SilkwayError
-from silkway.query import make_query
 from silkway.routing import pareto
 from silkway.routing.graph import N_CLASSES
 from silkway.routing.pareto import SearchLimitError, python_pareto_paths
@@ -75,12 +73,7 @@ def test_every_search_of_real_plans_is_the_same_compiled(net: silkway.Network,
         _answer(net, o, d, kw)
     # via points (layered searches, then hub-simple ones) and batch rows (a days budget)
     _answer(net, "Nagoya", "Istanbul", {"via": ["Aktau"], "corridors": "all"})
-    rng = np.random.default_rng(5)
-    hubs = sorted(h.id for h in net.hubs if h.kind != "border")
-    for _ in range(40):
-        o, d = (hubs[int(k)] for k in rng.choice(len(hubs), size=2, replace=False))
-        with contextlib.suppress(SilkwayError):
-            plan_first(net, make_query({"origin": o, "destination": d, "corridors": "none"}))
+    random_first_rows(net, 40, "none")
     monkeypatch.undo()
     kinds = {k for *_, kw in calls for k, v in kw.items() if v not in (None, False)}
     assert {"lower_bound", "peers", "allowed"} <= kinds, kinds

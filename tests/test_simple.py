@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-import os
-import shutil
-import sysconfig
 from collections.abc import Iterator
 
 import pytest
@@ -16,36 +13,18 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import silkway.routing.simple as simple
+from compiled_cores import Strict, assert_built, implementations
 from silkway.routing.pareto import SearchLimitError
 from silkway.routing.simple import OneCriterion, cheapest_simple
 
 INF = float("inf")
-COMPILED = simple.CORE  # the compiled module, or None
-IMPLS = ["python", pytest.param("compiled", marks=pytest.mark.skipif(
-    simple.CORE is None, reason="the compiled search is not built or SILKWAY_PURE_PYTHON=1"))]
-
-
-class Strict:
-    """The compiled core, counting its searches; a search it cannot run fails the test instead
-    of falling back to Python."""
-
-    Unsupported = ()  # catches nothing
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def arcs_for(self, *args):
-        return COMPILED.arcs_for(*args)
-
-    def search(self, *args):
-        self.calls += 1
-        return COMPILED.search(*args)
+IMPLS = implementations(simple.CORE)
 
 
 @contextlib.contextmanager
 def implementation(impl: str) -> Iterator[Strict | None]:
     """Every relaxation's search by ``impl`` (``python`` or ``compiled``, strictly) inside."""
-    strict = Strict() if impl == "compiled" else None
+    strict = Strict(simple.CORE) if impl == "compiled" else None
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(simple, "CORE", strict)
         yield strict
@@ -232,9 +211,4 @@ def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(impl,
 def test_the_install_built_the_compiled_country_simple_search():
     """The installed package runs the country-simple search compiled (unless a run asks for
     pure Python)."""
-    if os.environ.get("SILKWAY_PURE_PYTHON", "") not in ("", "0"):
-        pytest.skip("SILKWAY_PURE_PYTHON is set: the pure-Python search is asked for")
-    if simple.CORE is None and not shutil.which(sysconfig.get_config_var("CC").split()[0]):
-        pytest.skip("no C compiler here, so the install could not build the compiled search")
-    assert simple.CORE is not None, "pip install -e . did not build silkway.routing._simple_core"
-    assert simple.CORE.__file__.endswith(sysconfig.get_config_var("EXT_SUFFIX"))
+    assert_built(simple.CORE, "silkway.routing._simple_core")

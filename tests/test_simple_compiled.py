@@ -5,24 +5,20 @@ label count, limit error and calls of ``hopeless``), and the plans themselves ei
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import silkway
-from silkway.analysis.plan import plan_first
-from silkway.errors import SilkwayError
-from silkway.query import make_query
+from compiled_cores import Strict, random_first_rows
 from silkway.routing import pareto, simple
 from silkway.routing.pareto import SearchLimitError
 from silkway.routing.simple import PreparedArcs
 from test_corridors import HARD
 from test_pareto_compiled import _answer, _pairs
-from test_simple import Strict, cases_with_places, exact_bounds, graph
+from test_simple import cases_with_places, exact_bounds, graph
 
 pytestmark = pytest.mark.skipif(simple.CORE is None, reason="the compiled search is not built "
                                 "or SILKWAY_PURE_PYTHON=1")
@@ -42,7 +38,7 @@ def run(impl: str, args: tuple[Any, ...], answers: list[bool] | None) -> Any:
 
     callback = None if hopeless is None and answers is None else ask
     with pytest.MonkeyPatch.context() as mp:
-        strict = Strict()
+        strict = Strict(simple.CORE)
         mp.setattr(simple, "CORE", strict if impl == "compiled" else None)
         try:
             got: Any = simple._search(*rest, callback)
@@ -116,12 +112,7 @@ def test_every_relaxation_of_real_plans_is_the_same_compiled(net: silkway.Networ
         _answer(net, o, d, kw)
     for o, d, kw in HARD:  # corridors whose best paths leave a country and come back
         _answer(net, o, d, {"corridors": "all", **kw})
-    rng = np.random.default_rng(5)
-    hubs = sorted(h.id for h in net.hubs if h.kind != "border")
-    for _ in range(20):
-        o, d = (hubs[int(k)] for k in rng.choice(len(hubs), size=2, replace=False))
-        with contextlib.suppress(SilkwayError):
-            plan_first(net, make_query({"origin": o, "destination": d, "corridors": "all"}))
+    random_first_rows(net, 20, "all")
     monkeypatch.undo()
     assert len(calls) >= 40
     assert any(args[-1] is not None and args[6] for args in calls), "no search could ask"
