@@ -6,10 +6,11 @@ is the first of the Pareto set; when it is such a route, route 1 takes at most
 :data:`TIE_DAYS` more days than it, so only the Pareto paths within :data:`BUDGET_DAYS` of the
 fastest need finding (:func:`first_routes`):
 
-* two compiled Dijkstra runs over the allowed arcs' days (from the origin, and back from the
-  end of the trip) give each arc the days of the fastest path through it; when only one path's
-  arcs come within the budget, that path is the only candidate (any other path uses an arc off
-  it, so takes longer than the budget);
+* two Dijkstra runs over the allowed arcs' days (from the origin, and back from the end of the
+  trip) give each arc the days of the fastest path through it; when only one path's arcs come
+  within the budget, that path is the only candidate (any other path uses an arc off it, so
+  takes longer than the budget). The step runs in C (``silkway.routing._days_core``, built by
+  the install; the forward run stops past the budget) or, without it, in SciPy;
 * otherwise a label search with that budget on days finds them: labels over the budget never
   settle, so the paths within it are exactly those the full search finds, in the same order.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,14 @@ import numpy as np
 from silkway.analysis.corridor_search import MAX_LABELS, Search
 from silkway.analysis.route import Route, build_route
 from silkway.routing.graph import N_CLASSES, CompiledGraph
-from silkway.routing.pareto import Arc, ArcPool, ParetoPath, SearchLimitError, pareto_paths
+from silkway.routing.pareto import (
+    Arc,
+    ArcPool,
+    ParetoPath,
+    SearchLimitError,
+    load_core,
+    pareto_paths,
+)
 
 TIE_DAYS = 1e-5
 """Days within which a path's expected days count as tied with the fastest path's: far above
@@ -34,6 +43,10 @@ of adding a path's legs in another order."""
 
 BUDGET_DAYS = 10 * TIE_DAYS
 """How far past the fastest path's days candidates are looked for."""
+
+CORE: ModuleType | None = load_core("_days_core")
+"""The compiled fastest-path step, or None for :func:`_fastest_python` (the rule of
+:func:`~silkway.routing.pareto.load_core`)."""
 
 
 def first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Route] | None:
@@ -75,17 +88,34 @@ def first_routes(s: Search, allowed: Sequence[bool], objective: str) -> list[Rou
 def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | None]:
     """Least expected days from the origin to the end of the trip over the arcs ``allowed``
     (the unloading included), and the fastest path when it is the only path within
-    :data:`BUDGET_DAYS` of that (else None).
-
-    The search graph's days as two matrices, forward and reversed with an end state, parallel
-    arcs reduced to the least allowed one, forbidden arcs (and the arcs out of the
-    destination's arrival states, which lead only to the end) infinite."""
-    from scipy.sparse.csgraph import dijkstra
-
+    :data:`BUDGET_DAYS` of that (else None): by the compiled core where the install built it
+    (:data:`CORE`), else :func:`_fastest_python`, the reference it is held against."""
     compiled = s.g.compiled
     a = compiled.memo.get(("days arcs",))
     if a is None:
         a = compiled.memo[("days arcs",)] = _DaysArcs(compiled)
+    if CORE is None:
+        return _fastest_python(s, a, allowed)
+    ends = sorted(s.adj.ends.items())
+    end_states = np.array([state for state, _ in ends], dtype=np.int64)
+    end_days = np.array([arcs[0].cost[0] for _, arcs in ends], dtype=np.float64)
+    lo, hi = s.di * N_CLASSES + 1, (s.di + 1) * N_CLASSES
+    days, chosen = CORE.fastest(
+        a.indptr, a.heads, a.starts, a.rindptr, a.rindices, a.perm, a.indptr_arcs,
+        a.arc_heads, a.days, a.refs, _allowed_legs(s, allowed).view(np.uint8), s.source,
+        int(a.indptr[lo]), int(a.indptr[hi]), int(a.indptr_arcs[lo]), int(a.indptr_arcs[hi]),
+        end_states, end_days, BUDGET_DAYS)
+    return days, None if chosen is None else _path(s, a, chosen)
+
+
+def _fastest_python(s: Search, a: _DaysArcs, allowed: Sequence[bool]
+                    ) -> tuple[float, ParetoPath | None]:
+    """:func:`_fastest` in Python and SciPy: the search graph's days as two matrices, forward
+    and reversed with an end state, parallel arcs reduced to the least allowed one, forbidden
+    arcs (and the arcs out of the destination's arrival states, which lead only to the end)
+    infinite."""
+    from scipy.sparse.csgraph import dijkstra
+
     n, inf = a.n, np.inf
     vals, least = _allowed_days(s, a, allowed)
     # the destination's arrival states lead only to the end: their arcs (one run of arcs and of
@@ -122,36 +152,45 @@ def _fastest(s: Search, allowed: Sequence[bool]) -> tuple[float, ParetoPath | No
         if tail in step:
             return days, None  # two arcs out of one state come within the budget
         step[tail] = i
-    nodes, refs, arcs_on = [s.source], [], []
+    chosen = []
     node = s.source
     while node != last[0]:
         i = step.pop(node, -1)
         if i < 0:
             return days, None
-        arc = a.arcs[i]
-        arcs_on.append(arc)
-        refs.append(arc.ref)
-        node = arc.head
-        nodes.append(node)
+        chosen.append(i)
+        node = a.arcs[i].head
     if step:  # arcs off the path come within the budget: another path might
         return days, None
-    arcs_on.append(s.adj.ends[node][0])
-    nodes.append(len(compiled.adj))  # the end state
+    return days, _path(s, a, chosen)
+
+
+def _path(s: Search, a: _DaysArcs, chosen: Sequence[int]) -> ParetoPath:
+    """The search path of the arcs ``chosen`` (indices into ``a.arcs``, from the origin to an
+    arrival state of the destination), with its end arc and its cost added in path order, as
+    the label search adds them."""
+    arcs_on = [a.arcs[i] for i in chosen]
+    nodes = [s.source, *(arc.head for arc in arcs_on)]
+    arcs_on.append(s.adj.ends[nodes[-1]][0])
+    nodes.append(len(s.g.compiled.adj))  # the end state
     cost = [0.0] * s.dim
-    for arc in arcs_on:  # added in path order, as the label search adds them
+    for arc in arcs_on:
         for k, x in enumerate(arc.cost):
             cost[k] += x
-    return days, ParetoPath(tuple(cost), tuple(refs), tuple(nodes))
+    return ParetoPath(tuple(cost), tuple(arc.ref for arc in arcs_on[:-1]), tuple(nodes))
+
+
+def _allowed_legs(s: Search, allowed: Sequence[bool]) -> Any:
+    """``allowed`` as an array of bools per leg."""
+    if allowed is s.g.allowed:  # the constraints' own mask, as an array kept on the graph
+        return s._constrained()
+    return np.fromiter(allowed, dtype=bool, count=len(allowed))
 
 
 def _allowed_days(s: Search, a: _DaysArcs, allowed: Sequence[bool]) -> tuple[Any, Any]:
     """Per arc its days, infinite where ``allowed`` forbids its leg, and per group of parallel
     arcs the least of them."""
-    if allowed is s.g.allowed:  # the constraints' own mask, as an array kept on the graph
-        ok = s._constrained()[a.refs]
-    else:
-        ok = np.fromiter(allowed, dtype=bool, count=len(allowed))[a.refs]
-    vals = np.where(ok, a.days, np.inf)
+    vals = np.where(_allowed_legs(s, allowed)[a.refs], a.days, np.inf)
     return vals, a.least(vals)
 
 

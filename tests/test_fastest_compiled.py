@@ -1,0 +1,142 @@
+"""The compiled fastest-path step of batch rows (``_days_core``) against its Python and SciPy
+reference (``fastest._fastest_python``): on the searches a mix of real batch rows makes
+(months, cargo, avoid sets), under random masks of forbidden legs, and the rows themselves."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+import pytest
+
+import silkway
+from compiled_cores import assert_built
+from silkway.analysis import fastest
+from silkway.analysis.plan import plan_first
+from silkway.errors import SilkwayError
+from silkway.query import make_query
+
+AVOIDABLE = ["RU", "BY", "IR", "AF", "PK", "TM", "CN", "KZ", "GE", "AZ", "TR", "UA"]
+
+
+def test_the_install_built_the_compiled_fastest_step() -> None:
+    assert_built(fastest.CORE, "silkway.routing._days_core")
+
+
+pytestmark_compiled = pytest.mark.skipif(
+    fastest.CORE is None, reason="the compiled step is not built or SILKWAY_PURE_PYTHON=1")
+
+
+def _rows(net: silkway.Network, n: int, seed: int) -> list[dict[str, Any]]:
+    """Seeded batch-row queries: random pairs, months, cargo and avoid sets."""
+    rng = np.random.default_rng(seed)
+    hubs = sorted((h for h in net.hubs if h.kind != "border"), key=lambda h: h.id)
+    out = []
+    for _ in range(n):
+        o, d = (hubs[int(k)] for k in rng.choice(len(hubs), size=2, replace=False))
+        pool = [c for c in AVOIDABLE if c not in (o.country, d.country)]
+        row: dict[str, Any] = {
+            "origin": o.id, "destination": d.id, "corridors": "none",
+            "cargo": "TEU" if rng.random() < 0.3 else "FEU", "month": int(rng.integers(1, 13))}
+        k = int(rng.integers(0, 3))
+        if k:
+            row["avoid"] = [str(c) for c in rng.choice(pool, size=k, replace=False)]
+        out.append(row)
+    return out
+
+
+def _first(net: silkway.Network, row: dict[str, Any]) -> Any:
+    try:
+        r = plan_first(net, make_query(row)).routes
+    except SilkwayError as exc:
+        return type(exc).__name__, str(exc)
+    return [(x.label, x.refs, x.expected_days, x.cost_usd, x.transit_days.p90) for x in r]
+
+
+def _searches(net: silkway.Network, rows: list[dict[str, Any]],
+              monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    """The (search, allowed) of every fastest-path step the rows make."""
+    calls: list[tuple[Any, Any]] = []
+    real = fastest._fastest
+
+    def record(s: Any, allowed: Any) -> Any:
+        calls.append((s, allowed))
+        return real(s, allowed)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(fastest, "_fastest", record)
+        for row in rows:
+            with contextlib.suppress(SilkwayError):
+                plan_first(net, make_query(row))
+    return calls
+
+
+class _Counted:
+    """The compiled core, counting its calls."""
+
+    def __init__(self, core: Any) -> None:
+        self.core, self.calls = core, 0
+
+    def fastest(self, *args: Any) -> Any:
+        self.calls += 1
+        return self.core.fastest(*args)
+
+
+def _both(s: Any, allowed: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    got = fastest._fastest(s, allowed)
+    with monkeypatch.context() as mp:
+        mp.setattr(fastest, "CORE", None)
+        want = fastest._fastest(s, allowed)
+    return got, want
+
+
+@pytestmark_compiled
+def test_every_fastest_step_of_real_rows_is_the_same_compiled(
+        net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows(net, 150, 3)
+    for row in rows[:3]:  # the rows are real queries
+        assert isinstance(_first(net, row), list)
+    calls = _searches(net, rows, monkeypatch)
+    assert len(calls) >= 100
+    answers = [_both(s, allowed, monkeypatch) for s, allowed in calls]
+    for got, want in answers:
+        assert got == want
+    # both kinds of answer occur: a lone fastest path, and none (two paths within the budget)
+    assert any(got[1] is not None for got, _ in answers)
+    assert all(got[1] is None or got[1].cost[0] == pytest.approx(got[0]) for got, _ in answers)
+
+
+@pytestmark_compiled
+def test_the_same_under_random_masks_of_forbidden_legs(
+        net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masks other than the constraints' own (a list, not the graph's array): legs of the
+    fastest path forbidden, or a random tenth of all legs, down to no path at all."""
+    rng = np.random.default_rng(11)
+    calls = _searches(net, _rows(net, 40, 8), monkeypatch)
+    seen = {"inf": 0, "path": 0, "none": 0}
+    for s, allowed in calls:
+        base = list(allowed)
+        on = _both(s, allowed, monkeypatch)[0][1]
+        masks = [[a and rng.random() > 0.1 for a in base]]
+        if on is not None:  # the fastest path's own legs closed one by one
+            masks += [[a and r != ref for r, a in enumerate(base)] for ref in on.refs[:3]]
+        masks.append([False] * len(base))
+        for mask in masks:
+            got, want = _both(s, mask, monkeypatch)
+            assert got == want
+            seen["inf" if got[0] == float("inf") else "path" if got[1] else "none"] += 1
+    assert seen["inf"] and seen["path"]
+
+
+@pytestmark_compiled
+def test_batch_rows_are_the_same_either_way(net: silkway.Network,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows(net, 60, 21)
+    counted = _Counted(fastest.CORE)
+    monkeypatch.setattr(fastest, "CORE", counted)
+    compiled = [_first(net, r) for r in rows]
+    assert counted.calls >= 50, "the rows did not take the compiled step"
+    monkeypatch.setattr(fastest, "CORE", None)
+    assert [_first(net, r) for r in rows] == compiled
+    assert sum(isinstance(c, list) and len(c) > 0 for c in compiled) >= 50
