@@ -298,7 +298,8 @@ def fmt_pct(p: float | None) -> str:
 
 
 def route_table(result: PlanResult) -> dict[str, Any]:
-    """The routes table as people read it: column keys, headers and formatted cells.
+    """The routes table as people read it: column keys, headers and formatted cells, and the
+    corridor section (:func:`corridor_rows`, as the plan's ``corridors`` option asks).
 
     Columns carry a ``priority`` (1 = never dropped): narrow screens and terminals drop the
     highest numbers first rather than cutting figures.
@@ -346,7 +347,43 @@ def route_table(result: PlanResult) -> dict[str, Any]:
         title += f"  [data as of {result.as_of}]"
     if not result.complete:
         title += "  [INCOMPLETE: the search stopped at its work limit; routes may be missing]"
-    return {"title": title, "columns": cols, "rows": rows}
+    return {"title": title, "columns": cols, "rows": rows, "corridors": corridor_rows(result)}
+
+
+def signed(v: float, spec: str) -> str:
+    """A gap as shown to people: ``spec``-formatted, with ``+`` before a positive one."""
+    text = format(v, spec)
+    return "+" + text if v > 0 and not text.startswith("+") else text
+
+
+def corridor_rows(result: PlanResult) -> list[dict[str, Any]]:
+    """The corridor section as people read it, as the plan's ``corridors`` asks (all, the
+    available ones, or none): per corridor its id, name, best route (its number, or ``-`` when
+    it is not listed), its label and P50 days, and its gaps to route 1 (days P50 and P90, USD,
+    t CO2e, signed), or the sentence saying why it cannot serve the trip (``reason``).
+
+    Examples
+    --------
+    >>> rows = silkway.plan(net, "Aktau", "Baku").route_table()["corridors"]
+    >>> rows[0]["id"], rows[0]["route"], rows[0]["gap_p50"]
+    ('middle-corridor', '1', '0.0')
+    """
+    best = result.routes[0] if result.routes else None
+    out = []
+    for a in result.corridors:
+        row: dict[str, Any] = {"id": a.corridor.id, "name": a.corridor.name, "route": "",
+                               "label": "", "p50": "", "gap_p50": "", "gap_p90": "",
+                               "gap_cost": "", "gap_co2e": "", "reason": a.reason or ""}
+        gap = a.gap(best) if a.route is not None else None
+        if a.route is not None and gap is not None:
+            row.update(route=str(a.route_number or "-"), label=a.route.label,
+                       p50=fmt_days(a.route.transit_days.p50),
+                       gap_p50=signed(gap["days_p50"], ".1f"),
+                       gap_p90=signed(gap["days_p90"], ".1f"),
+                       gap_cost=signed(gap["cost_usd"], ",.0f"),
+                       gap_co2e=signed(gap["co2e_kg"] / 1000, ".2f"))
+        out.append(row)
+    return out
 
 
 def ticks(lo: float, hi: float, *, count: int = 5) -> list[dict[str, Any]]:

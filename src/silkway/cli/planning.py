@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 import silkway
-from silkway.analysis.export import FORMATS, fmt_pct
+from silkway.analysis.export import FORMATS, corridor_rows, fmt_pct
 from silkway.analysis.writers import check_output, write_text
 from silkway.cli._app import AsJson, CacheDir, _fail, _load, out
 from silkway.cli._query import query_options
@@ -145,11 +145,6 @@ def plan(
               f"* = distance estimated (no network path). Data as of {escape(result.as_of)}.[/]")
 
 
-def _signed(v: float, spec: str) -> str:
-    text = format(v, spec)
-    return "+" + text if v > 0 and not text.startswith("+") else text
-
-
 def _print_notices(result: silkway.PlanResult) -> None:
     """One line per passage notice: which shown routes use the passage, what the data's period
     says of it, and the scenario that plans the way boxes went."""
@@ -179,14 +174,11 @@ def _print_corridors(result: silkway.PlanResult) -> None:
                            ("ΔP90", True), ("ΔUSD", True), ("Δt CO2e", True)):
             t.add_column(col, justify="right" if right else "left",
                          no_wrap=right, overflow="fold")
-        best = result.routes[0]
+        cells = {row["id"]: row for row in corridor_rows(result)}  # the API table's cells
         for a in served:
-            r, gap = a.route, a.gap(best)
-            assert r is not None and gap is not None
-            t.add_row(escape(a.corridor.name), str(a.route_number or "-"),
-                      f"{r.transit_days.p50:.1f}", _signed(gap["days_p50"], ".1f"),
-                      _signed(gap["days_p90"], ".1f"), _signed(gap["cost_usd"], ",.0f"),
-                      _signed(gap["co2e_kg"] / 1000, ".2f"))
+            c = cells[a.corridor.id]
+            t.add_row(escape(a.corridor.name), c["route"], c["p50"], c["gap_p50"],
+                      c["gap_p90"], c["gap_cost"], c["gap_co2e"])
         out.print(t)
         for a in served:
             if a.route_number is None and a.route is not None:
