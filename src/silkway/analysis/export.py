@@ -26,7 +26,7 @@ import csv
 import html
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,6 +54,63 @@ counts), then the plan's corridor answers as the plan JSON has them: the rows of
 is a corridor's best carry its id and gap to route 1; a corridor's best route that is not
 listed follows the listed routes as rows with an empty ``route``, and a corridor that cannot
 serve the trip is one row with its id and reason only (no leg, no geometry)."""
+SHOW_OPTIONS = ("geometry", "histogram", "deadline_days", "corridors")
+"""The plan options that choose what an answer shows rather than which routes it has (every
+other query field changes the routes or their figures, so every format carries it)."""
+UNSHOWN: dict[str, dict[str, tuple[bool, str, tuple[str, ...]]]] = {
+    "table": {"geometry": (True, "a routes table has no leg geometry", ("json", "geojson")),
+              "histogram": (True, "a routes table gives P50 and P90, not the day histogram",
+                            ("json", "csv", "geojson"))},
+    "csv": {"geometry": (True, "a row per leg has no geometry column", ("json", "geojson"))},
+    "geojson": {"geometry": (False, "a LineString Feature per leg: the legs' geometry is the "
+                                    "export", ("csv",))},
+}
+"""Format -> option -> (the value it cannot show, why, the formats that can): what each plan
+export leaves out. Each interface refuses such an option when it is explicitly given
+(:func:`refuse_unshown`), never when it is a default: ``csv`` with ``geometry`` asked for had
+no geometry, a ``table`` with ``histogram`` no histogram, a ``geojson`` with ``geometry: false``
+its geometry all the same, each without a word. ``deadline_days`` and ``corridors`` are shown
+by every format (an on-time column or cell; the corridor answers as rows, a member or a
+section of the table), and ``json`` shows everything."""
+
+
+def refuse_unshown(fmt: str, given: dict[str, Any], *,
+                   option: Callable[[str, Any], str] | None = None,
+                   named: Callable[[str], str] | None = None) -> None:
+    """Refuse an option in ``given`` (option name -> value, only those explicitly set) that
+    format ``fmt`` cannot show (:data:`UNSHOWN`).
+
+    Parameters
+    ----------
+    option
+        The option as the interface spells it with its value (default ``geometry: true``).
+    named
+        A format as the interface names it (default ``format csv``).
+
+    Raises
+    ------
+    ConstraintError
+        Naming the option, the format, why it cannot show it and the formats that can.
+    """
+    from silkway.errors import ConstraintError
+
+    option = option or (lambda name, value: f"{name}: {str(value).lower()}")
+    named = named or (lambda f: f"format {f}")
+    for name, value in given.items():
+        rule = UNSHOWN.get(fmt, {}).get(name)
+        if rule is None or bool(value) is not rule[0]:
+            continue
+        _, why, others = rule
+        listed = others[0] if len(others) == 1 else \
+            f"{', '.join(others[:-1])} and {others[-1]}"
+        if rule[0]:
+            raise ConstraintError(f"{option(name, value)} changes nothing in {named(fmt)} "
+                                  f"({why}); {named(listed)} show{'s' if len(others) == 1 else ''}"
+                                  " it")
+        raise ConstraintError(f"{option(name, value)} cannot be honoured by {named(fmt)} ({why}); "
+                              f"{named(listed)} gives the same rows without it")
+
+
 ROUTE_COLUMNS = ("route", "label", "days_p50", "days_p90", "days_mean", "on_time_probability",
                  "cost_usd", "co2e_kg", "co2e_kg_ttw", "distance_km", "estimated_km",
                  "transshipments", "legs", "modes", "countries")
