@@ -192,3 +192,20 @@ def test_the_cli_shows_or_refuses_each_option_of_each_format(cache_dir, option, 
             assert "P(≤5d)" in r.stdout
         return
     assert _shows(fmt, r.stdout, option, value), (fmt, flags, r.stdout[:300])
+
+
+def test_the_page_leaves_out_what_each_format_refuses():
+    """The page's own list (``NOT_SHOWN`` in views.js) of what it leaves out of each format
+    follows :data:`export.UNSHOWN`: a rule added there without the page would refuse its
+    Export. (The page never turns geometry off, so only what asks for more is listed.)"""
+    import re
+    from pathlib import Path
+
+    js = (Path(export.__file__).parents[1] / "web" / "static" / "js" / "views.js").read_text()
+    found = re.search(r"export const NOT_SHOWN = (\{[^}]*\});", js)
+    assert found, "views.js has no NOT_SHOWN table"
+    page = json.loads(re.sub(r"(\w+):", r'"\1":', found.group(1)))
+    assert set(page) == set(export.FORMATS)
+    for fmt in export.FORMATS:
+        asks = {o for o, rule in export.UNSHOWN.get(fmt, {}).items() if rule[0]}
+        assert set(page[fmt]) == asks, fmt
