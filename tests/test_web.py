@@ -467,7 +467,7 @@ def test_each_export_sends_only_what_its_format_shows(server: str, browser: Any,
     sent = json.loads(r.request.post_data or "{}")
     assert r.status == 200, r.text()
     assert r.headers["content-type"].split(";")[0] == media
-    assert ("geometry" in sent) == (kind != "csv") and sent["histogram"] is True
+    assert ("geometry" in sent) == (kind == "json") and sent["histogram"] is True
     assert sent["deadline_days"] == 5
     text = Path(dl.value.path()).read_text(encoding="utf-8")
     assert dl.value.suggested_filename == f"silkway-KZAAU-AZBAK.{kind}"
@@ -488,5 +488,29 @@ def test_each_export_sends_only_what_its_format_shows(server: str, browser: Any,
         "origin": "Aktau", "destination": "Baku", "histogram": True})
     assert again.status == 422 and "histogram" in again.json()["detail"]
     assert page.locator("#routes tbody tr").count() >= 1 and page.is_hidden("#error")
+    assert problems == []
+    page.close()
+
+
+def test_a_saved_plan_without_geometry_exports_as_geojson(server: str, browser: Any) -> None:
+    """A plan saved through the API with ``geometry: false`` opens with that request: its
+    GeoJSON export (whose Features are the geometry) must not send it, or it is refused."""
+    import json
+
+    saved = _open(browser, server + "/")[0]
+    made = saved.request.post(server + "/api/v1/plans", data={
+        "request": {"origin": "Aktau", "destination": "Baku", "geometry": False}}).json()
+    saved.close()
+    page, problems = _open(browser, server + made["url"])
+    page.wait_for_selector("#routes tbody tr")
+    assert page.is_hidden("#error")
+    page.click("#export")
+    with page.expect_response(lambda r: "/plan?format=geojson" in r.url) as answer, \
+            page.expect_download() as dl:
+        page.click('#export-menu button[data-export="geojson"]')
+    assert answer.value.status == 200 and "geometry" not in json.loads(
+        answer.value.request.post_data or "{}")
+    fc = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert fc["features"][0]["geometry"]["type"] == "LineString"
     assert problems == []
     page.close()

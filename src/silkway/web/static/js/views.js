@@ -17,10 +17,11 @@ const UNUSED = {
 
 const without = (req, keys) => Object.fromEntries(Object.entries(req).filter(([k]) => !keys.includes(k)));
 
-// The plan options each format of POST /plan cannot show (silkway.analysis.export.UNSHOWN): the
-// API refuses them when given (geometry with csv or the table, a histogram with the table), so
-// each format is sent only what it shows. The form never turns geometry off, which geojson refuses.
-export const NOT_SHOWN = { json: [], geojson: [], csv: ["geometry"], table: ["geometry", "histogram"] };
+// The plan options each format of POST /plan has a rule for (silkway.analysis.export.UNSHOWN):
+// the API refuses them when given a value the format cannot show (geometry with csv or the
+// table, a histogram with the table, geometry turned off for geojson, as a saved request may
+// have it), so they are left out and each format is sent only what it shows.
+export const NOT_SHOWN = { json: [], geojson: ["geometry"], csv: ["geometry"], table: ["geometry", "histogram"] };
 
 /** The plan request `req` as format `format` of POST /plan takes it. */
 export const forFormat = (req, format) => without(req, NOT_SHOWN[format] || []);
