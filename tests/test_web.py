@@ -442,3 +442,75 @@ def test_a_link_with_the_query_in_its_fragment_plans_it(server: str, browser: An
     assert "'origin' 2 times" in page.inner_text("#error")
     assert not problems, problems
     page.close()
+
+
+@pytest.mark.parametrize(("kind", "media"), [("geojson", "application/geo+json"),
+                                             ("csv", "text/csv"), ("json", "application/json")])
+def test_each_export_sends_only_what_its_format_shows(server: str, browser: Any, kind: str,
+                                                      media: str) -> None:
+    """The page asked every format for the form's ``geometry`` and ``histogram`` (the table and
+    the CSV export too), which the API now refuses where the format cannot show them: each
+    export (and the routes table the page shows) is sent only what it shows, is answered 200
+    with its media type and downloads what it says."""
+    import csv
+    import io
+    import json
+
+    page, problems = _open(browser, server + "/#origin=Aktau&destination=Baku&deadline_days=5")
+    page.wait_for_selector("#routes tbody tr")
+    assert page.is_hidden("#error")
+    page.click("#export")
+    with page.expect_response(lambda r: f"/plan?format={kind}" in r.url) as answer, \
+            page.expect_download() as dl:
+        page.click(f'#export-menu button[data-export="{kind}"]')
+    r = answer.value
+    sent = json.loads(r.request.post_data or "{}")
+    assert r.status == 200, r.text()
+    assert r.headers["content-type"].split(";")[0] == media
+    assert ("geometry" in sent) == (kind == "json") and sent["histogram"] is True
+    assert sent["deadline_days"] == 5
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert dl.value.suggested_filename == f"silkway-KZAAU-AZBAK.{kind}"
+    if kind == "csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert rows[0]["route"] == "1" and rows[0]["route_histogram_counts"]
+        assert 0 <= float(rows[0]["route_on_time_probability"]) <= 1
+    elif kind == "geojson":
+        fc = json.loads(text)
+        assert fc["features"][0]["geometry"]["type"] == "LineString"
+        assert fc["features"][0]["properties"]["route_histogram_counts"]
+    else:
+        plan = json.loads(text)
+        days = plan["routes"][0]["transit_days"]
+        assert plan["routes"][0]["legs"][0]["geometry"] and days["histogram"]["counts"]
+    # the routes table the page shows came from the table format, asked without the two
+    again = page.request.post(server + "/api/v1/plan?format=table", data={
+        "origin": "Aktau", "destination": "Baku", "histogram": True})
+    assert again.status == 422 and "histogram" in again.json()["detail"]
+    assert page.locator("#routes tbody tr").count() >= 1 and page.is_hidden("#error")
+    assert problems == []
+    page.close()
+
+
+def test_a_saved_plan_without_geometry_exports_as_geojson(server: str, browser: Any) -> None:
+    """A plan saved through the API with ``geometry: false`` opens with that request: its
+    GeoJSON export (whose Features are the geometry) must not send it, or it is refused."""
+    import json
+
+    saved = _open(browser, server + "/")[0]
+    made = saved.request.post(server + "/api/v1/plans", data={
+        "request": {"origin": "Aktau", "destination": "Baku", "geometry": False}}).json()
+    saved.close()
+    page, problems = _open(browser, server + made["url"])
+    page.wait_for_selector("#routes tbody tr")
+    assert page.is_hidden("#error")
+    page.click("#export")
+    with page.expect_response(lambda r: "/plan?format=geojson" in r.url) as answer, \
+            page.expect_download() as dl:
+        page.click('#export-menu button[data-export="geojson"]')
+    assert answer.value.status == 200 and "geometry" not in json.loads(
+        answer.value.request.post_data or "{}")
+    fc = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert fc["features"][0]["geometry"]["type"] == "LineString"
+    assert problems == []
+    page.close()

@@ -26,7 +26,7 @@ import csv
 import html
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,6 +54,63 @@ counts), then the plan's corridor answers as the plan JSON has them: the rows of
 is a corridor's best carry its id and gap to route 1; a corridor's best route that is not
 listed follows the listed routes as rows with an empty ``route``, and a corridor that cannot
 serve the trip is one row with its id and reason only (no leg, no geometry)."""
+SHOW_OPTIONS = ("geometry", "histogram", "deadline_days", "corridors")
+"""The plan options that choose what an answer shows rather than which routes it has (every
+other query field changes the routes or their figures, so every format carries it)."""
+UNSHOWN: dict[str, dict[str, tuple[bool, str, tuple[str, ...]]]] = {
+    "table": {"geometry": (True, "a routes table has no leg geometry", ("json", "geojson")),
+              "histogram": (True, "a routes table gives P50 and P90, not the day histogram",
+                            ("json", "csv", "geojson"))},
+    "csv": {"geometry": (True, "a row per leg has no geometry column", ("json", "geojson"))},
+    "geojson": {"geometry": (False, "a LineString Feature per leg: the legs' geometry is the "
+                                    "export", ("csv",))},
+}
+"""Format -> option -> (the value it cannot show, why, the formats that can): what each plan
+export leaves out. Each interface refuses such an option when it is explicitly given
+(:func:`refuse_unshown`), never when it is a default: ``csv`` with ``geometry`` asked for had
+no geometry, a ``table`` with ``histogram`` no histogram, a ``geojson`` with ``geometry: false``
+its geometry all the same, each without a word. ``deadline_days`` and ``corridors`` are shown
+by every format (an on-time column or cell; the corridor answers as rows, a member or a
+section of the table), and ``json`` shows everything."""
+
+
+def refuse_unshown(fmt: str, given: dict[str, Any], *,
+                   option: Callable[[str, Any], str] | None = None,
+                   named: Callable[[str], str] | None = None) -> None:
+    """Refuse an option in ``given`` (option name -> value, only those explicitly set) that
+    format ``fmt`` cannot show (:data:`UNSHOWN`).
+
+    Parameters
+    ----------
+    option
+        The option as the interface spells it with its value (default ``geometry: true``).
+    named
+        A format as the interface names it (default ``format csv``).
+
+    Raises
+    ------
+    ConstraintError
+        Naming the option, the format, why it cannot show it and the formats that can.
+    """
+    from silkway.errors import ConstraintError
+
+    option = option or (lambda name, value: f"{name}: {str(value).lower()}")
+    named = named or (lambda f: f"format {f}")
+    for name, value in given.items():
+        rule = UNSHOWN.get(fmt, {}).get(name)
+        if rule is None or bool(value) is not rule[0]:
+            continue
+        _, why, others = rule
+        listed = others[0] if len(others) == 1 else \
+            f"{', '.join(others[:-1])} and {others[-1]}"
+        if rule[0]:
+            raise ConstraintError(f"{option(name, value)} changes nothing in {named(fmt)} "
+                                  f"({why}); {named(listed)} show{'s' if len(others) == 1 else ''}"
+                                  " it")
+        raise ConstraintError(f"{option(name, value)} cannot be honoured by {named(fmt)} ({why}); "
+                              f"{named(listed)} gives the same rows without it")
+
+
 ROUTE_COLUMNS = ("route", "label", "days_p50", "days_p90", "days_mean", "on_time_probability",
                  "cost_usd", "co2e_kg", "co2e_kg_ttw", "distance_km", "estimated_km",
                  "transshipments", "legs", "modes", "countries")
@@ -298,7 +355,8 @@ def fmt_pct(p: float | None) -> str:
 
 
 def route_table(result: PlanResult) -> dict[str, Any]:
-    """The routes table as people read it: column keys, headers and formatted cells.
+    """The routes table as people read it: column keys, headers and formatted cells, and the
+    corridor section (:func:`corridor_rows`, as the plan's ``corridors`` option asks).
 
     Columns carry a ``priority`` (1 = never dropped): narrow screens and terminals drop the
     highest numbers first rather than cutting figures.
@@ -346,7 +404,43 @@ def route_table(result: PlanResult) -> dict[str, Any]:
         title += f"  [data as of {result.as_of}]"
     if not result.complete:
         title += "  [INCOMPLETE: the search stopped at its work limit; routes may be missing]"
-    return {"title": title, "columns": cols, "rows": rows}
+    return {"title": title, "columns": cols, "rows": rows, "corridors": corridor_rows(result)}
+
+
+def signed(v: float, spec: str) -> str:
+    """A gap as shown to people: ``spec``-formatted, with ``+`` before a positive one."""
+    text = format(v, spec)
+    return "+" + text if v > 0 and not text.startswith("+") else text
+
+
+def corridor_rows(result: PlanResult) -> list[dict[str, Any]]:
+    """The corridor section as people read it, as the plan's ``corridors`` asks (all, the
+    available ones, or none): per corridor its id, name, best route (its number, or ``-`` when
+    it is not listed), its label and P50 days, and its gaps to route 1 (days P50 and P90, USD,
+    t CO2e, signed), or the sentence saying why it cannot serve the trip (``reason``).
+
+    Examples
+    --------
+    >>> rows = silkway.plan(net, "Aktau", "Baku").route_table()["corridors"]
+    >>> rows[0]["id"], rows[0]["route"], rows[0]["gap_p50"]
+    ('middle-corridor', '1', '0.0')
+    """
+    best = result.routes[0] if result.routes else None
+    out = []
+    for a in result.corridors:
+        row: dict[str, Any] = {"id": a.corridor.id, "name": a.corridor.name, "route": "",
+                               "label": "", "p50": "", "gap_p50": "", "gap_p90": "",
+                               "gap_cost": "", "gap_co2e": "", "reason": a.reason or ""}
+        gap = a.gap(best) if a.route is not None else None
+        if a.route is not None and gap is not None:
+            row.update(route=str(a.route_number or "-"), label=a.route.label,
+                       p50=fmt_days(a.route.transit_days.p50),
+                       gap_p50=signed(gap["days_p50"], ".1f"),
+                       gap_p90=signed(gap["days_p90"], ".1f"),
+                       gap_cost=signed(gap["cost_usd"], ",.0f"),
+                       gap_co2e=signed(gap["co2e_kg"] / 1000, ".2f"))
+        out.append(row)
+    return out
 
 
 def ticks(lo: float, hi: float, *, count: int = 5) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 import silkway
 import silkway.result
 from silkway._csvcell import safe_row
-from silkway.analysis.export import MEDIA_TYPES
+from silkway.analysis.export import MEDIA_TYPES, SHOW_OPTIONS, refuse_unshown
 from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
 from silkway.api.problems import UnauthorizedError
@@ -82,6 +82,19 @@ class PlanRequest(PlanQuery):
 
     def query(self) -> PlanQuery:
         return make_query(self.model_dump(exclude=set(type(self).model_fields) - set(QUERY_FIELDS)))
+
+    def shown(self) -> dict[str, Any]:
+        """The options that choose what the answer shows (:data:`SHOW_OPTIONS`) this request
+        sets explicitly, with their values: ``geometry`` sent as ``true`` asks for geometry,
+        where its default (true, for the plan JSON) asks for nothing."""
+        return {n: getattr(self, n) for n in SHOW_OPTIONS if n in self.model_fields_set}
+
+    def refuse_geometry(self, command: str, why: str) -> None:
+        """Refuse ``geometry: true`` sent to a command whose answer has no geometry (it was
+        taken and dropped without a word); false, or the default, says nothing."""
+        if self.shown().get("geometry"):
+            raise ConstraintError(f"{command} does not use geometry: true: it {why}; leave "
+                                  "geometry out")
 
     def typed(self) -> list[str]:
         """The query fields this request gives a value other than their default (a field sent
@@ -320,8 +333,11 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                    accept: Annotated[str | None, Header(max_length=1000)] = None) -> Response:
         """The plan JSON contract, validated by its published schema (/api/schema/plan);
         GeoJSON (a Feature per leg), CSV (a row per leg) or the display table with
-        ``?format=geojson|csv|table`` or ``Accept: application/geo+json`` / ``text/csv``."""
+        ``?format=geojson|csv|table`` or ``Accept: application/geo+json`` / ``text/csv``.
+        An option given that the format cannot show is a 422 naming both (``geometry: true``
+        with csv or table, ``histogram: true`` with table, ``geometry: false`` with geojson)."""
         fmt = format or negotiate(accept)
+        refuse_unshown(fmt, req.shown())  # before the plan: a refused export costs no planning
         key = req.model_dump_json()
         if fmt == "json":
             body = plan_bytes.peek(key) or await planned(plan_bytes, key)
@@ -361,6 +377,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         if req.scenario is None and req.month is None:
             raise ConstraintError("compare needs a scenario or a month to compare with")
         refuse_unused("compare", req.typed())
+        req.refuse_geometry("compare", "compares the two plans' figures, with no leg geometry")
+
         def work() -> dict[str, Any]:
             return silkway.Comparison(
                 run_plan(req, scenario=None, month=None, max_routes=50, thin=0),
@@ -375,6 +393,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         """The ISO 14083 statement of route ``route``, numbered as in the plan of the same
         query; ``?format=html`` (or ``Accept: text/html``) for the printable report."""
         refuse_unused("emissions", req.typed())
+        req.refuse_geometry("emissions", "states one route's emissions, with no leg geometry")
         fmt = format or negotiate(accept, _EMISSIONS_ACCEPT)  # text/html alone got JSON
 
         def work() -> Any:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 import silkway
-from silkway.analysis.export import FORMATS, fmt_pct
+from silkway.analysis.export import FORMATS, corridor_rows, fmt_pct, refuse_unshown
 from silkway.analysis.writers import check_output, write_text
 from silkway.cli._app import AsJson, CacheDir, _fail, _load, out
 from silkway.cli._query import query_options
@@ -79,14 +79,9 @@ def _legs_lines(result: silkway.PlanResult, net: silkway.Network, *,
     return lines
 
 
-NOT_SHOWN = {"table": ("--histogram", "--geometry"), "csv": ("--geometry",)}
-"""Options a format of ``plan`` does not show: typed with it, they would be dropped unseen.
-(``--deadline``, ``--histogram`` and ``--corridors`` are shown by every other format: csv and
-geojson give each leg its route's ``route_on_time_probability`` and histogram, and carry the
-corridor answers as rows, as the API's exports do.)"""
-SHOWN_BY = {"--histogram": "--format json, csv and geojson",
-            "--geometry": "--format json and geojson"}
-FORMAT_HOLDS = {"table": "the routes, their legs and the corridors", "csv": "a row per leg"}
+def _flag(name: str, value: Any) -> str:
+    """A show option as typed on the command line: ``--histogram``, ``--no-geometry``."""
+    return f"--{'' if value else 'no-'}{name}"
 
 
 @query_options()
@@ -97,7 +92,10 @@ def plan(
     fmt: Annotated[str, typer.Option(
         "--format", help="table, json (the plan contract), geojson (RFC 7946, a Feature per "
                          "leg) or csv (a row per leg).")] = "table",
-    geometry: Annotated[bool, typer.Option(help="Include leg geometry in --json.")] = False,
+    geometry: Annotated[bool | None, typer.Option(
+        "--geometry/--no-geometry", help="Include leg geometry in --json (geojson is the "
+                                         "geometry; table and csv have none).",
+        show_default=False)] = None,
     cache_dir: CacheDir = None,
 ) -> None:
     """Plan container routes: the Pareto set over days, cost and CO2e, and each named
@@ -107,17 +105,17 @@ def plan(
         raise _fail(ConstraintError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
     if as_json:
         fmt = "json"
-    typed = {"--histogram": query.histogram, "--geometry": geometry,
-             "--corridors": query.corridors != PlanQuery.model_fields["corridors"].default}
-    unshown = [flag for flag in NOT_SHOWN.get(fmt, ()) if typed[flag]]
-    if unshown:
-        raise _fail(ConstraintError(
-            f"{unshown[0]} changes nothing in --format {fmt} ({FORMAT_HOLDS[fmt]}); "
-            f"{SHOWN_BY[unshown[0]]} show it"))
+    given: dict[str, Any] = {"histogram": True} if query.histogram else {}
+    if geometry is not None:  # --geometry or --no-geometry typed; the default asks for nothing
+        given["geometry"] = geometry
+    try:
+        refuse_unshown(fmt, given, option=_flag, named=lambda f: f"--format {f}")
+    except ConstraintError as exc:
+        raise _fail(exc) from None
     net = _load(cache_dir)
     result = silkway.plan(net, query)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(geometry=geometry), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result.to_dict(geometry=bool(geometry)), ensure_ascii=False) + "\n")
         return
     if fmt == "geojson":
         sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
@@ -143,11 +141,6 @@ def plan(
               f"incl. handling, border dwell and ferry waits; cost and CO2e "
               f"(WTW, legs and lifts) per {box} with {result.payload_t:g} t cargo{basis}. "
               f"* = distance estimated (no network path). Data as of {escape(result.as_of)}.[/]")
-
-
-def _signed(v: float, spec: str) -> str:
-    text = format(v, spec)
-    return "+" + text if v > 0 and not text.startswith("+") else text
 
 
 def _print_notices(result: silkway.PlanResult) -> None:
@@ -179,14 +172,11 @@ def _print_corridors(result: silkway.PlanResult) -> None:
                            ("ΔP90", True), ("ΔUSD", True), ("Δt CO2e", True)):
             t.add_column(col, justify="right" if right else "left",
                          no_wrap=right, overflow="fold")
-        best = result.routes[0]
+        cells = {row["id"]: row for row in corridor_rows(result)}  # the API table's cells
         for a in served:
-            r, gap = a.route, a.gap(best)
-            assert r is not None and gap is not None
-            t.add_row(escape(a.corridor.name), str(a.route_number or "-"),
-                      f"{r.transit_days.p50:.1f}", _signed(gap["days_p50"], ".1f"),
-                      _signed(gap["days_p90"], ".1f"), _signed(gap["cost_usd"], ",.0f"),
-                      _signed(gap["co2e_kg"] / 1000, ".2f"))
+            c = cells[a.corridor.id]
+            t.add_row(escape(a.corridor.name), c["route"], c["p50"], c["gap_p50"],
+                      c["gap_p90"], c["gap_cost"], c["gap_co2e"])
         out.print(t)
         for a in served:
             if a.route_number is None and a.route is not None:

@@ -7,7 +7,7 @@ import { prepareTicks, renderHistogram, renderPareto } from "./charts.js";
 import { drawMap, fitMap, labelPoint, renderLegend, wireMap } from "./map.js";
 import { MODES, MONTHS, checked, countryName, hooks, hubName, shortName, state } from "./state.js";
 import { renderLegs, renderTable } from "./tables.js";
-import { exportPlan, renderCapacity, renderCompare, renderCorridors, renderEmissions, renderSaved } from "./views.js";
+import { exportPlan, forFormat, renderCapacity, renderCompare, renderCorridors, renderEmissions, renderSaved } from "./views.js";
 
 // the countries most often avoided, as one-click chips; any other country is one search away
 const AVOID = ["RU", "BY", "IR", "CN", "KZ", "AF", "PK", "TR", "EG", "TM", "AZ", "GE", "UZ", "KG", "MN", "UA"];
@@ -244,7 +244,7 @@ function showScenarioDescription() {
 // ---------------------------------------------------------------- planning
 /** The plan as JSON and as the CLI's formatted table (the same query; the server caches both). */
 async function fetchPlan(req) {
-  const [result, table] = await Promise.all([api("POST", "/plan", req), api("POST", "/plan?format=table", req)]);
+  const [result, table] = await Promise.all([api("POST", "/plan", req), api("POST", "/plan?format=table", forFormat(req, "table"))]);
   return { result, table };
 }
 
@@ -408,7 +408,7 @@ async function loadSaved(id) {
     const saved = await api("GET", `/plans/${encodeURIComponent(id)}`);
     const req = saved.request || {};
     fillForm(req);
-    const table = await api("POST", "/plan?format=table", req);
+    const table = await api("POST", "/plan?format=table", forFormat(req, "table"));
     const result = saved.result || (await api("POST", "/plan", req));
     show("routes");
     await showResult(req, result, table);

@@ -17,6 +17,15 @@ const UNUSED = {
 
 const without = (req, keys) => Object.fromEntries(Object.entries(req).filter(([k]) => !keys.includes(k)));
 
+// The plan options each format of POST /plan has a rule for (silkway.analysis.export.UNSHOWN):
+// the API refuses them when given a value the format cannot show (geometry with csv or the
+// table, a histogram with the table, geometry turned off for geojson, as a saved request may
+// have it), so they are left out and each format is sent only what it shows.
+export const NOT_SHOWN = { json: [], geojson: ["geometry"], csv: ["geometry"], table: ["geometry", "histogram"] };
+
+/** The plan request `req` as format `format` of POST /plan takes it. */
+export const forFormat = (req, format) => without(req, NOT_SHOWN[format] || []);
+
 function note(el, text, cls = "empty") {
   clear(el).append(h("p", { class: cls }, text));
 }
@@ -222,7 +231,7 @@ export async function exportPlan(kind) {
   if (!state.request) return;
   const [format, accept, ext] = EXPORTS[kind];
   try {
-    const blob = await api("POST", `/plan?format=${format}`, state.request, { raw: true, accept });
+    const blob = await api("POST", `/plan?format=${format}`, forFormat(state.request, format), { raw: true, accept });
     const o = state.result ? state.result.origin.id : "origin", d = state.result ? state.result.destination.id : "destination";
     download(blob, `silkway-${o}-${d}.${ext.toLowerCase()}`);
   } catch (err) {
