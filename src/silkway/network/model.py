@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 
 from silkway.data.tables import (
@@ -257,10 +258,6 @@ _LAYOUT = re.compile(rb'\{"compiled":(.*),"key":"[0-9a-f]{64}","sha256":"([0-9a-
 checksum."""
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a build writes")
-
-
 def _read_cache(path: Path, key: str, tables: Tables) -> dict[str, Any] | None:
     """The compiled network of a cache file, or None to rebuild it.
 
@@ -269,7 +266,7 @@ def _read_cache(path: Path, key: str, tables: Tables) -> dict[str, Any] | None:
     """
     try:
         data = path.read_bytes()
-        blob = json.loads(data, parse_constant=_no_constant)
+        blob = orjson.loads(data)  # refuses NaN and infinity, which no build writes
     except FileNotFoundError:
         return None
     except IsADirectoryError:
