@@ -246,11 +246,21 @@ class Search:
             rank = _rank()
             banned = sum(1 << rank[x] for x in excluded)
             bit = 1 << rank[only] if only is not None else 0
-            bits = [leg_bits(dl.leg) for dl in self.g.directed]
-            return np.fromiter((not (k & banned) and not (x & bit) for k, x in bits),
-                               dtype=bool, count=len(bits))
+            keys, excludes = self._bits()
+            return ((keys & banned) == 0) & ((excludes & bit) == 0)
 
         return self._shared(("static", key), make)  # type: ignore[no-any-return]
+
+    def _bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per directed leg: the :func:`leg_bits` of its leg, the corridors it is a key leg of
+        and those it excludes, as two arrays (computed once, not once per corridor)."""
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            bits = [leg_bits(dl.leg) for dl in self.g.directed]
+            kind = np.int64 if len(_rank()) < 63 else object  # bit i: the i-th corridor
+            return (np.array([k for k, _ in bits], dtype=kind),
+                    np.array([x for _, x in bits], dtype=kind))
+
+        return self._shared(("bits",), make)  # type: ignore[no-any-return]
 
     def _constrained(self) -> np.ndarray:
         """The constraints' mask as an array."""
