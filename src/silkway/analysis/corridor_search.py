@@ -159,15 +159,18 @@ def _end_pool(g: SearchGraph, dims: int) -> ArcPool:
     key = ("end pool", dims)
     pool: ArcPool | None = compiled.memo.get(key)
     if pool is None:
-        base = ArcPool.of(compiled.adj, dims)
+        tails, heads, refs, costs = compiled.arc_arrays  # dims is the compiled graph's dim
         n, hubs = len(compiled.adj), len(compiled.adj) // N_CLASSES
+        lens = np.bincount(tails, minlength=n)  # a state's arcs are one run of them
+        stops = np.cumsum(lens)
+        starts = stops - lens
         ends = [_end_arc(g, h, k, dims) for h in range(hubs) for k in range(1, N_CLASSES)]
-        m = len(base.heads)
+        m = len(heads)
         pool = compiled.memo[key] = ArcPool(
-            np.append(base.starts, m), np.append(base.stops, m),
-            np.concatenate([base.heads, np.full(len(ends), n, dtype=np.int64)]),
-            np.concatenate([base.refs, np.full(len(ends), -1, dtype=np.int64)]),
-            np.concatenate([base.costs, np.array([a.cost for a in ends], dtype=np.float64)
+            np.append(starts, m), np.append(stops, m),
+            np.concatenate([heads, np.full(len(ends), n, dtype=np.int64)]),
+            np.concatenate([refs, np.full(len(ends), -1, dtype=np.int64)]),
+            np.concatenate([costs, np.array([a.cost for a in ends], dtype=np.float64)
                             .reshape(len(ends), dims)]))
     return pool
 
@@ -667,8 +670,9 @@ class Search:
         return self._memo(("key arcs", required), pick)  # type: ignore[no-any-return]
 
     def _arcs(self) -> ArcArrays:
+        compiled = self.g.compiled
         return self._shared(("arcs",),  # type: ignore[no-any-return]
-                            lambda: ArcArrays.of(self.g.compiled.adj, self.dim))
+                            lambda: ArcArrays(*compiled.arc_arrays, len(compiled.adj)))
 
     def _trees(self, crit: int) -> tuple[ArcArrays, Trees]:
         """The arcs and both shortest-path trees of the trip by criterion ``crit`` under the
