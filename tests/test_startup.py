@@ -46,6 +46,12 @@ NOT_FOR_A_PLAN = (
     "yaml", "silkway._yaml", "silkway.analysis.scenario_schema", "silkway.result", "rapidfuzz",
     # the progress bars of a build or a batch
     "rich.progress",
+    # the other commands' modules: a one-shot imports its own (silkway.cli.planning)
+    "silkway.cli.analysis", "silkway.cli.data", "silkway.cli.assign",
+    # tables and files of batches and exports, charts, the database, the server, the base
+    # networks of a build
+    "pandas", "pyarrow", "matplotlib", "geopandas", "sqlalchemy", "alembic", "psycopg",
+    "uvicorn", "starlette", "scgraph_data", "countryinfo", "scipy.stats", "scipy.interpolate",
 )
 
 
@@ -112,6 +118,17 @@ def test_the_group_of_one_command_answers_as_the_whole_group(net, cache_dir, arg
     env = {"COLUMNS": "120", "SILKWAY_CACHE_DIR": str(cache_dir)}
     a, b = runner.invoke(one, args, env=env), runner.invoke(app, args, env=env)
     assert (a.exit_code, a.stdout, a.stderr) == (b.exit_code, b.stdout, b.stderr)
+
+
+def test_the_whole_group_has_every_command_once():
+    every = ["plan", "emissions", "corridors", "scenarios", "compare", "sweep", "batch", "hubs",
+             "serve", "calibrate", "assign"]
+    for args in ([], ["network", "info"], ["--help"], ["network", "build"]):
+        group_for(args)  # one command's group or the whole one: nothing registered twice
+    assert [c.name for c in app.registered_commands] == every
+    assert [g.name for g in app.registered_groups] == ["network"]
+    network = app.registered_groups[0].typer_instance
+    assert [c.name for c in network.registered_commands] == ["build", "info"]
 
 
 def test_anything_but_a_command_gets_the_whole_group():

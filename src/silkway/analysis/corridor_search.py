@@ -159,15 +159,18 @@ def _end_pool(g: SearchGraph, dims: int) -> ArcPool:
     key = ("end pool", dims)
     pool: ArcPool | None = compiled.memo.get(key)
     if pool is None:
-        base = ArcPool.of(compiled.adj, dims)
+        tails, heads, refs, costs = compiled.arc_arrays  # dims is the compiled graph's dim
         n, hubs = len(compiled.adj), len(compiled.adj) // N_CLASSES
+        lens = np.bincount(tails, minlength=n)  # a state's arcs are one run of them
+        stops = np.cumsum(lens)
+        starts = stops - lens
         ends = [_end_arc(g, h, k, dims) for h in range(hubs) for k in range(1, N_CLASSES)]
-        m = len(base.heads)
+        m = len(heads)
         pool = compiled.memo[key] = ArcPool(
-            np.append(base.starts, m), np.append(base.stops, m),
-            np.concatenate([base.heads, np.full(len(ends), n, dtype=np.int64)]),
-            np.concatenate([base.refs, np.full(len(ends), -1, dtype=np.int64)]),
-            np.concatenate([base.costs, np.array([a.cost for a in ends], dtype=np.float64)
+            np.append(starts, m), np.append(stops, m),
+            np.concatenate([heads, np.full(len(ends), n, dtype=np.int64)]),
+            np.concatenate([refs, np.full(len(ends), -1, dtype=np.int64)]),
+            np.concatenate([costs, np.array([a.cost for a in ends], dtype=np.float64)
                             .reshape(len(ends), dims)]))
     return pool
 
@@ -246,11 +249,21 @@ class Search:
             rank = _rank()
             banned = sum(1 << rank[x] for x in excluded)
             bit = 1 << rank[only] if only is not None else 0
-            bits = [leg_bits(dl.leg) for dl in self.g.directed]
-            return np.fromiter((not (k & banned) and not (x & bit) for k, x in bits),
-                               dtype=bool, count=len(bits))
+            keys, excludes = self._bits()
+            return ((keys & banned) == 0) & ((excludes & bit) == 0)
 
         return self._shared(("static", key), make)  # type: ignore[no-any-return]
+
+    def _bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per directed leg: the :func:`leg_bits` of its leg, the corridors it is a key leg of
+        and those it excludes, as two arrays (computed once, not once per corridor)."""
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            bits = [leg_bits(dl.leg) for dl in self.g.directed]
+            kind = np.int64 if len(_rank()) < 63 else object  # bit i: the i-th corridor
+            return (np.array([k for k, _ in bits], dtype=kind),
+                    np.array([x for _, x in bits], dtype=kind))
+
+        return self._shared(("bits",), make)  # type: ignore[no-any-return]
 
     def _constrained(self) -> np.ndarray:
         """The constraints' mask as an array."""
@@ -657,8 +670,9 @@ class Search:
         return self._memo(("key arcs", required), pick)  # type: ignore[no-any-return]
 
     def _arcs(self) -> ArcArrays:
+        compiled = self.g.compiled
         return self._shared(("arcs",),  # type: ignore[no-any-return]
-                            lambda: ArcArrays.of(self.g.compiled.adj, self.dim))
+                            lambda: ArcArrays(*compiled.arc_arrays, len(compiled.adj)))
 
     def _trees(self, crit: int) -> tuple[ArcArrays, Trees]:
         """The arcs and both shortest-path trees of the trip by criterion ``crit`` under the

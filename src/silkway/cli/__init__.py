@@ -38,7 +38,12 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_BACKEND", "EXIT_BAD_INPUT", "EXIT_DATA", "EXIT_INTERNAL", "EXIT_NO_ROUTE",
            "MAX_DETAIL_CHARS", "app", "group_for", "main"]
 
-_LAZY = frozenset({*__all__, "_legs_lines", "_route_table", "_quiet_dask"}) - {"main"}
+_CLI, _APP, _PLANNING = "silkway.cli._commands", "silkway.cli._app", "silkway.cli.planning"
+_LAZY = {"app": _CLI, "group_for": _CLI, "EXIT_BAD_INPUT": _APP, "EXIT_INTERNAL": _APP,
+         "MAX_DETAIL_CHARS": _APP, "_quiet_dask": _APP, "_legs_lines": _PLANNING,
+         "_route_table": _PLANNING, "EXIT_BACKEND": "silkway.errors",
+         "EXIT_DATA": "silkway.errors", "EXIT_NO_ROUTE": "silkway.errors"}
+"""The module each name of this package is in, imported on first use."""
 
 ONE_SHOT = frozenset({"plan", "emissions", "corridors", "hubs", "scenarios", "compare"})
 """Commands that answer and exit (in about a second from a warm network cache). They run without
@@ -82,6 +87,6 @@ def __getattr__(name: str) -> Any:
     """The command group and what used to be importable from here, on first use."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("silkway.cli._commands"), name)
+    value = getattr(importlib.import_module(_LAZY[name]), name)
     globals()[name] = value
     return value

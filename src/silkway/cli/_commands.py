@@ -1,67 +1,85 @@
-"""The command table: every ``silkway`` command registered on :data:`app` in the order
-``silkway --help`` lists them, and :func:`group_for`, the group that runs one command line."""
+"""The command table: every ``silkway`` command in the order ``silkway --help`` lists them, and
+:func:`group_for`, the group that runs one command line.
+
+A command's module (:mod:`~silkway.cli.planning`, :mod:`~silkway.cli.analysis`,
+:mod:`~silkway.cli.data`, :mod:`~silkway.cli.assign`) is imported when the command is
+registered: a one-shot command imports its own module, not the other commands' (about 10 ms of
+a ``silkway plan``). :data:`app`, the whole group, has every command registered on first use.
+"""
 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import importlib
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from silkway.cli import analysis, assign, data, planning
-from silkway.cli._app import (  # _quiet_dask: importable from here as before the split
-    EXIT_BAD_INPUT,
-    EXIT_INTERNAL,
-    MAX_DETAIL_CHARS,
-    _Command,
-    _quiet_dask,  # noqa: F401
-    app,
-    command_group,
-    network_app,
-)
-from silkway.cli.planning import _legs_lines, _route_table  # noqa: F401 - as before the split
-from silkway.errors import EXIT_BACKEND, EXIT_DATA, EXIT_NO_ROUTE
+from silkway.cli import _app
+from silkway.cli._app import _Command, command_group, network_app
 
-__all__ = ["EXIT_BACKEND", "EXIT_BAD_INPUT", "EXIT_DATA", "EXIT_INTERNAL", "EXIT_NO_ROUTE",
-           "MAX_DETAIL_CHARS", "app", "group_for"]
+if TYPE_CHECKING:
+    from silkway.cli._app import app  # registered by __getattr__ below, on first use
+
+__all__ = ["app", "group_for"]
 
 _COMMANDS = (
-    ("plan", planning.plan),
-    ("emissions", planning.emissions),
-    ("corridors", planning.corridors_cmd),
-    ("scenarios", analysis.scenarios_cmd),
-    ("compare", analysis.compare),
-    ("sweep", analysis.sweep),
-    ("batch", analysis.batch),
-    ("hubs", data.hubs),
-    ("serve", data.serve),
-    ("calibrate", data.calibrate),
-    ("assign", assign.assign_cmd),
+    ("plan", "planning", "plan"),
+    ("emissions", "planning", "emissions"),
+    ("corridors", "planning", "corridors_cmd"),
+    ("scenarios", "analysis", "scenarios_cmd"),
+    ("compare", "analysis", "compare"),
+    ("sweep", "analysis", "sweep"),
+    ("batch", "analysis", "batch"),
+    ("hubs", "data", "hubs"),
+    ("serve", "data", "serve"),
+    ("calibrate", "data", "calibrate"),
+    ("assign", "assign", "assign_cmd"),
 )
-"""The commands of ``silkway``, in the order ``silkway --help`` lists them."""
+"""The commands of ``silkway``, in the order ``silkway --help`` lists them: (name, module of
+:mod:`silkway.cli`, function)."""
+_NETWORK = (("build", "network_build"), ("info", "network_info"))
+"""The commands of ``silkway network`` (in :mod:`silkway.cli.data`)."""
+_NAMES = frozenset({*(name for name, _, _ in _COMMANDS), "network"})
 
-network_app.command("build", cls=_Command)(data.network_build)
-network_app.command("info", cls=_Command)(data.network_info)
+
+def _function(module: str, name: str) -> Callable[..., Any]:
+    return getattr(importlib.import_module(f"silkway.cli.{module}"), name)
 
 
 def _register(group: typer.Typer, names: Collection[str] | None = None) -> typer.Typer:
     """Register the commands (those in ``names``; None: all of them) on ``group``."""
-    for name, command in _COMMANDS:
+    for name, module, function in _COMMANDS:
         if names is None or name in names:
-            group.command(name, cls=_Command)(command)
+            group.command(name, cls=_Command)(_function(module, function))
     if names is None or "network" in names:
+        if not network_app.registered_commands:
+            for name, function in _NETWORK:
+                network_app.command(name, cls=_Command)(_function("data", function))
         group.add_typer(network_app, name="network")
     return group
 
 
-_register(app)
-_NAMES = frozenset({*(name for name, _ in _COMMANDS), "network"})
+def _whole() -> typer.Typer:
+    """:data:`silkway.cli._app.app` with every command registered (once)."""
+    if not _app.app.registered_commands:
+        _register(_app.app)
+    return _app.app
 
 
 def group_for(args: list[str]) -> typer.Typer:
     """The command group to run ``args`` with: a group of only the command they start with, so
-    that a one-shot command does not build every other command's options first (about 20 ms);
-    the whole group for anything else (help, completion, ``--version``, a mistyped command)."""
+    that a one-shot command neither imports nor builds every other command's options first
+    (about 30 ms); the whole group for anything else (help, completion, ``--version``, a
+    mistyped command)."""
     if args and args[0] in _NAMES:
         return _register(command_group(), {args[0]})
-    return app
+    return _whole()
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the whole command group, every command registered."""
+    if name == "app":
+        return _whole()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 
 from silkway.data.tables import (
@@ -130,14 +131,23 @@ class Network:
     def __post_init__(self) -> None:
         self._by_id.update({h.id: h for h in self.hubs})
         names: dict[str, str] = {}
-        folds: dict[str, set[str]] = {}
         for h in self.hubs:
             for name in (h.id, h.name, *h.aliases):
                 names.setdefault(names_.key(name), h.id)
-                folds.setdefault(names_.folded(name), set()).add(h.id)
         self._names.update(names)
-        # a folded spelling two hubs share names neither (never one of them picked unsaid)
-        self._folded.update({k: next(iter(ids)) for k, ids in folds.items() if len(ids) == 1})
+
+    def _folded_names(self) -> dict[str, str]:
+        """Folded spelling -> hub id, made on the first name that misses (most match as typed;
+        folding every hub name is about 2 ms of loading a network)."""
+        if not self._folded:
+            folds: dict[str, set[str]] = {}
+            for h in self.hubs:
+                for name in (h.id, h.name, *h.aliases):
+                    folds.setdefault(names_.folded(name), set()).add(h.id)
+            # a folded spelling two hubs share names neither (never one of them picked unsaid);
+            # made whole, then added at once: a thread that looks meanwhile makes its own
+            self._folded.update({k: next(iter(ids)) for k, ids in folds.items() if len(ids) == 1})
+        return self._folded
 
     @property
     def as_of(self) -> str:
@@ -163,7 +173,7 @@ class Network:
             raise InputError(f"a place name is at most {MAX_PLACE_CHARS} characters; this one "
                              f"has {len(query):,}")
         # the folded spelling only for a miss: most names match as typed
-        found = _match(self._names, names_.key(query)) or _match(self._folded,
+        found = _match(self._names, names_.key(query)) or _match(self._folded_names(),
                                                                   names_.folded(query))
         if found is not None:
             return self._by_id[found]
@@ -257,10 +267,6 @@ _LAYOUT = re.compile(rb'\{"compiled":(.*),"key":"[0-9a-f]{64}","sha256":"([0-9a-
 checksum."""
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a build writes")
-
-
 def _read_cache(path: Path, key: str, tables: Tables) -> dict[str, Any] | None:
     """The compiled network of a cache file, or None to rebuild it.
 
@@ -269,7 +275,7 @@ def _read_cache(path: Path, key: str, tables: Tables) -> dict[str, Any] | None:
     """
     try:
         data = path.read_bytes()
-        blob = json.loads(data, parse_constant=_no_constant)
+        blob = orjson.loads(data)  # refuses NaN and infinity, which no build writes
     except FileNotFoundError:
         return None
     except IsADirectoryError:

@@ -198,7 +198,7 @@ class CompiledGraph:
         beats it (see :func:`~silkway.routing.pareto.pareto_paths`, ``peers``)."""
         import numpy as np
 
-        tails, _, refs, cost = self._arc_arrays
+        tails, _, refs, cost = self.arc_arrays
         # a leg leaves one hub, so its cheapest cost over that hub's states is a min per ref
         cheapest = np.full((len(self.directed), self.dim), np.inf)
         np.minimum.at(cheapest, refs, cost)
@@ -207,8 +207,10 @@ class CompiledGraph:
         return tuple(map(tuple, worst.tolist()))
 
     @cached_property
-    def _arc_arrays(self) -> tuple[Any, Any, Any, Any]:
-        """Every arc's tail state, head state, leg ref and cost vector, as arrays."""
+    def arc_arrays(self) -> tuple[Any, Any, Any, Any]:
+        """Every arc's tail state, head state, leg ref and cost vector, as arrays (int64, and
+        float64 of shape (arcs, :attr:`dim`)), in the order of :attr:`adj`: made once, for the
+        bounds, the slack and the corridor searches."""
         import numpy as np
 
         adj = self.adj
@@ -255,7 +257,7 @@ class CompiledGraph:
         import numpy as np
         import scipy.sparse as sp
 
-        tails, heads, _, cost = self._arc_arrays
+        tails, heads, _, cost = self.arc_arrays
         n = len(self.adj)
         key = heads * n + tails  # one entry per (head, tail): the least cost of its arcs
         order = np.argsort(key, kind="stable")
