@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from silkway._text import comma_items
 from silkway.analysis.reliability import DEFAULT_DRAWS
 from silkway.errors import ConstraintError
 
@@ -123,14 +124,12 @@ class PlanQuery(BaseModel):
         if not isinstance(items, list | tuple):
             return value
         out: list[Any] = []
-        for item in items:
+        for i, item in enumerate(items):
             if isinstance(item, str):
-                if not item.strip() and isinstance(value, str):
-                    continue  # an empty cell or option is the empty list
-                parts = [s.strip() for s in item.split(",") if s.strip()]
-                if not parts:  # "," or ",,": given, but naming nothing
-                    raise ValueError(f"{item[:80]!r} names nothing between its commas")
-                out.extend(parts)
+                parts = comma_items(item)  # (an empty item is refused, never dropped)
+                if not parts and not isinstance(value, str):
+                    raise ValueError(f"item {i + 1} of the list is empty")
+                out.extend(parts)  # an empty cell or option is the empty list
             else:
                 out.append(item)
         return tuple(out)

@@ -1,0 +1,125 @@
+"""Hostile inputs, round 12. Each test's docstring says what the input did before the fix.
+
+CLI cases run in-process (typer's CliRunner) with the checks of the earlier rounds: exit code,
+one line on stderr, nothing on stdout, no traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from cli_errors import invoke, one_error_line
+
+
+@pytest.fixture(scope="module")
+def r12_client(net, cache_dir, tmp_path_factory):
+    from api_clients import token_client
+
+    return token_client(net, cache_dir, tmp_path_factory, "r12", "r12-token")
+
+
+R12_AUTH = {"Authorization": "Bearer r12-token"}
+PLAN = {"origin": "Aktau", "destination": "Baku"}
+EMPTY_ITEM = "has an empty item ({}): two commas together, or one at an end"
+
+
+# -- 1. an empty item of a list is refused, everywhere a list is read --------------------------
+
+@pytest.mark.parametrize(("value", "where"), [
+    ("RU,,BY", "item 2 of 3"), ("RU,", "the last"), (",RU", "the first"), ("RU, ,BY", "item 2 of 3"),
+])
+def test_an_empty_item_of_the_avoid_option_is_refused(cache_dir, value, where):
+    """``plan Toyama Bishkek --avoid "RU,,BY"`` was planned avoiding RU and BY, the empty item
+    (perhaps a third country lost by a script) dropped without a word."""
+    line = one_error_line(invoke(["plan", "Toyama", "Bishkek", "--avoid", value], cache_dir), 2)
+    assert line == f"error: --avoid {value!r} {EMPTY_ITEM.format(where)}; separate the values " \
+                   "by single commas", line
+
+
+@pytest.mark.parametrize("flag", ["--modes", "--close", "--via", "--exclude-corridor"])
+def test_an_empty_item_of_every_list_option_is_refused(cache_dir, flag):
+    value = {"--modes": "rail,,road", "--close": "suez,,hormuz", "--via": "Aktau,,Baku",
+             "--exclude-corridor": "northern,,sea-cape"}[flag]
+    line = one_error_line(invoke(["plan", "Toyama", "Istanbul", flag, value], cache_dir), 2)
+    assert f"{flag} {value!r} {EMPTY_ITEM.format('item 2 of 3')}" in line, line
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ({"avoid": "RU,,BY"}, f"body field avoid: value error, 'RU,,BY' {EMPTY_ITEM.format('item 2 of 3')}"),
+    ({"avoid": ["RU", ""]}, "body field avoid: value error, item 2 of the list is empty"),
+    ({"avoid": ["RU", "BY,"]}, f"body field avoid: value error, 'BY,' {EMPTY_ITEM.format('the last')}"),
+    ({"via": ["Aktau", "  "]}, "body field via: value error, item 2 of the list is empty"),
+])
+def test_an_empty_item_of_an_api_list_is_a_422(r12_client, body, words):
+    """``{"avoid": ["RU", ""]}`` and ``{"avoid": "RU,,BY"}`` were planned without the empty
+    item."""
+    r = r12_client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek", **body})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith(words), r.json()["detail"]
+
+
+def test_an_empty_item_of_a_batch_cell_is_an_error_row(cache_dir, tmp_path):
+    """A batch row whose avoid cell is ``"RU,,BY"`` was planned as ``RU,BY`` (status ok)."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text('id,origin,destination,avoid\na,Toyama,Bishkek,"RU,,BY"\nb,Aktau,Baku,\n',
+                   encoding="utf-8")
+    r = invoke(["batch", str(src), "-o", str(out)], cache_dir)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["status"] for x in rows] == ["error", "ok"]  # an empty cell is still no avoidance
+    assert rows[0]["error"] == f"row 1: avoid 'RU,,BY' {EMPTY_ITEM.format('item 2 of 3')}; " \
+                               "separate the values by single commas"
+
+
+def test_an_empty_item_of_a_flow_or_a_hub_filter_is_refused(cache_dir, tmp_path, r12_client):
+    """An assignment flow ``avoid`` of ``"RU,"`` was assigned avoiding RU alone, and
+    ``hubs --country KG,`` listed Kyrgyzstan's hubs."""
+    flows = tmp_path / "f.csv"
+    flows.write_text('origin,destination,teu,avoid\nAktau,Baku,10,"RU,"\n', encoding="utf-8")
+    line = one_error_line(invoke(["assign", str(flows)], cache_dir), 2)
+    assert f"row 1: avoid 'RU,' {EMPTY_ITEM.format('the last')}" in line, line
+    line = one_error_line(invoke(["hubs", "--country", "KG,"], cache_dir), 2)
+    assert f"the country filter: 'KG,' {EMPTY_ITEM.format('the last')}" in line, line
+    import silkway
+
+    with pytest.raises(silkway.InputError, match=r"avoid: item 2 of the list is empty"):
+        silkway.Constraints.make(avoid=["RU", " "])
+
+
+# -- 2. full-width codes read as names are; look-alike letters are explained ------------------
+
+def test_full_width_country_codes_are_read_as_full_width_names_are(net, cache_dir, r12_client):
+    """``--avoid ＲＵ`` (full-width, as a Japanese input method types it) was refused as "not an
+    ISO 3166-1 alpha-2 country code", while the full-width place ``ＴＯＹＡＭＡ`` was planned: the
+    two were read by different rules. Both are NFKC now."""
+    import silkway
+
+    r = invoke(["plan", "Toyama", "Bishkek", "--avoid", "ＲＵ,ｂｙ", "--json"], cache_dir)
+    assert r.exit_code == 0, r.output
+    plan = json.loads(r.stdout)
+    assert plan["constraints"]["avoid"] == ["BY", "RU"], plan["constraints"]
+    assert all("RU" not in x["countries"] for x in plan["routes"])
+    assert silkway.make_query(origin="ＴＯＹＡＭＡ", destination="x", avoid="ＲＵ").avoid == ("RU",)
+    rows = r12_client.get("/api/hubs", params={"country": "ｋｇ"}).json()
+    assert rows and {h["country"] for h in rows} == {"KG"}
+    r = invoke(["plan", "Aktau", "Baku", "--modes", "ｆｅｒｒｙ", "--json"], cache_dir)
+    assert r.exit_code == 0 and json.loads(r.stdout)["routes"], r.output
+
+
+@pytest.mark.parametrize(("code", "why"), [
+    ("РУ", "'Р' is CYRILLIC CAPITAL LETTER ER, not a Latin letter"),
+    ("RΥ", "'Υ' is GREEK CAPITAL LETTER UPSILON, not a Latin letter"),
+    ("R U", "it holds a space; a code is two Latin letters, such as RU"),
+    ("R-U", "it holds '-' (HYPHEN-MINUS); a code is two Latin letters, such as RU"),
+])
+def test_look_alike_country_codes_are_refused_with_the_reason(cache_dir, r12_client, code, why):
+    """``--avoid РУ`` (Cyrillic: it prints as a code) was refused as "not an ISO 3166-1 alpha-2
+    country code" and nothing more, though a look-alike place name (``Аktau``) is told which
+    letter is not Latin."""
+    line = one_error_line(invoke(["plan", "Aktau", "Baku", "--avoid", code], cache_dir), 2)
+    assert line == f"error: {code!r} is not an ISO 3166-1 alpha-2 country code: {why}", line
+    r = r12_client.post("/api/plan", json={**PLAN, "avoid": [code]})
+    assert r.status_code == 422 and why in r.json()["detail"], r.text
