@@ -123,3 +123,62 @@ def test_look_alike_country_codes_are_refused_with_the_reason(cache_dir, r12_cli
     assert line == f"error: {code!r} is not an ISO 3166-1 alpha-2 country code: {why}", line
     r = r12_client.post("/api/plan", json={**PLAN, "avoid": [code]})
     assert r.status_code == 422 and why in r.json()["detail"], r.text
+
+
+# -- 3. a number too large or too small for a float is named, not range-checked ---------------
+
+TOO_BIG = "'1e309' is too large a number to read (it overflows to infinity)"
+TOO_SMALL = "'1e-400' is too small a number to read (it underflows to 0)"
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["plan", "Aktau", "Baku", "--payload-t", "1e-400"], f"error: --payload-t {TOO_SMALL}"),
+    (["plan", "Aktau", "Baku", "--deadline", "1e-400d"], f"error: --deadline {TOO_SMALL}"),
+    (["plan", "Aktau", "Baku", "--thin", "1e-400"], f"error: --thin {TOO_SMALL}"),
+])
+def test_a_query_number_that_underflows_is_named(cache_dir, args, line):
+    """``--payload-t 1e-400`` was refused as "input should be greater than 0" and ``--thin
+    1e-400`` planned as ``--thin 0`` (every route kept), a positive number read as zero."""
+    assert one_error_line(invoke(args, cache_dir), 2) == line
+
+
+@pytest.mark.parametrize(("value", "words"), [("1e309", TOO_BIG), ("1e-400", TOO_SMALL)])
+def test_an_option_number_that_a_float_cannot_hold_is_named(cache_dir, tmp_path, value, words):
+    """``assign --equilibrium --gap 1e309`` said "gap inf is outside (0, 0.1]" and ``--gap
+    1e-400`` "gap 0.0 is outside": values the user had not typed."""
+    flows = tmp_path / "f.csv"
+    flows.write_text("origin,destination,teu\nAktau,Baku,10\n", encoding="utf-8")
+    r = invoke(["assign", str(flows), "--equilibrium", "--gap", value], cache_dir)
+    assert r.exit_code == 2 and f"option --gap: {words}" in r.stderr, r.stderr
+
+
+def test_csv_cells_that_a_float_cannot_hold_are_named(cache_dir, tmp_path):
+    """A flow's ``teu`` of ``1e309`` was "not a positive number", a batch ``count`` of ``1e309``
+    "not a whole number of containers" and a ``payload_t`` of ``1e-400`` "greater than 0"."""
+    flows = tmp_path / "f.csv"
+    flows.write_text("origin,destination,teu\nAktau,Baku,1e-400\nAktau,Baku,1e309\n",
+                     encoding="utf-8")
+    line = one_error_line(invoke(["assign", str(flows)], cache_dir), 2)
+    assert line == f"error: no flow can be assigned: row 1: teu {TOO_SMALL}; row 2: teu {TOO_BIG}"
+    src, out = tmp_path / "b.csv", tmp_path / "o.csv"
+    src.write_text("origin,destination,payload_t,count\nAktau,Baku,1e-400,\nAktau,Baku,,1e309\n"
+                   "Aktau,Baku,1e1,\n", encoding="utf-8")
+    assert invoke(["batch", str(src), "-o", str(out)], cache_dir).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [x["error"] for x in rows] == [f"row 1: payload_t {TOO_SMALL}",
+                                          f"row 2: count {TOO_BIG}", ""]
+
+
+def test_api_numbers_that_underflow_are_named(r12_client):
+    """``{"payload_t": 1e-400}`` was "should be greater than 0", ``?limit=1e-400`` "should be
+    greater than or equal to 1"; an exact zero (``0e-999``, ``-0.0``) is still zero."""
+    r = r12_client.post("/api/plan", content=b'{"origin":"Aktau","destination":"Baku",'
+                        b'"payload_t":1e-400}', headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == ("body field payload_t is 1e-400, too small a number to read "
+                                  "(it underflows to 0)")
+    r = r12_client.get("/api/plans", params={"limit": "1e-400"})
+    assert r.status_code == 422 and r.json()["detail"] == f"query parameter 'limit': {TOO_SMALL}"
+    r = r12_client.post("/api/plan", content=b'{"origin":"Aktau","destination":"Baku",'
+                        b'"thin":0e-999}', headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text

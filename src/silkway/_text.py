@@ -3,6 +3,7 @@ a number typed as text is read."""
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 import unicodedata
@@ -26,7 +27,29 @@ def plain_float(text: str) -> float:
     stripped = text.strip()
     if not _PLAIN.fullmatch(stripped):
         raise ValueError(f"{stripped[:40]!r} is not a plain decimal number")
-    return float(stripped)
+    value = float(stripped)
+    if math.isinf(value):
+        raise UnreadableNumberError(f"{stripped[:40]!r} is too large a number to read (it "
+                                    "overflows to infinity)")
+    if underflows(stripped, value):
+        raise UnreadableNumberError(f"{stripped[:40]!r} is too small a number to read (it "
+                                    "underflows to 0)")
+    return value
+
+
+class UnreadableNumberError(ValueError):
+    """A plain decimal that a float cannot hold: ``1e309`` (infinity) or ``1e-400`` (0). Such a
+    number was reported by the check it then failed, with a value the user had not typed
+    (``gap inf is outside (0, 0.1]``, ``payload_t should be greater than 0`` for ``1e-400``)."""
+
+
+def underflows(literal: str, value: float) -> bool:
+    """Whether the decimal ``literal``, read as ``value``, is a number other than zero that a
+    float rounds to 0 (``1e-400``)."""
+    if value != 0:
+        return False
+    mantissa = literal.lower().split("e", 1)[0]
+    return any(ch in "123456789" for ch in mantissa)
 
 def takes_number(annotation: object) -> bool:
     """Whether an option or parameter typed ``annotation`` (``int``, ``float``, ``int | None``

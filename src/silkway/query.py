@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from silkway._text import comma_items
+from silkway._text import comma_items, underflows
 from silkway.analysis.reliability import DEFAULT_DRAWS
 from silkway.errors import ConstraintError
 
@@ -174,6 +174,9 @@ class PlanQuery(BaseModel):
                 return value  # not a number: the type check says so
             if not math.isfinite(number):
                 raise ValueError("must be a finite number")
+            if isinstance(value, str) and underflows(value, number):  # was "greater than 0"
+                raise ValueError(f"{value[:40]!r} is too small a number to read (it underflows "
+                                 "to 0)")
         return value
 
     @field_validator("deadline_days")

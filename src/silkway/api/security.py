@@ -46,7 +46,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from silkway._text import plain_float, takes_number
+from silkway._text import UnreadableNumberError, plain_float, takes_number, underflows
 from silkway.api.problems import problem
 from silkway.errors import ConstraintError
 
@@ -295,6 +295,18 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class _Underflow:
+    """A JSON number other than zero that a float reads as 0 (``1e-400``)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+
+def _float(token: str) -> float | _Underflow:
+    value = float(token)
+    return _Underflow(token) if underflows(token, value) else value
+
+
 def json_problem(body: bytes) -> str | None:
     """Why ``body`` is not an acceptable JSON document, or None (malformed JSON is left to the
     framework's own 422, which names the position)."""
@@ -307,7 +319,8 @@ def json_problem(body: bytes) -> str | None:
     if json.detect_encoding(body) not in ("utf-8", "utf-8-sig"):
         return "the request body is not UTF-8 text, which JSON must be"
     try:
-        doc = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_unique)
+        doc = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_unique,
+                         parse_float=_float)
     except _RepeatedKeyError as twice:  # JSON parsers keep one of the two values, silently
         return f"the request body gives the key {twice.key[:60]!r} twice in one object"
     except json.JSONDecodeError:
@@ -319,6 +332,9 @@ def json_problem(body: bytes) -> str | None:
     stack: list[tuple[Any, list[str], int]] = [(doc, [], 0)]
     while stack:
         value, parts, depth = stack.pop()
+        if isinstance(value, _Underflow):  # 1e-400 was "should be greater than 0"
+            return f"{_path(parts)} is {value.token[:40]}, too small a number to read (it " \
+                   "underflows to 0)"
         if isinstance(value, _NonFinite) or (isinstance(value, float) and not math.isfinite(value)):
             if isinstance(value, _NonFinite):
                 return f"{_path(parts)} is {value.token}, not a finite number"
@@ -380,6 +396,8 @@ class StrictQueryRoute(APIRoute):
                 if name in numbers:  # the validator reads 1_0 as 10
                     try:
                         plain_float(value)
+                    except UnreadableNumberError as exc:
+                        raise ConstraintError(f"query parameter {name!r}: {exc}") from None
                     except ValueError:
                         raise ConstraintError(f"query parameter {name!r} takes a plain decimal "
                                               f"number, not {value.strip()[:40]!r}") from None
