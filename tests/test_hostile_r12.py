@@ -182,3 +182,15 @@ def test_api_numbers_that_underflow_are_named(r12_client):
     r = r12_client.post("/api/plan", content=b'{"origin":"Aktau","destination":"Baku",'
                         b'"thin":0e-999}', headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
+
+
+def test_every_code_of_the_query_is_read_in_nfkc(cache_dir):
+    """Once lists were read in NFKC, ``--exclude-corridor ｎｏｒｔｈｅｒｎ`` was read while
+    ``--corridor ｍｉｄｄｌｅ-ｃｏｒｒｉｄｏｒ``, ``--cargo ｔｅｕ`` and ``--objective ｃｏｓｔ`` were
+    unknown: one rule for every code a query takes."""
+    r = invoke(["plan", "Toyama", "Istanbul", "--corridor", "ｍｉｄｄｌｅ-ｃｏｒｒｉｄｏｒ",
+                "--cargo", "ｔｅｕ", "--objective", "ｃｏｓｔ", "--json"], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert plan["constraints"]["corridor"] == "middle-corridor"
+    assert (plan["cargo"]["type"], plan["objective"]) == ("TEU", "cost")
