@@ -194,3 +194,14 @@ def test_every_code_of_the_query_is_read_in_nfkc(cache_dir):
     plan = json.loads(r.stdout)
     assert plan["constraints"]["corridor"] == "middle-corridor"
     assert (plan["cargo"]["type"], plan["objective"]) == ("TEU", "cost")
+
+
+def test_the_hub_filters_read_nfkc_alike(r12_client, cache_dir):
+    """``hubs --country ｋｇ`` was read (NFKC) once codes were, while ``hubs --kind ｐｏｒｔ``
+    was an unknown hub kind."""
+    r = invoke(["hubs", "--kind", "ｐｏｒｔ", "--country", "ｊｐ", "--json"], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert rows and {(h["kind"], h["country"]) for h in rows} == {("port", "JP")}
+    r = r12_client.get("/api/hubs", params={"kind": "ｆｅｒｒｙ"})
+    assert r.status_code == 200 and {h["kind"] for h in r.json()} == {"ferry"}, r.text

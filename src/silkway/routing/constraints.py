@@ -59,7 +59,7 @@ def select_hubs(hubs: Iterable[Hub], *, country: str | None = None,
         code = next(iter(check_countries(codes)))
     kinds = sorted({h.kind for h in hubs})
     if kind is not None:
-        kind = kind.strip().lower()
+        kind = unicodedata.normalize("NFKC", kind).strip().lower()  # as a country code is
         if kind not in kinds:
             raise ConstraintError(f"unknown hub kind {kind[:40]!r}; use {', '.join(kinds)}")
     return [h for h in hubs if (code is None or h.country == code)
