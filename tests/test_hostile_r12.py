@@ -205,3 +205,20 @@ def test_the_hub_filters_read_nfkc_alike(r12_client, cache_dir):
     assert rows and {(h["kind"], h["country"]) for h in rows} == {("port", "JP")}
     r = r12_client.get("/api/hubs", params={"kind": "ｆｅｒｒｙ"})
     assert r.status_code == 200 and {h["kind"] for h in r.json()} == {"ferry"}, r.text
+
+
+# -- 4. the ticks' bound names the end that is out of it --------------------------------------
+
+@pytest.mark.parametrize(("query", "words"), [
+    ("lo=1e300&hi=1.0000000000000001e300", "lo 1e+300 is outside"),
+    ("lo=0&hi=9007199254740994", "hi 9.0072e+15 is outside"),
+    ("lo=-1e12&hi=0", "lo -1e+12 is outside"),
+])
+def test_a_tick_range_beyond_the_bound_names_its_end(r12_client, query, words):
+    """``GET /api/ticks?lo=1e300&hi=1.0000000000000001e300`` said "tick range must be finite and
+    below 1e12 in size" of a range whose size is 0: the bound is on each end, not the size."""
+    r = r12_client.get(f"/api/ticks?{query}")
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == (f"{words} the ticks' range of numbers: lo and hi each lie "
+                                  "between -1e12 and 1e12")
+    assert r12_client.get("/api/ticks?lo=-999999999999&hi=999999999999").status_code == 200

@@ -337,8 +337,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         """Round axis ticks over ``[lo, hi]`` with labels, for the page's charts."""
         from silkway.analysis.export import ticks as make_ticks
 
-        if not (abs(lo) < 1e12 and abs(hi) < 1e12):
-            raise ConstraintError("tick range must be finite and below 1e12 in size")
+        for name, end in (("lo", lo), ("hi", hi)):  # (said "below 1e12 in size" of 1e300-1e300)
+            if not abs(end) < 1e12:
+                raise ConstraintError(f"{name} {end:g} is outside the ticks' range of numbers: "
+                                      "lo and hi each lie between -1e12 and 1e12")
         return make_ticks(lo, hi, count=count)
 
     @app.get("/api/schema/plan")
