@@ -222,3 +222,20 @@ def test_a_tick_range_beyond_the_bound_names_its_end(r12_client, query, words):
     assert r.json()["detail"] == (f"{words} the ticks' range of numbers: lo and hi each lie "
                                   "between -1e12 and 1e12")
     assert r12_client.get("/api/ticks?lo=-999999999999&hi=999999999999").status_code == 200
+
+
+# -- 5. a sweep axis's values are read by the one list reader ---------------------------------
+
+@pytest.mark.parametrize(("values", "words"), [
+    ("1,,2", f"sweep axis 'tariff:ferry_caspian:wait_factor': '1,,2' "
+             f"{EMPTY_ITEM.format('item 2 of 3')}"),
+    ("1,2,", f"sweep axis 'tariff:ferry_caspian:wait_factor': '1,2,' "
+             f"{EMPTY_ITEM.format('the last')}"),
+    ("", "sweep axis 'tariff:ferry_caspian:wait_factor' gives no values after '='"),
+])
+def test_a_sweep_axis_with_an_empty_value_says_so(cache_dir, values, words):
+    """``--vary tariff:ferry_caspian:wait_factor=1,,2`` said its values "are not numbers", and
+    ``...=`` with no value at all "sweep values must lie in [0.01, 100]"."""
+    line = one_error_line(invoke(["sweep", "--pair", "Aktau:Baku", "--serial", "--vary",
+                                  f"tariff:ferry_caspian:wait_factor={values}"], cache_dir), 2)
+    assert line.startswith(f"error: {words}"), line
