@@ -307,6 +307,16 @@ def _float(token: str) -> float | _Underflow:
     return _Underflow(token) if underflows(token, value) else value
 
 
+def declared_charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, in lower case without quotes, or
+    None when it gives none."""
+    for param in content_type.split(";")[1:20]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').strip().lower()
+    return None
+
+
 def json_problem(body: bytes) -> str | None:
     """Why ``body`` is not an acceptable JSON document, or None (malformed JSON is left to the
     framework's own 422, which names the position)."""
@@ -456,6 +466,15 @@ class Guard:
                           f"{encoding.decode('latin-1')[:20]!r}; send it uncompressed",
                           kind="unsupported-encoding", title="Unsupported media type")(
                 scope, receive, send_with_headers)
+            return
+        charset = declared_charset(headers.get(b"content-type", b"").decode("latin-1"))
+        if charset is not None and charset not in ("utf-8", "utf8", "us-ascii"):
+            # the body was read as UTF-8 whatever it said: latin-1 "D\xfcsseldorf" was "not
+            # UTF-8", and latin-1 bytes that happen to be valid UTF-8 read as other letters
+            await problem(415, f"the request body is declared charset={charset[:20]}; silkway "
+                          "reads request bodies (JSON, CSV) as UTF-8 only: send UTF-8, with "
+                          "charset=utf-8 or no charset", kind="unsupported-charset",
+                          title="Unsupported media type")(scope, receive, send_with_headers)
             return
         length = headers.get(b"content-length")
         chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
