@@ -264,3 +264,17 @@ def test_a_body_declared_in_another_charset_is_a_415(r12_client, path, ctype, bo
                                   **R12_AUTH})
     assert ok.status_code in (200, 202), ok.text
 
+
+
+@pytest.mark.parametrize(("cell", "fix"), [("RU;BY", "RU,BY"), ("RU BY", "RU,BY"),
+                                           ("ru|by|kz", "RU,BY,KZ")])
+def test_codes_separated_otherwise_than_by_commas_get_the_hint(cache_dir, tmp_path, cell, fix):
+    """A batch ``avoid`` cell ``RU;BY`` (a spreadsheet's list separator) was refused as "not an
+    ISO 3166-1 alpha-2 country code" and nothing more."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text(f"origin,destination,avoid\nToyama,Bishkek,{cell}\nAktau,Baku,\n",
+                   encoding="utf-8")
+    assert invoke(["batch", str(src), "-o", str(out)], cache_dir).exit_code == 0
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["error"] == (f"row 1: {cell.upper()!r} is not an ISO 3166-1 alpha-2 country code: "
+                            f"separate the codes by commas, e.g. {fix}"), row["error"]

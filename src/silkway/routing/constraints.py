@@ -91,6 +91,9 @@ def check_countries(codes: Iterable[str]) -> frozenset[str]:
         elif odd is not None and odd.isalpha():  # the Cyrillic "РУ" looks like a code
             hint = (f": {odd!r} is {unicodedata.name(odd, 'a letter of another script')}, not "
                     "a Latin letter")
+        elif len(parts := re.split(r"[\s;|/]+", code)) > 1 and all(
+                p in _iso_countries() for p in parts):  # "RU;BY" or "RU BY" from a sheet
+            hint = f": separate the codes by commas, e.g. {','.join(parts)}"
         elif odd is not None and not code.isdigit():
             what_ch = "a space" if odd.isspace() else (
                 f"{odd!r} ({unicodedata.name(odd, f'U+{ord(odd):04X}')})")
