@@ -48,10 +48,10 @@ def test_an_empty_item_of_every_list_option_is_refused(cache_dir, flag):
 
 
 @pytest.mark.parametrize(("body", "words"), [
-    ({"avoid": "RU,,BY"}, f"body field avoid: value error, 'RU,,BY' {EMPTY_ITEM.format('item 2 of 3')}"),
-    ({"avoid": ["RU", ""]}, "body field avoid: value error, item 2 of the list is empty"),
-    ({"avoid": ["RU", "BY,"]}, f"body field avoid: value error, 'BY,' {EMPTY_ITEM.format('the last')}"),
-    ({"via": ["Aktau", "  "]}, "body field via: value error, item 2 of the list is empty"),
+    ({"avoid": "RU,,BY"}, f"body field avoid: 'RU,,BY' {EMPTY_ITEM.format('item 2 of 3')}"),
+    ({"avoid": ["RU", ""]}, "body field avoid: item 2 of the list is empty"),
+    ({"avoid": ["RU", "BY,"]}, f"body field avoid: 'BY,' {EMPTY_ITEM.format('the last')}"),
+    ({"via": ["Aktau", "  "]}, "body field via: item 2 of the list is empty"),
 ])
 def test_an_empty_item_of_an_api_list_is_a_422(r12_client, body, words):
     """``{"avoid": ["RU", ""]}`` and ``{"avoid": "RU,,BY"}`` were planned without the empty
@@ -278,3 +278,24 @@ def test_codes_separated_otherwise_than_by_commas_get_the_hint(cache_dir, tmp_pa
     row = next(csv.DictReader(out.open(encoding="utf-8")))
     assert row["error"] == (f"row 1: {cell.upper()!r} is not an ISO 3166-1 alpha-2 country code: "
                             f"separate the codes by commas, e.g. {fix}"), row["error"]
+
+
+# -- 7. validation messages in the words of the input, not of pydantic's types ---------------
+
+def test_list_and_empty_field_errors_speak_of_the_input(cache_dir, r12_client):
+    """``--avoid`` with 61 codes said "tuple should have at most 60 items after validation, not
+    61", an empty ORIGIN "string should have at least 1 character", and every API value error
+    began "value error, ": the validator's words, not the input's."""
+    many = ",".join(["RU"] * 61)
+    line = one_error_line(invoke(["plan", "Toyama", "Bishkek", "--avoid", many], cache_dir), 2)
+    assert line == "error: --avoid lists at most 60 items, not 61"
+    assert one_error_line(invoke(["plan", "  ", "Baku"], cache_dir), 2) == "error: ORIGIN is empty"
+    r = r12_client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
+                                           "via": ["Aktau"] * 9})
+    assert r.status_code == 422 and r.json()["detail"] == "body field via lists at most 8 items, " \
+                                                         "not 9", r.text
+    assert r.json()["errors"] == [{"loc": "body.via", "msg": "lists at most 8 items, not 9"}]
+    r = r12_client.post("/api/plan", json={"origin": "", "destination": "Bishkek"})
+    assert r.json()["detail"] == "body field origin is empty", r.text
+    r = r12_client.post("/api/plan", json={**PLAN, "avoid": ","})
+    assert r.json()["detail"] == "body field avoid: ',' names nothing between its commas", r.text

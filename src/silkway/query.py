@@ -267,6 +267,23 @@ def cli_flag(name: str) -> str:
                or "--" + name.replace("_", "-"))
 
 
+def error_message(error: Any) -> str:
+    """A pydantic error's message in the words of silkway's inputs, not of pydantic's types:
+    ``value error, `` dropped, and ``tuple should have at most 60 items after validation, not
+    61`` (of a JSON array or a comma list) said as ``lists at most 60 items, not 61``."""
+    msg = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    ctx = error.get("ctx") or {}
+    kind = error.get("type")
+    if kind == "too_long" and "max_length" in ctx:
+        got = f", not {ctx['actual_length']}" if ctx.get("actual_length") is not None else ""
+        msg = f"lists at most {ctx['max_length']} items{got}"
+    elif kind == "too_short" and "min_length" in ctx:
+        msg = f"lists at least {ctx['min_length']} items"
+    elif kind == "string_too_short" and ctx.get("min_length") == 1:
+        msg = "is empty"
+    return msg
+
+
 def describe_error(exc: ValidationError, label: Callable[[str], str] | None = None) -> str:
     """One sentence for a pydantic validation error of a query, naming the field(s), each as
     ``label`` calls it (the command line names its options, the API its JSON fields)."""
@@ -276,7 +293,7 @@ def describe_error(exc: ValidationError, label: Callable[[str], str] | None = No
         if label is not None and names and names[0] in PlanQuery.model_fields:
             names[0] = label(names[0])
         loc = ".".join(names) or "query"
-        msg = str(e["msg"]).removeprefix("Value error, ")
+        msg = error_message(e)
         if e["type"] == "extra_forbidden":
             msg = "is not an option"
         elif e["type"] == "literal_error":
