@@ -298,3 +298,16 @@ def test_list_and_empty_field_errors_speak_of_the_input(cache_dir, r12_client):
     assert r.json()["detail"] == "body field origin is empty", r.text
     r = r12_client.post("/api/plan", json={**PLAN, "avoid": ","})
     assert r.json()["detail"] == "body field avoid: ',' names nothing between its commas", r.text
+
+
+def test_a_flow_cargo_cell_is_read_in_nfkc_as_a_batch_one_is(cache_dir, tmp_path):
+    """A flow's ``cargo`` cell ``ｔｅｕ`` was "unknown cargo", while the same cell of a batch row
+    (read through the query) was a TEU: the assignment builds its constraints directly."""
+    flows = tmp_path / "f.csv"
+    flows.write_text("origin,destination,teu,cargo\nAktau,Baku,10,ｔｅｕ\n", encoding="utf-8")
+    r = invoke(["assign", str(flows), "--json"], cache_dir)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["system"]["served_teu"] == 10.0
+    import silkway
+
+    assert silkway.Constraints.make(cargo=" ｔｅｕ ").cargo.value == "TEU"

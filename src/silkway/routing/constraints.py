@@ -197,7 +197,7 @@ class Constraints:
         if max_transshipments is not None and max_transshipments < 0:
             raise ConstraintError("max transshipments must be 0 or more")
         try:
-            cargo_t = Cargo(str(cargo).upper())
+            cargo_t = Cargo(unicodedata.normalize("NFKC", str(cargo)).strip().upper())
         except ValueError:
             raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
         if payload_t is not None and not (0 < payload_t <= 30):
