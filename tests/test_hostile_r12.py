@@ -311,3 +311,17 @@ def test_a_flow_cargo_cell_is_read_in_nfkc_as_a_batch_one_is(cache_dir, tmp_path
     import silkway
 
     assert silkway.Constraints.make(cargo=" ｔｅｕ ").cargo.value == "TEU"
+
+
+def test_a_full_width_csv_header_is_read_as_its_cells_are(cache_dir, tmp_path):
+    """A batch header ``origin,destination,ａｖｏｉｄ`` was "unknown column(s) 'ａｖｏｉｄ'" though the
+    cell under it, ``ＲＵ``, would have been read as RU; and ``id`` beside a full-width ``ｉｄ``
+    is one column given twice."""
+    src, out = tmp_path / "b.csv", tmp_path / "out.csv"
+    src.write_text("origin,destination,ａｖｏｉｄ\nToyama,Bishkek,ＲＵ\n", encoding="utf-8")
+    assert invoke(["batch", str(src), "-o", str(out)], cache_dir).exit_code == 0
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["status"] == "ok" and "RU" not in row["countries"].split(","), row
+    src.write_text("id,origin,destination,ｉｄ\na,Aktau,Baku,b\n", encoding="utf-8")
+    line = one_error_line(invoke(["batch", str(src), "-o", str(out)], cache_dir), 2)
+    assert line == f"error: shipments file {src} repeats column(s) id in its header", line

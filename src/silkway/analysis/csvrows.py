@@ -252,7 +252,9 @@ def _cell_problem(values: dict[str, str]) -> str | None:
 
 
 def _header(record: list[str], kind: str, name: str, required: Sequence[str]) -> list[str]:
-    names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
+    # NFKC, as every code and name read is: a full-width "ａｖｏｉｄ" was an unknown column
+    names = [unicodedata.normalize("NFKC", h).strip().lower().replace(" ", "_").replace("-", "_")
+             for h in record]
     counts = Counter(names)  # names.count per name took 94 s for a header of 100,000 columns
     dupes = sorted(n for n, k in counts.items() if n and k > 1)
     if dupes:
