@@ -325,3 +325,19 @@ def test_a_full_width_csv_header_is_read_as_its_cells_are(cache_dir, tmp_path):
     src.write_text("id,origin,destination,ｉｄ\na,Aktau,Baku,b\n", encoding="utf-8")
     line = one_error_line(invoke(["batch", str(src), "-o", str(out)], cache_dir), 2)
     assert line == f"error: shipments file {src} repeats column(s) id in its header", line
+
+
+@pytest.mark.parametrize(("close", "words"), [
+    ('countries: ["RU,,BY"]', f"close countries: 'RU,,BY' {EMPTY_ITEM.format('item 2 of 3')}"),
+    ('countries: ["РУ"]', "close countries: 'РУ' is not an ISO 3166-1 alpha-2 country code: "
+                          "'Р' is CYRILLIC CAPITAL LETTER ER, not a Latin letter"),
+    ('passages: ["suez,"]', f"close passages: 'suez,' {EMPTY_ITEM.format('the last')}"),
+])
+def test_a_scenario_close_list_with_an_empty_item_names_its_key(cache_dir, tmp_path, close, words):
+    """A scenario's ``close: countries: ["RU,,BY"]`` closed RU and BY, the empty item dropped;
+    refused once lists had one reader, its error spoke of "avoid", a query's word, under the
+    key ``close countries/passages``."""
+    y = tmp_path / "s.yaml"
+    y.write_text(f"name: r12-close\ntitle: t\nsource: s\nclose:\n  {close}\n", encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Toyama", "Bishkek", "--scenario", str(y)], cache_dir), 2)
+    assert line.startswith(f"error: {y}: {words}"), line
