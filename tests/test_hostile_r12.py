@@ -54,8 +54,8 @@ def test_an_empty_item_of_every_list_option_is_refused(cache_dir, flag):
     ({"via": ["Aktau", "  "]}, "body field via: item 2 of the list is empty"),
 ])
 def test_an_empty_item_of_an_api_list_is_a_422(r12_client, body, words):
-    """``{"avoid": ["RU", ""]}`` and ``{"avoid": "RU,,BY"}`` were planned without the empty
-    item."""
+    """``{"avoid": "RU,,BY"}`` and ``{"avoid": ["RU", "BY,"]}`` were planned without the empty
+    item; ``["RU", ""]`` was refused, as "'' names nothing between its commas"."""
     r = r12_client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek", **body})
     assert r.status_code == 422, r.text
     assert r.json()["detail"].startswith(words), r.json()["detail"]
