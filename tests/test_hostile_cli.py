@@ -114,7 +114,7 @@ PLAN_CASES: list[tuple[str, list[str], int]] = [
     ("avoid-alpha3", ["Toyama", "Bishkek", "--avoid", "RUS"], 2),
     ("avoid-numeric", ["Toyama", "Bishkek", "--avoid", "643"], 2),
     ("avoid-lowercase-ok", ["Toyama", "Bishkek", "--avoid", "ru,by"], 0),
-    ("avoid-empty-items", ["Toyama", "Bishkek", "--avoid", ",,RU,,"], 0),
+    ("avoid-empty-items", ["Toyama", "Bishkek", "--avoid", ",,RU,,"], 2),
     ("via-only-commas", ["Toyama", "Bishkek", "--via", ",,"], 2),
     ("exclude-corridor-comma", ["Toyama", "Bishkek", "--exclude-corridor", ","], 2),
     ("payload-nan", ["Toyama", "Bishkek", "--payload-t", "nan"], 2),

@@ -3,6 +3,7 @@ a number typed as text is read."""
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 import unicodedata
@@ -26,7 +27,29 @@ def plain_float(text: str) -> float:
     stripped = text.strip()
     if not _PLAIN.fullmatch(stripped):
         raise ValueError(f"{stripped[:40]!r} is not a plain decimal number")
-    return float(stripped)
+    value = float(stripped)
+    if math.isinf(value):
+        raise UnreadableNumberError(f"{stripped[:40]!r} is too large a number to read (it "
+                                    "overflows to infinity)")
+    if underflows(stripped, value):
+        raise UnreadableNumberError(f"{stripped[:40]!r} is too small a number to read (it "
+                                    "underflows to 0)")
+    return value
+
+
+class UnreadableNumberError(ValueError):
+    """A plain decimal that a float cannot hold: ``1e309`` (infinity) or ``1e-400`` (0). Such a
+    number was reported by the check it then failed, with a value the user had not typed
+    (``gap inf is outside (0, 0.1]``, ``payload_t should be greater than 0`` for ``1e-400``)."""
+
+
+def underflows(literal: str, value: float) -> bool:
+    """Whether the decimal ``literal``, read as ``value``, is a number other than zero that a
+    float rounds to 0 (``1e-400``)."""
+    if value != 0:
+        return False
+    mantissa = literal.lower().split("e", 1)[0]
+    return any(ch in "123456789" for ch in mantissa)
 
 def takes_number(annotation: object) -> bool:
     """Whether an option or parameter typed ``annotation`` (``int``, ``float``, ``int | None``
@@ -62,3 +85,36 @@ def invisible(ch: str) -> bool:
 def blank(text: str) -> bool:
     """Whether ``text`` shows nothing: only white space and :func:`invisible` characters."""
     return all(ch.isspace() or invisible(ch) for ch in text)
+
+
+def comma_items(text: str) -> list[str]:
+    """The items of a comma list (``"RU, BY"``: ``["RU", "BY"]``), each stripped and in NFKC
+    Unicode, as every list silkway reads is split (countries to avoid, modes, passages, via
+    points, corridors; on the command line, in an API body, in a batch cell).
+
+    NFKC reads the compatibility forms of letters as the letters (the full-width ``ＲＵ`` a
+    Japanese input method types is ``RU``), as place names are already looked up; letters of
+    another script that look Latin (the Cyrillic ``РУ``) are not changed, and are refused
+    where a code is checked. Text that is only white space is the empty list.
+
+    Raises
+    ------
+    ValueError
+        When an item is empty (two commas together, or one at an end), naming its place: an
+        empty item was dropped, so that ``RU,,BY`` read as two countries where three may have
+        been meant.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if not text.strip():
+        return []
+    items = [s.strip() for s in text.split(",")]
+    if not any(items):  # "," or ",,": given, but naming nothing
+        raise ValueError(f"{text.strip()[:80]!r} names nothing between its commas")
+    for i, item in enumerate(items):
+        if not item:
+            shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:59] + "…"
+            where = ("the first" if i == 0 else "the last" if i == len(items) - 1
+                     else f"item {i + 1} of {len(items)}")
+            raise ValueError(f"{shown!r} has an empty item ({where}): two commas together, or "
+                             "one at an end; separate the values by single commas")
+    return items

@@ -10,6 +10,7 @@ nowhere. The query checks types, ranges and lengths; :func:`silkway.plan` checks
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
 
@@ -22,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from silkway._text import comma_items, underflows
 from silkway.analysis.reliability import DEFAULT_DRAWS
 from silkway.errors import ConstraintError
 
@@ -123,14 +125,12 @@ class PlanQuery(BaseModel):
         if not isinstance(items, list | tuple):
             return value
         out: list[Any] = []
-        for item in items:
+        for i, item in enumerate(items):
             if isinstance(item, str):
-                if not item.strip() and isinstance(value, str):
-                    continue  # an empty cell or option is the empty list
-                parts = [s.strip() for s in item.split(",") if s.strip()]
-                if not parts:  # "," or ",,": given, but naming nothing
-                    raise ValueError(f"{item[:80]!r} names nothing between its commas")
-                out.extend(parts)
+                parts = comma_items(item)  # (an empty item is refused, never dropped)
+                if not parts and not isinstance(value, str):
+                    raise ValueError(f"item {i + 1} of the list is empty")
+                out.extend(parts)  # an empty cell or option is the empty list
             else:
                 out.append(item)
         return tuple(out)
@@ -175,6 +175,9 @@ class PlanQuery(BaseModel):
                 return value  # not a number: the type check says so
             if not math.isfinite(number):
                 raise ValueError("must be a finite number")
+            if isinstance(value, str) and underflows(value, number):  # was "greater than 0"
+                raise ValueError(f"{value[:40]!r} is too small a number to read (it underflows "
+                                 "to 0)")
         return value
 
     @field_validator("deadline_days")
@@ -190,16 +193,27 @@ class PlanQuery(BaseModel):
     @field_validator("cargo", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
+        return _nfkc(value).strip().upper() if isinstance(value, str) else value
 
     @field_validator("objective", "allocation", "corridors", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+        return _nfkc(value).strip().lower() if isinstance(value, str) else value
+
+    @field_validator("corridor", mode="before")
+    @classmethod
+    def _code(cls, value: Any) -> Any:
+        """A code is read in NFKC, as list items and place names are (``--corridor`` given in
+        full-width letters was unknown while ``--exclude-corridor`` in them was read)."""
+        return _nfkc(value) if isinstance(value, str) else value
 
     def replace(self, **changes: Any) -> PlanQuery:
         """A copy with some fields changed, validated like the original."""
         return make_query({**self.model_dump(), **changes})
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 QUERY_FIELDS = tuple(PlanQuery.model_fields)
@@ -253,6 +267,23 @@ def cli_flag(name: str) -> str:
                or "--" + name.replace("_", "-"))
 
 
+def error_message(error: Any) -> str:
+    """A pydantic error's message in the words of silkway's inputs, not of pydantic's types:
+    ``value error, `` dropped, and ``tuple should have at most 60 items after validation, not
+    61`` (of a JSON array or a comma list) said as ``lists at most 60 items, not 61``."""
+    msg = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    ctx = error.get("ctx") or {}
+    kind = error.get("type")
+    if kind == "too_long" and "max_length" in ctx:
+        got = f", not {ctx['actual_length']}" if ctx.get("actual_length") is not None else ""
+        msg = f"lists at most {ctx['max_length']} items{got}"
+    elif kind == "too_short" and "min_length" in ctx:
+        msg = f"lists at least {ctx['min_length']} items"
+    elif kind == "string_too_short" and ctx.get("min_length") == 1:
+        msg = "is empty"
+    return msg
+
+
 def describe_error(exc: ValidationError, label: Callable[[str], str] | None = None) -> str:
     """One sentence for a pydantic validation error of a query, naming the field(s), each as
     ``label`` calls it (the command line names its options, the API its JSON fields)."""
@@ -262,7 +293,7 @@ def describe_error(exc: ValidationError, label: Callable[[str], str] | None = No
         if label is not None and names and names[0] in PlanQuery.model_fields:
             names[0] = label(names[0])
         loc = ".".join(names) or "query"
-        msg = str(e["msg"]).removeprefix("Value error, ")
+        msg = error_message(e)
         if e["type"] == "extra_forbidden":
             msg = "is not an option"
         elif e["type"] == "literal_error":

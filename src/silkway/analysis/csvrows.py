@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from silkway._text import control_char, invisible, plain_float
+from silkway._text import UnreadableNumberError, control_char, invisible, plain_float
 from silkway._userfile import MAX_TABLE_BYTES, read_user_bytes
 from silkway.errors import InputError
 
@@ -252,7 +252,9 @@ def _cell_problem(values: dict[str, str]) -> str | None:
 
 
 def _header(record: list[str], kind: str, name: str, required: Sequence[str]) -> list[str]:
-    names = [h.strip().lower().replace(" ", "_").replace("-", "_") for h in record]
+    # NFKC, as every code and name read is: a full-width "ａｖｏｉｄ" was an unknown column
+    names = [unicodedata.normalize("NFKC", h).strip().lower().replace(" ", "_").replace("-", "_")
+             for h in record]
     counts = Counter(names)  # names.count per name took 94 s for a header of 100,000 columns
     dupes = sorted(n for n, k in counts.items() if n and k > 1)
     if dupes:
@@ -346,12 +348,16 @@ def _or(words: Sequence[str], last: str) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
-def _number(text: str) -> float:
+def _number(text: str, name: str, problems: list[str]) -> float | None:
     """The cell as a float; NaN where it is not a plain decimal number (so the caller's check
     rejects it): Python's underscored ``1_000``, ``١٠`` and ``nan`` included
-    (:func:`silkway._text.plain_float`)."""
+    (:func:`silkway._text.plain_float`). None, with the problem added, for a number too large
+    or too small to read (``1e309`` was "not a positive number")."""
     try:
         return plain_float(text)
+    except UnreadableNumberError as exc:
+        problems.append(f"{name} {exc}")
+        return None
     except ValueError:
         return math.nan
 
@@ -365,7 +371,9 @@ def parse_int(text: str, name: str, *, minimum: int, unit: str,
     """
     if not text:
         return None
-    number = _number(text)
+    number = _number(text, name, problems)
+    if number is None:
+        return None
     if not (math.isfinite(number) and number.is_integer() and number >= minimum):
         problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
         return None
@@ -383,7 +391,9 @@ def parse_float(text: str, name: str, *, problems: list[str], positive: bool = F
     """
     if not text:
         return None
-    number = _number(text)
+    number = _number(text, name, problems)
+    if number is None:
+        return None
     if not math.isfinite(number) or (positive and number <= 0):
         problems.append(f"{name} {text!r} is not a {'positive ' if positive else ''}number")
         return None

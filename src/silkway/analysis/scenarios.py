@@ -234,10 +234,14 @@ def _parse_scenario(text: str, tables: Tables, label: str) -> Scenario:
     if not (spec.source or spec.estimate):
         raise fail("has neither a source nor an estimate with its reasoning")
     close = spec.close or scenario_schema.CloseSpec()
-    try:
-        base = Constraints.make(avoid=close.countries, close=close.passages)
-    except ConstraintError as exc:
-        raise fail(f"close countries/passages: {exc}") from None
+    for key, countries, passages in (("countries", close.countries, []),
+                                     ("passages", [], close.passages)):
+        try:  # each list on its own, so the error names its key ("avoid" was a query's word)
+            Constraints.make(avoid=countries, close=passages)
+        except ConstraintError as exc:
+            raise fail(f"close {key}: {str(exc).removeprefix('avoid ').removeprefix('close ')}"
+                       ) from None
+    base = Constraints.make(avoid=close.countries, close=close.passages)
     hubs = {h.id for h in tables.hubs}
     closed_hubs = frozenset(close.hubs)
     if closed_hubs - hubs:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from silkway._text import plain_float
+from silkway._text import comma_items, plain_float
 from silkway.analysis import scenarios
 from silkway.analysis.plan import PlanResult, Route, plan
 from silkway.analysis.route import notice_fields, passes
@@ -238,7 +238,9 @@ class Axis:
                 step = (hi - lo) / (count - 1)
                 values = tuple(round(lo + i * step, 6) for i in range(count))
             else:  # plain decimals: float() read 1_0 as 10
-                values = tuple(plain_float(v) for v in values_text.split(","))
+                values = tuple(plain_float(v) for v in _values(spec, values_text))
+        except ConstraintError:
+            raise
         except ValueError:
             raise ConstraintError(f"sweep values {values_text!r} are not numbers, or "
                                   "LOW:HIGH:COUNT with 2-50 points") from None
@@ -250,6 +252,19 @@ class Axis:
         if twice is not None:  # a repeated grid point would only repeat its rows
             raise ConstraintError(f"sweep axis {spec!r} gives the value {twice:g} twice")
         return cls(target_type, key, factor, values)
+
+
+def _values(spec: str, text: str) -> list[str]:
+    """The comma list of an axis's values, by the one list reader: ``=1,,2`` said "are not
+    numbers" and ``=`` alone "must lie in [0.01, 100]", of values that were not there."""
+    try:
+        items = comma_items(text)
+    except ValueError as exc:
+        raise ConstraintError(f"sweep axis {spec!r}: {exc}") from None
+    if not items:
+        raise ConstraintError(f"sweep axis {spec!r} gives no values after '='; give them as "
+                              "0.5,1,2 or LOW:HIGH:COUNT")
+    return items
 
 
 MAX_SWEEP_PLANS = 20_000

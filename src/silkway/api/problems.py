@@ -35,6 +35,7 @@ from silkway.errors import (
     SilkwayError,
     UnknownPlaceError,
 )
+from silkway.query import error_message
 
 __all__ = ["PROBLEM_TYPE", "Problem", "ServiceBusyError", "TimeLimitError", "UnauthorizedError",
            "install", "problem"]
@@ -180,12 +181,13 @@ def validation_problem(exc: RequestValidationError, content_type: str = "applica
         why = (first.get("ctx") or {}).get("error")
         return problem(422, f"the request body is not valid JSON ({why or 'cannot be parsed'})",
                        kind="invalid-json", title="Invalid JSON")
-    listed = [{"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": str(e.get("msg", ""))}
+    listed = [{"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": error_message(e)}
               for e in errors[:20]]
-    msg = str(first.get("msg", "is not valid"))
+    msg = error_message(first)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
         if len(errors) > 1 else ""
-    sentence = f"{_where(first.get('loc', ()))}: {msg[:1].lower() + msg[1:]}{more}"
+    joint = " " if msg.startswith(("is ", "lists ")) else ": "  # "body field via lists at most 8"
+    sentence = f"{_where(first.get('loc', ()))}{joint}{msg[:1].lower() + msg[1:]}{more}"
     return problem(422, sentence, kind="invalid-request", title="Invalid request", errors=listed)
 
 

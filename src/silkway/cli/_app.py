@@ -21,7 +21,7 @@ from typer._click.core import Context, ParameterSource, UsageError  # typer's ow
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 import silkway
-from silkway._text import plain_float, takes_number
+from silkway._text import UnreadableNumberError, plain_float, takes_number
 from silkway.errors import EXIT_BACKEND, EXIT_INPUT, SilkwayError, exit_code
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,8 @@ def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -
                 continue
             try:
                 plain_float(text)
+            except UnreadableNumberError as exc:
+                raise UsageError(f"option {param.opts[-1]}: {exc}", ctx) from None
             except ValueError:
                 flag = param.opts[-1]
                 raise UsageError(f"option {flag} takes a plain decimal number, not "

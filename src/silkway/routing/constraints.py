@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from silkway._text import comma_items
 from silkway.errors import ConstraintError
 from silkway.types import Cargo, Mode, Passage
 
@@ -47,14 +49,17 @@ def select_hubs(hubs: Iterable[Hub], *, country: str | None = None,
     hubs = list(hubs)
     code = None
     if country is not None:
-        codes = [c for c in country.split(",") if c.strip()]
+        try:
+            codes = comma_items(country)
+        except ValueError as exc:
+            raise ConstraintError(f"the country filter: {exc}") from None
         if len(codes) != 1:
             raise ConstraintError(f"the country filter takes one ISO 3166-1 alpha-2 code (such "
                                   f"as KG), not {country[:40]!r}")
         code = next(iter(check_countries(codes)))
     kinds = sorted({h.kind for h in hubs})
     if kind is not None:
-        kind = kind.strip().lower()
+        kind = unicodedata.normalize("NFKC", kind).strip().lower()  # as a country code is
         if kind not in kinds:
             raise ConstraintError(f"unknown hub kind {kind[:40]!r}; use {', '.join(kinds)}")
     return [h for h in hubs if (code is None or h.country == code)
@@ -70,11 +75,12 @@ def check_countries(codes: Iterable[str]) -> frozenset[str]:
         Naming the first code that is not assigned, with a hint for common mistakes (UK, EU,
         alpha-3 codes).
     """
-    out = frozenset(str(c).strip().upper() for c in codes)
+    out = frozenset(unicodedata.normalize("NFKC", str(c)).strip().upper() for c in codes)
     for code in sorted(out):
         if code in _iso_countries():
             continue
         shown = code if len(code) <= 12 else code[:11] + "…"
+        odd = next((ch for ch in code if not ("A" <= ch <= "Z")), None)
         if code in _RESERVED_HINTS:
             hint = "; " + _RESERVED_HINTS[code]
         elif len(code) == 3 and code.isalpha():
@@ -82,6 +88,16 @@ def check_countries(codes: Iterable[str]) -> frozenset[str]:
 
             match = pycountry.countries.get(alpha_3=code)
             hint = f"; did you mean {match.alpha_2} ({match.name})?" if match else ""
+        elif odd is not None and odd.isalpha():  # the Cyrillic "РУ" looks like a code
+            hint = (f": {odd!r} is {unicodedata.name(odd, 'a letter of another script')}, not "
+                    "a Latin letter")
+        elif len(parts := re.split(r"[\s;|/]+", code)) > 1 and all(
+                p in _iso_countries() for p in parts):  # "RU;BY" or "RU BY" from a sheet
+            hint = f": separate the codes by commas, e.g. {','.join(parts)}"
+        elif odd is not None and not code.isdigit():
+            what_ch = "a space" if odd.isspace() else (
+                f"{odd!r} ({unicodedata.name(odd, f'U+{ord(odd):04X}')})")
+            hint = f": it holds {what_ch}; a code is two Latin letters, such as RU"
         else:
             hint = ""
         what = "an ISO 3166-1 country code" if _ISO2.match(code) else \
@@ -161,9 +177,9 @@ class Constraints:
         ConstraintError
             Naming the bad code, mode or passage.
         """
-        avoid_set = check_countries(_split(avoid))
+        avoid_set = check_countries(_split(avoid, "avoid"))
         mode_set: set[Mode] = set()
-        for m in _split(modes) if modes is not None else [m.value for m in Mode]:
+        for m in _split(modes, "modes") if modes is not None else [m.value for m in Mode]:
             try:
                 mode_set.add(Mode(str(m).lower()))
             except ValueError:
@@ -172,7 +188,7 @@ class Constraints:
         if not mode_set:
             raise ConstraintError("no transport mode allowed")
         closed: set[Passage] = set()
-        for p in _split(close):
+        for p in _split(close, "close"):
             key = str(p).lower().replace("_", "-").replace(" ", "-")
             if key not in _PASSAGE_ALIASES:
                 raise ConstraintError(
@@ -181,7 +197,7 @@ class Constraints:
         if max_transshipments is not None and max_transshipments < 0:
             raise ConstraintError("max transshipments must be 0 or more")
         try:
-            cargo_t = Cargo(str(cargo).upper())
+            cargo_t = Cargo(unicodedata.normalize("NFKC", str(cargo)).strip().upper())
         except ValueError:
             raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
         if payload_t is not None and not (0 < payload_t <= 30):
@@ -208,8 +224,24 @@ class Constraints:
                    cargo_t, payload_t, include_planned, allocation, bool(reefer))
 
 
-def _split(value: Iterable[object] | str | None) -> list[str]:
+def _split(value: Iterable[object] | str | None, name: str) -> list[str]:
+    """The items of a comma list or of a sequence of them (:func:`silkway._text.comma_items`).
+
+    Raises
+    ------
+    ConstraintError
+        For an empty item (``RU,,BY``), which was dropped unsaid.
+    """
     if value is None:
         return []
-    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
-    return [s.strip() for item in items for s in str(item).split(",") if s.strip()]
+    items = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for i, item in enumerate(items):
+        try:
+            parts = comma_items(str(item))
+        except ValueError as exc:
+            raise ConstraintError(f"{name} {exc}") from None
+        if not parts and not isinstance(value, str):
+            raise ConstraintError(f"{name}: item {i + 1} of the list is empty")
+        out.extend(parts)
+    return out
