@@ -68,7 +68,7 @@ ERRORS = {
     "s7": "departure_date '2025-13-01' is not a valid YYYY-MM-DD date",
     "s8": "origin and destination are the same hub (Osh)",
     "s9": "no route from Kashgar to Osh by sea only",
-    "s13": "count '0' is not a whole number of containers (1 or more)",
+    "s13": "count '0' is less than 1 (a whole number of containers, 1 or more)",
     "s14": "RUS",
     "s15": "unknown objective 'fastest'",
     "s16": "origin is empty",

@@ -341,3 +341,16 @@ def test_a_scenario_close_list_with_an_empty_item_names_its_key(cache_dir, tmp_p
     y.write_text(f"name: r12-close\ntitle: t\nsource: s\nclose:\n  {close}\n", encoding="utf-8")
     line = one_error_line(invoke(["plan", "Toyama", "Bishkek", "--scenario", str(y)], cache_dir), 2)
     assert line.startswith(f"error: {y}: {words}"), line
+
+
+def test_a_zero_count_or_month_is_named_as_too_small_not_as_not_whole() -> None:
+    from silkway.analysis.batch import read_shipments_text
+    from silkway.analysis.flows import read_flows_text
+
+    ships, bad = read_shipments_text("origin,destination,count\nToyama,Bishkek,0\n")
+    assert not ships and [e.problem for e in bad] == [
+        "count '0' is less than 1 (a whole number of containers, 1 or more)"]
+    flows, bad = read_flows_text("origin,destination,teu,month\nXi'an,Baku,10,0\n")
+    assert not flows and len(bad) == 1
+    assert "month '0' is less than 1" in bad[0].problem
+    assert "not a whole number" not in bad[0].problem

@@ -374,8 +374,12 @@ def parse_int(text: str, name: str, *, minimum: int, unit: str,
     number = _number(text, name, problems)
     if number is None:
         return None
-    if not (math.isfinite(number) and number.is_integer() and number >= minimum):
+    if not (math.isfinite(number) and number.is_integer()):
         problems.append(f"{name} {text!r} is not a whole number of {unit} ({minimum} or more)")
+        return None
+    if number < minimum:
+        problems.append(f"{name} {text!r} is less than {minimum} (a whole number of {unit}, "
+                        f"{minimum} or more)")
         return None
     if not _at_most(number, maximum, text, name, unit, why, problems):
         return None
