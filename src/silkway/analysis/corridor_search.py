@@ -373,11 +373,12 @@ class Search:
         lower = max(lower, back[0 * n + self.source])
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
-        one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
+        one = self._one(crit)
 
         def arcs_of() -> PreparedArcs:
             return PreparedArcs(one, allowed=allowed, required=required,
-                                group=self.countries(), place=self.groups())
+                                group=self.countries(), place=self.groups(),
+                                within=self._prepared(allowed, crit))
 
         ready = (self._memo(("simple arcs", allowed.key, required, crit), arcs_of)
                  if isinstance(allowed, Mask) else arcs_of())  # kept with the corridor's mask
@@ -394,6 +395,29 @@ class Search:
         found = ParetoPath((path.cost,), path.refs, path.nodes)
         # the path's cost counts the unloading, so a search by days gives expected days
         return self._route(found, known, path.cost if objective == "days" else None), lower
+
+    def _prepared(self, allowed: Sequence[bool], crit: int) -> PreparedArcs | None:
+        """For a corridor's :class:`Mask` ``allowed``: the arcs of criterion ``crit`` under
+        its corridor rules alone, prepared for :func:`cheapest_simple` with the corridor's key
+        legs required (as :meth:`_matrix` requires them: the required legs of a corridor's
+        search are its key legs under the mask), kept on the compiled graph; else None."""
+        if not isinstance(allowed, Mask) or allowed.key[1] is None:
+            return None
+        key, only = allowed.key, allowed.key[1]
+
+        def make() -> PreparedArcs:
+            static = self._static(key).tolist()
+            cor = corridors()[_rank()[only]]
+            return PreparedArcs(self._one(crit), allowed=static,
+                                required=self.key_refs(cor, static),
+                                group=self.countries(), place=self.groups())
+
+        return self._shared(("corridor arcs", key, crit), make)  # type: ignore[no-any-return]
+
+    def _one(self, crit: int) -> OneCriterion:
+        """The compiled graph's arcs with criterion ``crit`` alone."""
+        return self._shared(  # type: ignore[no-any-return]
+            ("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
 
     def _hopeless(self, lay: LayeredMatrix, crit: int, budget: float) -> Callable[[int], bool]:
         """For :func:`cheapest_simple`: whether, for one of the countries given (as bits), the
