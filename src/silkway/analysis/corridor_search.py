@@ -424,29 +424,16 @@ class Search:
         least cost of a path in ``lay`` that enters it at most once exceeds ``budget`` (a
         lower bound on every path that enters none of them twice). Per country a compiled
         search over three copies of ``lay``: before the country, in it, after it."""
-        import scipy.sparse as sp
         from scipy.sparse.csgraph import dijkstra
 
         n, size = lay.n, lay.mat.shape[0]
         least: dict[int, float] = {}
-        arcs: list[Any] = []  # the matrix's arcs with their countries, made when first asked
+        country = self.countries()
 
         def once(k: int) -> float:
-            if not arcs:
-                country = np.asarray(self.countries()[:n])
-                r, c, w = lay.cheapest()
-                arcs.extend((country, r, c, w, country[r % n], country[c % n]))
-            country, r, c, w, tail, head = arcs
             last = [(lay.layers - 1) * n + t for t in self.targets_in]
             end = min(self._ends(crit).values())
-            stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
-                (tail == k) & (head != k))
-            rows = np.concatenate([r[stay], r[stay] + size, r[stay] + 2 * size, r[enter],
-                                   r[leave] + size])
-            cols = np.concatenate([c[stay], c[stay] + size, c[stay] + 2 * size, c[enter] + size,
-                                   c[leave] + 2 * size])
-            data = np.concatenate([w[stay]] * 3 + [w[enter], w[leave]])
-            m = sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
+            m = _kept(_COUNTRY_COPIES, (id(lay), k), lay, lambda: self._country_copies(lay, k))
             start = self.source + (size if country[self.source] == k else 0)
             dist = dijkstra(m, directed=True, indices=start, limit=budget - end + _SAME_DAYS)
             return float(min(dist[t + p * size] for t in last for p in range(3))) + end
@@ -461,6 +448,25 @@ class Search:
             return False
 
         return hopeless
+
+    def _country_copies(self, lay: LayeredMatrix, k: int) -> Any:
+        """For :meth:`_hopeless`: three copies of ``lay`` (before country ``k``, in it, after
+        it), the cheapest arc of each pair of states in each, joined by the arcs that enter
+        ``k`` (first copy to second) and leave it (second to third)."""
+        import scipy.sparse as sp
+
+        n, size = lay.n, lay.mat.shape[0]
+        country = np.asarray(self.countries()[:n])
+        r, c, w = lay.cheapest()
+        tail, head = country[r % n], country[c % n]
+        stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
+            (tail == k) & (head != k))
+        rows = np.concatenate([r[stay], r[stay] + size, r[stay] + 2 * size, r[enter],
+                               r[leave] + size])
+        cols = np.concatenate([c[stay], c[stay] + size, c[stay] + 2 * size, c[enter] + size,
+                               c[leave] + 2 * size])
+        data = np.concatenate([w[stay]] * 3 + [w[enter], w[leave]])
+        return sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
 
     def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:
@@ -765,6 +771,11 @@ the plan's tree to the end (12 kB)."""
 _FROM_ORIGIN: LRU[tuple[int, int], tuple[LayeredMatrix, Any]] = LRU(1024)
 """See :meth:`Search._from_origin`: the least costs and predecessors from an origin in the
 plan's one-layer matrix (12 kB) or a corridor's layered one (28 kB)."""
+
+
+_COUNTRY_COPIES: LRU[tuple[int, int], tuple[LayeredMatrix, Any]] = LRU(32)
+"""See :meth:`Search._country_copies`: a corridor matrix's three copies around one country
+(about 0.5 MB), which every trip whose corridor search asks of that country reads."""
 
 
 def _kept(cache: LRU[Any, tuple[LayeredMatrix, Any]], key: tuple[Any, ...],
