@@ -4,6 +4,7 @@ each named corridor's best route or why there is none (:func:`corridor_answer`).
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, overload
@@ -369,8 +370,8 @@ class Search:
         crit = _COST_ORDER[objective][0]
         arcs, lay = self._matrix(allowed, required, crit)
         n = lay.n
-        back = self._to_end(arcs, lay, crit).tolist()
-        lower = max(lower, back[0 * n + self.source])
+        back = self._to_end(arcs, lay, crit)
+        lower = max(lower, float(back[self.source]))
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
         one = self._one(crit)
@@ -384,8 +385,11 @@ class Search:
                  if isinstance(allowed, Mask) else arcs_of())  # kept with the corridor's mask
         path = cheapest_simple(one, self.source, self._ends(crit), allowed=allowed,
                                required=required,
-                               group=self.countries(), place=self.groups(), before=back[:n],
-                               after=back[n:2 * n],
+                               group=self.countries(), place=self.groups(),
+                               # the bounds before and after a key leg, as Python floats
+                               # (a copy of the bytes, where tolist() made a float object each)
+                               before=array("d", back[:n].tobytes()),
+                               after=array("d", back[n:2 * n].tobytes()),
                                budget=budget, max_labels=CORRIDOR_LABELS, prepared=ready,
                                hopeless=None if budget is None else
                                self._hopeless(lay, crit, budget),
