@@ -665,7 +665,8 @@ class Search:
             src, dst, leg_km = _leg_arrays(self.g)
             self._km = km[self.source // N_CLASSES, src] + leg_km + km[dst, self.di]
         refs, cand = self._key_arcs(required)
-        return float(self._via(0)[cand].min()), float(self._km[refs].min())
+        least = np.minimum.reduce  # ndarray.min without its Python wrapper (a few per plan)
+        return float(least(self._via(0)[cand])), float(least(self._km[refs]))
 
     def _via(self, crit: int) -> np.ndarray:
         """Per arc of :meth:`_arcs`: criterion ``crit`` of the best path through it under the

@@ -328,7 +328,7 @@ def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], crite
         return None
     via = (t.start[arcs.tail[candidates]] + arcs.cost[candidates, criterion]
            + t.end[arcs.head[candidates]]) if through is None else through[candidates]
-    k = int(np.argmin(via))
+    k = int(via.argmin())
     if not np.isfinite(via[k]):
         return None
     arc = int(candidates[k])
