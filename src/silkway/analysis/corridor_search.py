@@ -437,7 +437,7 @@ class Search:
         def once(k: int) -> float:
             last = [(lay.layers - 1) * n + t for t in self.targets_in]
             end = min(self._ends(crit).values())
-            m = _kept(_COUNTRY_COPIES, (id(lay), k), lay, lambda: self._country_copies(lay, k))
+            m = self._country_copies(lay, k)
             start = self.source + (size if country[self.source] == k else 0)
             dist = dijkstra(m, directed=True, indices=start, limit=budget - end + _SAME_DAYS)
             return float(min(dist[t + p * size] for t in last for p in range(3))) + end
@@ -456,13 +456,19 @@ class Search:
     def _country_copies(self, lay: LayeredMatrix, k: int) -> Any:
         """For :meth:`_hopeless`: three copies of ``lay`` (before country ``k``, in it, after
         it), the cheapest arc of each pair of states in each, joined by the arcs that enter
-        ``k`` (first copy to second) and leave it (second to third)."""
+        ``k`` (first copy to second) and leave it (second to third). Kept per matrix (with
+        its cheapest arcs and their countries) for every trip that asks of that country."""
         import scipy.sparse as sp
 
+        kept: dict[Any, Any] = _kept(_COUNTRY_COPIES, (id(lay),), lay, dict)
+        if k in kept:
+            return kept[k]
         n, size = lay.n, lay.mat.shape[0]
-        country = np.asarray(self.countries()[:n])
-        r, c, w = lay.cheapest()
-        tail, head = country[r % n], country[c % n]
+        if "arcs" not in kept:
+            country = np.asarray(self.countries()[:n])
+            r, c, w = lay.cheapest()
+            kept["arcs"] = (r, c, w, country[r % n], country[c % n])
+        r, c, w, tail, head = kept["arcs"]
         stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
             (tail == k) & (head != k))
         rows = np.concatenate([r[stay], r[stay] + size, r[stay] + 2 * size, r[enter],
@@ -470,7 +476,8 @@ class Search:
         cols = np.concatenate([c[stay], c[stay] + size, c[stay] + 2 * size, c[enter] + size,
                                c[leave] + 2 * size])
         data = np.concatenate([w[stay]] * 3 + [w[enter], w[leave]])
-        return sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
+        kept[k] = sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
+        return kept[k]
 
     def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:
@@ -778,9 +785,9 @@ _FROM_ORIGIN: LRU[tuple[int, int], tuple[LayeredMatrix, Any]] = LRU(1024)
 plan's one-layer matrix (12 kB) or a corridor's layered one (28 kB)."""
 
 
-_COUNTRY_COPIES: LRU[tuple[int, int], tuple[LayeredMatrix, Any]] = LRU(32)
-"""See :meth:`Search._country_copies`: a corridor matrix's three copies around one country
-(about 0.5 MB), which every trip whose corridor search asks of that country reads."""
+_COUNTRY_COPIES: LRU[tuple[int], tuple[LayeredMatrix, Any]] = LRU(16)
+"""See :meth:`Search._country_copies`: per corridor matrix, its three copies around each
+country asked of (about 0.5 MB each; a trip asks of one to three)."""
 
 
 def _kept(cache: LRU[Any, tuple[LayeredMatrix, Any]], key: tuple[Any, ...],
