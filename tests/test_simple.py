@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import silkway.routing.simple as simple
 from compiled_cores import Strict, assert_built, implementations
 from silkway.routing.pareto import SearchLimitError
-from silkway.routing.simple import OneCriterion, cheapest_simple
+from silkway.routing.simple import OneCriterion, PreparedArcs, cheapest_simple
 
 INF = float("inf")
 IMPLS = implementations(simple.CORE)
@@ -206,6 +206,22 @@ def test_watching_only_the_groups_a_path_comes_back_to_finds_the_same_path(impl,
     if got is not None:
         places = [place[x] for x in got.nodes]
         assert len(places) == len(set(places))
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=cases_with_places(), narrower=st.lists(st.booleans(), min_size=18, max_size=18))
+def test_arcs_prepared_within_a_wider_mask_are_those_prepared_alone(case, narrower):
+    """Arcs prepared ``within`` a wider mask's (kept for many masks) are, node by node, the
+    arcs and bits prepared under the narrower mask alone, in the same order."""
+    n, edges, _, _, group, place, allowed, required, _ = case
+    narrow = [a and b for a, b in zip(allowed, narrower, strict=False)]
+    g = graph(n, edges)
+    wide = PreparedArcs(g, allowed=allowed, required=required, group=group, place=place)
+    alone = PreparedArcs(g, allowed=narrow, required=required & {
+        r for r, ok in enumerate(narrow) if ok}, group=group, place=place)
+    within = PreparedArcs(g, allowed=narrow, required=required, group=group, place=place,
+                          within=wide)
+    assert [within[v] for v in range(n)] == [alone[v] for v in range(n)]
 
 
 def test_the_install_built_the_compiled_country_simple_search():

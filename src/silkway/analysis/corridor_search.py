@@ -4,6 +4,7 @@ each named corridor's best route or why there is none (:func:`corridor_answer`).
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, overload
@@ -382,22 +383,26 @@ class Search:
         crit = _COST_ORDER[objective][0]
         arcs, lay = self._matrix(allowed, required, crit)
         n = lay.n
-        back = self._to_end(arcs, lay, crit).tolist()
-        lower = max(lower, back[0 * n + self.source])
+        back = self._to_end(arcs, lay, crit)
+        lower = max(lower, float(back[self.source]))
         if not np.isfinite(lower) or (budget is not None and lower > budget):
             return None, lower
-        one = self._shared(("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
+        one = self._one(crit)
 
         def arcs_of() -> PreparedArcs:
             return PreparedArcs(one, allowed=allowed, required=required,
-                                group=self.countries(), place=self.groups())
+                                group=self.countries(), place=self.groups(),
+                                within=self._prepared(allowed, crit))
 
         ready = (self._memo(("simple arcs", allowed.key, required, crit), arcs_of)
                  if isinstance(allowed, Mask) else arcs_of())  # kept with the corridor's mask
         path = cheapest_simple(one, self.source, self._ends(crit), allowed=allowed,
                                required=required,
-                               group=self.countries(), place=self.groups(), before=back[:n],
-                               after=back[n:2 * n],
+                               group=self.countries(), place=self.groups(),
+                               # the bounds before and after a key leg, as Python floats
+                               # (a copy of the bytes, where tolist() made a float object each)
+                               before=array("d", back[:n].tobytes()),
+                               after=array("d", back[n:2 * n].tobytes()),
                                budget=budget, max_labels=CORRIDOR_LABELS, prepared=ready,
                                hopeless=None if budget is None else
                                self._hopeless(lay, crit, budget),
@@ -408,34 +413,44 @@ class Search:
         # the path's cost counts the unloading, so a search by days gives expected days
         return self._route(found, known, path.cost if objective == "days" else None), lower
 
+    def _prepared(self, allowed: Sequence[bool], crit: int) -> PreparedArcs | None:
+        """For a corridor's :class:`Mask` ``allowed``: the arcs of criterion ``crit`` under
+        its corridor rules alone, prepared for :func:`cheapest_simple` with the corridor's key
+        legs required (as :meth:`_matrix` requires them: the required legs of a corridor's
+        search are its key legs under the mask), kept on the compiled graph; else None."""
+        if not isinstance(allowed, Mask) or allowed.key[1] is None:
+            return None
+        key, only = allowed.key, allowed.key[1]
+
+        def make() -> PreparedArcs:
+            static = self._static(key).tolist()
+            cor = corridors()[_rank()[only]]
+            return PreparedArcs(self._one(crit), allowed=static,
+                                required=self.key_refs(cor, static),
+                                group=self.countries(), place=self.groups())
+
+        return self._shared(("corridor arcs", key, crit), make)  # type: ignore[no-any-return]
+
+    def _one(self, crit: int) -> OneCriterion:
+        """The compiled graph's arcs with criterion ``crit`` alone."""
+        return self._shared(  # type: ignore[no-any-return]
+            ("one", crit), lambda: _one_criterion(self.g.compiled.adj, crit))
+
     def _hopeless(self, lay: LayeredMatrix, crit: int, budget: float) -> Callable[[int], bool]:
         """For :func:`cheapest_simple`: whether, for one of the countries given (as bits), the
         least cost of a path in ``lay`` that enters it at most once exceeds ``budget`` (a
         lower bound on every path that enters none of them twice). Per country a compiled
         search over three copies of ``lay``: before the country, in it, after it."""
-        import scipy.sparse as sp
         from scipy.sparse.csgraph import dijkstra
 
         n, size = lay.n, lay.mat.shape[0]
         least: dict[int, float] = {}
-        arcs: list[Any] = []  # the matrix's arcs with their countries, made when first asked
+        country = self.countries()
 
         def once(k: int) -> float:
-            if not arcs:
-                country = np.asarray(self.countries()[:n])
-                r, c, w = lay.cheapest()
-                arcs.extend((country, r, c, w, country[r % n], country[c % n]))
-            country, r, c, w, tail, head = arcs
             last = [(lay.layers - 1) * n + t for t in self.targets_in]
             end = min(self._ends(crit).values())
-            stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
-                (tail == k) & (head != k))
-            rows = np.concatenate([r[stay], r[stay] + size, r[stay] + 2 * size, r[enter],
-                                   r[leave] + size])
-            cols = np.concatenate([c[stay], c[stay] + size, c[stay] + 2 * size, c[enter] + size,
-                                   c[leave] + 2 * size])
-            data = np.concatenate([w[stay]] * 3 + [w[enter], w[leave]])
-            m = sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
+            m = self._country_copies(lay, k)
             start = self.source + (size if country[self.source] == k else 0)
             dist = dijkstra(m, directed=True, indices=start, limit=budget - end + _SAME_DAYS)
             return float(min(dist[t + p * size] for t in last for p in range(3))) + end
@@ -450,6 +465,32 @@ class Search:
             return False
 
         return hopeless
+
+    def _country_copies(self, lay: LayeredMatrix, k: int) -> Any:
+        """For :meth:`_hopeless`: three copies of ``lay`` (before country ``k``, in it, after
+        it), the cheapest arc of each pair of states in each, joined by the arcs that enter
+        ``k`` (first copy to second) and leave it (second to third). Kept per matrix (with
+        its cheapest arcs and their countries) for every trip that asks of that country."""
+        import scipy.sparse as sp
+
+        kept: dict[Any, Any] = _kept(_COUNTRY_COPIES, (id(lay),), lay, dict)
+        if k in kept:
+            return kept[k]
+        n, size = lay.n, lay.mat.shape[0]
+        if "arcs" not in kept:
+            country = np.asarray(self.countries()[:n])
+            r, c, w = lay.cheapest()
+            kept["arcs"] = (r, c, w, country[r % n], country[c % n])
+        r, c, w, tail, head = kept["arcs"]
+        stay, enter, leave = (tail == k) == (head == k), (tail != k) & (head == k), (
+            (tail == k) & (head != k))
+        rows = np.concatenate([r[stay], r[stay] + size, r[stay] + 2 * size, r[enter],
+                               r[leave] + size])
+        cols = np.concatenate([c[stay], c[stay] + size, c[stay] + 2 * size, c[enter] + size,
+                               c[leave] + 2 * size])
+        data = np.concatenate([w[stay]] * 3 + [w[enter], w[leave]])
+        kept[k] = sp.csr_matrix((data, (rows, cols)), shape=(3 * size, 3 * size))
+        return kept[k]
 
     def _matrix(self, allowed: Sequence[bool], required: frozenset[int], crit: int
                 ) -> tuple[ArcArrays, LayeredMatrix]:
@@ -644,7 +685,8 @@ class Search:
             src, dst, leg_km = _leg_arrays(self.g)
             self._km = km[self.source // N_CLASSES, src] + leg_km + km[dst, self.di]
         refs, cand = self._key_arcs(required)
-        return float(self._via(0)[cand].min()), float(self._km[refs].min())
+        least = np.minimum.reduce  # ndarray.min without its Python wrapper (a few per plan)
+        return float(least(self._via(0)[cand])), float(least(self._km[refs]))
 
     def _via(self, crit: int) -> np.ndarray:
         """Per arc of :meth:`_arcs`: criterion ``crit`` of the best path through it under the
@@ -755,6 +797,11 @@ the plan's tree to the end (12 kB)."""
 _FROM_ORIGIN: LRU[tuple[int, int], tuple[LayeredMatrix, Any]] = LRU(1024)
 """See :meth:`Search._from_origin`: the least costs and predecessors from an origin in the
 plan's one-layer matrix (12 kB) or a corridor's layered one (28 kB)."""
+
+
+_COUNTRY_COPIES: LRU[tuple[int], tuple[LayeredMatrix, Any]] = LRU(16)
+"""See :meth:`Search._country_copies`: per corridor matrix, its three copies around each
+country asked of (about 0.5 MB each; a trip asks of one to three)."""
 
 
 def _kept(cache: LRU[Any, tuple[LayeredMatrix, Any]], key: tuple[Any, ...],

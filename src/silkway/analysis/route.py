@@ -4,9 +4,10 @@ route (:func:`build_route`)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -26,7 +27,7 @@ from silkway.data.tables import LogNormal
 from silkway.network.model import Hub, Leg, Network
 from silkway.query import PlanQuery
 from silkway.routing.constraints import Constraints
-from silkway.routing.corridors import Corridor, corridor_by_bits, route_bits
+from silkway.routing.corridors import Corridor, corridor_by_bits, leg_bits, route_bits
 from silkway.routing.emission import CargoSpec, Footprint, hub_footprint
 from silkway.routing.graph import (
     END,
@@ -488,18 +489,52 @@ def _groups(network: Network) -> tuple[dict[str, int], list[float]]:
     return index, rho
 
 
-_LegParts = tuple[RouteLeg, int, tuple[Part, ...], tuple[float, ...]]
+class _Step(NamedTuple):
+    """One directed leg as a route takes it: what :func:`build_route` reads of it, once."""
+
+    leg: RouteLeg
+    arrival: int  # the class a box arrives in by it
+    parts: tuple[Part, ...]  # its delays (waiting for departure, border dwell)
+    means: tuple[float, ...]  # their means
+    moving_days: float
+    cost_usd: float
+    wtw_kg: float
+    ttw_kg: float
+    distance_km: float
+    bits: tuple[int, int]  # :func:`~silkway.routing.corridors.leg_bits`
+    ref: tuple[int, bool]  # (leg index, forward), as in :attr:`Route.refs`
 
 
-def _per_ref(g: SearchGraph) -> list[_LegParts | None]:
-    """Per directed leg of ``g``, once built: its route leg, arrival class, delays and their
-    means (the compiled graph's figures, shared by every route that uses the leg under any
-    constraints)."""
+def _step(g: SearchGraph, r: int, member: dict[str, int]) -> _Step:
+    rl = RouteLeg(g.directed[r], g.figures[r])
+    leg, fig = rl.directed.leg, rl.figures
+    own = [Part(fig.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1))]
+    if leg.border:
+        own.append(Part(fig.dwell_days, member.get(f"border:{leg.border.border}", -1)))
+    return _Step(rl, leg_class(leg), tuple(own), tuple(p.dist.mean for p in own),
+                 fig.moving_days, fig.cost_usd, fig.co2e_wtw_kg, fig.co2e_ttw_kg,
+                 leg.distance_km, leg_bits(leg), (leg.index, rl.directed.forward))
+
+
+def _steps(g: SearchGraph) -> list[_Step | None]:
+    """Per directed leg of ``g``, once built: its :class:`_Step` (the compiled graph's figures,
+    shared by every route that uses the leg under any constraints)."""
     memo = g.compiled.memo  # the compiled graph's: the same for every set of constraints
-    got: list[_LegParts | None] | None = memo.get("route legs")
+    got: list[_Step | None] | None = memo.get("route steps")
     if got is None:
-        got = memo.setdefault("route legs", [None] * len(g.directed))
+        got = memo.setdefault("route steps", [None] * len(g.directed))
     return got
+
+
+class _Lift(NamedTuple):
+    """One lift as a route makes it: its handling, delay and figures."""
+
+    handling: Handling
+    part: Part
+    mean_days: float
+    cost_usd: float
+    wtw_kg: float
+    ttw_kg: float
 
 
 def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
@@ -508,68 +543,74 @@ def build_route(g: SearchGraph, path: ParetoPath, origin: Hub, destination: Hub,
     ``simulate``, its days are left :data:`PENDING` until :func:`simulated`)."""
     network = g.network
     member, rho = _groups(network)
-    per_ref = _per_ref(g)
-    legs: list[RouteLeg] = []
-    classes: list[int] = []
-    leg_parts: list[Part] = []
-    leg_means: list[float] = []  # each part's mean, in the order of ``leg_parts``
+    per_ref = _steps(g)
+    steps: list[_Step] = []
     for r in path.refs:
         got = per_ref[r]
         if got is None:
-            rl = RouteLeg(g.directed[r], g.figures[r])
-            leg = rl.directed.leg
-            own = [Part(rl.figures.wait_days, member.get(f"tariff:{leg.tariff.tariff}", -1))]
-            if leg.border:
-                own.append(Part(rl.figures.dwell_days,
-                                member.get(f"border:{leg.border.border}", -1)))
-            got = per_ref[r] = (rl, leg_class(leg), tuple(own), tuple(p.dist.mean for p in own))
-        legs.append(got[0])
-        classes.append(got[1])
-        leg_parts.extend(got[2])
-        leg_means.extend(got[3])
-    lifts: dict[tuple[str, str, int, int], tuple[Handling, Part, float]] = (
-        g.compiled.memo.setdefault("route lifts", {}))
+            got = per_ref[r] = _step(g, r, member)
+        steps.append(got)
+    lifts: dict[tuple[str, str, int, int], _Lift] = g.compiled.memo.setdefault(
+        "route lifts", {})
 
-    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> tuple[Handling, Part, float]:
+    def lift(hub: Hub, reason: str, c_in: int, c_out: int) -> _Lift:
         key = (hub.id, reason, c_in, c_out)
         got = lifts.get(key)
         if got is None:
             h = Handling(hub, reason, hub_footprint(network.tables, hub, g.cargo),
                          operation(c_in, c_out) or "start")
-            got = lifts[key] = (h, Part(h.days, member.get(
-                f"hub_profile:{h.hub.profile.profile}", -1)), h.days.mean)
+            got = lifts[key] = _Lift(h, Part(h.days, member.get(
+                f"hub_profile:{h.hub.profile.profile}", -1)), h.days.mean, h.cost_usd,
+                h.footprint.wtw_kg, h.footprint.ttw_kg)
         return got
 
-    lifted = [lift(origin, "origin", START, classes[0])]
-    for rl, c_in, c_out in zip(legs[1:], classes, classes[1:], strict=False):
-        if counts_as_transshipment(c_in, c_out):
-            lifted.append(lift(network.hub(rl.directed.src), "transshipment", c_in, c_out))
-    lifted.append(lift(destination, "destination", classes[-1], END))
-    handling = [h for h, _, _ in lifted]
-    parts = [p for _, p, _ in lifted] + leg_parts
-    moving = sum(rl.figures.moving_days for rl in legs)
+    lifted = [lift(origin, "origin", START, steps[0].arrival)]
+    for before, step in itertools.pairwise(steps):
+        if counts_as_transshipment(before.arrival, step.arrival):
+            lifted.append(lift(network.hub(step.leg.directed.src), "transshipment",
+                               before.arrival, step.arrival))
+    lifted.append(lift(destination, "destination", steps[-1].arrival, END))
+    parts = [x.part for x in lifted] + [p for s in steps for p in s.parts]
+    moving = sum([s.moving_days for s in steps])
     days = _simulate(moving, parts, rho, sim) if simulate else PENDING
-    expected = moving + sum([m for _, _, m in lifted] + leg_means)  # in the order of parts
+    # in the order of ``parts``
+    expected = moving + sum([x.mean_days for x in lifted] + [m for s in steps for m in s.means])
     # Repositioning depends only on the destination, the same for every route of a plan: added
     # after the search, it changes no route's rank.
     repo = network.tables.repositioning.get(destination.country)
     reposition = 0.0 if repo is None else (
         repo.cost_usd_teu if g.cargo.cargo == Cargo.TEU.value else repo.cost_usd_feu)
-    cost = sum(rl.figures.cost_usd for rl in legs) + sum(
-        h.cost_usd for h in handling) + reposition
-    transfers = [h.hub for h in handling if h.reason == "transshipment"]
-    route = Route("", tuple(legs), tuple(handling), days, expected, cost,
-                  sum(rl.figures.co2e_wtw_kg for rl in legs)
-                  + sum(h.footprint.wtw_kg for h in handling),
-                  sum(rl.figures.co2e_ttw_kg for rl in legs)
-                  + sum(h.footprint.ttw_kg for h in handling), reposition, None,
-                  None if simulate else (moving, tuple(parts)))
-    # its corridor from the bits the route has just computed (corridor_of would again), and
-    # the label that names it, set before anyone sees the route
-    corridor = corridor_by_bits(route.bits)
-    object.__setattr__(route, "corridor", corridor)
-    object.__setattr__(route, "label", _label(legs, transfers, corridor))
-    return route
+    key = excl = 0
+    for s in steps:
+        key |= s.bits[0]
+        excl |= s.bits[1]
+    corridor = corridor_by_bits((key, excl))
+    legs = tuple(s.leg for s in steps)
+    transfers = [x.handling.hub for x in lifted[1:-1]]
+    return _route_of(
+        label=_label(legs, transfers, corridor), legs=legs,
+        handling=tuple(x.handling for x in lifted), transit_days=days, expected_days=expected,
+        cost_usd=sum([s.cost_usd for s in steps]) + sum([x.cost_usd for x in lifted])
+        + reposition,
+        co2e_wtw_kg=sum([s.wtw_kg for s in steps]) + sum([x.wtw_kg for x in lifted]),
+        co2e_ttw_kg=sum([s.ttw_kg for s in steps]) + sum([x.ttw_kg for x in lifted]),
+        repositioning_usd=reposition, corridor=corridor,
+        refs=tuple(s.ref for s in steps), distance_km=sum([s.distance_km for s in steps]),
+        bits=(key, excl), pending=None if simulate else (moving, tuple(parts)))
+
+
+def _route_of(**fields: Any) -> Route:
+    """A :class:`Route` of every field's value, its derived ones (``refs``, ``distance_km``,
+    ``bits``) included: what :meth:`Route.__post_init__` would compute, known already."""
+    if fields.keys() != _ROUTE_FIELDS:
+        raise TypeError(f"a route needs exactly the fields {sorted(_ROUTE_FIELDS)}")
+    out = object.__new__(Route)
+    for name, value in fields.items():
+        object.__setattr__(out, name, value)
+    return out
+
+
+_ROUTE_FIELDS = frozenset(Route.__slots__)  # type: ignore[attr-defined]
 
 
 def contract_source(leg: Leg) -> str:
@@ -623,12 +664,9 @@ def simulated(routes: Sequence[Route], network: Network, sim: SimOptions) -> lis
     days = summarise_many(samples, deadline_days=sim.deadline_days, histogram=sim.histogram)
     done: dict[int, Route] = {}
     for route, summary in zip(pending, days, strict=True):
-        out = object.__new__(Route)  # a copy: dataclasses.replace would compute refs and bits
-        for name in Route.__slots__:  # type: ignore[attr-defined]
-            object.__setattr__(out, name, getattr(route, name))
-        object.__setattr__(out, "transit_days", summary)
-        object.__setattr__(out, "pending", None)
-        done[id(route)] = out
+        # a copy: dataclasses.replace would compute refs and bits again
+        done[id(route)] = _route_of(**{**{name: getattr(route, name) for name in _ROUTE_FIELDS},
+                                       "transit_days": summary, "pending": None})
     return [done.get(id(r), r) for r in routes]
 
 

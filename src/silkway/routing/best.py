@@ -279,11 +279,12 @@ class Trees:
     before: NDArray[np.int32]  # per state: its predecessor from the source (< 0: none)
     end: NDArray[np.float64]  # per state: least cost to the end of the trip
     after: NDArray[np.int32]  # per state: the next state towards the end (n: the end)
-    walk: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
-    """``before`` and ``after`` as lists, for walking paths state by state."""
+    walk: tuple[Sequence[int], Sequence[int]] = field(init=False, repr=False, compare=False)
+    """``before`` and ``after`` read as Python ints, for walking paths state by state (views:
+    a walk reads a few states, and a list of every state cost more than the searches)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "walk", (self.before.tolist(), self.after.tolist()))
+        object.__setattr__(self, "walk", (self.before.data, self.after.data))
 
 
 def trees(lay: LayeredMatrix, source: int,
@@ -327,7 +328,7 @@ def best_through(arcs: ArcArrays, t: Trees, candidates: NDArray[np.int64], crite
         return None
     via = (t.start[arcs.tail[candidates]] + arcs.cost[candidates, criterion]
            + t.end[arcs.head[candidates]]) if through is None else through[candidates]
-    k = int(np.argmin(via))
+    k = int(via.argmin())
     if not np.isfinite(via[k]):
         return None
     arc = int(candidates[k])

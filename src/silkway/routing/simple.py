@@ -70,19 +70,30 @@ group): see :class:`PreparedArcs`."""
 class PreparedArcs:
     """The arcs of ``g`` that :func:`cheapest_simple` may use under ``allowed``, with their
     bits computed, per node as first searched from (in the arcs' order, so the search pops the
-    same labels): worth keeping when one graph and mask are searched for many trips."""
+    same labels): worth keeping when one graph and mask are searched for many trips.
+
+    ``within``: the same graph's prepared arcs under a mask that allows every arc ``allowed``
+    does, with the same ``group`` and ``place`` and a ``required`` that agrees with this one's
+    on the arcs ``allowed`` keeps (kept for many narrower masks): each node's arcs are then
+    those of ``within`` that ``allowed`` keeps, in their order, with their bits as computed
+    there."""
 
     def __init__(self, g: OneCriterion, *, allowed: Sequence[bool], required: Collection[int],
-                 group: Sequence[int], place: Sequence[int]) -> None:
+                 group: Sequence[int], place: Sequence[int],
+                 within: PreparedArcs | None = None) -> None:
         self.g, self.allowed, self.required, self.group, self.place = (
             g, allowed, required, group, place)
+        self.within = within
         self.shift = max(group) + 1
         self.nodes: list[Prepared | None] = [None] * len(g.heads)
         self.core: Any = None  # the compiled search's arrays of these arcs, made when first run
 
     def __getitem__(self, node: int) -> Prepared:
         got = self.nodes[node]
-        if got is None:
+        if got is None and self.within is not None:
+            allowed = self.allowed
+            got = self.nodes[node] = tuple(a for a in self.within[node] if allowed[a[2]])
+        elif got is None:
             g, allowed, required, group, place = (self.g, self.allowed, self.required,
                                                   self.group, self.place)
             shift, own = self.shift, group[node]
