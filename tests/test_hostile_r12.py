@@ -354,3 +354,12 @@ def test_a_zero_count_or_month_is_named_as_too_small_not_as_not_whole() -> None:
     assert not flows and len(bad) == 1
     assert "month '0' is less than 1" in bad[0].problem
     assert "not a whole number" not in bad[0].problem
+
+
+def test_a_tick_range_given_high_end_first_is_refused_not_swapped(r12_client):
+    r = r12_client.get("/api/ticks?lo=10&hi=2")
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == "lo 10 is above hi 2: give the low end as lo"
+    ok = r12_client.get("/api/ticks?lo=2&hi=10")
+    assert ok.status_code == 200 and ok.json()[0]["value"] >= 2
+    assert r12_client.get("/api/ticks?lo=3&hi=3").status_code == 200  # one value: a range

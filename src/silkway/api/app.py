@@ -357,6 +357,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             if not abs(end) < 1e12:
                 raise ConstraintError(f"{name} {end:g} is outside the ticks' range of numbers: "
                                       "lo and hi each lie between -1e12 and 1e12")
+        if lo > hi:  # (was swapped without a word)
+            raise ConstraintError(f"lo {lo:g} is above hi {hi:g}: give the low end as lo")
         return make_ticks(lo, hi, count=count)
 
     @app.get("/api/schema/plan")
