@@ -99,29 +99,41 @@ class LayerEntries:
     """Per entry: its arc's ref; for an arc without one (ref -1), a number past every ref,
     where :func:`usable` reads a True appended to the per-ref mask."""
     weight: NDArray[np.float64] = field(init=False, repr=False, compare=False)
-    indptr: NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    indptr: NDArray[np.int32] = field(init=False, repr=False, compare=False)
+    indices: NDArray[np.int32] = field(init=False, repr=False, compare=False)
+    """The matrices' structure (``cols``) in the index type SciPy keeps: given as int64, every
+    matrix made of them would first be copied to it."""
     keys: NDArray[np.int64] = field(init=False, repr=False, compare=False)
-    _t: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]] = field(
+    _t: list[tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]] = field(
         init=False, repr=False, compare=False, default_factory=list)
 
     def __post_init__(self) -> None:
         size = self.n * (len(self.stages) + 1) * self.flags
         # Zero-weight arcs would vanish from a sparse matrix: lift them by a negligible epsilon.
         object.__setattr__(self, "weight", np.maximum(self.cost, 1e-12))
-        object.__setattr__(self, "indptr", np.searchsorted(self.rows, np.arange(size + 1)))
+        object.__setattr__(self, "indptr", _index(np.searchsorted(self.rows,
+                                                                  np.arange(size + 1))))
+        object.__setattr__(self, "indices", _index(self.cols))
         object.__setattr__(self, "keys", self.rows * size + self.cols)
 
     @property
     def size(self) -> int:
         return len(self.indptr) - 1
 
-    def transposed(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    def transposed(self) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]:
         """The transpose's structure: the entries' order in it, its indices and indptr."""
         if not self._t:
             order = np.lexsort((self.rows, self.cols))
-            self._t.append((order, self.rows[order],
-                            np.searchsorted(self.cols[order], np.arange(self.size + 1))))
+            self._t.append((order, _index(self.rows[order]),
+                            _index(np.searchsorted(self.cols[order], np.arange(self.size + 1)))))
         return self._t[0]
+
+
+def _index(a: NDArray[np.int64]) -> NDArray[np.int32]:
+    """``a`` as SciPy's sparse index type (int32 while the values fit, as SciPy chooses)."""
+    if len(a) and int(a.max()) > np.iinfo(np.int32).max:
+        return a  # type: ignore[return-value]  # (SciPy keeps int64 then too)
+    return a.astype(np.int32)
 
 
 def entries(arcs: ArcArrays, *, criterion: int, allowed: NDArray[np.bool_] | None = None,
@@ -163,7 +175,7 @@ def matrix(e: LayerEntries, usable: NDArray[np.bool_] | None = None) -> LayeredM
     (per entry; None: every one is usable) costs infinity. Parallel arcs stay: SciPy's
     Dijkstra relaxes each, so the cheapest usable one counts."""
     data = e.weight if usable is None else np.where(usable, e.weight, np.inf)
-    mat = sp.csr_matrix((data, e.cols, e.indptr), shape=(e.size, e.size))
+    mat = sp.csr_matrix((data, e.indices, e.indptr), shape=(e.size, e.size))
     return LayeredMatrix(mat, e.keys, e.arc, e.n, e.flags, e.stages, e)
 
 
