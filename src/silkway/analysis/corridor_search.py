@@ -132,8 +132,9 @@ class _Peers(list[int]):
 
 @lru_cache(maxsize=1024)
 def _peer_groups(n: int, destination: int) -> tuple[int, ...]:
-    return tuple(-1 if i // N_CLASSES == destination or i >= n - 1 else i // N_CLASSES
-                 for i in range(n))
+    hub = np.arange(n) // N_CLASSES
+    hub[(hub == destination) | (np.arange(n) >= n - 1)] = -1
+    return tuple(hub.tolist())
 
 
 class _Slack(list[tuple[float, ...]]):
