@@ -1,6 +1,8 @@
-"""The compiled fastest-path step of batch rows (``_days_core``) against its Python and SciPy
-reference (``fastest._fastest_python``): on the searches a mix of real batch rows makes
-(months, cargo, avoid sets), under random masks of forbidden legs, and the rows themselves."""
+"""The compiled Dijkstra runs (``_days_core``) against SciPy's, their reference: a batch row's
+fastest-path step (``fastest._fastest_python``) on the searches a mix of real batch rows makes
+(months, cargo, avoid sets), under random masks of forbidden legs, and the rows themselves; and
+the least costs from a set of sources (``best.least_costs``) on random graphs and on the
+network's own matrices (lower bounds, corridor bounds, plans)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import dijkstra
 
 import silkway
 from compiled_cores import assert_built
-from silkway.analysis import fastest
+from silkway._lru import LRU
+from silkway.analysis import corridor_search, fastest
 from silkway.analysis.plan import plan_first
 from silkway.errors import SilkwayError
 from silkway.query import make_query
+from silkway.routing import best, graph
 
 AVOIDABLE = ["RU", "BY", "IR", "AF", "PK", "TM", "CN", "KZ", "GE", "AZ", "TR", "UA"]
 
@@ -140,3 +148,89 @@ def test_batch_rows_are_the_same_either_way(net: silkway.Network,
     monkeypatch.setattr(fastest, "CORE", None)
     assert [_first(net, r) for r in rows] == compiled
     assert sum(isinstance(c, list) and len(c) > 0 for c in compiled) >= 50
+
+
+pytestmark_least = pytest.mark.skipif(
+    best.CORE is None, reason="the compiled Dijkstra is not built or SILKWAY_PURE_PYTHON=1")
+
+
+@pytestmark_least
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40), st.data())
+def test_least_costs_are_scipys_on_random_graphs(n, data):
+    """The same floats as SciPy's, with explicit zero and infinite arcs, parallel arcs, several
+    sources (repeated too) and a limit."""
+    m = data.draw(st.integers(0, 4 * n))
+    rows = data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    cols = data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    costs = data.draw(st.lists(st.one_of(st.sampled_from([0.0, 0.1, 0.2, 0.3, np.inf]),
+                                         st.floats(0, 50)), min_size=m, max_size=m))
+    sources = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))
+    limit = data.draw(st.sampled_from([np.inf, 0.0, 0.3, 7.5]))
+    mat = sp.csr_matrix((np.array(costs, dtype=np.float64), (rows, cols)), shape=(n, n))
+    want = dijkstra(mat, directed=True, indices=sources, min_only=True, limit=limit)
+    got = best.least_costs(mat, sources, limit=limit)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert np.array_equal(got, want)
+
+
+@pytestmark_least
+def test_least_costs_refuse_a_source_outside_the_graph():
+    mat = sp.csr_matrix((np.ones(2), ([0, 1], [1, 2])), shape=(3, 3))
+    with pytest.raises(ValueError, match="source 3 is not a state of the 3 states"):
+        best.CORE.distances(mat.indptr, mat.indices, mat.data, np.array([3], dtype=np.int64),
+                            np.inf)
+
+
+@pytestmark_least
+def test_the_networks_bounds_and_plans_are_the_same_with_scipy(
+        net: silkway.Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every least-cost run a mix of real plans makes (lower bounds to each destination, the
+    corridors' bounds, the country copies, km to the destination), replayed by SciPy, and the
+    plans themselves either way."""
+    calls: list[tuple[Any, Any, float]] = []
+    real = best.least_costs
+
+    def record(m: Any, sources: Any, *, limit: float = np.inf) -> Any:
+        calls.append((m, sources, limit))
+        return real(m, sources, limit=limit)
+
+    rng = np.random.default_rng(4)
+    hubs = sorted(h.id for h in net.hubs if h.kind != "border")
+    pairs = [tuple(hubs[int(k)] for k in rng.choice(len(hubs), size=2, replace=False))
+             for _ in range(25)]
+    kws = [{"corridors": "all"}, {"corridors": "all", "avoid": ["RU", "IR"]},
+           {"corridors": "all", "objective": "p90"}]
+
+    def answers() -> list[Any]:
+        out = []
+        for i, (o, d) in enumerate(pairs):
+            try:
+                out.append(silkway.plan(net, o, d, **kws[i % 3]).to_dict())
+            except SilkwayError as exc:
+                out.append(str(exc))
+        return out
+
+    def fresh(mp: pytest.MonkeyPatch) -> None:  # caches empty: every run happens again
+        for mod, names in ((graph, ("_COMPILED", "_MASKED", "_BOUNDS", "_DISTANCES")),
+                           (corridor_search, ("_TO_DESTINATION", "_FROM_ORIGIN",
+                                              "_COUNTRY_COPIES"))):
+            for name in names:
+                mp.setattr(mod, name, LRU(getattr(mod, name).size))
+
+    with monkeypatch.context() as mp:
+        fresh(mp)
+        mp.setattr(corridor_search, "least_costs", record)
+        compiled = answers()
+        corridor_calls = len(calls)
+        mp.setattr(best, "least_costs", record)  # graph.py imports it when it needs it
+        fresh(mp)
+        assert answers() == compiled
+    assert corridor_calls >= 25 and len(calls) > corridor_calls
+    for m, sources, limit in calls:
+        want = dijkstra(m, directed=True, indices=sources, min_only=True, limit=limit)
+        assert np.array_equal(real(m, sources, limit=limit), want)
+    with monkeypatch.context() as mp:
+        fresh(mp)
+        mp.setattr(best, "CORE", None)
+        assert answers() == compiled

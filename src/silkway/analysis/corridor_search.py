@@ -32,6 +32,7 @@ from silkway.routing.best import (
     entries,
     from_source,
     layered,
+    least_costs,
     matrix,
     to_end,
     trees,
@@ -442,7 +443,6 @@ class Search:
         least cost of a path in ``lay`` that enters it at most once exceeds ``budget`` (a
         lower bound on every path that enters none of them twice). Per country a compiled
         search over three copies of ``lay``: before the country, in it, after it."""
-        from scipy.sparse.csgraph import dijkstra
 
         n, size = lay.n, lay.mat.shape[0]
         least: dict[int, float] = {}
@@ -453,7 +453,7 @@ class Search:
             end = min(self._ends(crit).values())
             m = self._country_copies(lay, k)
             start = self.source + (size if country[self.source] == k else 0)
-            dist = dijkstra(m, directed=True, indices=start, limit=budget - end + _SAME_DAYS)
+            dist = least_costs(m, start, limit=budget - end + _SAME_DAYS)
             return float(min(dist[t + p * size] for t in last for p in range(3))) + end
 
         def hopeless(bits: int) -> bool:
@@ -527,12 +527,10 @@ class Search:
         """Per layered state: a consistent lower bound on the cost from there to the end of
         the trip (the exact least cost to an arrival in the last layer, by one backward
         compiled search, plus the least unloading)."""
-        from scipy.sparse.csgraph import dijkstra
 
         def make() -> np.ndarray:
             n, last = lay.n, lay.layers - 1
-            dist = dijkstra(lay.transposed(), directed=True, min_only=True,
-                            indices=[last * n + t for t in self.targets_in])
+            dist = least_costs(lay.transposed(), [last * n + t for t in self.targets_in])
             out = np.asarray(dist) + min(self._ends(crit).values())
             out.setflags(write=False)
             return out
@@ -1138,9 +1136,7 @@ def _to_destination_km(g: SearchGraph, di: int) -> np.ndarray:
     allow (kept on the search graph, as is the reversed hub matrix every destination reads)."""
     key = ("km_to", di)
     if key not in g.memo:
-        from scipy.sparse.csgraph import dijkstra
-
-        g.memo[key] = dijkstra(_reversed_km(g), directed=True, indices=di)
+        g.memo[key] = least_costs(_reversed_km(g), di)
     return g.memo[key]  # type: ignore[no-any-return]
 
 

@@ -222,3 +222,41 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
         free(done)
         free(step)
         free(h.items)
+
+
+def distances(const int32_t[::1] indptr, const int32_t[::1] indices, const double[::1] data,
+              const int64_t[::1] sources, double limit):
+    """Per state the least cost from any of ``sources`` over the CSR matrix (``indptr``,
+    ``indices``, ``data``), infinite past ``limit``: ``scipy.sparse.csgraph.dijkstra(m,
+    directed=True, indices=sources, min_only=True, limit=limit)``, the same floats."""
+    import numpy as np
+
+    cdef int64_t n = indptr.shape[0] - 1, k, s
+    out = np.full(n, INF)
+    cdef double[::1] dist = out
+    cdef uint8_t* done = <uint8_t*>malloc(n + 1)
+    cdef Heap h
+    h.cap = 64
+    h.size = 0
+    h.items = <Item*>malloc(h.cap * sizeof(Item))
+    try:
+        if done == NULL or h.items == NULL:
+            raise MemoryError()
+        for k in range(sources.shape[0]):
+            if not 0 <= sources[k] < n:
+                raise ValueError(f"source {sources[k]} is not a state of the {n} states")
+        with nogil:
+            for k in range(n):
+                done[k] = 0
+            for k in range(sources.shape[0]):
+                s = sources[k]
+                if 0.0 < dist[s]:
+                    dist[s] = 0.0
+                    push(&h, 0.0, s)
+            if data.shape[0]:
+                dijkstra(&h, &indptr[0], &indices[0], &data[0], NULL, &dist[0], done, limit,
+                         NULL, 0.0)
+        return out
+    finally:
+        free(done)
+        free(h.items)

@@ -18,7 +18,25 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from silkway.routing.pareto import Arc, ParetoPath
+from silkway.routing.pareto import Arc, ParetoPath, load_core
+
+CORE = load_core("_days_core")
+"""The compiled Dijkstra of :func:`least_costs`, or None for SciPy's (the rule of
+:func:`~silkway.routing.pareto.load_core`)."""
+
+
+def least_costs(m: sp.csr_matrix, sources: int | Sequence[int], *, limit: float = np.inf
+                ) -> NDArray[np.float64]:
+    """Per state of ``m`` the least cost from any of ``sources``, infinite past ``limit``:
+    SciPy's ``dijkstra(m, directed=True, indices=sources, min_only=True, limit=limit)``, by
+    the compiled core where the install built it (the same floats; without predecessors, so
+    no tie between equal paths can be broken another way)."""
+    if (CORE is not None and m.indptr.dtype == np.int32 and m.indices.dtype == np.int32
+            and m.data.dtype == np.float64):
+        return CORE.distances(m.indptr, m.indices, m.data,  # type: ignore[no-any-return]
+                              np.atleast_1d(np.asarray(sources, dtype=np.int64)), limit)
+    return dijkstra(m, directed=True, indices=sources, min_only=True,  # type: ignore[no-any-return]
+                    limit=limit)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,8 @@ class CompiledGraph:
 
     def _compute_bounds(self, target_hub: int) -> tuple[tuple[float, ...], ...]:
         import numpy as np
-        from scipy.sparse.csgraph import dijkstra
+
+        from silkway.routing.best import least_costs
 
         # Graphs whose state matrices are equal share them (a month changes days, not costs;
         # several months change nothing).
@@ -172,8 +173,7 @@ class CompiledGraph:
         for m, mkey in zip(self._state_matrices, self._matrix_keys, strict=True):
             col = _DISTANCES.get((mkey, target_hub))
             if col is None:
-                col = _DISTANCES.put((mkey, target_hub), dijkstra(
-                    m, directed=True, indices=targets, min_only=True))
+                col = _DISTANCES.put((mkey, target_hub), least_costs(m, targets))
             cols.append(col)
         return _BOUNDS.put(key, tuple(zip(*(np.asarray(c).tolist() for c in cols), strict=True)))
 
