@@ -174,6 +174,8 @@ browser = test_web.browser
     ("&exclude_corridor=atlantis", ["'exclude_corridor' names 'atlantis'"]),
     ("&objective=fastest", ["'objective' names 'fastest'", "days, p90, cost, co2e"]),
     ("&cargo=reefer", ["'cargo' names 'reefer'", "FEU, TEU"]),
+    ("&avoid=RU,,BY", ["'avoid' has an empty item: two commas together, or one at an end"]),
+    ("&modes=rail,", ["'modes' has an empty item"]),
 ])
 def test_a_link_the_form_cannot_hold_is_named_not_planned_without(server, browser, fragment,
                                                                    words):

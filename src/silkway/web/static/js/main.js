@@ -461,7 +461,11 @@ function linkRequest(fragment) {
     if (all.length > 1) problems.push(`the link gives '${k}' ${all.length} times; give it once`);
     const v = all[0].trim();
     if (LINK_LISTS.includes(k)) {
-      req[k] = v.split(",").map((x) => x.trim()).filter(Boolean);
+      const items = v.split(",").map((x) => x.trim());
+      if (v && items.some((x) => !x)) {
+        problems.push(`the link's '${k}' has an empty item: two commas together, or one at an end`);
+      }
+      req[k] = items.filter(Boolean);
     } else if (k in LINK_NUMBERS) {
       const n = /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : NaN;
       const ok = k === "deadline_days" ? n > 0 : Number.isInteger(n) && n >= 1 && (k !== "month" || n <= 12);
