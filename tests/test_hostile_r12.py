@@ -363,3 +363,26 @@ def test_a_tick_range_given_high_end_first_is_refused_not_swapped(r12_client):
     ok = r12_client.get("/api/ticks?lo=2&hi=10")
     assert ok.status_code == 200 and ok.json()[0]["value"] >= 2
     assert r12_client.get("/api/ticks?lo=3&hi=3").status_code == 200  # one value: a range
+
+
+@pytest.mark.parametrize(("flag", "value", "plain"), [
+    ("--month", "７", "7"), ("--draws", "١٠٠٠", "1000"), ("--max-routes", "３", "3")])
+def test_digits_of_other_scripts_are_named_with_the_number_to_type(cache_dir, flag, value,
+                                                                     plain):
+    """``--month ７`` answered pydantic's "input should be a valid integer, unable to parse
+    string as an integer", which does not say what is wrong with the 7 the user sees."""
+    line = one_error_line(invoke(["plan", "Toyama", "Bishkek", flag, value], cache_dir), 2)
+    assert line == (f"error: {flag} {value!r} is not a whole number: digits of other scripts "
+                    f"are not read; type {plain!r}"), line
+
+
+def test_an_api_number_as_a_string_or_in_other_digits_is_named(r12_client):
+    """A JSON body's ``"month": "１２"`` answered "input should be a valid integer"."""
+    r = r12_client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
+                                           "month": "１２"}, headers=R12_AUTH)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == ("body field month: takes a whole number (a JSON number, not "
+                                  "the string '１２')"), r.text
+    r = r12_client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
+                                           "draws": "1e3"}, headers=R12_AUTH)
+    assert r.status_code == 422 and "not the string '1e3'" in r.json()["detail"], r.text

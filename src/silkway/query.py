@@ -281,6 +281,17 @@ def error_message(error: Any) -> str:
         msg = f"lists at least {ctx['min_length']} items"
     elif kind == "string_too_short" and ctx.get("min_length") == 1:
         msg = "is empty"
+    elif kind in ("int_parsing", "float_parsing") and isinstance(error.get("input"), str):
+        text = error["input"]
+        msg = f"{text[:40]!r} is not {'a whole number' if kind == 'int_parsing' else 'a number'}"
+        plain = "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c
+                        for c in text)
+        if plain != text:  # (pydantic said "unable to parse string as an integer")
+            msg += f": digits of other scripts are not read; type {plain[:40]!r}"
+    elif kind in ("int_type", "float_type") and isinstance(error.get("input"), str):
+        # a JSON body's number given as a string (pydantic: "input should be a valid integer")
+        msg = (f"takes {'a whole number' if kind == 'int_type' else 'a number'} (a JSON "
+               f"number, not the string {error['input'][:40]!r})")
     return msg
 
 
