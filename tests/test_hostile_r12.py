@@ -386,3 +386,18 @@ def test_an_api_number_as_a_string_or_in_other_digits_is_named(r12_client):
     r = r12_client.post("/api/plan", json={"origin": "Toyama", "destination": "Bishkek",
                                            "draws": "1e3"}, headers=R12_AUTH)
     assert r.status_code == 422 and "not the string '1e3'" in r.json()["detail"], r.text
+
+
+def test_a_row_too_short_for_a_required_column_says_so() -> None:
+    """``d,Aktau`` under ``id,origin,destination`` was "destination is empty", of a row that
+    has no field for it (a comma too few); a short row's missing optional columns stay empty."""
+    from silkway.analysis.batch import read_shipments_text
+    from silkway.analysis.flows import read_flows_text
+
+    ships, bad = read_shipments_text("id,origin,destination,cargo\nd,Aktau\ne,Aktau,Baku\n")
+    assert [e.problem for e in bad] == [
+        "it has 2 fields but the header has 4: no field for destination"]
+    assert [s.origin for s in ships] == ["Aktau"]  # the row without a cargo field is planned
+    flows, bad = read_flows_text("origin,destination,teu\nXi'an,Baku\n")
+    assert not flows and [e.problem for e in bad] == [
+        "it has 2 fields but the header has 3: no field for teu"]

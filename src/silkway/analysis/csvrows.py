@@ -158,7 +158,9 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
         Columns the header must name.
     parse
         Validates one row with as many fields as the header or fewer; returns the item or the
-        row's :class:`RowError`. A row with more fields than the header is an error without it.
+        row's :class:`RowError`. A row with more fields than the header, or too few to hold a
+        required column, is an error without it (a short row's missing optional columns are
+        empty).
     check_columns
         Called with the normalised header names, to reject or warn of unknown columns.
     comments
@@ -204,6 +206,10 @@ def read_rows(text: str, *, kind: str, name: str, required: Sequence[str],
             elif len(record) > len(header):
                 item = raw.error(
                     f"it has {len(record)} fields but the header has {len(header)}")
+            elif short := [c for c in header[len(record):] if c in required]:
+                # (read as "destination is empty", of a row that has no such field at all)
+                item = raw.error(f"it has {len(record)} fields but the header has {len(header)}: "
+                                 f"no field for {short[0]}")
             elif unnamed:  # a value under a column without a name would be dropped unseen
                 item = raw.error(f"field {unnamed[0]} has a value but its column has no name in "
                                  "the header")
