@@ -202,14 +202,13 @@ class _DaysArcs:
     def __init__(self, compiled: CompiledGraph) -> None:
         adj = compiled.adj
         self.n = n = len(adj)
-        flat = [(u, a) for u, arcs in enumerate(adj) for a in arcs]
-        tails = np.fromiter((u for u, _ in flat), dtype=np.int64, count=len(flat))
-        heads = np.fromiter((a.head for _, a in flat), dtype=np.int64, count=len(flat))
-        days = np.fromiter((a.cost[0] for _, a in flat), dtype=np.float64, count=len(flat))
+        flat = [a for arcs in adj for a in arcs]
+        tails, heads, refs, cost = compiled.arc_arrays  # in the order of ``flat``
+        days = cost[:, 0]
         order = np.lexsort((days, heads, tails))
-        self.arcs: list[Arc] = [flat[i][1] for i in order.tolist()]
+        self.arcs: list[Arc] = [flat[i] for i in order.tolist()]
         self.tails, self.arc_heads, self.days = tails[order], heads[order], days[order]
-        self.refs = np.fromiter((a.ref for a in self.arcs), dtype=np.int64, count=len(flat))
+        self.refs = refs[order]
         self.indptr_arcs = np.searchsorted(self.tails, np.arange(n + 1))
         key = self.tails * n + self.arc_heads
         self.starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
