@@ -11,6 +11,8 @@ and leaves the others infinite. Arcs within the budget are tested in index order
 sum, ``from_origin[tail] + days + to_end[head]``, so the answer is the pure-Python step's.
 """
 
+import numpy as np
+
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc
 
@@ -28,6 +30,16 @@ cdef struct Heap:
     Item* items
     int64_t size
     int64_t cap
+
+
+cdef Heap empty_heap():
+    """A heap with room for 64 items (``items`` NULL where that cannot be had: the caller
+    raises MemoryError; it frees ``items`` when done)."""
+    cdef Heap h
+    h.cap = 64
+    h.size = 0
+    h.items = <Item*>malloc(h.cap * sizeof(Item))
+    return h
 
 
 cdef int push(Heap* h, double key, int64_t node) except -1 nogil:
@@ -127,11 +139,7 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
     cdef double* ending = <double*>malloc((n + 1) * sizeof(double))
     cdef uint8_t* done = <uint8_t*>malloc(n + 1)
     cdef int64_t* step = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    cdef Heap h
-    h.cap = 64
-    h.size = 0
-    h.items = <Item*>malloc(h.cap * sizeof(Item))
-    path = None
+    cdef Heap h = empty_heap()
     try:
         if (least == NULL or fwd == NULL or back == NULL or ending == NULL or done == NULL
                 or step == NULL or h.items == NULL):
@@ -229,16 +237,11 @@ def distances(const int32_t[::1] indptr, const int32_t[::1] indices, const doubl
     """Per state the least cost from any of ``sources`` over the CSR matrix (``indptr``,
     ``indices``, ``data``), infinite past ``limit``: ``scipy.sparse.csgraph.dijkstra(m,
     directed=True, indices=sources, min_only=True, limit=limit)``, the same floats."""
-    import numpy as np
-
     cdef int64_t n = indptr.shape[0] - 1, k, s
     out = np.full(n, INF)
     cdef double[::1] dist = out
     cdef uint8_t* done = <uint8_t*>malloc(n + 1)
-    cdef Heap h
-    h.cap = 64
-    h.size = 0
-    h.items = <Item*>malloc(h.cap * sizeof(Item))
+    cdef Heap h = empty_heap()
     try:
         if done == NULL or h.items == NULL:
             raise MemoryError()
