@@ -87,6 +87,13 @@ def blank(text: str) -> bool:
     return all(ch.isspace() or invisible(ch) for ch in text)
 
 
+def nfkc(text: str) -> str:
+    """``text`` in its NFKC Unicode form, as every code and name silkway reads is taken: the
+    full-width ``ＲＵ`` a Japanese input method types is ``RU``; letters of another script that
+    look Latin (the Cyrillic ``РУ``) are not changed."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def comma_items(text: str) -> list[str]:
     """The items of a comma list (``"RU, BY"``: ``["RU", "BY"]``), each stripped and in NFKC
     Unicode, as every list silkway reads is split (countries to avoid, modes, passages, via
@@ -104,7 +111,7 @@ def comma_items(text: str) -> list[str]:
         empty item was dropped, so that ``RU,,BY`` read as two countries where three may have
         been meant.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     if not text.strip():
         return []
     items = [s.strip() for s in text.split(",")]

@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from silkway._text import comma_items, underflows
+from silkway._text import comma_items, nfkc, underflows
 from silkway.analysis.reliability import DEFAULT_DRAWS
 from silkway.errors import ConstraintError
 
@@ -193,27 +193,23 @@ class PlanQuery(BaseModel):
     @field_validator("cargo", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
-        return _nfkc(value).strip().upper() if isinstance(value, str) else value
+        return nfkc(value).strip().upper() if isinstance(value, str) else value
 
     @field_validator("objective", "allocation", "corridors", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
-        return _nfkc(value).strip().lower() if isinstance(value, str) else value
+        return nfkc(value).strip().lower() if isinstance(value, str) else value
 
     @field_validator("corridor", mode="before")
     @classmethod
     def _code(cls, value: Any) -> Any:
         """A code is read in NFKC, as list items and place names are (``--corridor`` given in
         full-width letters was unknown while ``--exclude-corridor`` in them was read)."""
-        return _nfkc(value) if isinstance(value, str) else value
+        return nfkc(value) if isinstance(value, str) else value
 
     def replace(self, **changes: Any) -> PlanQuery:
         """A copy with some fields changed, validated like the original."""
         return make_query({**self.model_dump(), **changes})
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 QUERY_FIELDS = tuple(PlanQuery.model_fields)

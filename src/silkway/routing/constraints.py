@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from silkway._text import comma_items
+from silkway._text import comma_items, nfkc
 from silkway.errors import ConstraintError
 from silkway.types import Cargo, Mode, Passage
 
@@ -59,7 +59,7 @@ def select_hubs(hubs: Iterable[Hub], *, country: str | None = None,
         code = next(iter(check_countries(codes)))
     kinds = sorted({h.kind for h in hubs})
     if kind is not None:
-        kind = unicodedata.normalize("NFKC", kind).strip().lower()  # as a country code is
+        kind = nfkc(kind).strip().lower()  # as a country code is
         if kind not in kinds:
             raise ConstraintError(f"unknown hub kind {kind[:40]!r}; use {', '.join(kinds)}")
     return [h for h in hubs if (code is None or h.country == code)
@@ -75,7 +75,7 @@ def check_countries(codes: Iterable[str]) -> frozenset[str]:
         Naming the first code that is not assigned, with a hint for common mistakes (UK, EU,
         alpha-3 codes).
     """
-    out = frozenset(unicodedata.normalize("NFKC", str(c)).strip().upper() for c in codes)
+    out = frozenset(nfkc(str(c)).strip().upper() for c in codes)
     for code in sorted(out):
         if code in _iso_countries():
             continue
@@ -197,7 +197,7 @@ class Constraints:
         if max_transshipments is not None and max_transshipments < 0:
             raise ConstraintError("max transshipments must be 0 or more")
         try:
-            cargo_t = Cargo(unicodedata.normalize("NFKC", str(cargo)).strip().upper())
+            cargo_t = Cargo(nfkc(str(cargo)).strip().upper())
         except ValueError:
             raise ConstraintError(f"unknown cargo {cargo!r}; use FEU or TEU") from None
         if payload_t is not None and not (0 < payload_t <= 30):
