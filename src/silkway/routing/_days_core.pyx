@@ -16,7 +16,6 @@ import numpy as np
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc
 
-from silkway.routing._cmem cimport resized
 
 cdef double INF = float("inf")
 
@@ -28,92 +27,106 @@ cdef struct Item:
 
 cdef struct Heap:
     Item* items
+    int64_t* at  # per state: its place in ``items``, -1 while it is not there
     int64_t size
-    int64_t cap
 
 
-cdef Heap empty_heap():
-    """A heap with room for 64 items (``items`` NULL where that cannot be had: the caller
-    raises MemoryError; it frees ``items`` when done)."""
+cdef Heap empty_heap(int64_t n):
+    """An empty heap for the states 0 to ``n - 1`` (``items`` or ``at`` NULL where that
+    cannot be had: the caller raises MemoryError; it frees both when done)."""
     cdef Heap h
-    h.cap = 64
+    cdef int64_t i
     h.size = 0
-    h.items = <Item*>malloc(h.cap * sizeof(Item))
+    h.items = <Item*>malloc((n + 1) * sizeof(Item))
+    h.at = <int64_t*>malloc((n + 1) * sizeof(int64_t))
+    if h.at != NULL:
+        for i in range(n + 1):
+            h.at[i] = -1
     return h
 
 
-cdef int push(Heap* h, double key, int64_t node) except -1 nogil:
-    cdef int64_t i, parent
-    if h.size == h.cap:
-        with gil:
-            h.items = <Item*>resized(h.items, 2 * h.cap * sizeof(Item))
-        h.cap *= 2
-    i = h.size
-    h.size += 1
+cdef void clear(Heap* h) noexcept nogil:
+    cdef int64_t i
+    for i in range(h.size):
+        h.at[h.items[i].node] = -1
+    h.size = 0
+
+
+cdef void push(Heap* h, double key, int64_t node) noexcept nogil:
+    """Put ``node`` in the heap at ``key``, or lower its key to ``key`` where it is there
+    already (its key is then more): each state is in the heap at most once, so the heap
+    holds at most one item per state and needs no room beyond that."""
+    cdef int64_t i = h.at[node], parent
+    if i < 0:
+        i = h.size
+        h.size += 1
     while i > 0:
-        parent = (i - 1) >> 1
+        parent = (i - 1) >> 2
         if h.items[parent].key <= key:
             break
         h.items[i] = h.items[parent]
+        h.at[h.items[i].node] = i
         i = parent
     h.items[i].key = key
     h.items[i].node = node
-    return 0
+    h.at[node] = i
 
 
 cdef Item pop(Heap* h) noexcept nogil:
+    """The item of least key, taken out (a 4-ary heap: fewer levels to sift through)."""
     cdef Item top = h.items[0]
     cdef Item last
-    cdef int64_t i = 0, child
+    cdef int64_t i = 0, child, k, stop
+    h.at[top.node] = -1
     h.size -= 1
     if h.size > 0:
         last = h.items[h.size]
         while True:
-            child = 2 * i + 1
+            child = 4 * i + 1
             if child >= h.size:
                 break
-            if child + 1 < h.size and h.items[child + 1].key < h.items[child].key:
-                child += 1
+            stop = child + 4 if child + 4 < h.size else h.size
+            for k in range(child + 1, stop):
+                if h.items[k].key < h.items[child].key:
+                    child = k
             if last.key <= h.items[child].key:
                 break
             h.items[i] = h.items[child]
+            h.at[h.items[i].node] = i
             i = child
         h.items[i] = last
+        h.at[last.node] = i
     return top
 
 
-cdef int dijkstra(Heap* h, const int32_t* indptr, const int32_t* heads, const double* weights,
-                  const int64_t* order, double* dist, uint8_t* done, double limit,
-                  const double* end_days, double budget) except -1 nogil:
+cdef void dijkstra(Heap* h, const int32_t* indptr, const int32_t* heads, const double* weights,
+                   const int64_t* order, double* dist, double limit, const double* end_days,
+                   double budget) noexcept nogil:
     """Settles ``dist`` (its sources already set and pushed) over the CSR rows ``indptr`` /
     ``heads``; arc ``j``'s weight is ``weights[order[j]]`` (``order`` NULL: ``weights[j]``).
-    Distances over ``limit`` stay infinite. With ``end_days`` (per state, infinite where the
-    state is no end), the run stops once every state left is more than ``budget`` past the
-    least end reached (``dist + end_days``): those states are on no path within the budget,
-    and none of them is a nearer end."""
+    Distances over ``limit`` stay infinite. Weights are not negative, so an arc into a
+    settled state never lowers its distance (no test of which states are settled is needed),
+    and each state is popped once, at its final distance. With ``end_days`` (per state,
+    infinite where the state is no end), the run stops once every state left is more than
+    ``budget`` past the least end reached (``dist + end_days``): those states are on no path
+    within the budget, and none of them is a nearer end."""
     cdef Item it
     cdef int64_t v, u, j
     cdef double d, best = INF
     while h.size > 0:
         it = pop(h)
         v = it.node
-        if done[v] or it.key > dist[v]:
-            continue
         if end_days != NULL:
             if it.key > best + budget:
                 break
             if dist[v] + end_days[v] < best:
                 best = dist[v] + end_days[v]
-        done[v] = 1
         for j in range(indptr[v], indptr[v + 1]):
             u = heads[j]
-            if done[u]:
-                continue
             d = dist[v] + (weights[order[j]] if order != NULL else weights[j])
             if d <= limit and d < dist[u]:
                 dist[u] = d
                 push(h, d, u)
-    return 0
 
 
 def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[::1] starts,
@@ -137,12 +150,11 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
     cdef double* fwd = <double*>malloc((n + 1) * sizeof(double))
     cdef double* back = <double*>malloc((n + 1) * sizeof(double))
     cdef double* ending = <double*>malloc((n + 1) * sizeof(double))
-    cdef uint8_t* done = <uint8_t*>malloc(n + 1)
     cdef int64_t* step = <int64_t*>malloc((n + 1) * sizeof(int64_t))
-    cdef Heap h = empty_heap()
+    cdef Heap h = empty_heap(n)
     try:
-        if (least == NULL or fwd == NULL or back == NULL or ending == NULL or done == NULL
-                or step == NULL or h.items == NULL):
+        if (least == NULL or fwd == NULL or back == NULL or ending == NULL or step == NULL
+                or h.items == NULL or h.at == NULL):
             raise MemoryError()
         with nogil:
             # per group the least allowed arc (the destination's arrival groups: none)
@@ -159,7 +171,6 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
                 fwd[i] = INF
                 back[i] = INF
                 ending[i] = INF
-                done[i] = 0
                 step[i] = -1
             for k in range(n_ends):
                 ending[end_states[k]] = end_days[k]
@@ -167,7 +178,7 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
             push(&h, 0.0, source)
             # states past the least end plus the budget are left unsettled: their distance is
             # over the limit, as every sum below that uses it
-            dijkstra(&h, &indptr[0], &heads[0], least, NULL, fwd, done, INF, ending, budget)
+            dijkstra(&h, &indptr[0], &heads[0], least, NULL, fwd, INF, ending, budget)
             for k in range(n_ends):
                 x = fwd[end_states[k]] + end_days[k]
                 if x < best:
@@ -176,9 +187,7 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
             return INF, None
         limit = best + budget
         with nogil:
-            h.size = 0
-            for i in range(n):
-                done[i] = 0
+            clear(&h)
             for k in range(n_ends):  # the end state's arcs back to the arrival states
                 x = 0.0 + end_days[k]
                 if x <= limit and x < back[end_states[k]]:
@@ -187,7 +196,7 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
                 if fwd[end_states[k]] + end_days[k] <= limit:
                     n_last += 1
                     last = end_states[k]
-            dijkstra(&h, &rindptr[0], &rtails[0], least, &perm[0], back, done, limit, NULL, 0.0)
+            dijkstra(&h, &rindptr[0], &rtails[0], least, &perm[0], back, limit, NULL, 0.0)
         if n_last != 1:
             return best, None
         with nogil:
@@ -227,9 +236,9 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
         free(fwd)
         free(back)
         free(ending)
-        free(done)
         free(step)
         free(h.items)
+        free(h.at)
 
 
 def distances(const int32_t[::1] indptr, const int32_t[::1] indices, const double[::1] data,
@@ -240,26 +249,22 @@ def distances(const int32_t[::1] indptr, const int32_t[::1] indices, const doubl
     cdef int64_t n = indptr.shape[0] - 1, k, s
     out = np.full(n, INF)
     cdef double[::1] dist = out
-    cdef uint8_t* done = <uint8_t*>malloc(n + 1)
-    cdef Heap h = empty_heap()
+    cdef Heap h = empty_heap(n)
     try:
-        if done == NULL or h.items == NULL:
+        if h.items == NULL or h.at == NULL:
             raise MemoryError()
         for k in range(sources.shape[0]):
             if not 0 <= sources[k] < n:
                 raise ValueError(f"source {sources[k]} is not a state of the {n} states")
         with nogil:
-            for k in range(n):
-                done[k] = 0
             for k in range(sources.shape[0]):
                 s = sources[k]
                 if 0.0 < dist[s]:
                     dist[s] = 0.0
                     push(&h, 0.0, s)
             if data.shape[0]:
-                dijkstra(&h, &indptr[0], &indices[0], &data[0], NULL, &dist[0], done, limit,
-                         NULL, 0.0)
+                dijkstra(&h, &indptr[0], &indices[0], &data[0], NULL, &dist[0], limit, NULL, 0.0)
         return out
     finally:
-        free(done)
         free(h.items)
+        free(h.at)
