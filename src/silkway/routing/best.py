@@ -79,6 +79,7 @@ class LayeredMatrix:
     flags: int
     stages: tuple[frozenset[int], ...]
     entries: LayerEntries = field(repr=False, compare=False)  # the structure it was made of
+    _t: list[sp.csr_matrix] = field(init=False, repr=False, compare=False, default_factory=list)
 
     @property
     def layers(self) -> int:
@@ -95,10 +96,14 @@ class LayeredMatrix:
 
     def transposed(self) -> sp.csr_matrix:
         """The matrix's transpose (arcs reversed), over its entries' kept transposed
-        structure."""
-        order, indices, indptr = self.entries.transposed()
-        size = self.mat.shape[0]
-        return sp.csr_matrix((self.mat.data[order], indices, indptr), shape=(size, size))
+        structure: made once and kept with the matrix (its costs once more, in the
+        transpose's order), for the searches back from every destination."""
+        if not self._t:
+            order, indices, indptr = self.entries.transposed()
+            size = self.mat.shape[0]
+            self._t.append(sp.csr_matrix((self.mat.data[order], indices, indptr),
+                                         shape=(size, size)))
+        return self._t[0]
 
 
 @dataclass(frozen=True)
