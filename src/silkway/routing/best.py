@@ -4,7 +4,8 @@ A plan reports, for each named corridor, its best route by the plan's objective.
 shortest path, not a Pareto set: the search graph is copied into layers that record whether a
 required leg was used and how many via points were reached (as in
 :func:`silkway.routing.pareto.constrained_paths`), flattened into one sparse matrix per
-criterion, and solved with SciPy's Dijkstra (compiled code, microseconds per query).
+criterion, and solved with Dijkstra's search (compiled code, microseconds per query: the
+core's of :data:`CORE`, or SciPy's).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from scipy.sparse.csgraph import dijkstra
 from silkway.routing.pareto import Arc, ParetoPath, load_core
 
 CORE = load_core("_days_core")
-"""The compiled Dijkstra of :func:`least_costs`, or None for SciPy's (the rule of
-:func:`~silkway.routing.pareto.load_core`)."""
+"""The compiled Dijkstra of :func:`least_costs` and :func:`shortest_tree`, or None for SciPy's
+(the rule of :func:`~silkway.routing.pareto.load_core`)."""
 
 
 def least_costs(m: sp.csr_matrix, sources: int | Sequence[int], *, limit: float = np.inf
@@ -37,6 +38,23 @@ def least_costs(m: sp.csr_matrix, sources: int | Sequence[int], *, limit: float 
                               np.atleast_1d(np.asarray(sources, dtype=np.int64)), limit)
     return dijkstra(m, directed=True, indices=sources, min_only=True,  # type: ignore[no-any-return]
                     limit=limit)
+
+
+def shortest_tree(m: sp.csr_matrix, source: int
+                  ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
+    """Per state of ``m`` the least cost from ``source`` and its predecessor: SciPy's
+    ``dijkstra(m, directed=True, indices=source, return_predecessors=True)`` at every state it
+    reaches, by the compiled core where the install built it and that is the same: where each
+    state's least cost is reached through one neighbour only (the core says when not; SciPy
+    then names the one its Fibonacci heap settled first, and answers). A state not reached
+    may have another predecessor than SciPy's, which no path reads."""
+    if (CORE is not None and m.indptr.dtype == np.int32 and m.indices.dtype == np.int32
+            and m.data.dtype == np.float64):
+        got = CORE.tree(m.indptr, m.indices, m.data, source)
+        if got is not None:
+            return got  # type: ignore[no-any-return]
+    return dijkstra(m, directed=True, indices=source,  # type: ignore[no-any-return]
+                    return_predecessors=True)
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,7 @@ class LayeredMatrix:
     """A layered copy of a graph as one sparse matrix of one criterion's costs.
 
     The matrix holds every arc of its :class:`LayerEntries`, parallel arcs included, in their
-    order; an arc the constraints forbid costs infinity (SciPy's Dijkstra never relaxes it), so
+    order; an arc the constraints forbid costs infinity (a Dijkstra search never relaxes it), so
     a new set of constraints is a new data array over one structure, not a new matrix."""
 
     mat: sp.csr_matrix
@@ -235,10 +253,10 @@ def start_state(lay: LayeredMatrix, source: int) -> int:
 
 def from_source(lay: LayeredMatrix, source: int
                 ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
-    """Per layered state: the least cost from ``source`` and its predecessor (SciPy's
-    Dijkstra; read-only, so a caller may keep them for every trip from ``source``)."""
-    dist, pred = dijkstra(lay.mat, directed=True, indices=start_state(lay, source),
-                          return_predecessors=True)
+    """Per layered state: the least cost from ``source`` and its predecessor
+    (:func:`shortest_tree`; read-only, so a caller may keep them for every trip from
+    ``source``)."""
+    dist, pred = shortest_tree(lay.mat, start_state(lay, source))
     dist.setflags(write=False)
     pred.setflags(write=False)
     return dist, pred
@@ -335,15 +353,15 @@ def trees(lay: LayeredMatrix, source: int,
 def to_end(lay: LayeredMatrix, back: sp.csr_matrix, target_cost: dict[int, float]
            ) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
     """Per state of ``lay`` (``back`` its transpose): the least cost to the end of the trip and
-    the next state towards it (``lay.n``: the end), by one SciPy Dijkstra search from an end
-    state joined to every target by its cost."""
+    the next state towards it (``lay.n``: the end), by one search (:func:`shortest_tree`) from
+    an end state joined to every target by its cost."""
     n = lay.n
     t = np.fromiter(target_cost, dtype=np.int32, count=len(target_cost))
     w = np.maximum(np.fromiter(target_cost.values(), dtype=np.float64, count=len(t)), 1e-12)
     joined = sp.csr_matrix((np.concatenate([back.data, w]), np.concatenate([back.indices, t]),
                             np.append(back.indptr, back.indptr[-1] + len(t))),
                            shape=(n + 1, n + 1))
-    end, after = dijkstra(joined, directed=True, indices=n, return_predecessors=True)
+    end, after = shortest_tree(joined, n)
     end, after = end[:n], after[:n]
     end.setflags(write=False)  # kept and shared by the plans to one destination
     after.setflags(write=False)
