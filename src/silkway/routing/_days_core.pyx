@@ -14,7 +14,7 @@ sum, ``from_origin[tail] + days + to_end[head]``, so the answer is the pure-Pyth
 import numpy as np
 
 from libc.stdint cimport int32_t, int64_t, uint8_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 
 
 cdef double INF = float("inf")
@@ -101,11 +101,12 @@ cdef Item pop(Heap* h) noexcept nogil:
 
 cdef void dijkstra(Heap* h, const int32_t* indptr, const int32_t* heads, const double* weights,
                    const int64_t* order, double* dist, double limit, const double* end_days,
-                   double budget, int32_t* pred) noexcept nogil:
+                   double budget, int32_t* pred, uint8_t* tied) noexcept nogil:
     """Settles ``dist`` (its sources already set and pushed) over the CSR rows ``indptr`` /
     ``heads``; arc ``j``'s weight is ``weights[order[j]]`` (``order`` NULL: ``weights[j]``).
-    Distances over ``limit`` stay infinite. ``pred`` (unless NULL): per state, the state whose
-    arc last lowered its distance. Weights are not negative, so an arc into a
+    Distances over ``limit`` stay infinite. ``pred`` and ``tied`` (unless NULL): per state, the
+    state whose arc last lowered its distance, and whether an arc from another state came to
+    the same distance since. Weights are not negative, so an arc into a
     settled state never lowers its distance (no test of which states are settled is needed),
     and each state is popped once, at its final distance. With ``end_days`` (per state,
     infinite where the state is no end), the run stops once every state left is more than
@@ -130,6 +131,9 @@ cdef void dijkstra(Heap* h, const int32_t* indptr, const int32_t* heads, const d
                 push(h, d, u)
                 if pred != NULL:
                     pred[u] = v
+                    tied[u] = 0
+            elif pred != NULL and d == dist[u] and pred[u] != v:
+                tied[u] = 1
 
 
 def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[::1] starts,
@@ -181,7 +185,7 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
             push(&h, 0.0, source)
             # states past the least end plus the budget are left unsettled: their distance is
             # over the limit, as every sum below that uses it
-            dijkstra(&h, &indptr[0], &heads[0], least, NULL, fwd, INF, ending, budget, NULL)
+            dijkstra(&h, &indptr[0], &heads[0], least, NULL, fwd, INF, ending, budget, NULL, NULL)
             for k in range(n_ends):
                 x = fwd[end_states[k]] + end_days[k]
                 if x < best:
@@ -199,7 +203,7 @@ def fastest(const int32_t[::1] indptr, const int32_t[::1] heads, const int64_t[:
                 if fwd[end_states[k]] + end_days[k] <= limit:
                     n_last += 1
                     last = end_states[k]
-            dijkstra(&h, &rindptr[0], &rtails[0], least, &perm[0], back, limit, NULL, 0.0, NULL)
+            dijkstra(&h, &rindptr[0], &rtails[0], least, &perm[0], back, limit, NULL, 0.0, NULL, NULL)
         if n_last != 1:
             return best, None
         with nogil:
@@ -267,7 +271,7 @@ def distances(const int32_t[::1] indptr, const int32_t[::1] indices, const doubl
                     push(&h, 0.0, s)
             if data.shape[0]:
                 dijkstra(&h, &indptr[0], &indices[0], &data[0], NULL, &dist[0], limit, NULL, 0.0,
-                         NULL)
+                         NULL, NULL)
         return out
     finally:
         free(h.items)
@@ -283,35 +287,31 @@ def tree(const int32_t[::1] indptr, const int32_t[::1] indices, const double[::1
     Fibonacci heap settles first, an order this search does not follow). Where each state's
     is reached through one only, SciPy's predecessor is that neighbour, as here. States not
     reached: infinite, predecessor -9999 (where SciPy may name one across an infinite arc)."""
-    cdef int64_t n = indptr.shape[0] - 1, v, u, j
-    cdef bint tied = False
+    cdef int64_t n = indptr.shape[0] - 1, u
+    cdef bint two = False
     if not 0 <= source < n:
         raise ValueError(f"source {source} is not a state of the {n} states")
     out = np.full(n, INF)
     before = np.full(n, -9999, dtype=np.int32)
     cdef double[::1] dist = out
     cdef int32_t[::1] pred = before
+    cdef uint8_t* tied = <uint8_t*>calloc(n + 1, 1)
     cdef Heap h = empty_heap(n)
     try:
-        if h.items == NULL or h.at == NULL:
+        if h.items == NULL or h.at == NULL or tied == NULL:
             raise MemoryError()
         with nogil:
             dist[source] = 0.0
             push(&h, 0.0, source)
             if data.shape[0]:
                 dijkstra(&h, &indptr[0], &indices[0], &data[0], NULL, &dist[0], INF, NULL, 0.0,
-                         &pred[0])
-            for v in range(n):
-                if dist[v] < INF:
-                    for j in range(indptr[v], indptr[v + 1]):
-                        u = indices[j]
-                        if (u != source and v != pred[u] and dist[u] < INF
-                                and dist[v] + data[j] == dist[u]):
-                            tied = True
-                            break
-                    if tied:
-                        break
-        return None if tied else (out, before)
+                         &pred[0], tied)
+            for u in range(n):
+                if tied[u] and dist[u] < INF and u != source:
+                    two = True
+                    break
+        return None if two else (out, before)
     finally:
+        free(tied)
         free(h.items)
         free(h.at)
