@@ -20,6 +20,7 @@ cap on transshipments is set, so that the cap never prunes a route that respects
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -175,7 +176,11 @@ class CompiledGraph:
             if col is None:
                 col = _DISTANCES.put((mkey, target_hub), least_costs(m, targets))
             cols.append(col)
-        return _BOUNDS.put(key, tuple(zip(*(np.asarray(c).tolist() for c in cols), strict=True)))
+        # one state's bounds a tuple of Python floats, read from the columns' bytes row by row:
+        # the same floats as the columns' lists zipped, without three lists of every state's
+        # float that each garbage collection while the tuples are made walks through again
+        rows = np.column_stack(cols).tobytes()
+        return _BOUNDS.put(key, tuple(struct.iter_unpack(f"{len(cols)}d", rows)))
 
     @cached_property
     def _matrix_keys(self) -> tuple[bytes, ...]:
