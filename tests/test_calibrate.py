@@ -354,7 +354,7 @@ def test_a_case_is_answered_under_its_rows_service_class(net, outcome):
     # answer on the same route; a regular case is the plan's own P50; no table changes
     factors = cal.service_factors(net)
     assert set(factors) == {("service", f"{c}/{e}") for c in ("express", "first-run")
-                            for e in ("rail_speed", "stops")}
+                            for e in ("rail_speed", "stops")} | {("service", "advertised/stops")}
     assert factors[("service", "express/rail_speed")] > 1 > factors[("service", "express/stops")]
     case = _case(net, "NO-XIA-DUI-2024-01")  # DHL's Xi'an "speed train", 13 d
     assert case.service == "express"
@@ -363,8 +363,8 @@ def test_a_case_is_answered_under_its_rows_service_class(net, outcome):
     express = cal.p50_of(case, route, factors)
     assert express < 0.9 * plain
     assert cal.p50_of(case, route, {}) == plain
-    regular = _case(net, "NO-XIA-HAM-2018")
-    assert regular.service == "regular"
+    regular = _case(net, "NO-XIA-HAM-2018")  # observed: no kind factor either
+    assert regular.service == "regular" and regular.kind == "observed"
     assert cal.p50_of(regular, cal.route_for(net, regular), factors) == cal.route_for(
         net, regular).transit_days.p50
     by_id = {c["id"]: c for c in outcome.report["cases"]}
@@ -454,6 +454,40 @@ def test_a_first_run_over_land_runs_as_regular_service_under_the_shipped_structu
         f = cal.form_of(r, ends=not c.station, service="first-run")
         assert f.ferry and f.service_params() == (("service", "first-run/rail_speed"),
                                                   ("service", "first-run/stops"))
+
+
+def test_an_advertised_figure_has_its_own_stops_factor_under_the_shipped_structure(net):
+    # the shipped structure gives an advertised figure (an operator's sold or best-case time)
+    # its own factor on every stop, whatever its service class and route; an observed or a
+    # planned figure has none; a first run's factors and an advertised figure's multiply
+    from silkway.analysis import calibrate_fit as cf
+    from silkway.data.timing import KIND_CLASSES, SERVICE_KEYS
+
+    assert cf.STRUCTURES[cf.SERVICE_STRUCTURE]["advertised"] == ("stops",)
+    assert "advertised" in KIND_CLASSES and SERVICE_KEYS["advertised/stops"] == "delay_factor"
+    prior = reassemble(net, load_tables(calibrated=False))
+    cases, _ = cal.cases_from(load_observations(), prior)
+    adv = next(c for c in cases if c.kind == "advertised" and c.service == "regular")
+    r = cal.route_for(prior, adv)
+    assert r is not None
+    stops = ("service", "advertised/stops")
+    f = cal.form_of(r, service="regular", kind="advertised")
+    assert f.service_params() == (stops,)
+    for kind in ("observed", "planned"):
+        assert cal.form_of(r, service="regular", kind=kind).service_params() is None
+    moving, scales = f.terms()
+    assert all(stops in ps for ps in scales) and not any(stops in ps for _, ps in moving)
+    both = cal.form_of(r, service="express", kind="advertised")
+    assert both.service_params() == (("service", "express/rail_speed"),
+                                     ("service", "express/stops"), stops)
+    rng = np.random.default_rng(1)
+    plain = f.days({}, rng)
+    faster = f.days({stops: 0.5}, np.random.default_rng(1))
+    assert (faster < plain).all()
+    # the shipped calibration carries the factor and answers advertised cases with it
+    shipped = cal.service_factors(net)
+    assert stops in shipped and shipped[stops] < 1
+    assert cal.p50_of(adv, r, shipped) < cal.p50_of(adv, r, {})
 
 
 def test_the_distance_report_is_recomputable_and_drops_no_row(net, outcome):
@@ -578,10 +612,10 @@ def test_the_readme_table_is_the_shipped_report(shipped_report):
 
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| ")
-            and re.match(r"\| (all held-out|corridor |modes |service |training obs|planned fig)",
+            and re.match(r"\| (all held-out|corridor |modes |service |kind |training obs|planned fig)",
                          line)]
     groups = {"corridor": "test_by_corridor", "modes": "test_by_mode",
-              "service": "test_by_service"}
+              "service": "test_by_service", "kind": "test_by_kind"}
 
     def pct(cell: str) -> float | None:
         cell = cell.strip().strip("*").strip()

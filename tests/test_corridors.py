@@ -555,8 +555,17 @@ def test_the_hub_simple_retry_watches_only_what_it_came_back_to(net, monkeypatch
     monkeypatch.setattr(corridor_search.Search, "_watching",
                         lambda self, hubs: [*self.groups()[:-1], -1])
     every = silkway.plan(net, o, d, via=via, corridors="none")
-    assert [r.refs for r in relaxed.routes] == [r.refs for r in every.routes]
-    assert [r.transit_days.p50 for r in relaxed.routes] == [r.transit_days.p50 for r in every.routes]
+    assert relaxed.complete
+    if every.complete:
+        assert [r.refs for r in relaxed.routes] == [r.refs for r in every.routes]
+        assert [r.transit_days.p50 for r in relaxed.routes] == [r.transit_days.p50
+                                                               for r in every.routes]
+    else:
+        # the reference stopped at its work limit (Bishkek - Rotterdam via Aktau with the
+        # calibration of 2026-12-04: 2 of the relaxed search's 5 routes): what it found, the
+        # relaxed search found too, with the same days
+        days = {r.refs: r.transit_days.p50 for r in relaxed.routes}
+        assert {r.refs: r.transit_days.p50 for r in every.routes}.items() <= days.items()
 
 
 def test_xian_duisburg_via_aktau_is_answered(net):

@@ -143,7 +143,10 @@ def test_the_table_format_carries_the_corridor_section(client, net):
             assert row["reason"] == c["reason"] and row["route"] == row["gap_p50"] == ""
             continue
         assert row["route"] == str(c["route_number"] or "-") and row["reason"] == ""
-        assert row["p50"] == f"{c['route']['transit_days']['p50']:.1f}"
+        # the table formats the unrounded P50, the JSON carries it to 0.01 d: formatted again,
+        # the JSON's figure can differ in the last place (7.1459 is "7.1", its 7.15 "7.2")
+        v = c["route"]["transit_days"]["p50"]
+        assert row["p50"] in {f"{v + e:.1f}" for e in (-0.005, 0.0, 0.005)}
         assert row["gap_p50"] == export.signed(c["gap"]["days_p50"], ".1f")
         assert row["gap_cost"] == export.signed(c["gap"]["cost_usd"], ",.0f")
         assert row["gap_co2e"] == export.signed(c["gap"]["co2e_kg"] / 1000, ".2f")

@@ -66,9 +66,12 @@ on the speed of every rail leg and one on every stop (border dwell, handling, fe
 waits) relative to regular service (:data:`~.calibrate_fit.SERVICE_CLASSES`; prior 1, an
 estimate with sigma :data:`~.calibrate_fit.PRIOR_SIGMA_SERVICE`); where a class's effect acts
 is :data:`~.calibrate_fit.SERVICE_STRUCTURE`, chosen among :data:`~.calibrate_fit.STRUCTURES`
-by cross-validation on the training split (:mod:`.calibrate_cv`). A case is answered under its
-row's class: the plan's P50 times the ratio of the route's median days with and without the
-class's factors (common random draws); plans answer for regular service.
+by cross-validation on the training split (:mod:`.calibrate_cv`). The chosen structure also
+gives an *advertised* figure (an operator's sold or best-case time) its own factor on every stop
+against an observed trip (``advertised/stops``; :data:`~silkway.data.timing.KIND_CLASSES`). A
+case is answered under its row's class and kind: the plan's P50 times the ratio of the route's
+median days with and without their factors (common random draws); plans answer for an observed
+trip of regular service.
 
 A case is *within range* when the plan's P50 lies in the published [low, high] widened by
 :data:`TOLERANCE` (relative) on each side: single published figures are rounded and vary by
@@ -100,7 +103,6 @@ from silkway.analysis.calibrate_fit import (
     LOSS,
     PORT_KINDS,
     SEED,
-    SERVICE_CLASSES,
     STARTS,
     Fit,
     Param,
@@ -565,9 +567,8 @@ def p50_of(case: Case, route: Route, factors: dict[Param, float] | None = None) 
     station figure the median of the route's days without its end lifts (seeded). A case of
     an express or first-run figure is answered under its class's ``factors``: the plan's P50
     times the ratio of the route's median days with and without them (common draws)."""
-    f = form_of(route, ends=not case.station, service=case.service)
-    scaled = case.service in SERVICE_CLASSES and any(p in (factors or {})
-                                                     for p in f.service_params() or ())
+    f = form_of(route, ends=not case.station, service=case.service, kind=case.kind)
+    scaled = any(p in (factors or {}) for p in f.service_params() or ())
     if not case.station and not scaled:
         return route.transit_days.p50
     with_class = float(np.median(f.days(factors or {}, np.random.default_rng(SEED))))
@@ -602,7 +603,7 @@ def fit(network_prior: Network, cases: Sequence[Case], *, rounds: int = ROUNDS,
         prior_pairs = [(c, route_for(network_prior, c) if r is None else r) for c, r in pairs]
         kept = [(c, r) for c, r in prior_pairs if r is not None]
         forms = [form_of(_on(as_case(network_prior, c), r), ends=not c.station,
-                         service=c.service) for c, r in kept]
+                         service=c.service, kind=c.kind) for c, r in kept]
         uses: dict[Param, list[str]] = {}
         for (c, _), f in zip(kept, forms, strict=True):
             for p in {*f.moving, *(q for q, _ in f.parts), *(f.service_params() or ())}:
@@ -685,7 +686,8 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def report(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Before/after summaries, overall and by split, corridor and mode."""
+    """Before/after summaries, overall and by split; the held-out split by corridor, mode,
+    service class and kind of figure."""
     def groups(rows: Sequence[dict[str, Any]], key: str | None, split: str | None
                ) -> dict[str, Any]:
         sel = [r for r in rows if split is None or r["split"] == split]
@@ -704,6 +706,7 @@ def report(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) ->
                      "test_by_corridor": groups(rows, "corridor", "test"),
                      "test_by_mode": groups(rows, "modes", "test"),
                      "test_by_service": groups(rows, "service", "test"),
+                     "test_by_kind": groups(rows, "kind", "test"),
                      "all_by_corridor": groups(rows, "corridor", None),
                      "all_by_mode": groups(rows, "modes", None)}
     out["cases"] = [{**a, "p50_before": b["p50"], "within_before": b["within"]}

@@ -74,7 +74,7 @@ def cross_validate(network_prior: Network, pairs: Sequence[tuple[Case, Route]],
         raise ValueError("cross-validation reads the training split only")
     cs = [c for c, _ in pairs]
     forms = [form_of(_on(as_case(network_prior, c), r), ends=not c.station, service=c.service,
-                     structure=structure) for c, r in pairs]
+                     structure=structure, kind=c.kind) for c, r in pairs]
     fold = [fold_of(c.id, folds) for c in cs]
     out: list[tuple[str, bool, float, float]] = []
     for k in range(folds):

@@ -423,7 +423,7 @@ def corridor_rows(result: PlanResult) -> list[dict[str, Any]]:
     --------
     >>> rows = silkway.plan(net, "Aktau", "Baku").route_table()["corridors"]
     >>> rows[0]["id"], rows[0]["route"], rows[0]["gap_p50"]
-    ('middle-corridor', '1', '0.0')
+    ('middle-corridor', '2', '-0.8')
     """
     best = result.routes[0] if result.routes else None
     out = []

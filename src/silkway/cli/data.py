@@ -259,7 +259,7 @@ def calibrate(
 
     for split in ("test", "train", "all", "planned"):
         row(split, "all", b[split], a[split])
-    for kind in ("corridor", "mode", "service"):
+    for kind in ("corridor", "mode", "service", "kind"):
         t.add_section()
         t.add_row("test", f"[bold]by {kind}[/]", *[""] * 5)
         for k, y in a[f"test_by_{kind}"].items():

@@ -68,6 +68,10 @@ CALIBRATED_QUANTITIES = frozenset({("tariff", "speed_kmh"), ("border", "dwell_da
                                    ("service", "speed_factor"), ("service", "delay_factor")})
 # The service classes with a fitted effect, relative to regular service (factor 1).
 SERVICE_CLASSES = ("express", "first-run")
+# The kinds of figure with a candidate effect of their own, relative to an observed trip: an
+# advertised figure is the operator's sold or best-case time, not a box's trip (see
+# analysis/calibrate_fit.py STRUCTURES; it acts only where the chosen structure says).
+KIND_CLASSES = ("advertised",)
 # Where a class's effect can act, and the quantity its calibrated row carries: the speed of
 # every rail leg or of every road leg, every stop (border dwell, handling, ferry and feeder
 # waits), or only the stops at sea (the waits of ferry and sea legs and the handling at ports
@@ -77,7 +81,8 @@ SERVICE_EFFECTS = {"rail_speed": "speed_factor", "road_speed": "speed_factor",
                    "stops": "delay_factor",
                    "port_stops": "delay_factor", "land_stops": "delay_factor"}
 # service rows: key "class/effect" -> the quantity it must carry
-SERVICE_KEYS = {f"{c}/{e}": q for c in SERVICE_CLASSES for e, q in SERVICE_EFFECTS.items()}
+SERVICE_KEYS = {f"{c}/{e}": q for c in (*SERVICE_CLASSES, *KIND_CLASSES)
+                for e, q in SERVICE_EFFECTS.items()}
 
 
 @dataclass(frozen=True, slots=True)
