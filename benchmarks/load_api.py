@@ -244,7 +244,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--health", action=argparse.BooleanOptionalAction, default=None,
                     help="also load GET /api/health (default: with the random mix)")
-    ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="planning processes (silkway serve --workers; 1: plan in the server)")
     ap.add_argument("--tool", choices=["wrk", "httpx"],
                     default="wrk" if shutil.which("wrk") else "httpx",
                     help="load generator (default: wrk when installed)")
@@ -298,8 +299,10 @@ def main() -> None:
             "distinct": "distinct (uncached) queries",
             "random": f"random pairs and avoid sets ({len(queries):,} drawn), every request "
                       "distinct"}[mix]
-    print(f"{args.tool}: {args.clients} clients x {args.seconds:g} s, {kind}, {args.workers} "
-          f"server process(es), on loopback")
+    planning = (f"planning in {args.workers} processes" if args.workers > 1
+                else "planning in the server process")
+    print(f"{args.tool}: {args.clients} clients x {args.seconds:g} s, {kind}, {planning}, "
+          "on loopback")
     shed = f", {SHED[0]:,} shed with 503 + Retry-After" if SHED else ""
     print(f"  POST /api/plan   {total:>8,} requests {rps:>8,.0f} req/s  p50 {p50:7.1f} ms  "
           f"p99 {p99:7.1f} ms  {n_err} errors{shed}")

@@ -21,9 +21,25 @@ answers it::
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SilkwayError(Exception):
     """Base class of every error silkway raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled as its class, message and attributes, never by calling its __init__ again
+        # (an UnknownPlaceError would say "unknown place 'unknown place ...'"): the API's
+        # planning processes send errors back to the server process
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuilt(cls: type[SilkwayError], args: tuple[Any, ...], state: dict[str, Any]
+             ) -> SilkwayError:
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 class InputError(SilkwayError, ValueError):

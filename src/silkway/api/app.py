@@ -20,7 +20,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
@@ -40,8 +40,9 @@ import silkway.result
 from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES, SHOW_OPTIONS, refuse_unshown
 from silkway.api import problems, security
-from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
+from silkway.api.jobs import JobRunner, Memo, WorkerPool, run_bounded
 from silkway.api.problems import UnauthorizedError
+from silkway.api.processes import PlanningProcesses
 from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
@@ -162,11 +163,110 @@ def _swagger_assets() -> Path:
     return Path(str(resources.files("fastapi_offline").joinpath("static")))
 
 
+class Answers:
+    """What the API computes for a request, from the network and the saved scenarios: the same
+    code in the server process and in a planning process (:mod:`silkway.api.processes`).
+
+    Parameters
+    ----------
+    net
+        The network.
+    saved_yaml
+        The YAML of a saved scenario by its id, or None when there is none.
+    """
+
+    def __init__(self, net: silkway.Network, saved_yaml: Callable[[str], str | None]) -> None:
+        self.net = net
+        self._saved_yaml = saved_yaml
+
+    @classmethod
+    def in_child(cls, network: bytes, database_url: str, server_gc: bool) -> Answers:
+        """A planning process's answers: the server's network (pickled) and the saved
+        scenarios of the same database, opened on the first saved scenario asked for."""
+        import pickle
+
+        from silkway.api.store import Store
+
+        net = pickle.loads(network)
+        store: list[Store] = []
+
+        def saved_yaml(sid: str) -> str | None:
+            if not store:
+                store.append(Store(database_url))
+            saved = store[0].get_scenario(sid)
+            return None if saved is None else str(saved["yaml"])
+
+        if server_gc:
+            from silkway.api import gcpolicy
+
+            gcpolicy.settle()
+        return cls(net, saved_yaml)
+
+    def user_scenario(self, text: str, label: str) -> silkway.Scenario:
+        """A scenario from a request: whatever is wrong with it is the user's input (422)."""
+        try:
+            return silkway.scenarios.parse_user_scenario(text, self.net.tables, label=label)
+        except DataError as exc:
+            raise ConstraintError(str(exc)) from None
+
+    def scenario_for(self, name: str | None) -> str | silkway.Scenario | None:
+        """A shipped scenario name, or the parsed saved scenario: never a file."""
+        if name is None or name in silkway.scenarios.available():
+            return name
+        if _SAVED_ID.fullmatch(name):
+            saved = self._saved_yaml(name)
+            if saved is not None:
+                return self.user_scenario(saved, f"saved scenario {name}")
+        shipped = ", ".join(silkway.scenarios.available())
+        if any(ch in name for ch in "/\\") or name.startswith(".") or ".." in name \
+                or name.lower().endswith((".yaml", ".yml")):
+            raise ConstraintError(f"scenario {name[:40]!r} looks like a file path; a request "
+                                  f"names a shipped scenario ({shipped}) or a saved scenario id")
+        raise ConstraintError(f"unknown scenario {name[:40]!r}; shipped scenarios are {shipped}, "
+                              "or give the id of a saved scenario")
+
+    def run_plan(self, req: PlanRequest, **changes: Any) -> silkway.PlanResult:
+        query = req.query().replace(**changes) if changes else req.query()
+        scenario = self.scenario_for(query.scenario)
+        if isinstance(scenario, silkway.Scenario):
+            return silkway.plan(self.net, query.origin, query.destination, scenario=scenario,
+                                **query.model_dump(exclude={"origin", "destination", "scenario"}))
+        return silkway.plan(self.net, query)
+
+    def plan_bytes(self, key: str) -> bytes:
+        """The plan JSON of a request (its ``model_dump_json``): the contract model's bytes,
+        without the round trip through it."""
+        req = PlanRequest.model_validate_json(key)
+        return self.run_plan(req).to_json(geometry=req.geometry)
+
+    def export_bytes(self, key: str, fmt: str) -> bytes:
+        result = self.run_plan(PlanRequest.model_validate_json(key))
+        if fmt == "geojson":
+            return json.dumps(result.to_geojson(), separators=(",", ":")).encode()
+        if fmt == "table":
+            return json.dumps(result.route_table(), ensure_ascii=False).encode()
+        return result.to_csv().encode()
+
+    def comparison(self, req: PlanRequest) -> dict[str, Any]:
+        return silkway.Comparison(
+            self.run_plan(req, scenario=None, month=None, max_routes=50, thin=0),
+            self.run_plan(req, max_routes=50, thin=0)).to_dict()
+
+    def statement(self, req: EmissionsRequest, fmt: str) -> str | dict[str, Any]:
+        """The ISO 14083 statement of the request's route: HTML text or its JSON dict."""
+        st = silkway.statement(self.run_plan(req, corridors="none"), req.route - 1)
+        return silkway.statement_html(st) if fmt == "html" else st.to_dict()
+
+    def plan_dict(self, req: PlanRequest) -> dict[str, Any]:
+        return self.run_plan(req).to_dict(geometry=req.geometry)
+
+
 def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path | None = None,
                database_url: str | None = None, api_token: str | None = None,
                cors_origins: tuple[str, ...] = (), plan_workers: int = PLAN_WORKERS,
                plan_queue: int = PLAN_QUEUE, plan_timeout_s: float = PLAN_TIMEOUT_S,
-               batch_workers: int = 1, batch_queue: int = 4, server_gc: bool = False) -> FastAPI:
+               plan_processes: int = 0, batch_workers: int = 1, batch_queue: int = 4,
+               server_gc: bool = False) -> FastAPI:
     """Build the app.
 
     Parameters
@@ -184,6 +284,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     plan_workers, plan_queue, plan_timeout_s
         Threads that plan, requests allowed to wait for them (more are a 503 with
         ``Retry-After``), and the time limit of one answer (then a 504).
+    plan_processes
+        When above 0, that many child processes plan (each thread of the planning pool
+        hands its work to one of them: :mod:`silkway.api.processes`) and ``plan_workers`` is
+        ignored; 0 plans on the threads of this process.
     batch_workers, batch_queue
         Batch jobs run at once, and jobs allowed to wait (more are a 503).
     server_gc
@@ -201,6 +305,23 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     store = Store(url)
+    answers = Answers(net, lambda sid: (lambda saved: None if saved is None
+                                        else str(saved["yaml"]))(store.get_scenario(sid)))
+    children: PlanningProcesses | None = None
+    if plan_processes > 0:
+        import pickle
+        from functools import partial
+
+        children = PlanningProcesses(plan_processes, partial(
+            Answers.in_child, pickle.dumps(net), url, server_gc))
+        plan_workers = plan_processes
+
+    def answer(method: str, *args: Any) -> Any:
+        """Run on a planning thread: in its child process, or here."""
+        if children is not None:
+            return children.call(method, *args)
+        return getattr(answers, method)(*args)
+
     plans = WorkerPool("plan", plan_workers, plan_queue)
     runner = JobRunner(store, workers=batch_workers, queue_size=batch_queue)
     runner.recover()
@@ -208,6 +329,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         plans.reopen()
+        if children is not None:
+            await asyncio.to_thread(children.start)
         runner.start()
         if server_gc:
             from silkway.api import gcpolicy
@@ -216,6 +339,8 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         yield
         await asyncio.to_thread(runner.shutdown)
         plans.close()
+        if children is not None:
+            await asyncio.to_thread(children.close)
 
     app = FastAPI(title="silkway", version=silkway.__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,
@@ -236,37 +361,6 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         if token is not None and not (scheme.lower() == "bearer" and hmac.compare_digest(
                 credentials.strip(" ").encode("utf-8", "replace"), token)):
             raise UnauthorizedError("this endpoint needs Authorization: Bearer <token>")
-
-    def user_scenario(text: str, label: str) -> silkway.Scenario:
-        """A scenario from a request: whatever is wrong with it is the user's input (422)."""
-        try:
-            return silkway.scenarios.parse_user_scenario(text, net.tables, label=label)
-        except DataError as exc:
-            raise ConstraintError(str(exc)) from None
-
-    def scenario_for(name: str | None) -> str | silkway.Scenario | None:
-        """A shipped scenario name, or the parsed saved scenario: never a file."""
-        if name is None or name in silkway.scenarios.available():
-            return name
-        if _SAVED_ID.fullmatch(name):
-            saved = store.get_scenario(name)
-            if saved is not None:
-                return user_scenario(saved["yaml"], f"saved scenario {name}")
-        shipped = ", ".join(silkway.scenarios.available())
-        if any(ch in name for ch in "/\\") or name.startswith(".") or ".." in name \
-                or name.lower().endswith((".yaml", ".yml")):
-            raise ConstraintError(f"scenario {name[:40]!r} looks like a file path; a request "
-                                  f"names a shipped scenario ({shipped}) or a saved scenario id")
-        raise ConstraintError(f"unknown scenario {name[:40]!r}; shipped scenarios are {shipped}, "
-                              "or give the id of a saved scenario")
-
-    def run_plan(req: PlanRequest, **changes: Any) -> silkway.PlanResult:
-        query = req.query().replace(**changes) if changes else req.query()
-        scenario = scenario_for(query.scenario)
-        if isinstance(scenario, silkway.Scenario):
-            return silkway.plan(net, query.origin, query.destination, scenario=scenario,
-                                **query.model_dump(exclude={"origin", "destination", "scenario"}))
-        return silkway.plan(net, query)
 
     async def planned(fn: Any, *args: Any) -> Any:
         return await run_bounded(plans, plan_timeout_s, fn, *args)
@@ -299,7 +393,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
 
     @app.post("/api/scenarios", dependencies=[Depends(require_token)], responses=_GUARDED)
     def scenario_save(body: SaveScenario) -> dict[str, Any]:
-        sc = user_scenario(body.yaml, "scenario")
+        sc = answers.user_scenario(body.yaml, "scenario")
         sid = store.save_scenario(sc.name, body.yaml)
         return {"id": sid, "name": sc.name, "use_as": sid}
 
@@ -310,22 +404,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return Response(_basemap(), media_type="application/geo+json",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    @memo(2048)
-    def plan_bytes(key: str) -> bytes:
-        # Plans are deterministic functions of the (immutable) network and the request, and
-        # saved scenarios are never edited, so the serialised answer can be reused.
-        # to_json: the contract model's JSON bytes, without the round trip through it.
-        req = PlanRequest.model_validate_json(key)
-        return run_plan(req).to_json(geometry=req.geometry)
-
-    @memo(256)
-    def export_bytes(key: str, fmt: str) -> bytes:
-        result = run_plan(PlanRequest.model_validate_json(key))
-        if fmt == "geojson":
-            return json.dumps(result.to_geojson(), separators=(",", ":")).encode()
-        if fmt == "table":
-            return json.dumps(result.route_table(), ensure_ascii=False).encode()
-        return result.to_csv().encode()
+    # Plans are deterministic functions of the (immutable) network and the request, and saved
+    # scenarios are never edited, so the serialised answer can be reused.
+    plan_bytes = Memo(lambda key: answer("plan_bytes", key), 2048)
+    export_bytes = Memo(lambda key, fmt: answer("export_bytes", key, fmt), 256)
 
     @app.post("/api/plan", response_model=PlanModel, responses={
         200: {"content": {"application/geo+json": {}, "text/csv": {}}}, **_RESPONSES})
@@ -382,13 +464,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
             raise ConstraintError("compare needs a scenario or a month to compare with")
         refuse_unused("compare", req.typed())
         req.refuse_geometry("compare", "compares the two plans' figures, with no leg geometry")
-
-        def work() -> dict[str, Any]:
-            return silkway.Comparison(
-                run_plan(req, scenario=None, month=None, max_routes=50, thin=0),
-                run_plan(req, max_routes=50, thin=0)).to_dict()
-
-        result: dict[str, Any] = await planned(work)
+        result: dict[str, Any] = await planned(answer, "comparison", req)
         return result
 
     @app.post("/api/emissions", responses={200: {"content": {"text/html": {}}}, **_RESPONSES})
@@ -399,24 +475,15 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         refuse_unused("emissions", req.typed())
         req.refuse_geometry("emissions", "states one route's emissions, with no leg geometry")
         fmt = format or negotiate(accept, _EMISSIONS_ACCEPT)  # text/html alone got JSON
-
-        def work() -> Any:
-            st = silkway.statement(run_plan(req, corridors="none"), req.route - 1)
-            if fmt == "html":
-                return Response(silkway.statement_html(st),
-                                media_type="text/html; charset=utf-8")
-            return st.to_dict()
-
-        return await planned(work)
+        st = await planned(answer, "statement", req, fmt)
+        return Response(st, media_type="text/html; charset=utf-8") if fmt == "html" else st
 
     @app.post("/api/plans", dependencies=[Depends(require_token)],
               responses={**_RESPONSES, **_GUARDED})
     async def save_plan(body: SavePlan) -> dict[str, Any]:
-        def work() -> str:
-            result = run_plan(body.request).to_dict(geometry=body.request.geometry)
-            return store.save_plan(body.request.model_dump(), result, body.title)
-
-        pid = await planned(work)
+        result = await planned(answer, "plan_dict", body.request)
+        pid = await asyncio.to_thread(store.save_plan, body.request.model_dump(), result,
+                                      body.title)
         return {"id": pid, "url": f"/p/{pid}"}
 
     @app.get("/api/plans/{plan_id}", responses={404: {"description": "No such saved plan"}})
@@ -464,7 +531,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         planned_ships = []
         for ship in ships:
             try:
-                scen = scenario_for(ship.query.scenario)
+                scen = answers.scenario_for(ship.query.scenario)
             except (ConstraintError, silkway.SilkwayError) as exc:
                 errors.append(RowError(ship.row, str(exc), ship.id, ship.origin,
                                        ship.destination))
@@ -537,6 +604,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     app.state.store = store
     app.state.jobs = runner
     app.state.plans = plans
+    app.state.planning = children
     return app
 
 

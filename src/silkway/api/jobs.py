@@ -36,7 +36,7 @@ from silkway._lru import LRU
 from silkway.api.problems import ServiceBusyError, TimeLimitError
 from silkway.api.store import UNFINISHED, Store
 
-__all__ = ["DRAIN_S", "STALE_AFTER_S", "JobRunner", "Memo", "WorkerPool", "memo", "run_bounded"]
+__all__ = ["DRAIN_S", "STALE_AFTER_S", "JobRunner", "Memo", "WorkerPool", "run_bounded"]
 
 log = logging.getLogger(__name__)
 
@@ -168,11 +168,6 @@ class Memo(Generic[T]):
             return hit
         # outside the lock: two threads may compute one answer twice
         return self._items.put(args, self.fn(*args))
-
-
-def memo(maxsize: int) -> Callable[[Callable[..., T]], Memo[T]]:
-    """Decorator form of :class:`Memo`."""
-    return lambda fn: Memo(fn, maxsize)
 
 
 def _pid_alive(pid: int) -> bool:

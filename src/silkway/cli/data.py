@@ -65,7 +65,8 @@ def serve(
         envvar="SILKWAY_CORS_ORIGINS",
         help="Comma list of origins allowed by CORS, e.g. https://app.example,"
              "http://localhost:3000 (or * alone).")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=32, help="Server processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=32, help=(
+        "Processes that plan (one per core; 1: plan in the server process itself)."))] = 1,
     cache_dir: CacheDir = None,
 ) -> None:
     """Serve the web page and the HTTP API (OpenAPI docs at /docs)."""
@@ -86,21 +87,14 @@ def serve(
         raise _fail(exc) from None
     _check_listen(host, port)
     net = _load(cache_dir)
-    if workers > 1:  # each process builds its app from the environment (the network is cached)
-        for name, value in (("SILKWAY_CACHE_DIR", cache_dir), ("SILKWAY_DATABASE_URL", database_url),
-                            ("SILKWAY_API_TOKEN", api_token), ("SILKWAY_CORS_ORIGINS", cors)):
-            if value is not None:
-                os.environ[name] = str(value)
-        out.print(f"silkway on http://{host}:{port}/  ({workers} processes; API docs: /docs)")
-        uvicorn.run("silkway.api.app:app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning")
-        return
     try:
         application = create_app(network=net, cache_dir=cache_dir, database_url=database_url,
-                                 api_token=api_token, cors_origins=origins, server_gc=True)
+                                 api_token=api_token, cors_origins=origins, server_gc=True,
+                                 plan_processes=workers if workers > 1 else 0)
     except SilkwayError as exc:
         raise _fail(exc) from None
-    out.print(f"silkway on http://{host}:{port}/  (API docs: /docs)")
+    planning = f"; planning in {workers} processes" if workers > 1 else ""
+    out.print(f"silkway on http://{host}:{port}/  (API docs: /docs{planning})")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
