@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from cli_errors import invoke, one_error_line
+from silkway.errors import InputError
+
 # -- stdout: a reader that stops reading, a stream that is closed -----------------------------
 
 
@@ -41,3 +46,33 @@ def test_a_closed_stdout_is_refused_not_an_internal_error_or_lost(cache_dir):
         assert p.wait(timeout=120) == 2, (args, err[-1000:])
         assert "standard output is closed" in err and "Traceback" not in err, err[-1000:]
         assert len(err.strip().splitlines()) == 1, err
+
+
+# -- scenario keys that YAML reads as something other than text ------------------------------
+
+SC_HEAD = "name: x\ntitle: y\nsource: s\n"
+
+
+@pytest.mark.parametrize(("key", "word", "kind"), [
+    ("true", "true", "true/false"),  # was "#2: keys should be strings" (True read as index 1)
+    ("1", "1", "a number"),  # was "#2" as well
+    ("~", "null", "empty"),  # was "None: keys should be strings"
+    ("2025-01-01", "2025-01-01", "a date"),  # was "datetime.date(2025, 1, 1): ..."
+])
+def test_a_scenario_key_that_is_not_text_is_named_as_written(net, tmp_path, cache_dir, key,
+                                                               word, kind):
+    from silkway.analysis.scenarios import parse_scenario
+
+    with pytest.raises(InputError) as top:
+        parse_scenario(f"{SC_HEAD}{key}: 2\n", net.tables, label="my.yaml")
+    assert str(top.value) == (f"my.yaml: the key {word} is {kind}, not a name such as month "
+                              "or change")
+    nested = f"{SC_HEAD}change:\n  - target: {{{key}: rail_ca}}\n    wait_factor: 2\n    source: s\n"
+    with pytest.raises(InputError) as inner:
+        parse_scenario(nested, net.tables, label="my.yaml")
+    assert str(inner.value) == f"my.yaml: the key {word} in change #1 target is {kind}, not a name"
+    path = tmp_path / "keys.yaml"
+    path.write_text(f"{SC_HEAD}{key}: 2\n", encoding="utf-8")
+    line = one_error_line(invoke(["plan", "Toyama", "Aktau", "--scenario", str(path)],
+                                 cache_dir), 2)
+    assert f"the key {word} is {kind}" in line
