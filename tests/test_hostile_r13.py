@@ -76,3 +76,38 @@ def test_a_scenario_key_that_is_not_text_is_named_as_written(net, tmp_path, cach
     line = one_error_line(invoke(["plan", "Toyama", "Aktau", "--scenario", str(path)],
                                  cache_dir), 2)
     assert f"the key {word} is {kind}" in line
+
+
+# -- an API batch without a shipment ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client(cache_dir, tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from silkway.api.app import create_app
+
+    db = tmp_path_factory.mktemp("r13-db") / "saved.sqlite"
+    app = create_app(cache_dir=cache_dir, database_url=f"sqlite:///{db}", api_token=TOKEN)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+TOKEN = "round-13-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize("body", ["id,origin,destination\n", "id,origin,destination\n\n,,\n",
+                                  "\ufeffid,origin,destination\r\n"])
+def test_an_api_batch_of_a_header_alone_is_refused_not_an_empty_job(client, body):
+    """A batch CSV of a header and no row was queued as a job, "done" with no rows, where the
+    CLI's batch of the same file is exit 2 (and an assignment of no flow is refused at once)."""
+    for kw in ({"content": body.encode(), "headers": {**AUTH, "Content-Type": "text/csv"}},
+               {"json": {"csv": body}, "headers": AUTH}):
+        r = client.post("/api/v1/batch", **kw)
+        assert r.status_code == 422, r.text[:300]
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "no shipment rows" in r.json()["detail"]
+    ok = client.post("/api/v1/batch", json={"csv": "id,origin,destination\n1,Toyama,Aktau\n"},
+                     headers=AUTH)
+    assert ok.status_code == 202, ok.text[:300]

@@ -457,6 +457,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         except DataError as exc:  # the uploaded CSV is the user's input
             raise ConstraintError(str(exc)) from None
         rows = len(ships) + len(errors)  # counted before a row moves from ships to errors
+        if not rows:  # was a job "done" with no row, where the CLI's batch is exit 2
+            raise ConstraintError("the batch CSV has a header and no shipment rows: add a row "
+                                  "per shipment below the header")
         if rows > MAX_BATCH_ROWS:
             raise ConstraintError(f"a batch holds at most {MAX_BATCH_ROWS:,} rows, not "
                                   f"{rows:,}")
