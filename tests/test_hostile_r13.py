@@ -111,3 +111,21 @@ def test_an_api_batch_of_a_header_alone_is_refused_not_an_empty_job(client, body
     ok = client.post("/api/v1/batch", json={"csv": "id,origin,destination\n1,Toyama,Aktau\n"},
                      headers=AUTH)
     assert ok.status_code == 202, ok.text[:300]
+
+
+# -- a deadline's unit is read once -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["30dd", "30ddays", "30daysd", "30dayd", "d", "days"])
+def test_a_deadline_with_more_than_one_unit_is_refused_quoting_what_was_typed(cache_dir, typed):
+    """The units were stripped one after another: ``30ddays`` was planned as a 30-day deadline,
+    and ``30dd`` was refused as "'30d' is not a number", the very form the help offers."""
+    line = one_error_line(invoke(["plan", "Toyama", "Aktau", "--deadline", typed], cache_dir), 2)
+    assert line == f"error: --deadline {typed!r} is not a number", line
+
+
+@pytest.mark.parametrize("typed", ["30d", "30 d", "30D", "30days", "30 Days", "30 day", " 30 "])
+def test_a_deadline_with_one_unit_is_still_read(typed):
+    from silkway.query import PlanQuery
+
+    assert PlanQuery(origin="a", destination="b", deadline_days=typed).deadline_days == 30.0
