@@ -129,3 +129,32 @@ def test_a_deadline_with_one_unit_is_still_read(typed):
     from silkway.query import PlanQuery
 
     assert PlanQuery(origin="a", destination="b", deadline_days=typed).deadline_days == 30.0
+
+
+# -- true or false, named as such -------------------------------------------------------------
+
+
+def test_a_batch_cell_that_is_not_true_or_false_says_what_to_type(tmp_path):
+    """``reefer: maybe`` was "input should be a valid boolean, unable to interpret input":
+    neither the cell nor what to type instead."""
+    from silkway.analysis.batch import read_shipments
+
+    src = tmp_path / "bools.csv"
+    src.write_text("id,origin,destination,reefer,include_planned\n1,Toyama,Aktau,maybe,\n"
+                   "2,Toyama,Aktau,,nope\n3,Toyama,Aktau,yes,false\n", encoding="utf-8")
+    ships, errors = read_shipments(src)
+    assert [s.id for s in ships] == ["3"] and ships[0].query.reefer is True
+    assert [e.message for e in errors] == [
+        "row 1: reefer 'maybe' is not true or false: type true or false (or yes or no)",
+        "row 2: include_planned 'nope' is not true or false: type true or false (or yes or no)"]
+
+
+@pytest.mark.parametrize(("sent", "named"), [("yes", "the string 'yes'"), (1, "1"),
+                                             (None, "null"), ([], "an array")])
+def test_an_api_boolean_of_another_json_type_says_what_to_send(client, sent, named):
+    """The API said "input should be a valid boolean" of ``"reefer": "yes"`` or ``1``."""
+    r = client.post("/api/v1/plan", json={"origin": "Toyama", "destination": "Aktau",
+                                          "reefer": sent})
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["detail"] == (f"body field reefer: takes true or false (a JSON boolean, "
+                                  f"not {named})")

@@ -286,11 +286,27 @@ def error_message(error: Any) -> str:
                         for c in text)
         if plain != text:  # (pydantic said "unable to parse string as an integer")
             msg += f": digits of other scripts are not read; type {plain[:40]!r}"
+    elif kind == "bool_parsing" and isinstance(error.get("input"), str):
+        # (pydantic: "input should be a valid boolean, unable to interpret input")
+        msg = f"{error['input'][:40]!r} is not true or false: type true or false (or yes or no)"
+    elif kind == "bool_type" and "input" in error:  # a JSON body's "yes", 1 or null
+        msg = f"takes true or false (a JSON boolean, not {_json_word(error['input'])})"
     elif kind in ("int_type", "float_type") and isinstance(error.get("input"), str):
         # a JSON body's number given as a string (pydantic: "input should be a valid integer")
         msg = (f"takes {'a whole number' if kind == 'int_type' else 'a number'} (a JSON "
                f"number, not the string {error['input'][:40]!r})")
     return msg
+
+
+def _json_word(value: Any) -> str:
+    """A JSON value as a sentence names it: ``the string 'yes'``, ``1``, ``null``."""
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return repr(value)[:40]
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def describe_error(exc: ValidationError, label: Callable[[str], str] | None = None) -> str:
