@@ -158,3 +158,45 @@ def test_an_api_boolean_of_another_json_type_says_what_to_send(client, sent, nam
     assert r.status_code == 422, r.text[:300]
     assert r.json()["detail"] == (f"body field reefer: takes true or false (a JSON boolean, "
                                   f"not {named})")
+
+
+# -- database URLs: a password as a query argument, a folder that is not there ---------------
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://127.0.0.1:1/db?password=hunter2",
+    "postgresql://bob@127.0.0.1:1/db?sslmode=disable&password=hunter2&sslpassword=hunter2",
+])
+def test_a_password_given_as_a_query_argument_is_never_shown(url):
+    """libpq reads ``?password=``; the error named the URL with it (``cannot open the database
+    postgresql+psycopg://bob@127.0.0.1:1/db?password=s3cret: connection failed``)."""
+    from silkway.api.store import Store
+    from silkway.errors import BackendError
+
+    with pytest.raises(BackendError) as info:
+        Store(url)
+    assert "hunter2" not in str(info.value) and "password=***" in str(info.value)
+
+
+def test_a_sqlite_url_is_read_as_written_or_refused(tmp_path, cache_dir):
+    """``sqlite:////no/such/dir/x.db`` made the missing folders unasked (a typo'd path became a
+    new database), and ``?password=...`` was ignored with a warning that named a source file,
+    showing the password."""
+    from silkway.api.app import create_app
+    from silkway.api.store import Store
+
+    missing = tmp_path / "no" / "such" / "dir" / "x.db"
+    with pytest.raises(InputError, match=r"the folder .* does not exist"):
+        create_app(cache_dir=cache_dir, database_url=f"sqlite:///{missing}")
+    assert not (tmp_path / "no").exists()
+    with pytest.raises(InputError, match=r"SQLite does not read the URL's argument.*'password'") \
+            as info:
+        Store(f"sqlite:///{tmp_path / 'x.db'}?password=hunter2")
+    assert "hunter2" not in str(info.value)
+    with Store(f"sqlite:///{tmp_path / 'x.db'}?timeout=5"):  # an argument the driver reads
+        pass
+    p = _silkway(["serve", "--port", "1", "--database-url", f"sqlite:///{missing}"], cache_dir,
+                 stdout=subprocess.PIPE)
+    assert p.stderr is not None
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 2 and "does not exist" in err and "Warning" not in err, err

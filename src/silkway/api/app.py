@@ -197,10 +197,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     cors_origins = security.cors_origins(cors_origins)
     net = network or silkway.load_network(cache_dir)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    url = database_url or f"sqlite:///{cache / 'silkway.db'}"
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    store = Store(url)
+    if database_url is None:  # the default beside the cache: its folder is silkway's own
+        cache.mkdir(parents=True, exist_ok=True)
+    store = Store(database_url or f"sqlite:///{cache / 'silkway.db'}")
     plans = WorkerPool("plan", plan_workers, plan_queue)
     runner = JobRunner(store, workers=batch_workers, queue_size=batch_queue)
     runner.recover()
