@@ -234,3 +234,20 @@ def test_a_format_the_accept_header_refuses_is_a_406_not_sent_anyway(client, pat
 def test_a_format_the_accept_header_takes_is_answered(client, path, accept, media):
     r = client.post(path, json=TRIP, headers={"Accept": accept} if accept else {})
     assert r.status_code == 200 and r.headers["content-type"].startswith(media), r.text[:200]
+
+
+# -- sweep values a float cannot hold, or outside the range, are named ------------------------
+
+
+@pytest.mark.parametrize(("values", "words"), [
+    ("1e309", "sweep axis 'tariff:rail_kz:cost_factor': '1e309' is too large a number to "
+              "read (it overflows to infinity)"),  # was "'1e309' are not numbers"
+    ("1e-400", "'1e-400' is too small a number to read (it underflows to 0)"),
+    ("1,2,-1", "sweep axis 'tariff:rail_kz:cost_factor': the value -1 is outside "
+               "[0.01, 100]"),  # was "sweep values must lie in [0.01, 100]", of which?
+    ("1:200:3", "the value 100.5 is outside [0.01, 100]"),
+])
+def test_a_sweep_value_is_named_when_it_cannot_be_used(cache_dir, values, words):
+    r = invoke(["sweep", "--serial", "--pair", "Toyama:Aktau", "--vary",
+                f"tariff:rail_kz:cost_factor={values}"], cache_dir)
+    assert words in one_error_line(r, 2)
