@@ -251,3 +251,28 @@ def test_a_sweep_value_is_named_when_it_cannot_be_used(cache_dir, values, words)
     r = invoke(["sweep", "--serial", "--pair", "Toyama:Aktau", "--vary",
                 f"tariff:rail_kz:cost_factor={values}"], cache_dir)
     assert words in one_error_line(r, 2)
+
+
+# -- whole-number options of the command line -------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "typed", "hint"), [
+    (["emissions", "Toyama", "Aktau", "--route"], "1e0", "; type 1"),
+    (["emissions", "Toyama", "Aktau", "--route"], "2.5", ""),
+    (["assign", "flows.csv", "--max-routes"], "1e1", "; type 10"),
+    (["sweep", "--pair", "Toyama:Aktau", "--vary", "tariff:rail_kz:cost_factor=1,2",
+      "--workers"], "2.5", ""),
+])
+def test_a_whole_number_option_given_otherwise_is_named_in_its_own_words(cache_dir, args, typed,
+                                                                         hint):
+    """``--route 1e0`` or ``--workers 2.5`` were the parser's "Invalid value for '--route':
+    Input should be a valid integer, unable to parse string as an integer"."""
+    line = one_error_line(invoke([*args, typed], cache_dir), 2)
+    assert line == f"error: option {args[-1]} takes a whole number, not {typed!r}{hint}", line
+
+
+def test_a_whole_number_option_in_digits_is_still_read(cache_dir):
+    for typed in ("2", " 2 ", "2.0"):
+        r = invoke(["emissions", "Toyama", "Aktau", "--draws", "100", "--route", typed, "--json"],
+                   cache_dir)
+        assert r.exit_code == 0, r.stderr

@@ -9,8 +9,10 @@ import itertools
 import json
 import logging
 import os
+import re
 import select
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -220,26 +222,36 @@ class _Command(TyperCommand):
         return name
 
 
+_DIGITS = re.compile(r"[+-]?[0-9]+(\.0*)?")
+"""A whole number as the parser of whole-number options reads it (``3``, ``3.0``; not
+``3e0``)."""
+
+
 def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -> None:
     """Refuse a number option typed other than as a plain decimal: the parser reads ``1_0`` as
     10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse."""
     for param in command.params:
-        descriptor = getattr(param, "type_descriptor", None)
-        if not isinstance(param, TyperOption) or not takes_number(
-                getattr(descriptor, "annotation", None)):
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        if not isinstance(param, TyperOption) or not takes_number(annotation):
             continue
         raw = given.get(str(param.name))
+        whole = float not in (typing.get_args(annotation) or (annotation,))
         for text in raw if isinstance(raw, list | tuple) else [raw]:
             if not isinstance(text, str):
                 continue
+            flag = param.opts[-1]
             try:
-                plain_float(text)
+                value = plain_float(text)
             except UnreadableNumberError as exc:
-                raise UsageError(f"option {param.opts[-1]}: {exc}", ctx) from None
+                raise UsageError(f"option {flag}: {exc}", ctx) from None
             except ValueError:
-                flag = param.opts[-1]
                 raise UsageError(f"option {flag} takes a plain decimal number, not "
                                  f"{text.strip()[:40]!r}", ctx) from None
+            if whole and not _DIGITS.fullmatch(text.strip()):  # (was the parser's "Input
+                # should be a valid integer, unable to parse string as an integer" of 1e3, 2.5)
+                hint = f"; type {int(value)}" if value.is_integer() else ""
+                raise UsageError(f"option {flag} takes a whole number, not "
+                                 f"{text.strip()[:40]!r}{hint}", ctx)
 
 
 def _is_json(value: object) -> bool:
