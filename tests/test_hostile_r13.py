@@ -276,3 +276,23 @@ def test_a_whole_number_option_in_digits_is_still_read(cache_dir):
         r = invoke(["emissions", "Toyama", "Aktau", "--draws", "100", "--route", typed, "--json"],
                    cache_dir)
         assert r.exit_code == 0, r.stderr
+
+
+# -- a batch job's CSV before the job is done -------------------------------------------------
+
+
+def test_the_csv_of_a_job_not_done_is_a_409_not_its_json(client):
+    """``GET /api/jobs/{id}?format=csv`` (or ``Accept: text/csv``) of a job still queued, or
+    failed, answered the job's JSON with 200: a script saving the CSV saved JSON."""
+    store, owner = client.app.state.store, client.app.state.jobs.owner  # (this server's jobs)
+    queued = store.create_job("batch", {"rows": 1}, owner=owner)
+    failed = store.create_job("batch", {"rows": 1}, owner=owner)
+    store.update_job(failed, status="failed", error="the plan failed")
+    for kw in ({"params": {"format": "csv"}}, {"headers": {"Accept": "text/csv"}}):
+        r = client.get(f"/api/v1/jobs/{queued}", **kw)
+        assert r.status_code == 409, r.text[:300]
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["detail"].endswith("is still queued: ask again when its status is done")
+        r = client.get(f"/api/v1/jobs/{failed}", **kw)
+        assert r.status_code == 409 and "is failed, so it has none" in r.json()["detail"]
+    assert client.get(f"/api/v1/jobs/{queued}").json()["status"] == "queued"

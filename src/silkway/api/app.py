@@ -41,7 +41,7 @@ from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES, SHOW_OPTIONS, refuse_unshown
 from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
-from silkway.api.problems import NotAcceptableError, UnauthorizedError
+from silkway.api.problems import JobNotDoneError, NotAcceptableError, UnauthorizedError
 from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
@@ -501,7 +501,13 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         if fmt == "csv" and job.get("kind") != "batch":  # an assignment was a 500
             raise ConstraintError(f"{asked} gives a batch job's rows; this is an "
                                   f"{str(job.get('kind'))[:20]} job, whose result is JSON only")
-        if fmt == "csv" and job["status"] == "done":
+        if fmt == "csv" and job["status"] != "done":  # was the job's JSON, with 200
+            raise JobNotDoneError(
+                f"{asked} gives a batch job's rows once it is done; this job "
+                + (f"is still {job['status']}: ask again when its status is done"
+                   if job["status"] in ("queued", "running") else
+                   f"is {job['status']}, so it has none: its error is in the job's JSON"))
+        if fmt == "csv":
             from silkway.analysis.batch import COLUMNS
 
             buf = io.StringIO()
