@@ -587,9 +587,8 @@ def negotiate(format: str | None, accept: str | None,
     if format is None:
         media = security.preferred(accept, tuple(table))
         return table[media] if media is not None else next(iter(table.values()))
-    answered = MEDIA_TYPES.get(format) if offered is None else next(
-        (m for m, f in table.items() if f == format), None)
-    answered = (answered or "application/json").split(";")[0]
+    answered = (MEDIA_TYPES[format] if offered is None else
+                next(m for m, f in table.items() if f == format)).split(";")[0]
     if accept is not None and security.media_ranges(accept) \
             and security.preferred(accept, (answered,)) is None:
         raise NotAcceptableError(f"format={format} answers {answered}, which the Accept header "

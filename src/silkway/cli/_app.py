@@ -36,7 +36,6 @@ MAX_DETAIL_CHARS = 600
 """Error sentences are cut to this length, so that a huge input is never echoed whole."""
 
 
-
 class _Stdout(Console):
     """The console of stdout. A reader that stops reading raises :class:`BrokenPipeError` here
     as at every other write to stdout, where rich ended the process with exit 1 (the code of an
@@ -229,7 +228,9 @@ _DIGITS = re.compile(r"[+-]?[0-9]+(\.0*)?")
 
 def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -> None:
     """Refuse a number option typed other than as a plain decimal: the parser reads ``1_0`` as
-    10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse."""
+    10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse. A
+    whole-number option takes digits: of ``1e0`` and ``2.5`` the parser said "Input should be a
+    valid integer, unable to parse string as an integer"."""
     for param in command.params:
         annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
         if not isinstance(param, TyperOption) or not takes_number(annotation):
@@ -247,8 +248,7 @@ def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -
             except ValueError:
                 raise UsageError(f"option {flag} takes a plain decimal number, not "
                                  f"{text.strip()[:40]!r}", ctx) from None
-            if whole and not _DIGITS.fullmatch(text.strip()):  # (was the parser's "Input
-                # should be a valid integer, unable to parse string as an integer" of 1e3, 2.5)
+            if whole and not _DIGITS.fullmatch(text.strip()):
                 hint = f"; type {int(value)}" if value.is_integer() else ""
                 raise UsageError(f"option {flag} takes a whole number, not "
                                  f"{text.strip()[:40]!r}{hint}", ctx)
