@@ -63,7 +63,7 @@ def test_the_two_accept_readers_are_one():
         refused = security.unacceptable(accept, "/api/plan") is not None
         assert refused == (media is None), accept
         if media is not None:
-            assert app.negotiate(None, accept) == app._ACCEPT[media], accept
+            assert app.negotiate(accept) == app._ACCEPT[media], accept
 
 
 # -- 2. a reefer's payload limit --------------------------------------------------------------

@@ -202,40 +202,6 @@ def test_a_sqlite_url_is_read_as_written_or_refused(tmp_path, cache_dir):
     assert p.wait(timeout=120) == 2 and "does not exist" in err and "Warning" not in err, err
 
 
-# -- ?format= and Accept that contradict each other ------------------------------------------
-
-TRIP = {"origin": "Toyama", "destination": "Aktau", "max_routes": 1, "draws": 100}
-
-
-@pytest.mark.parametrize(("path", "accept"), [
-    ("/api/v1/plan?format=csv", "application/json"),
-    ("/api/v1/plan?format=geojson", "text/csv"),
-    ("/api/v1/plan?format=json", "text/csv, application/json;q=0"),
-    ("/api/v1/emissions?format=html", "application/json"),
-    ("/api/v1/emissions?format=json", "text/html"),
-])
-def test_a_format_the_accept_header_refuses_is_a_406_not_sent_anyway(client, path, accept):
-    """``?format=csv`` with ``Accept: application/json`` was answered CSV with 200: the header
-    the client sent was not heeded, without a word."""
-    r = client.post(path, json=TRIP, headers={"Accept": accept})
-    assert r.status_code == 406, (r.status_code, r.text[:200])
-    assert r.headers["content-type"].startswith("application/problem+json")
-    assert "does not take; send one of the two" in r.json()["detail"], r.json()
-
-
-@pytest.mark.parametrize(("path", "accept", "media"), [
-    ("/api/v1/plan?format=csv", "text/csv", "text/csv"),
-    ("/api/v1/plan?format=csv", "*/*", "text/csv"),
-    ("/api/v1/plan?format=table", "application/json", "application/json"),
-    ("/api/v1/plan?format=geojson", "application/*", "application/geo+json"),
-    ("/api/v1/emissions?format=html", "text/html", "text/html"),
-    ("/api/v1/plan?format=csv", "", "text/csv"),
-])
-def test_a_format_the_accept_header_takes_is_answered(client, path, accept, media):
-    r = client.post(path, json=TRIP, headers={"Accept": accept} if accept else {})
-    assert r.status_code == 200 and r.headers["content-type"].startswith(media), r.text[:200]
-
-
 # -- sweep values a float cannot hold, or outside the range, are named ------------------------
 
 

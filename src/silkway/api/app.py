@@ -41,7 +41,7 @@ from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES, SHOW_OPTIONS, refuse_unshown
 from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, WorkerPool, memo, run_bounded
-from silkway.api.problems import JobNotDoneError, NotAcceptableError, UnauthorizedError
+from silkway.api.problems import JobNotDoneError, UnauthorizedError
 from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
 from silkway.network.model import default_cache_dir
@@ -335,7 +335,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         ``?format=geojson|csv|table`` or ``Accept: application/geo+json`` / ``text/csv``.
         An option given that the format cannot show is a 422 naming both (``geometry: true``
         with csv or table, ``histogram: true`` with table, ``geometry: false`` with geojson)."""
-        fmt = negotiate(format, accept)
+        fmt = format or negotiate(accept)
         refuse_unshown(fmt, req.shown())  # before the plan: a refused export costs no planning
         key = req.model_dump_json()
         if fmt == "json":
@@ -397,7 +397,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         query; ``?format=html`` (or ``Accept: text/html``) for the printable report."""
         refuse_unused("emissions", req.typed())
         req.refuse_geometry("emissions", "states one route's emissions, with no leg geometry")
-        fmt = negotiate(format, accept, _EMISSIONS_ACCEPT)  # text/html alone got JSON
+        fmt = format or negotiate(accept, _EMISSIONS_ACCEPT)  # text/html alone got JSON
 
         def work() -> Any:
             st = silkway.statement(run_plan(req, corridors="none"), req.route - 1)
@@ -492,7 +492,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         """A job's status and result; ``?format=csv`` (or ``Accept: text/csv``) for a done
         batch job's rows."""
         asked = "format=csv" if format else "Accept: text/csv"
-        fmt = negotiate(format, accept, _JOB_ACCEPT)  # text/csv alone got JSON
+        fmt = format or negotiate(accept, _JOB_ACCEPT)  # text/csv alone got JSON
         job = store.get_job(job_id)
         if job is None:
             raise NotFoundError(f"no job {job_id[:40]!r}")
@@ -568,32 +568,15 @@ PlanFormat = Literal["json", "geojson", "csv", "table"]
 _ACCEPT = {"application/json": "json", "application/geo+json": "geojson", "text/csv": "csv"}
 
 
-def negotiate(format: str | None, accept: str | None,
-              offered: dict[str, str] | None = None) -> str:
-    """The format to answer in: ``format`` (the ``?format=`` query) when given, else the one
-    an ``Accept`` header asks for, of ``offered`` (media type: format, the default first; the
-    plan's geojson, csv or json by default), as :func:`security.preferred` weighs it:
-    ``text/csv;q=0, application/json`` used to answer CSV because the header mentioned it, and
-    ``text/*`` JSON. A header that names none of them gets the default (the guard has answered
-    406 before this is asked).
-
-    Raises
-    ------
-    NotAcceptableError
-        When ``format`` answers a type that ``accept`` does not take (``?format=csv`` with
-        ``Accept: application/json`` was answered CSV, the header unheeded).
-    """
+def negotiate(accept: str | None, offered: dict[str, str] | None = None) -> str:
+    """The format an ``Accept`` header asks for, of ``offered`` (media type: format, the
+    default first; the plan's geojson, csv or json by default), as :func:`security.preferred`
+    weighs it: ``text/csv;q=0, application/json`` used to answer CSV because the header
+    mentioned it, and ``text/*`` JSON. A header that names none of them gets the default (the
+    guard has answered 406 before this is asked)."""
     table = _ACCEPT if offered is None else offered
-    if format is None:
-        media = security.preferred(accept, tuple(table))
-        return table[media] if media is not None else next(iter(table.values()))
-    answered = (MEDIA_TYPES[format] if offered is None else
-                next(m for m, f in table.items() if f == format)).split(";")[0]
-    if accept is not None and security.media_ranges(accept) \
-            and security.preferred(accept, (answered,)) is None:
-        raise NotAcceptableError(f"format={format} answers {answered}, which the Accept header "
-                                 f"({accept.strip()[:60]}) does not take; send one of the two")
-    return format
+    media = security.preferred(accept, tuple(table))
+    return table[media] if media is not None else next(iter(table.values()))
 
 
 _JSON_ACCEPT = {"application/json": "json"}

@@ -82,14 +82,9 @@ class JobNotDoneError(SilkwayError):
     """A job's result was asked for in a form only a done job has (a batch job's CSV rows)."""
 
 
-class NotAcceptableError(SilkwayError):
-    """The answer asked for is of a type the request's ``Accept`` header does not take."""
-
-
 # kind, status, type slug, title: the first matching kind wins
 _KINDS: tuple[tuple[type[BaseException], int, str, str], ...] = (
     (UnauthorizedError, 401, "unauthorized", "Unauthorized"),
-    (NotAcceptableError, 406, "not-acceptable", "Not acceptable"),
     (UnknownPlaceError, 404, "unknown-place", "Unknown place"),
     (NotFoundError, 404, "not-found", "Not found"),
     (NoRouteError, 409, "no-route", "No route"),
