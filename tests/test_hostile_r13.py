@@ -262,3 +262,16 @@ def test_the_csv_of_a_job_not_done_is_a_409_not_its_json(client):
         r = client.get(f"/api/v1/jobs/{failed}", **kw)
         assert r.status_code == 409 and "is failed, so it has none" in r.json()["detail"]
     assert client.get(f"/api/v1/jobs/{queued}").json()["status"] == "queued"
+
+
+@pytest.mark.parametrize(("written", "words"), [
+    ("1.5", "month should be a whole number, not 1.5"),
+    ("1.0", "month should be a whole number written without a decimal point (1), not 1.0"),
+])
+def test_a_scenario_month_with_a_fraction_is_named_by_its_value(net, written, words):
+    """``month: 1.5`` said "month should be a whole number, not a number"."""
+    from silkway.analysis.scenarios import parse_scenario
+
+    with pytest.raises(InputError) as info:
+        parse_scenario(f"{SC_HEAD}month: {written}\n", net.tables, label="my.yaml")
+    assert str(info.value) == f"my.yaml: {words}"

@@ -230,6 +230,11 @@ def _sentence(err: dict[str, Any]) -> str:
         return f"{where or 'the document'} should be a mapping (key: value), not {_kind(err)}"
     if kind == "list_type":
         return f"{where} should be a list, not {_kind(err)}"
+    number = err.get("input")
+    if kind in _EXPECTED and isinstance(number, float):  # (was "..., not a number" of 1.5)
+        written = f" written without a decimal point ({int(number)})" if number.is_integer() \
+            else ""
+        return f"{where} should be {_EXPECTED[kind]}{written}, not {number!r}"
     if kind in _EXPECTED:
         return f"{where} should be {_EXPECTED[kind]}, not {_kind(err)}"
     msg = str(err["msg"]).removeprefix("Value error, ")
