@@ -417,7 +417,7 @@ def test_in_memory_sqlite_is_shared_between_threads() -> None:
     ("not a url", "not a SQLAlchemy URL", ConstraintError),  # the user's setting: exit 2
     ("u:hunter2@localhost/db", "not a SQLAlchemy URL", ConstraintError),
     ("mysql://u:hunter2@localhost/db", "only sqlite", ConstraintError),
-    ("sqlite:////nonexistent-dir/for/sure/x.db", "unable to open", BackendError),
+    ("sqlite:////nonexistent-dir/for/sure/x.db", "does not exist", ConstraintError),
     ("postgresql+psycopg://u:hunter2@127.0.0.1:1/db", "127.0.0.1", BackendError),
 ])
 def test_bad_url_gives_data_error(bad: str, match: str, kind: type[Exception]) -> None:

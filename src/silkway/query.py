@@ -10,6 +10,7 @@ nowhere. The query checks types, ranges and lengths; :func:`silkway.plan` checks
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
@@ -31,6 +32,8 @@ Objective = Literal["days", "p90", "cost", "co2e"]
 CorridorView = Literal["all", "available", "none"]
 MIN_DEADLINE_DAYS = 0.01
 """The shortest deadline a plan simulates (transit days are given to 0.01 d)."""
+_DAY_UNIT = re.compile(r"(?P<number>.*?)\s*(?:days?|d)", re.IGNORECASE)
+"""A deadline typed with its unit: ``30d``, ``30 days``, ``1 day``."""
 _Name = Annotated[str, Field(min_length=1, max_length=100, strict=True)]
 _Code = Annotated[str, Field(min_length=1, max_length=40, strict=True)]
 
@@ -162,17 +165,16 @@ class PlanQuery(BaseModel):
     def _finite(cls, value: Any, info: ValidationInfo) -> Any:
         """NaN and infinities are refused before the range checks (which would call NaN
         "above 30"); ``"30d"``, ``"30 days"`` and ``30`` are the same deadline."""
+        typed = value
         if isinstance(value, str):
-            value = value.strip().lower()
-            if info.field_name == "deadline_days":
-                for suffix in ("days", "day", "d"):
-                    value = value.removesuffix(suffix)
-                value = value.strip()
+            typed = value = value.strip()
+            if info.field_name == "deadline_days" and (unit := _DAY_UNIT.fullmatch(value)):
+                value = unit["number"]  # one unit only: "30dd" was read as "30d", and refused
         if isinstance(value, str | float | int) and not isinstance(value, bool):
             try:
                 number = float(value)
             except (ValueError, OverflowError):
-                return value  # not a number: the type check says so
+                return typed  # not a number: the type check says so, quoting what was typed
             if not math.isfinite(number):
                 raise ValueError("must be a finite number")
             if isinstance(value, str) and underflows(value, number):  # was "greater than 0"
@@ -284,11 +286,27 @@ def error_message(error: Any) -> str:
                         for c in text)
         if plain != text:  # (pydantic said "unable to parse string as an integer")
             msg += f": digits of other scripts are not read; type {plain[:40]!r}"
+    elif kind == "bool_parsing" and isinstance(error.get("input"), str):
+        # (pydantic: "input should be a valid boolean, unable to interpret input")
+        msg = f"{error['input'][:40]!r} is not true or false: type true or false (or yes or no)"
+    elif kind == "bool_type" and "input" in error:  # a JSON body's "yes", 1 or null
+        msg = f"takes true or false (a JSON boolean, not {_json_word(error['input'])})"
     elif kind in ("int_type", "float_type") and isinstance(error.get("input"), str):
         # a JSON body's number given as a string (pydantic: "input should be a valid integer")
         msg = (f"takes {'a whole number' if kind == 'int_type' else 'a number'} (a JSON "
                f"number, not the string {error['input'][:40]!r})")
     return msg
+
+
+def _json_word(value: Any) -> str:
+    """A JSON value as a sentence names it: ``the string 'yes'``, ``1``, ``null``."""
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return repr(value)[:40]
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def describe_error(exc: ValidationError, label: Callable[[str], str] | None = None) -> str:

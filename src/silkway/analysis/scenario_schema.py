@@ -11,6 +11,7 @@ checked afterwards by :func:`silkway.analysis.scenarios.parse_scenario`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
@@ -216,6 +217,11 @@ def _sentence(err: dict[str, Any]) -> str:
     loc = tuple(x for x in err["loc"] if x not in ("function-after",))
     where = _where(loc)
     kind = err["type"]
+    if kind == "invalid_key":  # the key itself ends loc: `1: 2` was "#2: keys should be strings"
+        word = f"the key {_yaml_word(err.get('input'))}"
+        if loc[:-1]:
+            return f"{word} in {_where(loc[:-1])} is {_kind(err)}, not a name"
+        return f"{word} is {_kind(err)}, not a name such as month or change"
     if kind == "extra_forbidden":
         return f"unknown key {_where(loc[-1:])!r}" + (f" in {_where(loc[:-1])}" if loc[:-1] else "")
     if kind == "missing":
@@ -224,6 +230,11 @@ def _sentence(err: dict[str, Any]) -> str:
         return f"{where or 'the document'} should be a mapping (key: value), not {_kind(err)}"
     if kind == "list_type":
         return f"{where} should be a list, not {_kind(err)}"
+    number = err.get("input")
+    if kind in _EXPECTED and isinstance(number, float):  # (was "..., not a number" of 1.5)
+        written = f" written without a decimal point ({int(number)})" if number.is_integer() \
+            else ""
+        return f"{where} should be {_EXPECTED[kind]}{written}, not {number!r}"
     if kind in _EXPECTED:
         return f"{where} should be {_EXPECTED[kind]}, not {_kind(err)}"
     msg = str(err["msg"]).removeprefix("Value error, ")
@@ -234,8 +245,21 @@ def _sentence(err: dict[str, Any]) -> str:
 def _kind(err: dict[str, Any]) -> str:
     value = err.get("input")
     names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-             float: "a number", type(None): "empty"}
+             float: "a number", type(None): "empty", dt.date: "a date",
+             dt.datetime: "a date and time"}
     return names.get(type(value), type(value).__name__)
+
+
+def _yaml_word(value: Any) -> str:
+    """A parsed YAML scalar as it is written (``true``, ``null``, ``2025-01-01``), not as
+    Python shows it (``True``, ``None``, ``datetime.date(2025, 1, 1)``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:40]
 
 
 def validate(raw: Any, *, label: str) -> ScenarioSpec:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from silkway._text import comma_items, plain_float
+from silkway._text import UnreadableNumberError, comma_items, plain_float
 from silkway.analysis import scenarios
 from silkway.analysis.plan import PlanResult, Route, plan
 from silkway.analysis.route import notice_fields, passes
@@ -241,11 +241,15 @@ class Axis:
                 values = tuple(plain_float(v) for v in _values(spec, values_text))
         except ConstraintError:
             raise
+        except UnreadableNumberError as exc:  # 1e309 was "are not numbers"
+            raise ConstraintError(f"sweep axis {spec!r}: {exc}") from None
         except ValueError:
             raise ConstraintError(f"sweep values {values_text!r} are not numbers, or "
                                   "LOW:HIGH:COUNT with 2-50 points") from None
-        if not values or any(not 0.01 <= v <= 100 for v in values):
-            raise ConstraintError("sweep values must lie in [0.01, 100]")
+        outside = next((v for v in values if not 0.01 <= v <= 100), None)
+        if outside is not None:  # (said "sweep values must lie in [0.01, 100]" of which?)
+            raise ConstraintError(f"sweep axis {spec!r}: the value {outside:g} is outside "
+                                  "[0.01, 100]; sweep values must lie in it")
         if len(values) > 50:
             raise ConstraintError(f"sweep axis {spec!r} has {len(values)} values; at most 50")
         twice = next((v for i, v in enumerate(values) if v in values[:i]), None)

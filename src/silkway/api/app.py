@@ -41,7 +41,7 @@ from silkway._csvcell import safe_row
 from silkway.analysis.export import MEDIA_TYPES, SHOW_OPTIONS, refuse_unshown
 from silkway.api import problems, security
 from silkway.api.jobs import JobRunner, Memo, WorkerPool, run_bounded
-from silkway.api.problems import UnauthorizedError
+from silkway.api.problems import JobNotDoneError, UnauthorizedError
 from silkway.api.processes import PlanningProcesses
 from silkway.api.security import MAX_BODY_BYTES, Guard, StrictQueryRoute
 from silkway.errors import ConstraintError, DataError, NotFoundError
@@ -301,9 +301,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
     cors_origins = security.cors_origins(cors_origins)
     net = network or silkway.load_network(cache_dir)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    if database_url is None:  # the default beside the cache: its folder is silkway's own
+        cache.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{cache / 'silkway.db'}"
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     store = Store(url)
     answers = Answers(net, lambda sid: (lambda saved: None if saved is None
                                         else str(saved["yaml"]))(store.get_scenario(sid)))
@@ -524,6 +524,9 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         except DataError as exc:  # the uploaded CSV is the user's input
             raise ConstraintError(str(exc)) from None
         rows = len(ships) + len(errors)  # counted before a row moves from ships to errors
+        if not rows:  # was a job "done" with no row, where the CLI's batch is exit 2
+            raise ConstraintError("the batch CSV has a header and no shipment rows: add a row "
+                                  "per shipment below the header")
         if rows > MAX_BATCH_ROWS:
             raise ConstraintError(f"a batch holds at most {MAX_BATCH_ROWS:,} rows, not "
                                   f"{rows:,}")
@@ -566,7 +569,13 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         if fmt == "csv" and job.get("kind") != "batch":  # an assignment was a 500
             raise ConstraintError(f"{asked} gives a batch job's rows; this is an "
                                   f"{str(job.get('kind'))[:20]} job, whose result is JSON only")
-        if fmt == "csv" and job["status"] == "done":
+        if fmt == "csv" and job["status"] != "done":  # was the job's JSON, with 200
+            raise JobNotDoneError(
+                f"{asked} gives a batch job's rows once it is done; this job "
+                + (f"is still {job['status']}: ask again when its status is done"
+                   if job["status"] in ("queued", "running") else
+                   f"is {job['status']}, so it has none: its error is in the job's JSON"))
+        if fmt == "csv":
             from silkway.analysis.batch import COLUMNS
 
             buf = io.StringIO()

@@ -78,12 +78,17 @@ class UnauthorizedError(SilkwayError):
     """A write endpoint was called without the configured token."""
 
 
+class JobNotDoneError(SilkwayError):
+    """A job's result was asked for in a form only a done job has (a batch job's CSV rows)."""
+
+
 # kind, status, type slug, title: the first matching kind wins
 _KINDS: tuple[tuple[type[BaseException], int, str, str], ...] = (
     (UnauthorizedError, 401, "unauthorized", "Unauthorized"),
     (UnknownPlaceError, 404, "unknown-place", "Unknown place"),
     (NotFoundError, 404, "not-found", "Not found"),
     (NoRouteError, 409, "no-route", "No route"),
+    (JobNotDoneError, 409, "job-not-done", "Job not done"),
     (ServiceBusyError, 503, "busy", "Server busy"),
     (BackendError, 503, "backend-unavailable", "Backend unavailable"),
     (TimeLimitError, 504, "time-limit", "Time limit exceeded"),

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import Enum
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -92,6 +93,9 @@ _KIND_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _ID_ATTEMPTS = 5
 _PG_CONNECT_TIMEOUT_S = 10
 _SQLITE_BUSY_TIMEOUT_S = 30.0
+_SQLITE_ARGUMENTS = frozenset({"uri", "timeout", "isolation_level", "detect_types",
+                               "check_same_thread", "cached_statements"})
+"""Query arguments of a ``sqlite:///`` URL that SQLAlchemy's pysqlite driver reads."""
 _MIGRATION_LOCK_KEY = 0x51_1C_0A_71  # pg_advisory_xact_lock key: one migrating process at a time
 _MIGRATION_LOCK = threading.Lock()  # and one migrating store at a time in this process
 _IMMEDIATE = "silkway_sqlite_immediate"  # execution option: open a SQLite write transaction
@@ -229,12 +233,14 @@ class Store:
                             f"({_reason(exc)})") from None
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        self._url_shown = parsed.render_as_string(hide_password=True)
+        self._url_shown = hide_credentials(parsed.render_as_string(hide_password=True))
         backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
             raise ConstraintError(f"cannot open the database {self._url_shown}: only sqlite:/// and "
                             f"postgresql+psycopg:// URLs are supported, not {backend}")
         self._sqlite = backend == "sqlite"
+        if self._sqlite:
+            self._check_sqlite(parsed)
         self._lock: threading.Lock | None = threading.Lock() if self._sqlite else None
         self._closed = False
         try:
@@ -252,6 +258,24 @@ class Store:
         log.info("store open at %s", self._url_shown)
 
     # -- set-up -------------------------------------------------------------------------------
+
+    def _check_sqlite(self, url: URL) -> None:
+        """Refuse a SQLite URL that would not be read as written: a file in a folder that does
+        not exist (it was made unasked, typo and all), or query arguments the driver ignores
+        (``?password=``: a warning naming a source file, and the database opened without it)."""
+        ignored = sorted(set(url.query) - _SQLITE_ARGUMENTS) if "uri" not in url.query else []
+        if ignored:
+            raise ConstraintError(
+                f"cannot open the database {self._url_shown}: SQLite does not read the URL's "
+                f"argument(s) {', '.join(repr(k[:40]) for k in ignored[:3])}; leave them out, "
+                "or add uri=true to pass them to SQLite as URI parameters")
+        if url.database in (None, "", ":memory:") or "uri" in url.query:
+            return
+        folder = Path(url.database).expanduser().parent
+        if not folder.is_dir():
+            raise ConstraintError(
+                f"cannot open the database {self._url_shown}: the folder {folder} does not "
+                "exist; create it, or name a file in a folder that does")
 
     @staticmethod
     def _create_engine(url: URL) -> Engine:

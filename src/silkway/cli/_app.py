@@ -3,11 +3,16 @@ stderr and an exit code), the common options, the network loader and progress ba
 
 from __future__ import annotations
 
+import errno
 import gc
 import itertools
 import json
 import logging
+import os
+import re
+import select
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +27,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 
 import silkway
 from silkway._text import UnreadableNumberError, plain_float, takes_number
-from silkway.errors import EXIT_BACKEND, EXIT_INPUT, SilkwayError, exit_code
+from silkway.errors import EXIT_BACKEND, EXIT_INPUT, EXIT_OK, BackendError, SilkwayError, exit_code
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +35,19 @@ EXIT_BAD_INPUT, EXIT_INTERNAL = EXIT_INPUT, 1
 MAX_DETAIL_CHARS = 600
 """Error sentences are cut to this length, so that a huge input is never echoed whole."""
 
+
+class _Stdout(Console):
+    """The console of stdout. A reader that stops reading raises :class:`BrokenPipeError` here
+    as at every other write to stdout, where rich ended the process with exit 1 (the code of an
+    internal error) and no word."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 # Neither user text nor help text is rich markup: no emoji codes, no [style] tags.
-out = Console(emoji=False)
+out = _Stdout(emoji=False)
 err = Console(stderr=True, emoji=False, highlight=False)
 
 
@@ -80,6 +96,10 @@ class _Commands(TyperGroup):
                                 windows_expand_args, **extra)
         argv = list(sys.argv[1:] if args is None else args)
         as_json = _wants_json(argv)
+        if sys.stdout is None:  # started with stdout closed (>&-): every answer would be lost
+            _report("UsageError", "the standard output is closed; redirect it to a file, or to "
+                    "/dev/null to discard what the command prints", EXIT_INPUT, as_json=as_json)
+            sys.exit(EXIT_INPUT)
         try:
             rv = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as exc:  # usage errors of the (vendored) click parser
@@ -106,6 +126,29 @@ class _Commands(TyperGroup):
                     "SILKWAY_LOG=DEBUG for the traceback", EXIT_INTERNAL, as_json=as_json)
             sys.exit(EXIT_INTERNAL)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:  # the parser's own handler made any of them exit 1 unseen
+            if not _reader_gone(sys.stdout):  # a socket or another pipe: a backend failed
+                raise BackendError(f"a connection closed while it was written to ({exc})") \
+                    from None
+            # The reader of stdout stopped reading (| head -1): it asked for no more, which is
+            # success, as when the rest fits the pipe before the reader leaves. What is still
+            # buffered for stdout goes to /dev/null: the flush at exit would fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
+
+
+def _reader_gone(stream: Any) -> bool:
+    """Whether ``stream`` is a pipe whose reading end is closed (poll says POLLERR)."""
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
 
@@ -178,26 +221,37 @@ class _Command(TyperCommand):
         return name
 
 
+_DIGITS = re.compile(r"[+-]?[0-9]+(\.0*)?")
+"""A whole number as the parser of whole-number options reads it (``3``, ``3.0``; not
+``3e0``)."""
+
+
 def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -> None:
     """Refuse a number option typed other than as a plain decimal: the parser reads ``1_0`` as
-    10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse."""
+    10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse. A
+    whole-number option takes digits: of ``1e0`` and ``2.5`` the parser said "Input should be a
+    valid integer, unable to parse string as an integer"."""
     for param in command.params:
-        descriptor = getattr(param, "type_descriptor", None)
-        if not isinstance(param, TyperOption) or not takes_number(
-                getattr(descriptor, "annotation", None)):
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        if not isinstance(param, TyperOption) or not takes_number(annotation):
             continue
         raw = given.get(str(param.name))
+        whole = float not in (typing.get_args(annotation) or (annotation,))
         for text in raw if isinstance(raw, list | tuple) else [raw]:
             if not isinstance(text, str):
                 continue
+            flag = param.opts[-1]
             try:
-                plain_float(text)
+                value = plain_float(text)
             except UnreadableNumberError as exc:
-                raise UsageError(f"option {param.opts[-1]}: {exc}", ctx) from None
+                raise UsageError(f"option {flag}: {exc}", ctx) from None
             except ValueError:
-                flag = param.opts[-1]
                 raise UsageError(f"option {flag} takes a plain decimal number, not "
                                  f"{text.strip()[:40]!r}", ctx) from None
+            if whole and not _DIGITS.fullmatch(text.strip()):
+                hint = f"; type {int(value)}" if value.is_integer() else ""
+                raise UsageError(f"option {flag} takes a whole number, not "
+                                 f"{text.strip()[:40]!r}{hint}", ctx)
 
 
 def _is_json(value: object) -> bool:
