@@ -724,8 +724,7 @@ class Search:
             lay = self._memo(("plain", crit), lambda: matrix(
                 every, usable(every, self._constrained())))
             ending = self._to_destination("tree", lay, crit, lambda: to_end(
-                lay, self._memo(("plain back", crit), lambda: lay.transposed()),
-                self._ends(crit)))
+                lay, lay.transposed(), self._ends(crit)))
             self._tree[crit] = trees(lay, self.source, ending, self._from_origin(lay))
         return self._arcs(), self._tree[crit]
 
