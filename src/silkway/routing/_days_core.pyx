@@ -105,8 +105,8 @@ cdef void dijkstra(Heap* h, const int32_t* indptr, const int32_t* heads, const d
     """Settles ``dist`` (its sources already set and pushed) over the CSR rows ``indptr`` /
     ``heads``; arc ``j``'s weight is ``weights[order[j]]`` (``order`` NULL: ``weights[j]``).
     Distances over ``limit`` stay infinite. ``pred`` and ``tied`` (unless NULL): per state, the
-    state whose arc last lowered its distance, and whether an arc from another state came to
-    the same distance since. Weights are not negative, so an arc into a
+    state whose arc last lowered its distance, and whether an arc from another state, settled
+    at the same distance as that one, came to the same distance since. Weights are not negative, so an arc into a
     settled state never lowers its distance (no test of which states are settled is needed),
     and each state is popped once, at its final distance. With ``end_days`` (per state,
     infinite where the state is no end), the run stops once every state left is more than
@@ -132,7 +132,11 @@ cdef void dijkstra(Heap* h, const int32_t* indptr, const int32_t* heads, const d
                 if pred != NULL:
                     pred[u] = v
                     tied[u] = 0
-            elif pred != NULL and d == dist[u] and pred[u] != v:
+            elif (pred != NULL and d == dist[u] and pred[u] != v and pred[u] >= 0
+                  and dist[v] == dist[pred[u]]):
+                # the same cost through a neighbour settled at the same distance: which of the
+                # two settles first is the heap's choice (a neighbour settled nearer, at a
+                # smaller distance, is settled first by any heap, and keeps the state)
                 tied[u] = 1
 
 
@@ -283,9 +287,11 @@ def tree(const int32_t[::1] indptr, const int32_t[::1] indices, const double[::1
     """(least costs, predecessors) from ``source`` over the CSR matrix (``indptr``,
     ``indices``, ``data``): those of ``scipy.sparse.csgraph.dijkstra(m, directed=True,
     indices=source, return_predecessors=True)`` at every state it reaches, or None where
-    some state's least cost is reached through two neighbours (SciPy names the one its
-    Fibonacci heap settles first, an order this search does not follow). Where each state's
-    is reached through one only, SciPy's predecessor is that neighbour, as here. States not
+    some state's least cost is reached through two neighbours settled at the same distance
+    (SciPy names the one its Fibonacci heap settles first, an order this search does not
+    follow). Where each state's is reached through one only, SciPy's predecessor is that
+    neighbour, as here; where through several at different distances, the nearest, which
+    every heap settles first and which no later arc of the same cost displaces, as here. States not
     reached: infinite, predecessor -9999 (where SciPy may name one across an infinite arc)."""
     cdef int64_t n = indptr.shape[0] - 1, u
     cdef bint two = False
