@@ -541,3 +541,21 @@ def test_a_fragment_on_a_share_link_is_reported_not_dropped(server: str, browser
                            ".includes('#avoid=AZ')")
     assert origins == {server}, origins
     page.close()
+
+
+def test_controls_are_big_enough_to_tap_on_a_phone(server: str, browser: Any) -> None:
+    """At 390 px the country, mode and passage chips were 22 px high and the zoom buttons 28 px:
+    every control of the form, the tabs and the map is at least 40 px high and the page does
+    not scroll sideways."""
+    page = browser.new_page(viewport=WIDTHS["phone"])
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        '.chip span, .zoom button, #swap, .tabs button, .topbar .btn, #plan')]
+        .map(el => [el.closest('label')?.title || el.id || el.textContent.trim(),
+                    Math.round(el.getBoundingClientRect().height)])
+        .filter(([, h]) => h > 0 && h < 40)""")
+    assert small == [], small
+    _no_sideways_scroll(page, "phone form")
+    page.screenshot(path=str(ARTIFACTS / "web-phone-form.png"))
+    page.close()
