@@ -514,3 +514,48 @@ def test_a_saved_plan_without_geometry_exports_as_geojson(server: str, browser: 
     assert fc["features"][0]["geometry"]["type"] == "LineString"
     assert problems == []
     page.close()
+
+
+def test_a_fragment_on_a_share_link_is_reported_not_dropped(server: str, browser: Any) -> None:
+    """``/p/ID#avoid=KZ``: the saved plan is shown as saved and the page says the fragment was not
+    applied (it was dropped without a word); every request the page makes stays on the server."""
+    from urllib.parse import urlsplit
+
+    first = _open(browser, server + "/")[0]
+    made = first.request.post(server + "/api/v1/plans", data={
+        "request": {"origin": "Aktau", "destination": "Baku"}}).json()
+    first.close()
+    page = browser.new_page(viewport=VIEWPORT)
+    origins: set[str] = set()
+    page.on("request", lambda r: origins.add("{0.scheme}://{0.netloc}".format(urlsplit(r.url)))
+            if not r.url.startswith("data:") else None)
+    page.goto(server + made["url"] + "#origin=Nagoya&avoid=KZ")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#routes tbody tr")
+    page.wait_for_selector("#error:not([hidden])")
+    text = page.inner_text("#error")
+    assert "ignored" in text and "#origin=Nagoya&avoid=KZ" in text and "/#origin=" in text, text
+    assert page.input_value("#origin").startswith("Aktau")  # the plan as saved
+    page.evaluate("() => { location.hash = 'avoid=AZ'; }")  # a fragment added later: said too
+    page.wait_for_function("() => document.querySelector('#error-detail').textContent"
+                           ".includes('#avoid=AZ')")
+    assert origins == {server}, origins
+    page.close()
+
+
+def test_controls_are_big_enough_to_tap_on_a_phone(server: str, browser: Any) -> None:
+    """At 390 px the country, mode and passage chips were 22 px high and the zoom buttons 28 px:
+    every control of the form, the tabs and the map is at least 40 px high and the page does
+    not scroll sideways."""
+    page = browser.new_page(viewport=WIDTHS["phone"])
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        '.chip span, .zoom button, #swap, .tabs button, .topbar .btn, #plan')]
+        .map(el => [el.closest('label')?.title || el.id || el.textContent.trim(),
+                    Math.round(el.getBoundingClientRect().height)])
+        .filter(([, h]) => h > 0 && h < 40)""")
+    assert small == [], small
+    _no_sideways_scroll(page, "phone form")
+    page.screenshot(path=str(ARTIFACTS / "web-phone-form.png"))
+    page.close()

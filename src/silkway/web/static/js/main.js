@@ -413,6 +413,7 @@ async function loadSaved(id) {
     show("routes");
     await showResult(req, result, table);
     showShare(`/p/${saved.id || id}`, saved.title || planTitle(req, result));
+    noteIgnoredFragment(id);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
       showError(new ApiError("Saved plan not found:", `no plan is saved under the link /p/${id}; check the link, `
@@ -528,6 +529,21 @@ async function planFromLink() {
   await planForm(true);
 }
 
+/** A saved plan is shown as it was saved: a fragment on its link (`/p/ID#avoid=KZ`) is not applied,
+ * and the page says so rather than dropping it silently. */
+function noteIgnoredFragment(id) {
+  const fragment = location.hash.slice(1);
+  if (!fragment) return;
+  let shown = fragment;
+  try {
+    shown = decodeURIComponent(fragment);
+  } catch {
+    // a malformed %-escape: shown as typed
+  }
+  showError(new ApiError("Link state ignored:", `this is the saved plan /p/${id}, shown as it was saved; `
+    + `the link's '#${shown}' was not applied. To plan with it, open /#${fragment} instead.`, 0));
+}
+
 function savedIdFromPath() {
   const m = location.pathname.match(/^\/p\/([^/]+)\/?$/);
   if (!m) return null;
@@ -592,7 +608,11 @@ function wire() {
     if (id) loadSaved(id);
     else planFromLink();
   });
-  window.addEventListener("hashchange", () => { if (!savedIdFromPath()) planFromLink(); });
+  window.addEventListener("hashchange", () => {
+    const id = savedIdFromPath();
+    if (id) noteIgnoredFragment(id);
+    else planFromLink();
+  });
   let resizeTimer = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
