@@ -176,6 +176,32 @@ def test_errors_show_the_api_detail(server: str, browser: Any) -> None:
     page.close()
 
 
+def test_an_error_after_a_plan_says_the_plan_shown_is_the_previous_one(server: str,
+                                                                      browser: Any) -> None:
+    """After Toyama -> Bishkek, planning Bishkk -> Bishkek showed the error beside the old
+    plan, its title and a Save button, with the form asking for another trip: the error now
+    says the plan is the previous one."""
+    page, problems = _open(browser, server + "/")
+    page.fill("#origin", "Toyama")
+    page.fill("#destination", "Bishkek")
+    page.click("#plan")
+    page.wait_for_selector("#routes tbody tr")
+    page.fill("#origin", "Bishkk")
+    page.click("#plan")
+    page.wait_for_selector("#error:not([hidden])")
+    text = page.inner_text("#error-detail")
+    assert "Bishkk" in text
+    assert "still the previous one, Toyama → Bishkek" in text, text
+    page.fill("#origin", "Osaka")
+    page.click("#plan")  # a plan that works hides the error with the old plan
+    page.wait_for_function("() => document.querySelector('#error').hidden")
+    page.wait_for_function("() => document.querySelector('#plan-title').textContent"
+                           ".startsWith('Osaka')")
+    page.close()
+    # the unknown place's 404 is logged by the browser as a failed load: only script errors count
+    assert not [p for p in problems if p.startswith("page error")], problems
+
+
 def test_a_malformed_share_link_is_an_error_not_a_broken_page(server: str, browser: Any) -> None:
     """``/p/%E0%A4%A`` (a cut %-escape) threw in decodeURIComponent and stopped the start-up."""
     page, problems = _open(browser, server + "/p/%E0%A4%A")

@@ -27,6 +27,16 @@ function showError(err) {
   $("error-detail").textContent = repeats ? detail.charAt(0).toUpperCase() + detail.slice(1) : detail;
   $("error").hidden = false;
 }
+/** An error about what the form asks, with a plan of another request on the page: the error
+ * says the plan shown is still the previous one (the form and the plan disagree). */
+function showFormError(err) {
+  showError(err);
+  if (!state.result || !state.request) return;
+  const shown = state.savedTitle || planTitle(state.request, state.result);
+  const detail = $("error-detail").textContent;
+  $("error-detail").textContent = `${detail}${/[.!?]$/.test(detail) ? "" : "."} The plan shown is `
+    + `still the previous one, ${shown}, not what the form now asks.`;
+}
 function hideError() {
   $("error").hidden = true;
 }
@@ -259,7 +269,7 @@ async function planForm(replace = false) {
   const req = readForm();
   const problem = validate(req);
   if (problem) {
-    showError(new ApiError("Check the form", problem, 0));
+    showFormError(new ApiError("Check the form", problem, 0));
     return;
   }
   setLoading(true, `Planning ${shortName(hubName(req.origin))} → ${shortName(hubName(req.destination))}…`);
@@ -273,7 +283,7 @@ async function planForm(replace = false) {
     else if (location.pathname + location.hash !== link) history.pushState({}, "", link);
     await showResult(req, result, table);
   } catch (err) {
-    showError(err);
+    showFormError(err);
   } finally {
     setLoading(false);
   }
