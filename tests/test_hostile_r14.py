@@ -18,3 +18,15 @@ def test_a_pair_with_two_colons_says_a_pair_takes_one(cache_dir, tmp_path, typed
     assert "one colon" in line
     assert "unknown place" not in line
     assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize(("args", "typed", "bound"), [
+    (["emissions", "Toyama", "Aktau", "--route"], "0", "of at least 1"),
+    (["assign", "flows.csv", "--max-routes"], "101", "from 1 to 100"),
+    (["serve", "--port"], "70000", "from 1 to 65535"),
+])
+def test_an_option_out_of_its_range_is_named_in_the_same_words(cache_dir, args, typed, bound):
+    """``--route 0`` was the parser's "Invalid value for '--route': Input should be greater
+    than or equal to 1", in another style than every other option's error."""
+    line = one_error_line(invoke([*args, typed], cache_dir), 2)
+    assert line == f"error: option {args[-1]} takes a number {bound}, not {typed}", line
