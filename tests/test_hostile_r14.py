@@ -30,3 +30,18 @@ def test_an_option_out_of_its_range_is_named_in_the_same_words(cache_dir, args, 
     than or equal to 1", in another style than every other option's error."""
     line = one_error_line(invoke([*args, typed], cache_dir), 2)
     assert line == f"error: option {args[-1]} takes a number {bound}, not {typed}", line
+
+
+@pytest.mark.parametrize(("option", "typed"), [("--objective", "COSTS"),
+                                               ("--allocation", "MASSX"), ("--cargo", "xeu")])
+def test_an_unknown_code_is_quoted_as_typed(cache_dir, option, typed):
+    """``--objective COSTS`` was "unknown --objective 'costs'": the message quoted the code
+    after its case was changed, not what the user typed."""
+    line = one_error_line(invoke(["plan", "Toyama", "Aktau", option, typed], cache_dir), 2)
+    assert line.startswith(f"error: unknown {option} {typed!r}; use "), line
+
+
+def test_a_code_in_another_case_is_still_read(cache_dir):
+    r = invoke(["plan", "Toyama", "Aktau", "--objective", "COST", "--cargo", "teu",
+                "--allocation", "TEU", "--json"], cache_dir)
+    assert r.exit_code == 0, r.stderr
