@@ -45,3 +45,24 @@ def test_a_code_in_another_case_is_still_read(cache_dir):
     r = invoke(["plan", "Toyama", "Aktau", "--objective", "COST", "--cargo", "teu",
                 "--allocation", "TEU", "--json"], cache_dir)
     assert r.exit_code == 0, r.stderr
+
+
+def test_saved_scenarios_are_listed_to_a_limit_as_plans_are(cache_dir, tmp_path):
+    """``GET /api/scenarios`` listed every saved scenario, however many; ``/api/plans`` takes
+    ``limit`` (1 to 200, 50 by default), and so does it now, of the saved ones."""
+    from fastapi.testclient import TestClient
+
+    from silkway.api.app import create_app
+
+    app = create_app(cache_dir=cache_dir, database_url=f"sqlite:///{tmp_path / 's.db'}")
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for i in range(3):
+            r = c.post("/api/scenarios", json={"yaml": f"name: r14-{i}\ntitle: R14 {i}\n"
+                                                      "estimate: a what-if\n"})
+            assert r.status_code == 200, r.text
+        saved = [s for s in c.get("/api/scenarios", params={"limit": 2}).json() if s["saved"]]
+        assert [s["title"] for s in saved] == ["r14-2", "r14-1"]
+        assert len([s for s in c.get("/api/scenarios").json() if s["saved"]]) == 3
+        for bad in ("0", "201"):
+            r = c.get("/api/scenarios", params={"limit": bad})
+            assert r.status_code == 422 and "limit" in r.json()["detail"], r.text
