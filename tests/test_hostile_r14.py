@@ -1,4 +1,5 @@
-"""Hostile input, round 14: structured option values that hold more than their shape."""
+"""Hostile input, round 14: a --pair with two colons, options out of their range, codes quoted
+as typed, and a bound on the saved scenarios listed."""
 
 from __future__ import annotations
 
