@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import typing
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
@@ -194,13 +195,13 @@ class PlanQuery(BaseModel):
 
     @field_validator("cargo", mode="before")
     @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return nfkc(value).strip().upper() if isinstance(value, str) else value
+    def _upper(cls, value: Any, info: ValidationInfo) -> Any:
+        return _as_code(cls, info, value, str.upper)
 
     @field_validator("objective", "allocation", "corridors", mode="before")
     @classmethod
-    def _lower(cls, value: Any) -> Any:
-        return nfkc(value).strip().lower() if isinstance(value, str) else value
+    def _lower(cls, value: Any, info: ValidationInfo) -> Any:
+        return _as_code(cls, info, value, str.lower)
 
     @field_validator("corridor", mode="before")
     @classmethod
@@ -296,6 +297,20 @@ def error_message(error: Any) -> str:
         msg = (f"takes {'a whole number' if kind == 'int_type' else 'a number'} (a JSON "
                f"number, not the string {error['input'][:40]!r})")
     return msg
+
+
+def _as_code(model: type[BaseModel], info: ValidationInfo, value: Any,
+             case: Callable[[str], str]) -> Any:
+    """A code read in NFKC and either case; a code it does not make is left as typed, so that
+    the error quotes the user's words (``--objective COSTS`` was "unknown --objective
+    'costs'")."""
+    if not isinstance(value, str):
+        return value
+    code = case(nfkc(value).strip())
+    annotation = model.model_fields[str(info.field_name)].annotation
+    if typing.get_origin(annotation) is not Literal:
+        return code
+    return code if code in typing.get_args(annotation) else value.strip()
 
 
 def _json_word(value: Any) -> str:

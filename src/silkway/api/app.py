@@ -382,12 +382,14 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                 for h in select_hubs(net.hubs, country=country, kind=kind)]
 
     @app.get("/api/scenarios")
-    def scenario_list() -> list[dict[str, Any]]:
+    def scenario_list(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
+        """The built-in scenarios, then the saved ones, newest first: at most ``limit`` saved
+        ones, as ``/api/plans`` lists plans."""
         out = []
         for name in silkway.scenarios.available():
             sc = silkway.load_scenario(name, net.tables)
             out.append({**sc.to_dict(), "description": sc.description, "saved": False})
-        for row in store.list_scenarios():
+        for row in store.list_scenarios(limit):
             out.append({"name": row["id"], "title": row["name"], "saved": True})
         return out
 

@@ -416,8 +416,7 @@ class Store:
         limit
             Most plans to return, 1 to :data:`MAX_LIST`.
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
-            raise ConstraintError(f"the number of plans to list must be a whole number from 1 to {MAX_LIST}")
+        _check_limit(limit, "plans")
         query = (select(PlanRow.id, PlanRow.title, PlanRow.request, PlanRow.created)
                  .order_by(PlanRow.created.desc(), PlanRow.pk.desc()).limit(limit))
         with self._session("list plans") as s:
@@ -485,10 +484,12 @@ class Store:
             return None
         return {"id": row.id, "name": row.name, "yaml": row.yaml, "created": _iso(row.created)}
 
-    def list_scenarios(self) -> list[dict[str, Any]]:
-        """Saved scenarios, newest first, as ``{"id", "name", "created"}`` (no YAML)."""
+    def list_scenarios(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Saved scenarios, newest first, as ``{"id", "name", "created"}`` (no YAML): at most
+        ``limit`` (1 to :data:`MAX_LIST`), as :meth:`list_plans` (every saved one was listed)."""
+        _check_limit(limit, "scenarios")
         query = (select(ScenarioRow.id, ScenarioRow.name, ScenarioRow.created)
-                 .order_by(ScenarioRow.created.desc(), ScenarioRow.pk.desc()))
+                 .order_by(ScenarioRow.created.desc(), ScenarioRow.pk.desc()).limit(limit))
         with self._session("list scenarios") as s:
             rows = s.execute(query).all()
         return [{"id": r.id, "name": r.name, "created": _iso(r.created)} for r in rows]
@@ -627,3 +628,10 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self._url_shown!r})"
+
+
+def _check_limit(limit: int, what: str) -> None:
+    """The one rule of a listing's ``limit``: a whole number from 1 to :data:`MAX_LIST`."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
+        raise ConstraintError(f"the number of {what} to list must be a whole number from 1 to "
+                              f"{MAX_LIST}")

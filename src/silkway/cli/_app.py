@@ -230,7 +230,9 @@ def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -
     """Refuse a number option typed other than as a plain decimal: the parser reads ``1_0`` as
     10 (``emissions --route 0_2`` stated route 2), as the query's options already refuse. A
     whole-number option takes digits: of ``1e0`` and ``2.5`` the parser said "Input should be a
-    valid integer, unable to parse string as an integer"."""
+    valid integer, unable to parse string as an integer". An option's bounds (``min=``,
+    ``max=``) are said here too, in the same words: the parser said "Invalid value for
+    '--route': Input should be greater than or equal to 1"."""
     for param in command.params:
         annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
         if not isinstance(param, TyperOption) or not takes_number(annotation):
@@ -252,6 +254,11 @@ def _plain_numbers(command: TyperCommand, ctx: Context, given: dict[str, Any]) -
                 hint = f"; type {int(value)}" if value.is_integer() else ""
                 raise UsageError(f"option {flag} takes a whole number, not "
                                  f"{text.strip()[:40]!r}{hint}", ctx)
+            low, high = getattr(param, "min", None), getattr(param, "max", None)
+            if (low is not None and value < low) or (high is not None and value > high):
+                bound = (f"from {low} to {high}" if low is not None and high is not None
+                         else f"of at least {low}" if low is not None else f"of at most {high}")
+                raise UsageError(f"option {flag} takes a number {bound}, not {text.strip()}", ctx)
 
 
 def _is_json(value: object) -> bool:

@@ -200,8 +200,10 @@ def sweep(
     pairs: list[tuple[str, str]] = []
     for text in pair or []:
         o, sep, d = text.partition(":")
-        if not sep or not o or not d:
-            raise _fail(ConstraintError(f"pair {text!r} is not ORIGIN:DESTINATION"))
+        if not sep or not o or not d or ":" in d:  # (Toyama:Aktau:Baku said "unknown place")
+            raise _fail(ConstraintError(f"--pair {text!r} is not ORIGIN:DESTINATION; a pair "
+                                        "takes one colon, e.g. --pair Toyama:Aktau, and "
+                                        "--pair is repeatable for more"))
         pairs.append((o, d))
     if pairs_file is not None:
         pairs += _read_pairs(pairs_file)
