@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,15 +27,23 @@ CORE = load_core("_days_core")
 (the rule of :func:`~silkway.routing.pareto.load_core`)."""
 
 
+def _core_for(m: sp.csr_matrix) -> Any:
+    """The compiled core when it is built and takes ``m`` as it is (int32 structure, float64
+    costs: the types SciPy keeps; any other would need a copy), else None."""
+    if (m.indptr.dtype == np.int32 and m.indices.dtype == np.int32
+            and m.data.dtype == np.float64):
+        return CORE
+    return None
+
+
 def least_costs(m: sp.csr_matrix, sources: int | Sequence[int], *, limit: float = np.inf
                 ) -> NDArray[np.float64]:
     """Per state of ``m`` the least cost from any of ``sources``, infinite past ``limit``:
     SciPy's ``dijkstra(m, directed=True, indices=sources, min_only=True, limit=limit)``, by
     the compiled core where the install built it (the same floats; without predecessors, so
     no tie between equal paths can be broken another way)."""
-    if (CORE is not None and m.indptr.dtype == np.int32 and m.indices.dtype == np.int32
-            and m.data.dtype == np.float64):
-        return CORE.distances(m.indptr, m.indices, m.data,  # type: ignore[no-any-return]
+    if (core := _core_for(m)) is not None:
+        return core.distances(m.indptr, m.indices, m.data,  # type: ignore[no-any-return]
                               np.atleast_1d(np.asarray(sources, dtype=np.int64)), limit)
     return dijkstra(m, directed=True, indices=sources, min_only=True,  # type: ignore[no-any-return]
                     limit=limit)
@@ -45,12 +54,13 @@ def shortest_tree(m: sp.csr_matrix, source: int
     """Per state of ``m`` the least cost from ``source`` and its predecessor: SciPy's
     ``dijkstra(m, directed=True, indices=source, return_predecessors=True)`` at every state it
     reaches, by the compiled core where the install built it and that is the same: where each
-    state's least cost is reached through one neighbour only (the core says when not; SciPy
-    then names the one its Fibonacci heap settled first, and answers). A state not reached
-    may have another predecessor than SciPy's, which no path reads."""
-    if (CORE is not None and m.indptr.dtype == np.int32 and m.indices.dtype == np.int32
-            and m.data.dtype == np.float64):
-        got = CORE.tree(m.indptr, m.indices, m.data, source)
+    state's least cost is reached through one neighbour, or through several settled at
+    different distances (the nearest, as in any heap). Where through two settled at the same
+    distance the core says so, and SciPy answers (it names the one its Fibonacci heap settled
+    first). A state not reached may have another predecessor than SciPy's, which no path
+    reads."""
+    if (core := _core_for(m)) is not None:
+        got = core.tree(m.indptr, m.indices, m.data, source)
         if got is not None:
             return got  # type: ignore[no-any-return]
     return dijkstra(m, directed=True, indices=source,  # type: ignore[no-any-return]
