@@ -22,10 +22,10 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi import Path as PathParam
@@ -50,6 +50,9 @@ from silkway.query import QUERY_FIELDS, PlanQuery, make_query, refuse_unused
 from silkway.result import PlanModel
 from silkway.routing.constraints import select_hubs
 from silkway.routing.corridors import corridors
+
+if TYPE_CHECKING:
+    from silkway.api.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -171,13 +174,13 @@ class Answers:
     ----------
     net
         The network.
-    saved_yaml
-        The YAML of a saved scenario by its id, or None when there is none.
+    store
+        The store of saved scenarios, called when a request names one.
     """
 
-    def __init__(self, net: silkway.Network, saved_yaml: Callable[[str], str | None]) -> None:
+    def __init__(self, net: silkway.Network, store: Callable[[], Store]) -> None:
         self.net = net
-        self._saved_yaml = saved_yaml
+        self._store = store
 
     @classmethod
     def in_child(cls, network: bytes, database_url: str, server_gc: bool) -> Answers:
@@ -188,19 +191,11 @@ class Answers:
         from silkway.api.store import Store
 
         net = pickle.loads(network)
-        store: list[Store] = []
-
-        def saved_yaml(sid: str) -> str | None:
-            if not store:
-                store.append(Store(database_url))
-            saved = store[0].get_scenario(sid)
-            return None if saved is None else str(saved["yaml"])
-
         if server_gc:
             from silkway.api import gcpolicy
 
             gcpolicy.settle()
-        return cls(net, saved_yaml)
+        return cls(net, lru_cache(maxsize=1)(partial(Store, database_url)))
 
     def user_scenario(self, text: str, label: str) -> silkway.Scenario:
         """A scenario from a request: whatever is wrong with it is the user's input (422)."""
@@ -214,9 +209,9 @@ class Answers:
         if name is None or name in silkway.scenarios.available():
             return name
         if _SAVED_ID.fullmatch(name):
-            saved = self._saved_yaml(name)
+            saved = self._store().get_scenario(name)
             if saved is not None:
-                return self.user_scenario(saved, f"saved scenario {name}")
+                return self.user_scenario(saved["yaml"], f"saved scenario {name}")
         shipped = ", ".join(silkway.scenarios.available())
         if any(ch in name for ch in "/\\") or name.startswith(".") or ".." in name \
                 or name.lower().endswith((".yaml", ".yml")):
@@ -305,12 +300,10 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         cache.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{cache / 'silkway.db'}"
     store = Store(url)
-    answers = Answers(net, lambda sid: (lambda saved: None if saved is None
-                                        else str(saved["yaml"]))(store.get_scenario(sid)))
+    answers = Answers(net, lambda: store)
     children: PlanningProcesses | None = None
     if plan_processes > 0:
         import pickle
-        from functools import partial
 
         children = PlanningProcesses(plan_processes, partial(
             Answers.in_child, pickle.dumps(net), url, server_gc))
