@@ -65,6 +65,8 @@ PLAN_WORKERS = 2
 PLAN_QUEUE = 128
 """Plan requests allowed to wait for a thread (a few hundred ms of typical plans); more get a
 503 with ``Retry-After``. Repeated requests answered from the cache never wait."""
+ListLimit = Annotated[int, Query(ge=1, le=200)]
+"""The ``?limit=`` of a listing of saved work (plans, scenarios): 1 to 200."""
 PLAN_TIMEOUT_S = 30.0
 """Longest wait for one plan, compare or emissions answer before a 504."""
 STATIC = resources.files("silkway.web").joinpath("static")
@@ -375,7 +377,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
                 for h in select_hubs(net.hubs, country=country, kind=kind)]
 
     @app.get("/api/scenarios")
-    def scenario_list(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
+    def scenario_list(limit: ListLimit = 50) -> list[dict[str, Any]]:
         """The built-in scenarios, then the saved ones, newest first: at most ``limit`` saved
         ones, as ``/api/plans`` lists plans."""
         out = []
@@ -489,7 +491,7 @@ def create_app(*, network: silkway.Network | None = None, cache_dir: str | Path 
         return saved
 
     @app.get("/api/plans")
-    def list_plans(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
+    def list_plans(limit: ListLimit = 50) -> list[dict[str, Any]]:
         """Saved plans, newest first (without their results)."""
         return store.list_plans(limit)
 
